@@ -146,9 +146,18 @@ std::variant<Field, std::string> ParseHubSpotProperty(const json& property, std:
       parsed.active = !Bool(option, "hidden", false);
       field.options.push_back(std::move(parsed));
     }
-    std::stable_sort(
-        field.options.begin(), field.options.end(),
-        [](const Option& a, const Option& b) { return a.display_order < b.display_order; });
+    // Stable by display order (ties keep file order). Not std::stable_sort: with clang 19 and
+    // libstdc++ 12 it trips a deprecation warning (get_temporary_buffer).
+    std::vector<std::size_t> order(field.options.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      int da = field.options[a].display_order, db = field.options[b].display_order;
+      return da != db ? da < db : a < b;
+    });
+    std::vector<Option> sorted;
+    sorted.reserve(order.size());
+    for (std::size_t i : order) sorted.push_back(std::move(field.options[i]));
+    field.options = std::move(sorted);
   }
   if (Bool(property, "archived", false)) field.name.clear();
   return field;
@@ -177,8 +186,11 @@ std::variant<Object, std::string> PropertiesToObject(std::string_view object_nam
   object.crm = Crm::kHubSpot;
   object.name = std::string(object_name);
   object.label = object.name;
+  // Not a standard object: the properties of a custom object named by its file.
+  object.custom = true;
   for (const HubSpotStandard& standard : kHubSpotStandard) {
     if (standard.name != object_name) continue;
+    object.custom = false;
     object.object_type_id = std::string(standard.object_type_id);
     object.label = std::string(standard.label);
     for (std::string_view name : standard.required) {

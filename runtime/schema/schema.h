@@ -82,7 +82,9 @@ struct Field {
   std::string relationship_name;          // Salesforce relationshipName ("Owner")
   std::string controller;                 // Salesforce controllerName (StateCode -> CountryCode)
 
-  // The first option with this stored value (exact match), or null.
+  // The first option with this stored value (exact match), or null. Values of a dependent
+  // picklist can repeat (StateCode "WA" is Washington and Western Australia): look those up
+  // with FindDependentOption.
   const Option* FindOption(std::string_view value) const;
 };
 

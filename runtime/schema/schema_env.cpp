@@ -27,7 +27,8 @@ void Merge(Object& base, Object&& over) {
   auto set_if = [](std::string& to, std::string& from) {
     if (!from.empty()) to = std::move(from);
   };
-  set_if(base.label, over.label);
+  // A label equal to the name is the parsers' fallback, not something the file said.
+  if (over.label != over.name) set_if(base.label, over.label);
   set_if(base.key_prefix, over.key_prefix);
   set_if(base.object_type_id, over.object_type_id);
   set_if(base.fully_qualified_name, over.fully_qualified_name);

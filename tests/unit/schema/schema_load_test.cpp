@@ -126,6 +126,29 @@ TEST_CASE("a custom object pair loads from the example") {
   CHECK(env.Objects(Crm::kSalesforce).size() == 10);
 }
 
+TEST_CASE("a properties file adds fields to a custom object loaded before it") {
+  sc::SchemaEnv env = sc::SchemaEnv::Builtin();
+  auto errors = Load(env, std::filesystem::path(SYNCLINE_EXAMPLES_DIR) / "custom-object/schemas");
+  CHECK_MESSAGE(errors.empty(), Describe(errors));
+  errors = Load(env, kData / "custom_fields");
+  CHECK_MESSAGE(errors.empty(), Describe(errors));
+  const sc::Object* vehicles = env.Find(Crm::kHubSpot, "vehicles");
+  REQUIRE(vehicles != nullptr);
+  CHECK(vehicles->label == "Vehicle");  // not replaced by the file name
+  CHECK(vehicles->object_type_id == "2-3456789");
+  CHECK(vehicles->custom);
+  CHECK(vehicles->FindField("color") != nullptr);
+  CHECK(vehicles->FindField("vin")->required_on_create);
+
+  // On its own, a properties file for an unknown object makes a custom object.
+  auto widgets = sc::ParseHubSpotProperties("widgets", R"({"results":[]})");
+  REQUIRE(std::holds_alternative<sc::Object>(widgets));
+  CHECK(std::get<sc::Object>(widgets).custom);
+  auto contacts = sc::ParseHubSpotProperties("contacts", R"({"results":[]})");
+  REQUIRE(std::holds_alternative<sc::Object>(contacts));
+  CHECK_FALSE(std::get<sc::Object>(contacts).custom);
+}
+
 TEST_CASE("a /crm/v3/schemas list loads every object in it") {
   sc::SchemaEnv env = sc::SchemaEnv::Builtin();
   auto errors = Load(env, kData / "schema_list");
