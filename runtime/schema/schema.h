@@ -71,11 +71,13 @@ struct Field {
   // Values outside `options` are rejected: Salesforce restrictedPicklist; HubSpot
   // enumerations with their own options (the API answers INVALID_OPTION).
   bool restricted = false;
-  bool unique = false;        // Salesforce unique; HubSpot hasUniqueValue
-  bool external_id = false;   // Salesforce externalId
-  bool custom = false;        // Salesforce custom; HubSpot !hubspotDefined
-  bool hubspot_user = false;  // HubSpot property referencing users/owners (R20)
-  int length = 0;             // max characters for text (Salesforce length; HubSpot strings 65536)
+  bool unique = false;       // Salesforce unique; HubSpot hasUniqueValue
+  bool external_id = false;  // Salesforce externalId
+  bool custom = false;       // Salesforce custom; HubSpot !hubspotDefined
+  // HubSpot property referencing users/owners (referencedObjectType "OWNER"). R20 forbids
+  // mapping custom ones (custom && hubspot_user); hubspot_owner_id syncs by owner sync (R114).
+  bool hubspot_user = false;
+  int length = 0;  // max characters for text (Salesforce length; HubSpot strings 65536)
   int precision = 0, scale = 0;           // Salesforce numbers
   std::vector<Option> options;            // in display order
   std::vector<std::string> reference_to;  // Salesforce referenceTo; HubSpot referencedObjectType
