@@ -698,7 +698,17 @@ ExprPtr AstBuilder::BuildString(antlr4::Token* token) {
       continue;
     }
     if (raw[i] == '$' && raw[i + 1] == '{') {
-      const size_t close = raw.find('}', i + 2);
+      // The closing brace is the first one outside a quoted string inside the braces.
+      size_t close = i + 2;
+      for (bool quoted = false; close < raw.size(); ++close) {
+        if (quoted && raw[close] == '\\') {
+          ++close;
+        } else if (raw[close] == '"') {
+          quoted = !quoted;
+        } else if (!quoted && raw[close] == '}') {
+          break;
+        }
+      }
       const std::string inner = raw.substr(i + 2, close - i - 2);
       // Byte offset of `inner` in the file: the token's start plus the bytes before it.
       const uint32_t inner_offset = range.begin + static_cast<uint32_t>(i + 2);
