@@ -73,8 +73,17 @@ for lo, hi in FOLD_RANGES:
         FOLD[cp] = fold_entry(cp)
 
 
+PARITY = {}  # raw text -> key, for the parity test (--dump-parity)
+
+
 def normalise(text):
     """Mirror of place_key.cpp: returns the key or None when it would be rejected."""
+    key = normalise_impl(text)
+    PARITY[text] = key
+    return key
+
+
+def normalise_impl(text):
     if len(text.encode('utf-8')) > MAX_INPUT:
         return None
     tokens = []
@@ -269,6 +278,8 @@ def main():
     ap.add_argument('--aliases', required=True)
     ap.add_argument('--out', required=True)
     ap.add_argument('--dump-keys', help='write country keys as TSV (for debugging)')
+    ap.add_argument('--dump-parity', help='write every normalised text and its key as TSV, '
+                    'for the unit test that checks place_key.cpp gives the same keys')
     args = ap.parse_args()
 
     countries = json.load(open(os.path.join(args.iso_json, 'iso_3166-1.json'),
@@ -365,6 +376,13 @@ def main():
         with open(args.dump_keys, 'w', encoding='utf-8') as f:
             for k, v in ct.items():
                 f.write(f'{k}\t{countries[v]["alpha_2"]}\n')
+
+    if args.dump_parity:
+        with open(args.dump_parity, 'w', encoding='utf-8') as f:
+            for raw, key in sorted(PARITY.items()):
+                if key is None or '\t' in raw or '\n' in raw or '\\' in raw:
+                    continue
+                f.write(f'{raw}\t{key}\n')
 
     # ---- emit
     pool = Pool()

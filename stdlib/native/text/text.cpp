@@ -38,7 +38,11 @@ Status map_case(std::string_view text, std::string& out, F f) noexcept {
     out.clear();
     return Status::too_long;
   }
-  return is_blank(out) ? Status::blank : Status::ok;
+  if (is_blank(out)) {
+    out.clear();
+    return Status::blank;
+  }
+  return Status::ok;
 }
 
 }  // namespace
