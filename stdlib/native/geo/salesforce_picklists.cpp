@@ -54,8 +54,12 @@ class Index {
   }
   // Sorts and drops keys that name two different entries (ambiguous labels).
   void finish() {
-    std::stable_sort(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
-      return a.scope != b.scope ? a.scope < b.scope : a.key < b.key;
+    // std::sort with a full tie-break rather than stable_sort: libstdc++ 12's stable_sort
+    // trips clang's deprecation warning for get_temporary_buffer.
+    std::sort(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+      if (a.scope != b.scope) return a.scope < b.scope;
+      if (a.key != b.key) return a.key < b.key;
+      return a.index < b.index;
     });
     std::vector<IndexEntry> out;
     for (std::size_t i = 0; i < entries_.size();) {

@@ -202,3 +202,19 @@ TEST_CASE("C++ place keys match the generator's for every name it indexed") {
   CHECK(mismatches == 0);
   CHECK(rows > 20000);
 }
+
+TEST_CASE("examples from docs/stdlib/geo.md") {
+  CHECK(country_of("040") == "AT");
+  CHECK(country_of("40") == "AT");
+  CHECK(country_of("US of A") == "US");
+  CHECK(country_of("Great Britain") == "GB");
+  CHECK(country_of("Korea") == "KR");
+  CHECK(key_of("ＵＳＡ") == "usa");
+  const auto us = country_by_alpha2("us").value;
+  CHECK(find_subdivision(us, "wash.").value.code == "US-WA");
+  CHECK(find_subdivision(country_by_alpha2("DE").value, "Bavaria").value.code == "DE-BY");
+  CHECK(subdivision_by_code("ST-01").value.code == "ST-01");
+  const auto cn = country_by_alpha2("CN").value;
+  CHECK(find_subdivision(cn, "GD").value.label == "Guangdong");
+  CHECK(find_subdivision(cn, "GD").value.name == "Guangdong Sheng");
+}
