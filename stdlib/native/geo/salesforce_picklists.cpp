@@ -244,6 +244,76 @@ PicklistTable PicklistTable::build_custom(std::span<const CountryRow> countries,
   return PicklistTable(std::move(impl));
 }
 
+namespace {
+
+// Standard base64 (with or without padding); false on any other character.
+bool decode_base64(std::string_view in, std::vector<std::uint8_t>& out) {
+  out.clear();
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v;
+    if (c >= 'A' && c <= 'Z') {
+      v = c - 'A';
+    } else if (c >= 'a' && c <= 'z') {
+      v = c - 'a' + 26;
+    } else if (c >= '0' && c <= '9') {
+      v = c - '0' + 52;
+    } else if (c == '+') {
+      v = 62;
+    } else if (c == '/') {
+      v = 63;
+    } else if (c == '=') {
+      break;
+    } else {
+      return false;
+    }
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xFF));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+PicklistTable PicklistTable::from_describe(std::span<const DescribeValue> country_codes,
+                                           std::span<const DescribeValue> state_codes) noexcept {
+  try {
+    std::vector<CountryRow> countries;
+    std::vector<StateRow> states;
+    std::size_t skipped = 0;
+    // validFor indexes the controlling field's values in describe order, inactive included.
+    for (const auto& c : country_codes) {
+      if (c.active) countries.push_back({c.value, c.label, c.label});
+    }
+    std::vector<std::uint8_t> bitmap;
+    for (const auto& st : state_codes) {
+      if (!st.active) continue;
+      bool attached = false;
+      if (decode_base64(st.valid_for, bitmap)) {
+        for (std::size_t i = 0; i < country_codes.size() && i / 8 < bitmap.size(); ++i) {
+          if ((bitmap[i / 8] & (0x80u >> (i % 8))) != 0 && country_codes[i].active) {
+            states.push_back({country_codes[i].value, st.value, st.label, st.label});
+            attached = true;
+          }
+        }
+      }
+      if (!attached) ++skipped;
+    }
+    PicklistTable t = build_custom(countries, states);
+    std::const_pointer_cast<Impl>(t.impl_)->skipped += skipped;
+    return t;
+  } catch (const std::bad_alloc&) {
+    auto impl = std::make_shared<Impl>();
+    impl->skipped = country_codes.size() + state_codes.size();
+    return PicklistTable(std::move(impl));
+  }
+}
+
 std::span<const PicklistCountry> PicklistTable::countries() const noexcept {
   return impl_->countries;
 }

@@ -51,6 +51,21 @@ class PicklistTable {
   static PicklistTable custom(std::span<const CountryRow> countries,
                               std::span<const StateRow> states) noexcept;
 
+  // One picklist entry of a describe result (`fields[].picklistValues[]` of CountryCode and
+  // StateCode). `valid_for` is the base64 bitmap of a dependent value: bit i (most
+  // significant bit first) set means "valid for the i-th controlling value".
+  struct DescribeValue {
+    std::string value, label, valid_for;
+    bool active = true;
+  };
+
+  // A table from an org's describe: countries from the CountryCode values, states from the
+  // StateCode values, attached to every country their `valid_for` names. Describe carries no
+  // integration values, so they default to the labels (as Salesforce's own defaults do);
+  // inactive values are skipped, as are states with no valid country (counted).
+  static PicklistTable from_describe(std::span<const DescribeValue> country_codes,
+                                     std::span<const DescribeValue> state_codes) noexcept;
+
   std::span<const PicklistCountry> countries() const noexcept;
   std::size_t skipped_rows() const noexcept;
 

@@ -215,3 +215,44 @@ TEST_CASE("Salesforce -> HubSpot, picklists customized") {
   CHECK(out(to_hubspot(as_is, "", "DE", "", "BY")) == "Deutschland|Bayern");
   CHECK(out(to_hubspot(as_is, "Deutschland", "US", "", "")) == "code_value_mismatch@country");
 }
+
+TEST_CASE("picklist table from an org's describe (validFor bitmaps)") {
+  // Controlling values in describe order: CA (0), US (1), XX inactive (2), AU (3).
+  const std::vector<PicklistTable::DescribeValue> countries = {
+      {"CA", "Canada", "", true},
+      {"US", "United States", "", true},
+      {"XX", "Old", "", false},
+      {"AU", "Australia", "", true},
+  };
+  // Bits, most significant first: 0x40 = index 1 (US); 0x80 = index 0 (CA); 0x10 = index 3
+  // (AU); 0x50 = US and AU.
+  const std::vector<PicklistTable::DescribeValue> states = {
+      {"NY", "New York", "QA==", true},       // 0x40
+      {"ON", "Ontario", "gA==", true},        // 0x80
+      {"WA", "Washington/WA", "UA==", true},  // 0x50: US and AU (contrived)
+      {"OLD", "Gone", "QA==", false},         // inactive
+      {"ZZ", "Nowhere", "", true},            // no bits: skipped
+      {"BAD", "Bad", "!!", true},             // not base64: skipped
+  };
+  const auto t = PicklistTable::from_describe(countries, states);
+  CHECK(t.countries().size() == 3);
+  CHECK(t.skipped_rows() == 2);
+  const auto* us = t.country_by_code("US");
+  const auto* ca = t.country_by_code("ca");
+  const auto* au = t.country_by_code("AU");
+  REQUIRE(us);
+  REQUIRE(ca);
+  REQUIRE(au);
+  CHECK(us->integration_value == "United States");
+  CHECK(us->states.size() == 2);
+  CHECK(t.state_by_code(*us, "NY")->label == "New York");
+  CHECK(t.state_by_code(*ca, "ON") != nullptr);
+  CHECK(t.state_by_code(*ca, "NY") == nullptr);
+  CHECK(t.state_by_code(*au, "WA") != nullptr);
+  CHECK(t.country_by_code("XX") == nullptr);
+  PicklistSettings s;
+  s.salesforce = SalesforcePicklistMode::customized;
+  s.table = &t;
+  CHECK(out(to_salesforce(s, "usa", "new york")) == "United States|US|New York|NY codes");
+  CHECK(out(to_salesforce(s, "Canada", "Quebec")) == "state_not_in_country@state");
+}
