@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <new>
 
 #include "text/trim.h"
 
@@ -176,6 +177,24 @@ Result<std::int64_t> parse_integer(std::string_view text) noexcept {
   const auto d = to_double(s);
   if (!d) return {d.status, 0};
   return to_int64(d.value);
+}
+
+Status format_decimal(double value, std::string& out) noexcept {
+  out.clear();
+  if (!std::isfinite(value)) return Status::out_of_range;
+  if (value == 0) value = 0;  // -0 -> 0
+  // Fixed notation with the shortest round-trip digits: at most 309 integer digits, and
+  // ~770 characters for the smallest subnormal.
+  char buf[800];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
+  if (ec != std::errc()) return Status::out_of_range;
+  try {
+    out.assign(buf, end);
+  } catch (const std::bad_alloc&) {
+    out.clear();
+    return Status::out_of_range;
+  }
+  return Status::ok;
 }
 
 }  // namespace syncline::stdlib::num

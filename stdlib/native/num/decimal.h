@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "status.h"
@@ -34,5 +35,11 @@ Result<std::int64_t> to_int64(double value) noexcept;
 // does not go through a double); "1e3" and "42.0" are integers, "1.5" is not_integral.
 // Status: ok, blank, invalid_format, not_integral, out_of_range, too_long.
 Result<std::int64_t> parse_integer(std::string_view text) noexcept;
+
+// Formats a number the way both APIs accept it in text fields: plain decimal notation, never
+// an exponent ("1e21" is written out), the fewest digits that read back to the same double
+// ("0.1", not "0.1000000000000000055"), "-0" written as "0". `out` is replaced.
+// Status: ok, out_of_range (NaN, infinities; out empty).
+Status format_decimal(double value, std::string& out) noexcept;
 
 }  // namespace syncline::stdlib::num

@@ -454,6 +454,12 @@ const std::map<std::string, Builtin>& builtins() {
         [](const Args& a) {
           return result(num::to_int64(as_double(a[0])), [](auto n) { return num_int(n); });
         }}},
+      {"num.format_decimal",
+       {1,
+        [](const Args& a) {
+          std::string out;
+          return text_result(num::format_decimal(as_double(a[0]), out), out);
+        }}},
       {"num.parse_integer",
        {1,
         [](const Args& a) {

@@ -97,6 +97,7 @@ TEST_CASE("every builtin returns a value for random input") {
     if (d) {
       (void)num::round_half_away(d.value, static_cast<int>(rng() % 41) - 20);
       (void)num::to_int64(d.value);
+      CHECK(num::format_decimal(d.value, out) == Status::ok);
     }
     (void)num::parse_integer(a);
     (void)stages.later_of(a, b);

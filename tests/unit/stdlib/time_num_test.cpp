@@ -208,3 +208,22 @@ TEST_CASE("safe integer conversion") {
   CHECK(parse_integer("abc").status == Status::invalid_format);
   CHECK(parse_integer("").status == Status::blank);
 }
+
+TEST_CASE("format_decimal extremes") {
+  std::string out;
+  CHECK(format_decimal(5e-324, out) == Status::ok);
+  CHECK(out.size() == 326);
+  CHECK(parse_decimal(out).status == Status::too_long);  // > 256 bytes of input
+  CHECK(format_decimal(std::numeric_limits<double>::max(), out) == Status::ok);
+  CHECK(out.size() == 309);
+  CHECK(format_decimal(NAN, out) == Status::out_of_range);
+  CHECK(out.empty());
+  CHECK(format_decimal(-INFINITY, out) == Status::out_of_range);
+  for (double v : {0.1, 1.0 / 3, 123456.789, -2.5e-7, 9007199254740993.0}) {
+    CHECK(format_decimal(v, out) == Status::ok);
+    CHECK(out.find('e') == std::string::npos);
+    double back = 0;
+    std::from_chars(out.data(), out.data() + out.size(), back);
+    CHECK(back == v);
+  }
+}
