@@ -13,7 +13,7 @@
 namespace syncline::stdlib::num {
 namespace {
 
-constexpr std::size_t kMaxNumberText = 256;
+constexpr std::size_t kMaxNumberText = 400;  // fits every format_decimal output
 
 // The validated number without separators: "-1234.5e3". `integral_digits` is the digits
 // before the point; `has_fraction_or_exponent` says whether from_chars<int64> can be used.

@@ -16,7 +16,7 @@ namespace syncline::stdlib::num {
 // fraction (".5" and "5." too), an optional exponent ("1e3", "2.5E-4").
 // Not accepted (invalid_format): currency symbols and suffixes ("$12", "1.2M"), other
 // grouping ("1,23", "1 234"), decimal commas ("3,5"), "NaN", "inf", hex, words.
-// Status: ok, blank, invalid_format, out_of_range (overflows a double), too_long (> 256
+// Status: ok, blank, invalid_format, out_of_range (overflows a double), too_long (> 400
 // bytes after trimming). Results within the subnormal range round to 0 or the nearest
 // subnormal; -0 is returned as 0.
 Result<double> parse_decimal(std::string_view text) noexcept;

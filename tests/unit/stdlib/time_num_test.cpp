@@ -161,8 +161,8 @@ TEST_CASE("decimal parsing accepts what people type") {
     CHECK(dec(bad) == "<invalid_format>");
   }
   CHECK(dec("1e400") == "<out_of_range>");
-  CHECK(dec(std::string(257, '1')) == "<too_long>");
-  CHECK(dec(std::string(256, '9')) == "1e+256");
+  CHECK(dec(std::string(401, '1')) == "<too_long>");
+  CHECK(dec(std::string(300, '9')) == "1e+300");
 }
 
 TEST_CASE("rounding half away from zero") {
@@ -213,7 +213,7 @@ TEST_CASE("format_decimal extremes") {
   std::string out;
   CHECK(format_decimal(5e-324, out) == Status::ok);
   CHECK(out.size() == 326);
-  CHECK(parse_decimal(out).status == Status::too_long);  // > 256 bytes of input
+  CHECK(parse_decimal(out).value == 5e-324);  // round-trips
   CHECK(format_decimal(std::numeric_limits<double>::max(), out) == Status::ok);
   CHECK(out.size() == 309);
   CHECK(format_decimal(NAN, out) == Status::out_of_range);
