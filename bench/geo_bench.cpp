@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "geo/country.h"
+#include "geo/salesforce_picklists.h"
 #include "geo/subdivision.h"
 
 namespace {
@@ -28,6 +29,7 @@ void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
 
+using namespace syncline::stdlib;
 using namespace syncline::stdlib::geo;
 
 namespace {
@@ -117,6 +119,23 @@ int main() {
               countries.size(), kRounds, country_ns, country_allocs);
   std::printf("subdivision lookups: %zu inputs x %d rounds, %.1f CPU ns/lookup, %zu allocations\n",
               subs.size(), kRounds, sub_ns, sub_allocs);
-  std::printf("(found %zu)\n", found);
-  return country_allocs == 0 && sub_allocs == 0 ? 0 : 1;
+  // HubSpot -> Salesforce address conversion (picklists enabled, lenient matching).
+  PicklistSettings settings;
+  const auto& defaults = PicklistTable::salesforce_defaults();
+  (void)defaults;
+  g_allocations = 0;
+  t0 = cpu_ns();
+  std::size_t converted = 0;
+  for (int r = 0; r < kRounds; ++r) {
+    for (const auto& q : subs) {
+      converted += to_salesforce(settings, q.country.alpha3, q.text).status == Status::ok;
+    }
+  }
+  t1 = cpu_ns();
+  const std::size_t conv_allocs = g_allocations;
+  std::printf("to_salesforce:       %zu inputs x %d rounds, %.1f CPU ns/address, %zu allocations\n",
+              subs.size(), kRounds, (t1 - t0) / static_cast<double>(kRounds * subs.size()),
+              conv_allocs);
+  std::printf("(found %zu, converted %zu)\n", found, converted);
+  return country_allocs == 0 && sub_allocs == 0 && conv_allocs == 0 ? 0 : 1;
 }
