@@ -19,11 +19,34 @@ Country country_at(std::size_t i) noexcept {
                  detail::pool(r.common_name)};
 }
 
+namespace {
+
+std::uint16_t probe_country(std::string_view text) noexcept {
+  PlaceKeyBuffer key;
+  if (normalise_place_key(text, key) != Status::ok) return detail::kNoValue;
+  return detail::probe(detail::kCountryHash, detail::kCountryHash_mask, key.view());
+}
+
+}  // namespace
+
 Result<Country> find_country(std::string_view text) noexcept {
   PlaceKeyBuffer key;
   const Status s = normalise_place_key(text, key);
   if (s != Status::ok) return {s, {}};
-  const auto v = detail::probe(detail::kCountryHash, detail::kCountryHash_mask, key.view());
+  auto v = detail::probe(detail::kCountryHash, detail::kCountryHash_mask, key.view());
+  if (v == detail::kNoValue) {
+    // "Germany (DE)", "United States [USA]": the part before the bracket, else the part
+    // inside it. Only on a miss, so the common path pays nothing.
+    const auto open = text.find_first_of("([");
+    if (open != std::string_view::npos) {
+      v = probe_country(text.substr(0, open));
+      if (v == detail::kNoValue) {
+        const auto close = text.find_first_of(")]", open + 1);
+        v = probe_country(text.substr(
+            open + 1, close == std::string_view::npos ? std::string_view::npos : close - open - 1));
+      }
+    }
+  }
   if (v == detail::kNoValue) return {Status::not_found, {}};
   return {Status::ok, country_at(v)};
 }

@@ -31,7 +31,9 @@ Country country_at(std::size_t i) noexcept;
 // not_found, invalid_utf8, too_long (more than kMaxPlaceInput bytes). Accepts alpha-2,
 // alpha-3, numeric, English short/official/common names and their variants ("Korea,
 // Republic of" also as "Republic of Korea"), aliases (stdlib/native/geo/aliases.tsv) and
-// the iso-codes translations ("Deutschland", "España", "日本").
+// the iso-codes translations ("Deutschland", "España", "日本"). When the whole text is not
+// found and it has a bracket, the part before it and then the part inside it are tried:
+// "Germany (DE)" and "Deutschland [Germany]" resolve.
 Result<Country> find_country(std::string_view text) noexcept;
 
 // Exact alpha-2 lookup (ASCII case-insensitive, no trimming): the fast path for codes that
