@@ -27,6 +27,7 @@ PICKLISTS: 'picklists';
 LIFECYCLE: 'lifecycle';
 SPREAD: 'spread';
 MAP: 'map';
+MAPPINGS: 'mappings';
 PREFER: 'prefer';
 UNLESS: 'unless';
 BLANK: 'blank';

@@ -7,6 +7,7 @@
 
 #include "command_registry.h"
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/frontend/std_imports.h"
 #include "compiler/sema/check.h"
 #include "compiler/syntax/parse.h"
 #include "runtime/schema/schema.h"
@@ -92,8 +93,9 @@ int RunCheck(const CheckOptions& options) {
   }
 
   if (options.emit.empty() || options.emit == "checked") {
+    frontend::StdImports std_imports(sources, diags);
     for (const auto& module : modules) {
-      auto checked = sema::Check(*module, schemas, diags);
+      auto checked = sema::Check(*module, schemas, diags, std_imports.For(*module));
       if (options.emit == "checked" && checked) {
         std::cout << sema::PrintChecked(*checked, sources.Get(module->file));
       }
