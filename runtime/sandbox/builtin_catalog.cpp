@@ -94,8 +94,7 @@ ObjectDef HsObject(std::string name, std::string type_id, std::string label, boo
     o.fields.push_back(HsReadOnly(o.custom ? "hs_createdate" : "createdate", FieldKind::kDateTime));
     o.fields.push_back(HsReadOnly("hs_lastmodifieddate", FieldKind::kDateTime));
   }
-  if (!o.custom && o.name != "contacts")
-    o.fields.back().read_only = true;  // hs_lastmodifieddate
+  if (!o.custom && o.name != "contacts") o.fields.back().read_only = true;  // hs_lastmodifieddate
   o.fields.push_back(Hs("hubspot_owner_id", FieldKind::kString));
   o.default_properties = std::move(defaults);
   o.primary_display_property = std::move(display);
@@ -112,17 +111,29 @@ std::vector<ObjectDef> HubSpotObjects() {
     email.unique = true;
     out.push_back(HsObject(
         "contacts", "0-1", "Contact", true,
-        {email, Hs("firstname", K::kString), Hs("lastname", K::kString), Hs("phone", K::kPhone),
-         Hs("mobilephone", K::kPhone), Hs("company", K::kString), Hs("jobtitle", K::kString),
-         Hs("website", K::kString), Hs("address", K::kString), Hs("city", K::kString),
-         Hs("state", K::kString), Hs("zip", K::kString), Hs("country", K::kString),
+        {email,
+         Hs("firstname", K::kString),
+         Hs("lastname", K::kString),
+         Hs("phone", K::kPhone),
+         Hs("mobilephone", K::kPhone),
+         Hs("company", K::kString),
+         Hs("jobtitle", K::kString),
+         Hs("website", K::kString),
+         Hs("address", K::kString),
+         Hs("city", K::kString),
+         Hs("state", K::kString),
+         Hs("zip", K::kString),
+         Hs("country", K::kString),
          Hs("lifecyclestage", K::kEnum, lifecycle),
          Hs("hs_lead_status", K::kEnum,
-            Opts({"NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED",
-                  "ATTEMPTED_TO_CONTACT", "CONNECTED", "BAD_TIMING"})),
-         Hs("leadsource", K::kString), Hs("hs_email_optout", K::kBool),
-         Hs("salesforceleadid", K::kString), Hs("salesforcecontactid", K::kString),
-         Hs("date_of_birth", K::kDate), Hs("num_employees", K::kNumber),
+            Opts({"NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED", "ATTEMPTED_TO_CONTACT",
+                  "CONNECTED", "BAD_TIMING"})),
+         Hs("leadsource", K::kString),
+         Hs("hs_email_optout", K::kBool),
+         Hs("salesforceleadid", K::kString),
+         Hs("salesforcecontactid", K::kString),
+         Hs("date_of_birth", K::kDate),
+         Hs("num_employees", K::kNumber),
          Hs("hs_interests", K::kMultiEnum, Opts({"product", "pricing", "support", "events"}))},
         {"createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"},
         "email"));
@@ -170,10 +181,9 @@ std::vector<ObjectDef> HubSpotObjects() {
     FieldDef ts = Hs("hs_timestamp", K::kDateTime);
     ts.required_on_create = true;
     fields.insert(fields.begin(), ts);
-    out.push_back(HsObject(std::move(name), std::move(id), std::move(label), false,
-                           std::move(fields),
-                           {"hs_timestamp", "createdate", "hs_lastmodifieddate", "hs_object_id"},
-                           "hs_timestamp"));
+    out.push_back(HsObject(
+        std::move(name), std::move(id), std::move(label), false, std::move(fields),
+        {"hs_timestamp", "createdate", "hs_lastmodifieddate", "hs_object_id"}, "hs_timestamp"));
   };
   engagement("notes", "0-46", "Note",
              {Hs("hs_note_body", K::kText), Hs("hs_attachment_ids", K::kString)});
@@ -182,18 +192,17 @@ std::vector<ObjectDef> HubSpotObjects() {
               Hs("hs_call_direction", K::kEnum, Opts({"INBOUND", "OUTBOUND"})),
               Hs("hs_call_duration", K::kNumber),
               Hs("hs_call_status", K::kEnum,
-                 Opts({"BUSY", "CALLING_CRM_USER", "CANCELED", "COMPLETED", "CONNECTING",
-                       "FAILED", "IN_PROGRESS", "NO_ANSWER", "QUEUED", "RINGING"})),
+                 Opts({"BUSY", "CALLING_CRM_USER", "CANCELED", "COMPLETED", "CONNECTING", "FAILED",
+                       "IN_PROGRESS", "NO_ANSWER", "QUEUED", "RINGING"})),
               Hs("hs_call_from_number", K::kPhone), Hs("hs_call_to_number", K::kPhone),
               Hs("hs_call_disposition", K::kString)});
-  engagement("emails", "0-49", "Email",
-             {Hs("hs_email_direction", K::kEnum,
-                 Opts({"EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"})),
-              Hs("hs_email_subject", K::kString), Hs("hs_email_text", K::kText),
-              Hs("hs_email_html", K::kText),
-              Hs("hs_email_status", K::kEnum,
-                 Opts({"BOUNCED", "FAILED", "SCHEDULED", "SENDING", "SENT"})),
-              Hs("hs_email_headers", K::kText)});
+  engagement(
+      "emails", "0-49", "Email",
+      {Hs("hs_email_direction", K::kEnum, Opts({"EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"})),
+       Hs("hs_email_subject", K::kString), Hs("hs_email_text", K::kText),
+       Hs("hs_email_html", K::kText),
+       Hs("hs_email_status", K::kEnum, Opts({"BOUNCED", "FAILED", "SCHEDULED", "SENDING", "SENT"})),
+       Hs("hs_email_headers", K::kText)});
   engagement("meetings", "0-47", "Meeting",
              {Hs("hs_meeting_title", K::kString), Hs("hs_meeting_body", K::kText),
               Hs("hs_meeting_start_time", K::kDateTime), Hs("hs_meeting_end_time", K::kDateTime),
@@ -210,11 +219,11 @@ std::vector<ObjectDef> HubSpotObjects() {
     FieldDef vin = Hs("vin", K::kString);
     vin.unique = true;
     vin.required_on_create = true;
-    out.push_back(HsObject("vehicles", "2-1001", "Vehicle", false,
-                           {vin, Hs("make", K::kString), Hs("model", K::kString),
-                            Hs("year", K::kNumber),
-                            Hs("condition", K::kEnum, Opts({"new", "used", "certified"}))},
-                           {"hs_createdate", "hs_lastmodifieddate", "hs_object_id"}, "vin"));
+    out.push_back(
+        HsObject("vehicles", "2-1001", "Vehicle", false,
+                 {vin, Hs("make", K::kString), Hs("model", K::kString), Hs("year", K::kNumber),
+                  Hs("condition", K::kEnum, Opts({"new", "used", "certified"}))},
+                 {"hs_createdate", "hs_lastmodifieddate", "hs_object_id"}, "vin"));
   }
   for (auto& o : out)
     for (auto& f : o.fields)
@@ -231,20 +240,47 @@ FieldDef Sf(std::string name, FieldKind kind, std::vector<FieldOption> options =
   f.kind = kind;
   f.options = std::move(options);
   switch (kind) {
-    case FieldKind::kText: f.api_type = "textarea", f.length = 32000; break;
-    case FieldKind::kEmail: f.api_type = "email", f.length = 80; break;
-    case FieldKind::kPhone: f.api_type = "phone", f.length = 40; break;
-    case FieldKind::kUrl: f.api_type = "url"; break;
-    case FieldKind::kNumber: f.api_type = "double"; break;
-    case FieldKind::kInteger: f.api_type = "int"; break;
-    case FieldKind::kBool: f.api_type = "boolean"; break;
-    case FieldKind::kDate: f.api_type = "date"; break;
-    case FieldKind::kDateTime: f.api_type = "datetime"; break;
-    case FieldKind::kEnum: f.api_type = "picklist"; break;
-    case FieldKind::kMultiEnum: f.api_type = "multipicklist"; break;
-    case FieldKind::kReference: f.api_type = "reference", f.length = 18; break;
-    case FieldKind::kId: f.api_type = "id", f.length = 18; break;
-    default: f.api_type = "string";
+    case FieldKind::kText:
+      f.api_type = "textarea", f.length = 32000;
+      break;
+    case FieldKind::kEmail:
+      f.api_type = "email", f.length = 80;
+      break;
+    case FieldKind::kPhone:
+      f.api_type = "phone", f.length = 40;
+      break;
+    case FieldKind::kUrl:
+      f.api_type = "url";
+      break;
+    case FieldKind::kNumber:
+      f.api_type = "double";
+      break;
+    case FieldKind::kInteger:
+      f.api_type = "int";
+      break;
+    case FieldKind::kBool:
+      f.api_type = "boolean";
+      break;
+    case FieldKind::kDate:
+      f.api_type = "date";
+      break;
+    case FieldKind::kDateTime:
+      f.api_type = "datetime";
+      break;
+    case FieldKind::kEnum:
+      f.api_type = "picklist";
+      break;
+    case FieldKind::kMultiEnum:
+      f.api_type = "multipicklist";
+      break;
+    case FieldKind::kReference:
+      f.api_type = "reference", f.length = 18;
+      break;
+    case FieldKind::kId:
+      f.api_type = "id", f.length = 18;
+      break;
+    default:
+      f.api_type = "string";
   }
   return f;
 }
@@ -294,7 +330,8 @@ ObjectDef SfObject(std::string name, std::string prefix, std::vector<FieldDef> f
   o.label = o.name;
   o.key_prefix = std::move(prefix);
   o.custom = custom;
-  std::vector<FieldDef> all = {Ro(Sf("Id", FieldKind::kId)), Ro(Sf("IsDeleted", FieldKind::kBool)),
+  std::vector<FieldDef> all = {Ro(Sf("Id", FieldKind::kId)),
+                               Ro(Sf("IsDeleted", FieldKind::kBool)),
                                Ro(Sf("CreatedDate", FieldKind::kDateTime)),
                                Ro(Ref("CreatedById", {"User"}, "CreatedBy")),
                                Ro(Sf("LastModifiedDate", FieldKind::kDateTime)),
@@ -312,35 +349,52 @@ std::vector<ObjectDef> SalesforceObjects() {
   using K = FieldKind;
   auto lead_source = Opts({"Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"});
   std::vector<ObjectDef> out;
-  out.push_back(SfObject("User", "005",
-                         {Sf("Username", K::kString), Sf("FirstName", K::kString),
-                          Req(Sf("LastName", K::kString)), Sf("Name", K::kString),
-                          Sf("Email", K::kEmail), Sf("IsActive", K::kBool)}));
+  out.push_back(SfObject(
+      "User", "005",
+      {Sf("Username", K::kString), Sf("FirstName", K::kString), Req(Sf("LastName", K::kString)),
+       Sf("Name", K::kString), Sf("Email", K::kEmail), Sf("IsActive", K::kBool)}));
   {
-    std::vector<FieldDef> f = {
-        Req(Sf("Name", K::kString)),
-        Sf("Website", K::kUrl),
-        Sf("Phone", K::kPhone),
-        Sf("Industry", K::kEnum,
-           Opts({"Agriculture", "Banking", "Chemicals", "Communications", "Construction",
-                 "Consulting", "Education", "Electronics", "Energy", "Engineering",
-                 "Finance", "Healthcare", "Hospitality", "Insurance", "Manufacturing", "Media",
-                 "Retail", "Technology", "Telecommunications", "Transportation", "Other"})),
-        Sf("Type", K::kEnum,
-           Opts({"Prospect", "Customer - Direct", "Customer - Channel", "Channel Partner / Reseller",
-                 "Installation Partner", "Technology Partner", "Other"})),
-        Sf("Description", K::kText),
-        Sf("NumberOfEmployees", K::kInteger),
-        Sf("AnnualRevenue", K::kNumber),
-        Ref("ParentId", {"Account"}, "Parent"),
-        Sf("AccountSource", K::kEnum, lead_source),
-        [] {
-          FieldDef ext = Sf("External_Id__c", K::kString);
-          ext.external_id = true;
-          ext.unique = true;
-          return ext;
-        }(),
-        Sf("HubSpot_Company_Id__c", K::kString)};
+    std::vector<FieldDef> f = {Req(Sf("Name", K::kString)),
+                               Sf("Website", K::kUrl),
+                               Sf("Phone", K::kPhone),
+                               Sf("Industry", K::kEnum,
+                                  Opts({"Agriculture",
+                                        "Banking",
+                                        "Chemicals",
+                                        "Communications",
+                                        "Construction",
+                                        "Consulting",
+                                        "Education",
+                                        "Electronics",
+                                        "Energy",
+                                        "Engineering",
+                                        "Finance",
+                                        "Healthcare",
+                                        "Hospitality",
+                                        "Insurance",
+                                        "Manufacturing",
+                                        "Media",
+                                        "Retail",
+                                        "Technology",
+                                        "Telecommunications",
+                                        "Transportation",
+                                        "Other"})),
+                               Sf("Type", K::kEnum,
+                                  Opts({"Prospect", "Customer - Direct", "Customer - Channel",
+                                        "Channel Partner / Reseller", "Installation Partner",
+                                        "Technology Partner", "Other"})),
+                               Sf("Description", K::kText),
+                               Sf("NumberOfEmployees", K::kInteger),
+                               Sf("AnnualRevenue", K::kNumber),
+                               Ref("ParentId", {"Account"}, "Parent"),
+                               Sf("AccountSource", K::kEnum, lead_source),
+                               [] {
+                                 FieldDef ext = Sf("External_Id__c", K::kString);
+                                 ext.external_id = true;
+                                 ext.unique = true;
+                                 return ext;
+                               }(),
+                               Sf("HubSpot_Company_Id__c", K::kString)};
     f.back().external_id = true;
     f[7].api_type = "currency";  // AnnualRevenue
     AddAddress(f, "Billing");
@@ -370,26 +424,26 @@ std::vector<ObjectDef> SalesforceObjects() {
     auto status = Opts({"Open - Not Contacted", "Working - Contacted", "Closed - Converted",
                         "Closed - Not Converted"});
     status[0].is_default = true;
-    std::vector<FieldDef> f = {Sf("FirstName", K::kString),
-                               Req(Sf("LastName", K::kString)),
-                               Ro(Sf("Name", K::kString)),
-                               Req(Sf("Company", K::kString)),
-                               Sf("Email", K::kEmail),
-                               Sf("Phone", K::kPhone),
-                               Sf("Title", K::kString),
-                               Sf("LeadSource", K::kEnum, lead_source),
-                               Restricted(Sf("Status", K::kEnum, status)),
-                               Sf("Rating", K::kEnum, Opts({"Hot", "Warm", "Cold"})),
-                               Sf("Industry", K::kString),
-                               Sf("HasOptedOutOfEmail", K::kBool),
-                               Sf("Description", K::kText),
-                               Ro(Sf("IsConverted", K::kBool)),
-                               Ro(Sf("ConvertedDate", K::kDate)),
-                               Ro(Ref("ConvertedAccountId", {"Account"}, "ConvertedAccount")),
-                               Ro(Ref("ConvertedContactId", {"Contact"}, "ConvertedContact")),
-                               Ro(Ref("ConvertedOpportunityId", {"Opportunity"},
-                                      "ConvertedOpportunity")),
-                               Sf("HubSpot_Contact_Id__c", K::kString)};
+    std::vector<FieldDef> f = {
+        Sf("FirstName", K::kString),
+        Req(Sf("LastName", K::kString)),
+        Ro(Sf("Name", K::kString)),
+        Req(Sf("Company", K::kString)),
+        Sf("Email", K::kEmail),
+        Sf("Phone", K::kPhone),
+        Sf("Title", K::kString),
+        Sf("LeadSource", K::kEnum, lead_source),
+        Restricted(Sf("Status", K::kEnum, status)),
+        Sf("Rating", K::kEnum, Opts({"Hot", "Warm", "Cold"})),
+        Sf("Industry", K::kString),
+        Sf("HasOptedOutOfEmail", K::kBool),
+        Sf("Description", K::kText),
+        Ro(Sf("IsConverted", K::kBool)),
+        Ro(Sf("ConvertedDate", K::kDate)),
+        Ro(Ref("ConvertedAccountId", {"Account"}, "ConvertedAccount")),
+        Ro(Ref("ConvertedContactId", {"Contact"}, "ConvertedContact")),
+        Ro(Ref("ConvertedOpportunityId", {"Opportunity"}, "ConvertedOpportunity")),
+        Sf("HubSpot_Contact_Id__c", K::kString)};
     f.back().external_id = true;
     AddAddress(f, "");
     out.push_back(SfObject("Lead", "00Q", std::move(f)));
@@ -397,17 +451,18 @@ std::vector<ObjectDef> SalesforceObjects() {
   {
     std::vector<FieldDef> f = {
         Req(Sf("Name", K::kString)),
-        Req(Restricted(Sf("StageName", K::kEnum,
-                          Opts({"Prospecting", "Qualification", "Needs Analysis",
-                                "Value Proposition", "Id. Decision Makers",
-                                "Perception Analysis", "Proposal/Price Quote",
-                                "Negotiation/Review", "Closed Won", "Closed Lost"})))),
+        Req(Restricted(
+            Sf("StageName", K::kEnum,
+               Opts({"Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
+                     "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
+                     "Negotiation/Review", "Closed Won", "Closed Lost"})))),
         Req(Sf("CloseDate", K::kDate)),
         Sf("Amount", K::kNumber),
         Sf("Probability", K::kNumber),
         Ref("AccountId", {"Account"}, "Account"),
-        Sf("Type", K::kEnum, Opts({"New Customer", "Existing Customer - Upgrade",
-                                   "Existing Customer - Replacement"})),
+        Sf("Type", K::kEnum,
+           Opts(
+               {"New Customer", "Existing Customer - Upgrade", "Existing Customer - Replacement"})),
         Sf("LeadSource", K::kEnum, lead_source),
         Sf("Description", K::kText),
         Ro(Sf("IsClosed", K::kBool)),
@@ -433,46 +488,47 @@ std::vector<ObjectDef> SalesforceObjects() {
   }
   {
     FieldDef number = Ro(Sf("CaseNumber", K::kString));
-    out.push_back(SfObject(
-        "Case", "500",
-        {number, Sf("Subject", K::kString), Sf("Description", K::kText),
-         Sf("Status", K::kEnum, Opts({"New", "Working", "Escalated", "Closed"})),
-         Sf("Priority", K::kEnum, Opts({"High", "Medium", "Low"})),
-         Sf("Origin", K::kEnum, Opts({"Phone", "Email", "Web"})),
-         Sf("Type", K::kEnum, Opts({"Mechanical", "Electrical", "Electronic", "Structural", "Other"})),
-         Sf("Reason", K::kString), Ref("AccountId", {"Account"}, "Account"),
-         Ref("ContactId", {"Contact"}, "Contact"), Ro(Sf("IsClosed", K::kBool)),
-         Ro(Sf("ClosedDate", K::kDateTime)), [] {
-           FieldDef h = Sf("HubSpot_Ticket_Id__c", K::kString);
-           h.external_id = true;
-           return h;
-         }()}));
+    out.push_back(
+        SfObject("Case", "500",
+                 {number, Sf("Subject", K::kString), Sf("Description", K::kText),
+                  Sf("Status", K::kEnum, Opts({"New", "Working", "Escalated", "Closed"})),
+                  Sf("Priority", K::kEnum, Opts({"High", "Medium", "Low"})),
+                  Sf("Origin", K::kEnum, Opts({"Phone", "Email", "Web"})),
+                  Sf("Type", K::kEnum,
+                     Opts({"Mechanical", "Electrical", "Electronic", "Structural", "Other"})),
+                  Sf("Reason", K::kString), Ref("AccountId", {"Account"}, "Account"),
+                  Ref("ContactId", {"Contact"}, "Contact"), Ro(Sf("IsClosed", K::kBool)),
+                  Ro(Sf("ClosedDate", K::kDateTime)), [] {
+                    FieldDef h = Sf("HubSpot_Ticket_Id__c", K::kString);
+                    h.external_id = true;
+                    return h;
+                  }()}));
     out.back().primary_display_property = "CaseNumber";
   }
   {
     FieldDef subtype = Sf("TaskSubtype", K::kEnum,
                           Opts({"Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn"}));
     subtype.create_only = true;
-    FieldDef status = Req(Sf("Status", K::kEnum,
-                             Opts({"Not Started", "In Progress", "Completed",
-                                   "Waiting on someone else", "Deferred"})));
+    FieldDef status = Req(Sf(
+        "Status", K::kEnum,
+        Opts({"Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"})));
     status.options[0].is_default = true;
     FieldDef priority = Req(Sf("Priority", K::kEnum, Opts({"High", "Normal", "Low"})));
     priority.options[1].is_default = true;
-    out.push_back(SfObject(
-        "Task", "00T",
-        {Sf("Subject", K::kString), Ref("WhoId", {"Contact", "Lead"}, "Who"),
-         Ref("WhatId", {"Account", "Opportunity", "Case"}, "What"), Sf("ActivityDate", K::kDate),
-         status, priority, Sf("Description", K::kText), subtype,
-         Sf("CallType", K::kEnum, Opts({"Inbound", "Outbound", "Internal"})),
-         Sf("CallDurationInSeconds", K::kInteger), Sf("CallDisposition", K::kString),
-         Sf("CompletedDateTime", K::kDateTime), Ro(Sf("IsClosed", K::kBool)),
-         Ro(Sf("IsHighPriority", K::kBool)), Ro(Ref("AccountId", {"Account"}, "Account")),
-         Ro(Sf("IsArchived", K::kBool)), [] {
-           FieldDef h = Sf("HubSpot_Engagement_Id__c", K::kString);
-           h.external_id = true;
-           return h;
-         }()}));
+    out.push_back(
+        SfObject("Task", "00T",
+                 {Sf("Subject", K::kString), Ref("WhoId", {"Contact", "Lead"}, "Who"),
+                  Ref("WhatId", {"Account", "Opportunity", "Case"}, "What"),
+                  Sf("ActivityDate", K::kDate), status, priority, Sf("Description", K::kText),
+                  subtype, Sf("CallType", K::kEnum, Opts({"Inbound", "Outbound", "Internal"})),
+                  Sf("CallDurationInSeconds", K::kInteger), Sf("CallDisposition", K::kString),
+                  Sf("CompletedDateTime", K::kDateTime), Ro(Sf("IsClosed", K::kBool)),
+                  Ro(Sf("IsHighPriority", K::kBool)), Ro(Ref("AccountId", {"Account"}, "Account")),
+                  Ro(Sf("IsArchived", K::kBool)), [] {
+                    FieldDef h = Sf("HubSpot_Engagement_Id__c", K::kString);
+                    h.external_id = true;
+                    return h;
+                  }()}));
     out.back().primary_display_property = "Subject";
   }
   out.push_back(SfObject("Event", "00U",
@@ -486,13 +542,13 @@ std::vector<ObjectDef> SalesforceObjects() {
     FieldDef vin = Req(Sf("VIN__c", K::kString));
     vin.external_id = true;
     vin.unique = true;
-    out.push_back(SfObject("Vehicle__c", "a01",
-                           {Sf("Name", K::kString), vin, Sf("Make__c", K::kString),
-                            Sf("Model__c", K::kString), Sf("Year__c", K::kInteger),
-                            Restricted(Sf("Condition__c", K::kEnum,
-                                          Opts({"New", "Used", "Certified"}))),
-                            Ref("Account__c", {"Account"}, "Account__r")},
-                           true));
+    out.push_back(
+        SfObject("Vehicle__c", "a01",
+                 {Sf("Name", K::kString), vin, Sf("Make__c", K::kString),
+                  Sf("Model__c", K::kString), Sf("Year__c", K::kInteger),
+                  Restricted(Sf("Condition__c", K::kEnum, Opts({"New", "Used", "Certified"}))),
+                  Ref("Account__c", {"Account"}, "Account__r")},
+                 true));
   }
   return out;
 }
@@ -535,8 +591,13 @@ std::vector<Country> LoadCountries() {
   if (out.empty()) {
     out = {{"US",
             "United States",
-            {{"CA", "California"}, {"NY", "New York"}, {"TX", "Texas"}, {"WA", "Washington"},
-             {"MA", "Massachusetts"}, {"IL", "Illinois"}, {"FL", "Florida"}}},
+            {{"CA", "California"},
+             {"NY", "New York"},
+             {"TX", "Texas"},
+             {"WA", "Washington"},
+             {"MA", "Massachusetts"},
+             {"IL", "Illinois"},
+             {"FL", "Florida"}}},
            {"CA", "Canada", {{"ON", "Ontario"}, {"QC", "Quebec"}, {"BC", "British Columbia"}}},
            {"AU", "Australia", {{"NSW", "New South Wales"}, {"VIC", "Victoria"}}},
            {"GB", "United Kingdom", {}},

@@ -13,9 +13,9 @@ namespace syncline::sandbox {
 
 struct DemoOptions {
   uint64_t seed = 42;
-  int contacts = 2000;   // HubSpot contacts; Salesforce gets about as many leads + contacts
+  int contacts = 2000;  // HubSpot contacts; Salesforce gets about as many leads + contacts
   int companies = 300;
-  int64_t now_ms = 0;    // "today" of the data set; 0: 2026-01-01
+  int64_t now_ms = 0;  // "today" of the data set; 0: 2026-01-01
 };
 DemoOptions DemoOptionsFromJson(const nlohmann::json& j);
 

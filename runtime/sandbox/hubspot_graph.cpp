@@ -22,19 +22,19 @@ struct KnownPair {
 // HubSpot-defined type ids (spec A10); the pair's inverse is listed alongside.
 const KnownPair kKnown[] = {
     {"contacts", "companies", 279, 280, ""}, {"contacts", "companies", 1, 2, "Primary"},
-    {"deals", "contacts", 3, 4, ""},          {"deals", "companies", 341, 342, ""},
-    {"deals", "companies", 5, 6, "Primary"},  {"tickets", "contacts", 16, 15, ""},
-    {"tickets", "companies", 339, 340, ""},   {"tickets", "deals", 28, 27, ""},
-    {"notes", "contacts", 202, 201, ""},      {"tasks", "contacts", 204, 203, ""},
-    {"calls", "contacts", 194, 193, ""},      {"emails", "contacts", 198, 197, ""},
-    {"meetings", "contacts", 200, 199, ""},   {"notes", "companies", 190, 189, ""},
-    {"tasks", "companies", 192, 191, ""},     {"calls", "companies", 182, 181, ""},
-    {"emails", "companies", 186, 185, ""},    {"meetings", "companies", 188, 187, ""},
-    {"notes", "deals", 214, 213, ""},         {"tasks", "deals", 216, 215, ""},
-    {"calls", "deals", 206, 205, ""},         {"emails", "deals", 210, 209, ""},
-    {"meetings", "deals", 212, 211, ""},      {"notes", "tickets", 228, 227, ""},
-    {"tasks", "tickets", 230, 229, ""},       {"calls", "tickets", 220, 219, ""},
-    {"emails", "tickets", 224, 223, ""},      {"meetings", "tickets", 226, 225, ""},
+    {"deals", "contacts", 3, 4, ""},         {"deals", "companies", 341, 342, ""},
+    {"deals", "companies", 5, 6, "Primary"}, {"tickets", "contacts", 16, 15, ""},
+    {"tickets", "companies", 339, 340, ""},  {"tickets", "deals", 28, 27, ""},
+    {"notes", "contacts", 202, 201, ""},     {"tasks", "contacts", 204, 203, ""},
+    {"calls", "contacts", 194, 193, ""},     {"emails", "contacts", 198, 197, ""},
+    {"meetings", "contacts", 200, 199, ""},  {"notes", "companies", 190, 189, ""},
+    {"tasks", "companies", 192, 191, ""},    {"calls", "companies", 182, 181, ""},
+    {"emails", "companies", 186, 185, ""},   {"meetings", "companies", 188, 187, ""},
+    {"notes", "deals", 214, 213, ""},        {"tasks", "deals", 216, 215, ""},
+    {"calls", "deals", 206, 205, ""},        {"emails", "deals", 210, 209, ""},
+    {"meetings", "deals", 212, 211, ""},     {"notes", "tickets", 228, 227, ""},
+    {"tasks", "tickets", 230, 229, ""},      {"calls", "tickets", 220, 219, ""},
+    {"emails", "tickets", 224, 223, ""},     {"meetings", "tickets", 226, 225, ""},
 };
 
 }  // namespace
@@ -100,8 +100,7 @@ const HubSpotAssocType* HubSpotSandbox::Impl::DefaultAssocType(const std::string
 void HubSpotSandbox::Impl::Associate(const std::string& from, int64_t from_id,
                                      const std::string& to, int64_t to_id,
                                      const HubSpotAssocType& type) {
-  auto insert = [&](const std::string& a, int64_t a_id, const std::string& b, int64_t b_id,
-                    int t) {
+  auto insert = [&](const std::string& a, int64_t a_id, const std::string& b, int64_t b_id, int t) {
     store->Prepare("INSERT OR IGNORE INTO hs_assoc VALUES(?,?,?,?,?)")
         .Bind(1, a)
         .Bind(2, a_id)
@@ -195,7 +194,8 @@ bool PropertyOperation(const json& op, const std::optional<std::string>& value) 
   bool has = value && !value->empty();
   std::string v = has ? Lower(*value) : "";
   auto any = [&](auto pred) {
-    return std::any_of(values.begin(), values.end(), [&](const std::string& x) { return pred(Lower(x)); });
+    return std::any_of(values.begin(), values.end(),
+                       [&](const std::string& x) { return pred(Lower(x)); });
   };
   if (oper == "IS_KNOWN" || oper == "HAS_PROPERTY") return has;
   if (oper == "IS_UNKNOWN" || oper == "NOT_HAS_PROPERTY") return !has;
@@ -203,10 +203,12 @@ bool PropertyOperation(const json& op, const std::optional<std::string>& value) 
     return has && any([&](const std::string& x) { return v == x; });
   if (oper == "IS_NOT_EQUAL_TO" || oper == "IS_NONE_OF" || oper == "NEQ")
     return !has || !any([&](const std::string& x) { return v == x; });
-  if (oper == "CONTAINS") return has && any([&](const std::string& x) { return v.find(x) != std::string::npos; });
+  if (oper == "CONTAINS")
+    return has && any([&](const std::string& x) { return v.find(x) != std::string::npos; });
   if (oper == "DOES_NOT_CONTAIN")
     return !has || !any([&](const std::string& x) { return v.find(x) != std::string::npos; });
-  if (oper == "STARTS_WITH") return has && any([&](const std::string& x) { return v.rfind(x, 0) == 0; });
+  if (oper == "STARTS_WITH")
+    return has && any([&](const std::string& x) { return v.rfind(x, 0) == 0; });
   if (oper == "ENDS_WITH")
     return has && any([&](const std::string& x) {
              return v.size() >= x.size() && v.compare(v.size() - x.size(), x.size(), x) == 0;
@@ -265,8 +267,8 @@ void HubSpotSandbox::Impl::OnRecordWritten(const ObjectDef& def, const StoredRec
     }
   }
   for (const auto& [id, list] : dynamic) {
-    bool member = !r.deleted && EvaluateListFilter(list.value("filterBranch", json::object()),
-                                                   def, r);
+    bool member =
+        !r.deleted && EvaluateListFilter(list.value("filterBranch", json::object()), def, r);
     if (member) {
       store->Prepare("INSERT OR IGNORE INTO hs_members VALUES(?,?,?)")
           .Bind(1, id)
@@ -288,8 +290,9 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
     from = im.FindObject(call.Param("from"));
     to = im.FindObject(call.Param("to"));
     if (!from || !to) {
-      im.Error(call, 400, "VALIDATION_ERROR",
-               "Unable to infer object type from: " + (from ? call.Param("to") : call.Param("from")));
+      im.Error(
+          call, 400, "VALIDATION_ERROR",
+          "Unable to infer object type from: " + (from ? call.Param("to") : call.Param("from")));
       return false;
     }
     return true;
@@ -299,12 +302,12 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
   };
   auto link_result = [](const ObjectDef& from, const std::string& from_id, const ObjectDef& to,
                         const std::string& to_id, const HubSpotAssocType& t) {
-    return json{{"from", {{"id", from_id}}},
-                {"to", {{"id", to_id}}},
-                {"associationSpec",
-                 {{"associationCategory", t.category}, {"associationTypeId", t.id}}},
-                {"fromObjectTypeId", from.object_type_id},
-                {"toObjectTypeId", to.object_type_id}};
+    return json{
+        {"from", {{"id", from_id}}},
+        {"to", {{"id", to_id}}},
+        {"associationSpec", {{"associationCategory", t.category}, {"associationTypeId", t.id}}},
+        {"fromObjectTypeId", from.object_type_id},
+        {"toObjectTypeId", to.object_type_id}};
   };
 
   router.Add("PUT", "/crm/v4/objects/{from}/{fromId}/associations/default/{to}/{toId}",
@@ -326,80 +329,79 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
                                {"completedAt", FormatIsoMs(im.Now())}});
              });
 
-  router.Add("PUT", "/crm/v4/objects/{from}/{fromId}/associations/{to}/{toId}",
-             [&im, pair, live](Call& call) {
-               const ObjectDef *from, *to;
-               if (!pair(call, from, to)) return;
-               auto body = Body(im, call);
-               if (!body) return;
-               const std::string &a = call.Param("fromId"), &b = call.Param("toId");
-               if (!live(*from, a) || !live(*to, b))
-                 return im.Error(call, 404, "OBJECT_NOT_FOUND", "One of the records does not exist");
-               if (!body->is_array() || body->empty())
-                 return im.Error(call, 400, "VALIDATION_ERROR",
-                                 "Body must be a non-empty array of association types");
-               std::vector<const HubSpotAssocType*> types;
-               for (const auto& t : *body) {
-                 const auto* type = im.AssocType(from->name, to->name,
-                                                 t.value("associationTypeId", -1));
-                 if (!type)
-                   return im.Error(call, 400, "VALIDATION_ERROR",
-                                   "Invalid association type " + t.dump() + " for " + from->name +
-                                       " to " + to->name);
-                 types.push_back(type);
-               }
-               im.store->Begin();
-               for (const auto* t : types)
-                 im.Associate(from->name, std::stoll(a), to->name, std::stoll(b), *t);
-               im.store->Commit();
-               json labels = json::array();
-               for (const auto& [id, ts] : im.Associations(from->name, std::stoll(a), to->name))
-                 if (std::to_string(id) == b)
-                   for (const auto* t : ts)
-                     if (!t->label.empty()) labels.push_back(t->label);
-               call.Json(200, {{"fromObjectTypeId", from->object_type_id},
-                               {"fromObjectId", std::stoll(a)},
-                               {"toObjectTypeId", to->object_type_id},
-                               {"toObjectId", std::stoll(b)},
-                               {"labels", labels}});
-             });
+  router.Add(
+      "PUT", "/crm/v4/objects/{from}/{fromId}/associations/{to}/{toId}",
+      [&im, pair, live](Call& call) {
+        const ObjectDef *from, *to;
+        if (!pair(call, from, to)) return;
+        auto body = Body(im, call);
+        if (!body) return;
+        const std::string &a = call.Param("fromId"), &b = call.Param("toId");
+        if (!live(*from, a) || !live(*to, b))
+          return im.Error(call, 404, "OBJECT_NOT_FOUND", "One of the records does not exist");
+        if (!body->is_array() || body->empty())
+          return im.Error(call, 400, "VALIDATION_ERROR",
+                          "Body must be a non-empty array of association types");
+        std::vector<const HubSpotAssocType*> types;
+        for (const auto& t : *body) {
+          const auto* type = im.AssocType(from->name, to->name, t.value("associationTypeId", -1));
+          if (!type)
+            return im.Error(
+                call, 400, "VALIDATION_ERROR",
+                "Invalid association type " + t.dump() + " for " + from->name + " to " + to->name);
+          types.push_back(type);
+        }
+        im.store->Begin();
+        for (const auto* t : types)
+          im.Associate(from->name, std::stoll(a), to->name, std::stoll(b), *t);
+        im.store->Commit();
+        json labels = json::array();
+        for (const auto& [id, ts] : im.Associations(from->name, std::stoll(a), to->name))
+          if (std::to_string(id) == b)
+            for (const auto* t : ts)
+              if (!t->label.empty()) labels.push_back(t->label);
+        call.Json(200, {{"fromObjectTypeId", from->object_type_id},
+                        {"fromObjectId", std::stoll(a)},
+                        {"toObjectTypeId", to->object_type_id},
+                        {"toObjectId", std::stoll(b)},
+                        {"labels", labels}});
+      });
 
-  router.Add("GET", "/crm/v4/objects/{from}/{fromId}/associations/{to}",
-             [&im, pair](Call& call) {
-               const ObjectDef *from, *to;
-               if (!pair(call, from, to)) return;
-               const std::string& a = call.Param("fromId");
-               int limit = 500;
-               std::string l = call.Query("limit", "500");
-               if (!Digits(l) || (limit = std::stoi(l)) < 1 ||
-                   limit > im.limits.association_limit_max)
-                 return im.Error(call, 400, "VALIDATION_ERROR", "limit must be between 1 and " +
-                                 std::to_string(im.limits.association_limit_max));
-               int64_t after = 0;
-               if (!call.Query("after").empty()) {
-                 auto d = DecodeCursor(call.Query("after"));
-                 if (!d) return im.Error(call, 400, "VALIDATION_ERROR", "Invalid after cursor");
-                 after = *d;
-               }
-               if (!Digits(a) || !im.Live(*from, a))
-                 return im.Error(call, 404, "OBJECT_NOT_FOUND",
-                                 "No " + SingularName(from->name) + " with id " + a + " exists");
-               json results = json::array();
-               std::optional<int64_t> next;
-               for (const auto& [id, types] : im.Associations(from->name, std::stoll(a), to->name)) {
-                 if (id <= after) continue;
-                 if (static_cast<int>(results.size()) == limit) {
-                   next = results.back()["toObjectId"].get<int64_t>();
-                   break;
-                 }
-                 json ts = json::array();
-                 for (const auto* t : types) ts.push_back(TypeJson(*t));
-                 results.push_back({{"toObjectId", id}, {"associationTypes", ts}});
-               }
-               json out = {{"results", results}};
-               if (next) out["paging"] = {{"next", {{"after", EncodeCursor(*next)}}}};
-               call.Json(200, out);
-             });
+  router.Add("GET", "/crm/v4/objects/{from}/{fromId}/associations/{to}", [&im, pair](Call& call) {
+    const ObjectDef *from, *to;
+    if (!pair(call, from, to)) return;
+    const std::string& a = call.Param("fromId");
+    int limit = 500;
+    std::string l = call.Query("limit", "500");
+    if (!Digits(l) || (limit = std::stoi(l)) < 1 || limit > im.limits.association_limit_max)
+      return im.Error(
+          call, 400, "VALIDATION_ERROR",
+          "limit must be between 1 and " + std::to_string(im.limits.association_limit_max));
+    int64_t after = 0;
+    if (!call.Query("after").empty()) {
+      auto d = DecodeCursor(call.Query("after"));
+      if (!d) return im.Error(call, 400, "VALIDATION_ERROR", "Invalid after cursor");
+      after = *d;
+    }
+    if (!Digits(a) || !im.Live(*from, a))
+      return im.Error(call, 404, "OBJECT_NOT_FOUND",
+                      "No " + SingularName(from->name) + " with id " + a + " exists");
+    json results = json::array();
+    std::optional<int64_t> next;
+    for (const auto& [id, types] : im.Associations(from->name, std::stoll(a), to->name)) {
+      if (id <= after) continue;
+      if (static_cast<int>(results.size()) == limit) {
+        next = results.back()["toObjectId"].get<int64_t>();
+        break;
+      }
+      json ts = json::array();
+      for (const auto* t : types) ts.push_back(TypeJson(*t));
+      results.push_back({{"toObjectId", id}, {"associationTypes", ts}});
+    }
+    json out = {{"results", results}};
+    if (next) out["paging"] = {{"next", {{"after", EncodeCursor(*next)}}}};
+    call.Json(200, out);
+  });
 
   router.Add("DELETE", "/crm/v4/objects/{from}/{fromId}/associations/{to}/{toId}",
              [&im, pair](Call& call) {
@@ -414,8 +416,8 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
                call.Empty(204);
              });
 
-  auto batch_body = [&im, pair](Call& call, const ObjectDef*& from, const ObjectDef*& to)
-      -> std::optional<json> {
+  auto batch_body = [&im, pair](Call& call, const ObjectDef*& from,
+                                const ObjectDef*& to) -> std::optional<json> {
     if (!pair(call, from, to)) return std::nullopt;
     auto body = Body(im, call);
     if (!body) return std::nullopt;
@@ -453,7 +455,8 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
       std::vector<const HubSpotAssocType*> types;
       if (labeled) {
         for (const auto& t : in.value("types", json::array()))
-          if (const auto* type = im.AssocType(from->name, to->name, t.value("associationTypeId", -1)))
+          if (const auto* type =
+                  im.AssocType(from->name, to->name, t.value("associationTypeId", -1)))
             types.push_back(type);
         if (types.empty()) {
           errors.push_back({{"status", "error"},
@@ -496,10 +499,11 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
       if (in.contains("after") && in["after"].is_string())
         after = DecodeCursor(in["after"]).value_or(0);
       if (!Digits(a) || !im.Live(*from, a)) {
-        errors.push_back({{"status", "error"},
-                          {"category", "OBJECT_NOT_FOUND"},
-                          {"message", "No " + SingularName(from->name) + " is associated with id " + a},
-                          {"context", {{"fromObjectId", {a}}}}});
+        errors.push_back(
+            {{"status", "error"},
+             {"category", "OBJECT_NOT_FOUND"},
+             {"message", "No " + SingularName(from->name) + " is associated with id " + a},
+             {"context", {{"fromObjectId", {a}}}}});
         continue;
       }
       json to_list = json::array();
@@ -535,21 +539,23 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
     call.Json(errors.empty() ? 200 : 207, out);
   });
 
-  router.Add("POST", "/crm/v4/associations/{from}/{to}/batch/archive", [&im, batch_body](Call& call) {
-    const ObjectDef *from, *to;
-    auto inputs = batch_body(call, from, to);
-    if (!inputs) return;
-    im.store->Begin();
-    for (const auto& in : *inputs) {
-      std::string a = IdText(in.value("from", json::object()).value("id", json("")));
-      for (const auto& t : in.value("to", json::array())) {
-        std::string b = IdText(t.value("id", json("")));
-        if (Digits(a) && Digits(b)) im.Unassociate(from->name, std::stoll(a), to->name, std::stoll(b));
-      }
-    }
-    im.store->Commit();
-    call.Empty(204);
-  });
+  router.Add("POST", "/crm/v4/associations/{from}/{to}/batch/archive",
+             [&im, batch_body](Call& call) {
+               const ObjectDef *from, *to;
+               auto inputs = batch_body(call, from, to);
+               if (!inputs) return;
+               im.store->Begin();
+               for (const auto& in : *inputs) {
+                 std::string a = IdText(in.value("from", json::object()).value("id", json("")));
+                 for (const auto& t : in.value("to", json::array())) {
+                   std::string b = IdText(t.value("id", json("")));
+                   if (Digits(a) && Digits(b))
+                     im.Unassociate(from->name, std::stoll(a), to->name, std::stoll(b));
+                 }
+               }
+               im.store->Commit();
+               call.Empty(204);
+             });
 
   router.Add("GET", "/crm/v4/associations/{from}/{to}/labels", [&im, pair](Call& call) {
     const ObjectDef *from, *to;
@@ -576,7 +582,10 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
       return im.Error(call, 400, "VALIDATION_ERROR", "At most 10 labels per object pair");
     int id = static_cast<int>(im.store->NextCounter("hs:label", 5001));
     int inverse = static_cast<int>(im.store->NextCounter("hs:label", 5001));
-    labels.push_back({{"from", from->name}, {"to", to->name}, {"id", id}, {"inverse", inverse},
+    labels.push_back({{"from", from->name},
+                      {"to", to->name},
+                      {"id", id},
+                      {"inverse", inverse},
                       {"label", label}});
     im.store->SetSetting("hs:labels", labels.dump());
     im.BuildAssocTypes();
@@ -710,7 +719,8 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
                  }
                  if (found) return call.Json(200, {{"list", list_json(*found)}});
                }
-               im.Error(call, 404, "OBJECT_NOT_FOUND", "List " + call.Param("name") + " does not exist.");
+               im.Error(call, 404, "OBJECT_NOT_FOUND",
+                        "List " + call.Param("name") + " does not exist.");
              });
 
   router.Add("POST", "/crm/v3/lists/search", [&im, list_json](Call& call) {
@@ -747,8 +757,9 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
     int limit = 100;
     std::string l = call.Query("limit", "100");
     if (!Digits(l) || (limit = std::stoi(l)) < 1 || limit > im.limits.membership_limit_max)
-      return im.Error(call, 400, "VALIDATION_ERROR",
-                      "limit must be between 1 and " + std::to_string(im.limits.membership_limit_max));
+      return im.Error(
+          call, 400, "VALIDATION_ERROR",
+          "limit must be between 1 and " + std::to_string(im.limits.membership_limit_max));
     const ObjectDef* def = im.FindObject(list["objectTypeId"]);
     auto all = members(std::stoll(call.Param("listId")), def ? def->name : "");
     json results = json::array();
@@ -764,10 +775,13 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
       for (const auto& [id, ts] : all) {
         if (id <= after) continue;
         if (static_cast<int>(results.size()) == limit) {
-          out["paging"] = {{"next", {{"after", EncodeCursor(std::stoll(results.back()["recordId"].get<std::string>()))}}}};
+          out["paging"] = {{"next",
+                            {{"after", EncodeCursor(std::stoll(
+                                           results.back()["recordId"].get<std::string>()))}}}};
           break;
         }
-        results.push_back({{"recordId", std::to_string(id)}, {"membershipTimestamp", FormatIsoMs(ts)}});
+        results.push_back(
+            {{"recordId", std::to_string(id)}, {"membershipTimestamp", FormatIsoMs(ts)}});
       }
     } else {
       auto d = DecodeCursor(call.Query("before"));
@@ -775,7 +789,9 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
       for (auto it = all.rbegin(); it != all.rend(); ++it) {
         if (it->first >= *d) continue;
         if (static_cast<int>(results.size()) == limit) {
-          out["paging"] = {{"prev", {{"before", EncodeCursor(std::stoll(results.back()["recordId"].get<std::string>()))}}}};
+          out["paging"] = {{"prev",
+                            {{"before", EncodeCursor(std::stoll(
+                                            results.back()["recordId"].get<std::string>()))}}}};
           break;
         }
         results.push_back({{"recordId", std::to_string(it->first)},
@@ -819,9 +835,9 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
       if (im.store->Changes() > 0) removed.push_back(r);
     }
     im.store->Commit();
-    call.Json(200, {{"recordsIdsAdded", added},
-                    {"recordIdsRemoved", removed},
-                    {"recordIdsMissing", missing}});
+    call.Json(
+        200,
+        {{"recordsIdsAdded", added}, {"recordIdsRemoved", removed}, {"recordIdsMissing", missing}});
   };
   auto ids_of = [](const json& j) {
     std::vector<std::string> out;
@@ -829,16 +845,16 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
       for (const auto& v : j) out.push_back(IdText(v));
     return out;
   };
-  router.Add("PUT", "/crm/v3/lists/{listId}/memberships/add",
-             [&im, list_param, edit, ids_of](Call& call) {
-               json list;
-               if (!list_param(call, list)) return;
-               auto body = Body(im, call);
-               if (!body) return;
-               if (!body->is_array())
-                 return im.Error(call, 400, "VALIDATION_ERROR", "Body must be an array of record ids");
-               edit(call, list, ids_of(*body), {});
-             });
+  router.Add(
+      "PUT", "/crm/v3/lists/{listId}/memberships/add", [&im, list_param, edit, ids_of](Call& call) {
+        json list;
+        if (!list_param(call, list)) return;
+        auto body = Body(im, call);
+        if (!body) return;
+        if (!body->is_array())
+          return im.Error(call, 400, "VALIDATION_ERROR", "Body must be an array of record ids");
+        edit(call, list, ids_of(*body), {});
+      });
   router.Add("PUT", "/crm/v3/lists/{listId}/memberships/remove",
              [&im, list_param, edit, ids_of](Call& call) {
                json list;
@@ -846,7 +862,8 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
                auto body = Body(im, call);
                if (!body) return;
                if (!body->is_array())
-                 return im.Error(call, 400, "VALIDATION_ERROR", "Body must be an array of record ids");
+                 return im.Error(call, 400, "VALIDATION_ERROR",
+                                 "Body must be an array of record ids");
                edit(call, list, {}, ids_of(*body));
              });
   router.Add("PUT", "/crm/v3/lists/{listId}/memberships/add-and-remove",
@@ -864,7 +881,8 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
                if (!list_param(call, list)) return;
                const std::string& src = call.Param("sourceListId");
                auto source = Digits(src) ? load_list(std::stoll(src)) : std::nullopt;
-               if (!source) return im.Error(call, 404, "OBJECT_NOT_FOUND", "List " + src + " does not exist.");
+               if (!source)
+                 return im.Error(call, 404, "OBJECT_NOT_FOUND", "List " + src + " does not exist.");
                const ObjectDef* def = im.FindObject((*source)["objectTypeId"]);
                std::vector<std::string> ids;
                for (const auto& [id, ts] : members(std::stoll(src), def ? def->name : ""))

@@ -60,8 +60,7 @@ struct HubSpotSandbox::Impl {
   const HubSpotAssocType* DefaultAssocType(const std::string& from, const std::string& to) const;
   void Associate(const std::string& from, int64_t from_id, const std::string& to, int64_t to_id,
                  const HubSpotAssocType& type);
-  void Unassociate(const std::string& from, int64_t from_id, const std::string& to,
-                   int64_t to_id);
+  void Unassociate(const std::string& from, int64_t from_id, const std::string& to, int64_t to_id);
   // {to_id: [types]} for one record, live targets only, ascending id.
   std::vector<std::pair<int64_t, std::vector<const HubSpotAssocType*>>> Associations(
       const std::string& from, int64_t from_id, const std::string& to);

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <set>
 #include <regex>
+#include <set>
 
 #include "sandbox/demo_data.h"
 #include "sandbox/hubspot_impl.h"
@@ -154,14 +154,19 @@ std::optional<FieldDef> FieldFromProperty(const json& p, std::string* error) {
   }
   int order = 0;
   for (const auto& o : p.value("options", json::array()))
-    f.options.push_back({o.value("value", ""), o.value("label", o.value("value", "")), {}, false,
+    f.options.push_back({o.value("value", ""),
+                         o.value("label", o.value("value", "")),
+                         {},
+                         false,
                          o.value("displayOrder", order++)});
   if (f.kind == FieldKind::kBool && f.options.empty())
     f.options = {{"true", "Yes", {}, false, 0}, {"false", "No", {}, false, 1}};
   return f;
 }
 
-std::string ObjectLabelUpper(const ObjectDef& def) { return Upper(SingularName(def.name)); }
+std::string ObjectLabelUpper(const ObjectDef& def) {
+  return Upper(SingularName(def.name));
+}
 
 // Glob match with '*' wildcards, case-insensitive.
 bool Glob(const std::string& pattern, const std::string& text) {
@@ -297,8 +302,7 @@ std::optional<std::string> HubSpotSandbox::Impl::PropValue(const ObjectDef& def,
   (void)def;
   if (name == "hs_object_id") return r.id;
   if (name == "createdate" || name == "hs_createdate") return FormatIsoMs(r.created_ms);
-  if (name == "lastmodifieddate" || name == "hs_lastmodifieddate")
-    return FormatIsoMs(r.updated_ms);
+  if (name == "lastmodifieddate" || name == "hs_lastmodifieddate") return FormatIsoMs(r.updated_ms);
   auto it = r.data.find(name);
   if (it == r.data.end() || it->is_null()) return std::nullopt;
   return it->is_string() ? it->get<std::string>() : ValueText(*it);
@@ -359,7 +363,8 @@ json HubSpotSandbox::Impl::Render(const ObjectDef& def, const StoredRecord& r,
   return out;
 }
 
-std::optional<StoredRecord> HubSpotSandbox::Impl::Live(const ObjectDef& def, const std::string& id) {
+std::optional<StoredRecord> HubSpotSandbox::Impl::Live(const ObjectDef& def,
+                                                       const std::string& id) {
   auto r = store->Get(def.name, id);
   if (!r || r->deleted) return std::nullopt;
   return r;
@@ -388,10 +393,10 @@ json PropErrorsMessage(const std::vector<PropError>& errors, json* details) {
   json arr = json::array();
   *details = json::array();
   for (const auto& e : errors) {
-    arr.push_back({{"isValid", false}, {"message", e.message}, {"error", e.code}, {"name", e.name}});
-    details->push_back({{"message", e.message},
-                        {"code", e.code},
-                        {"context", {{"propertyName", {e.name}}}}});
+    arr.push_back(
+        {{"isValid", false}, {"message", e.message}, {"error", e.code}, {"name", e.name}});
+    details->push_back(
+        {{"message", e.message}, {"code", e.code}, {"context", {{"propertyName", {e.name}}}}});
   }
   return "Property values were not valid: " + arr.dump();
 }
@@ -413,8 +418,8 @@ json NormalizeProps(const ObjectDef& def, const json& in, bool creating,
       continue;
     }
     if (f->read_only) {
-      errors.push_back({name, "READ_ONLY_VALUE",
-                        name + " is a read only property; its value cannot be set."});
+      errors.push_back(
+          {name, "READ_ONLY_VALUE", name + " is a read only property; its value cannot be set."});
       continue;
     }
     if (value.is_null()) {
@@ -584,11 +589,11 @@ static std::optional<std::pair<std::string, std::string>> FindConflict(
 
 static void ConflictError(HubSpotSandbox::Impl& impl, Call& call, const ObjectDef& def,
                           const std::pair<std::string, std::string>& conflict) {
-  std::string message =
-      def.name == "contacts" && conflict.first == "email"
-          ? "Contact already exists. Existing ID: " + conflict.second
-          : "A " + SingularName(def.name) + " with the unique value for " + conflict.first +
-                " already exists. Existing ID: " + conflict.second;
+  std::string message = def.name == "contacts" && conflict.first == "email"
+                            ? "Contact already exists. Existing ID: " + conflict.second
+                            : "A " + SingularName(def.name) + " with the unique value for " +
+                                  conflict.first +
+                                  " already exists. Existing ID: " + conflict.second;
   impl.Error(call, 409, "CONFLICT", message);
 }
 
@@ -596,15 +601,16 @@ namespace {
 
 std::optional<json> ParseJsonBody(HubSpotSandbox::Impl& impl, Call& call) {
   if (call.req.body.empty()) {
-    impl.Error(call, 400, "VALIDATION_ERROR", "Invalid input JSON: no content to map due to end-of-input");
+    impl.Error(call, 400, "VALIDATION_ERROR",
+               "Invalid input JSON: no content to map due to end-of-input");
     return std::nullopt;
   }
   try {
     return json::parse(call.req.body);
   } catch (const json::parse_error& e) {
     impl.Error(call, 400, "VALIDATION_ERROR",
-               std::string("Invalid input JSON on line 1, column ") +
-                   std::to_string(e.byte) + ": " + e.what());
+               std::string("Invalid input JSON on line 1, column ") + std::to_string(e.byte) +
+                   ": " + e.what());
     return std::nullopt;
   }
 }
@@ -637,7 +643,9 @@ HubSpotSandbox::HubSpotSandbox(SandboxOptions options)
   impl_->rng.seed(this->options().seed * 7919 + 17);
 }
 
-HubSpotSandbox::~HubSpotSandbox() { Stop(); }
+HubSpotSandbox::~HubSpotSandbox() {
+  Stop();
+}
 
 HubSpotLimits HubSpotSandbox::limits() const {
   return impl_->limits;
@@ -821,8 +829,8 @@ json HubSpotSandbox::Impl::Seed(const json& body) {
   return ids;
 }
 
-json HubSpotSandbox::VendorControl(std::string_view method, std::string_view path,
-                                   const json& body, int* status) {
+json HubSpotSandbox::VendorControl(std::string_view method, std::string_view path, const json& body,
+                                   int* status) {
   Impl& im = *impl_;
   if (path == "/_sandbox/limits") {
     if (method == "POST") {
@@ -849,10 +857,14 @@ json HubSpotSandbox::VendorControl(std::string_view method, std::string_view pat
     return {{"reset", true}};
   }
   if (path == "/_sandbox/demo" && method == "POST") {
+    // A persistent sandbox keeps its demo data: seeding twice would duplicate it.
+    if (im.store->GetSetting("demo:seeded") && !body.value("force", false))
+      return {{"skipped", true}, {"reason", "demo data already loaded"}};
     json seed = HubSpotDemoSeed(DemoOptionsFromJson(body));
     json ids = im.Seed(seed);
     json counts = json::object();
     for (auto& [k, v] : ids.items()) counts[k] = v.size();
+    im.store->SetSetting("demo:seeded", "1");
     return {{"created", counts}};
   }
   *status = 404;
@@ -973,16 +985,14 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
           if (at.from == def->name && at.id == t.value("associationTypeId", 0)) type = &at;
         const ObjectDef* to = type ? im.FindObject(type->to) : nullptr;
         if (!type || !to || !IsDigits(to_id) || !im.Live(*to, to_id)) {
-          return im.Error(call, 400, "VALIDATION_ERROR",
-                          "Invalid association: " + a.dump());
+          return im.Error(call, 400, "VALIDATION_ERROR", "Invalid association: " + a.dump());
         }
         links.emplace_back(type, std::stoll(to_id));
       }
     }
     im.store->Begin();
     StoredRecord r = ApplyWrite(im, w);
-    for (const auto& [type, to_id] : links)
-      im.Associate(def->name, r.seq, type->to, to_id, *type);
+    for (const auto& [type, to_id] : links) im.Associate(def->name, r.seq, type->to, to_id, *type);
     im.store->Commit();
     call.Json(201, im.Render(*def, r, nullptr, false, {}));
   });
@@ -1105,8 +1115,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
                    missing.push_back(id);
                    continue;
                  }
-                 results.push_back(im.Render(*def, *r, props.empty() ? nullptr : &props,
-                                             !history.empty(), {}));
+                 results.push_back(
+                     im.Render(*def, *r, props.empty() ? nullptr : &props, !history.empty(), {}));
                }
                json errors = json::array();
                if (!missing.empty()) errors.push_back(not_found_error(*def, missing));
@@ -1175,8 +1185,9 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
                  std::string id_property = in.value("idProperty", "");
                  if (!ids_seen.insert(id).second)
                    return im.Error(call, 400, "VALIDATION_ERROR",
-                                   "Duplicate IDs found in batch input: [" + id + "]. IDs must be "
-                                   "unique");
+                                   "Duplicate IDs found in batch input: [" + id +
+                                       "]. IDs must be "
+                                       "unique");
                  PlannedWrite w;
                  w.def = def;
                  w.index = i;
@@ -1186,8 +1197,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
                  } else {
                    w.existing = im.Live(*def, id);
                  }
-                 w.props = NormalizeProps(*def, in.value("properties", json::object()), false,
-                                          errors);
+                 w.props =
+                     NormalizeProps(*def, in.value("properties", json::object()), false, errors);
                  if (!w.existing) {
                    missing.push_back(id);
                    continue;
@@ -1217,64 +1228,64 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
                call.Json(errs.empty() ? 200 : 207, envelope(results, errs, started));
              });
 
-  router.Add("POST", "/crm/v3/objects/{t}/batch/upsert",
-             [&im, batch_inputs, envelope, injected_error](Call& call) {
-               const ObjectDef* def;
-               json body;
-               auto inputs = batch_inputs(call, def, body);
-               if (!inputs) return;
-               int64_t started = im.Now();
-               std::vector<PlannedWrite> plan;
-               std::vector<PropError> errors;
-               std::set<std::string> ids_seen;
-               std::map<std::string, std::string> seen;
-               for (size_t i = 0; i < inputs->size(); ++i) {
-                 const json& in = (*inputs)[i];
-                 std::string id = ValueText(in.value("id", json("")));
-                 std::string id_property = in.value("idProperty", "");
-                 const FieldDef* key = def->Find(id_property);
-                 if (id_property.empty() || !key || !key->unique)
-                   return im.Error(call, 400, "VALIDATION_ERROR",
-                                   "idProperty '" + id_property +
-                                       "' must be a property with unique values");
-                 if (!ids_seen.insert(Lower(id)).second)
-                   return im.Error(call, 400, "VALIDATION_ERROR",
-                                   "Duplicate IDs found in batch input: [" + id +
-                                       "]. IDs must be unique");
-                 PlannedWrite w;
-                 w.def = def;
-                 w.index = i;
-                 auto found = im.store->FindByIndex(def->name, id_property, id);
-                 if (!found.empty()) w.existing = im.Live(*def, found.front());
-                 json props = in.value("properties", json::object());
-                 if (!w.existing && props.is_object()) props[id_property] = id;
-                 w.props = NormalizeProps(*def, props, !w.existing, errors);
-                 if (errors.empty())
-                   if (auto conflict = FindConflict(im, w, seen))
-                     return ConflictError(im, call, *def, *conflict);
-                 w.fail = call.FailItem(i);
-                 plan.push_back(std::move(w));
-               }
-               if (!errors.empty()) {
-                 json details;
-                 json message = PropErrorsMessage(errors, &details);
-                 return im.Error(call, 400, "VALIDATION_ERROR", message, {{"errors", details}});
-               }
-               json results = json::array(), errs = json::array();
-               im.store->Begin();
-               for (auto& w : plan) {
-                 if (w.fail) {
-                   errs.push_back(injected_error({ValueText((*inputs)[w.index].value("id", json("")))}));
-                   continue;
-                 }
-                 bool is_new = !w.existing;
-                 json rendered = im.Render(*def, ApplyWrite(im, w), nullptr, false, {});
-                 rendered["new"] = is_new;
-                 results.push_back(rendered);
-               }
-               im.store->Commit();
-               call.Json(errs.empty() ? 200 : 207, envelope(results, errs, started));
-             });
+  router.Add(
+      "POST", "/crm/v3/objects/{t}/batch/upsert",
+      [&im, batch_inputs, envelope, injected_error](Call& call) {
+        const ObjectDef* def;
+        json body;
+        auto inputs = batch_inputs(call, def, body);
+        if (!inputs) return;
+        int64_t started = im.Now();
+        std::vector<PlannedWrite> plan;
+        std::vector<PropError> errors;
+        std::set<std::string> ids_seen;
+        std::map<std::string, std::string> seen;
+        for (size_t i = 0; i < inputs->size(); ++i) {
+          const json& in = (*inputs)[i];
+          std::string id = ValueText(in.value("id", json("")));
+          std::string id_property = in.value("idProperty", "");
+          const FieldDef* key = def->Find(id_property);
+          if (id_property.empty() || !key || !key->unique)
+            return im.Error(
+                call, 400, "VALIDATION_ERROR",
+                "idProperty '" + id_property + "' must be a property with unique values");
+          if (!ids_seen.insert(Lower(id)).second)
+            return im.Error(call, 400, "VALIDATION_ERROR",
+                            "Duplicate IDs found in batch input: [" + id + "]. IDs must be unique");
+          PlannedWrite w;
+          w.def = def;
+          w.index = i;
+          auto found = im.store->FindByIndex(def->name, id_property, id);
+          if (!found.empty()) w.existing = im.Live(*def, found.front());
+          json props = in.value("properties", json::object());
+          if (!w.existing && props.is_object()) props[id_property] = id;
+          w.props = NormalizeProps(*def, props, !w.existing, errors);
+          if (errors.empty())
+            if (auto conflict = FindConflict(im, w, seen))
+              return ConflictError(im, call, *def, *conflict);
+          w.fail = call.FailItem(i);
+          plan.push_back(std::move(w));
+        }
+        if (!errors.empty()) {
+          json details;
+          json message = PropErrorsMessage(errors, &details);
+          return im.Error(call, 400, "VALIDATION_ERROR", message, {{"errors", details}});
+        }
+        json results = json::array(), errs = json::array();
+        im.store->Begin();
+        for (auto& w : plan) {
+          if (w.fail) {
+            errs.push_back(injected_error({ValueText((*inputs)[w.index].value("id", json("")))}));
+            continue;
+          }
+          bool is_new = !w.existing;
+          json rendered = im.Render(*def, ApplyWrite(im, w), nullptr, false, {});
+          rendered["new"] = is_new;
+          results.push_back(rendered);
+        }
+        im.store->Commit();
+        call.Json(errs.empty() ? 200 : 207, envelope(results, errs, started));
+      });
 
   router.Add("POST", "/crm/v3/objects/{t}/batch/archive", [&im, batch_inputs](Call& call) {
     const ObjectDef* def;
@@ -1335,15 +1346,26 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     };
     std::vector<std::vector<Filter>> groups;
     const json fg = body.value("filterGroups", json::array());
-    if (!fg.is_array()) return im.Error(call, 400, "VALIDATION_ERROR", "filterGroups must be an array");
+    if (!fg.is_array())
+      return im.Error(call, 400, "VALIDATION_ERROR", "filterGroups must be an array");
     if (fg.size() > static_cast<size_t>(im.limits.max_filter_groups))
-      return im.Error(call, 400, "VALIDATION_ERROR",
-                      "Too many filter groups (maximum " +
-                          std::to_string(im.limits.max_filter_groups) + ")");
+      return im.Error(
+          call, 400, "VALIDATION_ERROR",
+          "Too many filter groups (maximum " + std::to_string(im.limits.max_filter_groups) + ")");
     size_t total_filters = 0;
-    static const std::set<std::string> ops = {"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN",
-                                              "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY",
-                                              "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"};
+    static const std::set<std::string> ops = {"EQ",
+                                              "NEQ",
+                                              "LT",
+                                              "LTE",
+                                              "GT",
+                                              "GTE",
+                                              "BETWEEN",
+                                              "IN",
+                                              "NOT_IN",
+                                              "HAS_PROPERTY",
+                                              "NOT_HAS_PROPERTY",
+                                              "CONTAINS_TOKEN",
+                                              "NOT_CONTAINS_TOKEN"};
     for (const auto& g : fg) {
       std::vector<Filter> group;
       const json filters = g.value("filters", json::array());
@@ -1370,9 +1392,9 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
       groups.push_back(std::move(group));
     }
     if (total_filters > static_cast<size_t>(im.limits.max_filters_total))
-      return im.Error(call, 400, "VALIDATION_ERROR",
-                      "Too many filters (maximum " + std::to_string(im.limits.max_filters_total) +
-                          ")");
+      return im.Error(
+          call, 400, "VALIDATION_ERROR",
+          "Too many filters (maximum " + std::to_string(im.limits.max_filters_total) + ")");
     // Typed comparison of a stored value with a filter value.
     auto compare = [](const FieldDef& f, const std::string& a, const std::string& b) -> int {
       if (f.kind == FieldKind::kNumber || f.kind == FieldKind::kInteger) {
@@ -1401,8 +1423,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
       if (f.op == "CONTAINS_TOKEN" || f.op == "NOT_CONTAINS_TOKEN") {
         bool found = false;
         if (has) {
-          std::string pattern = f.value.find('*') == std::string::npos ? "*" + f.value + "*"
-                                                                       : f.value;
+          std::string pattern =
+              f.value.find('*') == std::string::npos ? "*" + f.value + "*" : f.value;
           found = Glob(pattern, *v);
         }
         return f.op == "CONTAINS_TOKEN" ? found : !found;
@@ -1451,7 +1473,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
         desc = s.value("direction", "ASCENDING") == "DESCENDING";
       }
       const FieldDef* f = def->Find(name);
-      if (!f) return im.Error(call, 400, "VALIDATION_ERROR", "Cannot sort on unknown property " + name);
+      if (!f)
+        return im.Error(call, 400, "VALIDATION_ERROR", "Cannot sort on unknown property " + name);
       sorts.emplace_back(f, desc);
     }
     std::stable_sort(hits.begin(), hits.end(), [&](const StoredRecord& a, const StoredRecord& b) {
@@ -1513,8 +1536,7 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     auto f = FieldFromProperty(*body, &err);
     if (!f) return im.Error(call, 400, "VALIDATION_ERROR", err);
     if (def->Find(f->name) && def->Find(f->name)->name == f->name)
-      return im.Error(call, 409, "CONFLICT",
-                      "A property named '" + f->name + "' already exists.");
+      return im.Error(call, 409, "CONFLICT", "A property named '" + f->name + "' already exists.");
     std::string name = def->name;
     save_property(*def, *body);
     const ObjectDef* now = im.FindObject(name);
@@ -1527,7 +1549,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     if (!body) return;
     const FieldDef* f = def->Find(call.Param("name"));
     if (!f || f->name != call.Param("name"))
-      return im.Error(call, 404, "OBJECT_NOT_FOUND", "Unable to find property " + call.Param("name"));
+      return im.Error(call, 404, "OBJECT_NOT_FOUND",
+                      "Unable to find property " + call.Param("name"));
     json merged = PropertyJson(*f, 0);
     for (auto& [k, v] : body->items()) merged[k] = v;
     merged["name"] = f->name;
@@ -1542,7 +1565,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     if (!def) return;
     const FieldDef* f = def->Find(call.Param("name"));
     if (!f || f->name != call.Param("name"))
-      return im.Error(call, 404, "OBJECT_NOT_FOUND", "Unable to find property " + call.Param("name"));
+      return im.Error(call, 404, "OBJECT_NOT_FOUND",
+                      "Unable to find property " + call.Param("name"));
     json body = PropertyJson(*f, 0);
     if (!body["modificationMetadata"]["archivable"].get<bool>())
       return im.Error(call, 400, "VALIDATION_ERROR",
@@ -1563,8 +1587,7 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     }
     return json{{"id", def.object_type_id.substr(2)},
                 {"objectTypeId", def.object_type_id},
-                {"fullyQualifiedName",
-                 "p" + std::to_string(im.limits.portal_id) + "_" + def.name},
+                {"fullyQualifiedName", "p" + std::to_string(im.limits.portal_id) + "_" + def.name},
                 {"name", def.name},
                 {"labels", {{"singular", def.label}, {"plural", def.label + "s"}}},
                 {"primaryDisplayProperty", def.primary_display_property},

@@ -48,11 +48,11 @@ struct FieldDef {
   std::string api_type;    // vendor type name ("string", "picklist", "enumeration", ...)
   std::string field_type;  // HubSpot fieldType ("text", "select", ...); empty for Salesforce
   bool required_on_create = false;
-  bool read_only = false;     // never writable by API clients
-  bool create_only = false;   // writable on create, not on update
-  bool restricted = false;    // picklist values are enforced
-  bool unique = false;        // HubSpot hasUniqueValue / Salesforce unique
-  bool external_id = false;   // Salesforce externalId (upsert key)
+  bool read_only = false;    // never writable by API clients
+  bool create_only = false;  // writable on create, not on update
+  bool restricted = false;   // picklist values are enforced
+  bool unique = false;       // HubSpot hasUniqueValue / Salesforce unique
+  bool external_id = false;  // Salesforce externalId (upsert key)
   std::vector<FieldOption> options;
   std::string controller;                 // controlling field of a dependent picklist
   std::vector<std::string> reference_to;  // target objects of a reference
@@ -63,7 +63,7 @@ struct FieldDef {
 
 struct ObjectDef {
   Vendor vendor = Vendor::kHubSpot;
-  std::string name;            // "contacts", "Account"
+  std::string name;  // "contacts", "Account"
   std::string label;
   std::string object_type_id;  // HubSpot "0-1"; empty for Salesforce
   std::string key_prefix;      // Salesforce "001"; empty for HubSpot

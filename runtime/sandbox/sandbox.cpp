@@ -131,11 +131,16 @@ std::string NewUuid(std::mt19937_64& rng) {
 // ---- FaultSpec JSON -------------------------------------------------------------------------
 
 void to_json(nlohmann::json& j, const FaultSpec& f) {
-  j = {{"endpoint", f.endpoint},     {"status", f.status},
-       {"on_call", f.on_call},       {"times", f.times},
-       {"fraction", f.fraction},     {"latency_ms", f.latency_ms},
-       {"drop_connection", f.drop_connection}, {"fail_items", f.fail_items},
-       {"fail_fraction", f.fail_fraction},     {"retry_after_s", f.retry_after_s},
+  j = {{"endpoint", f.endpoint},
+       {"status", f.status},
+       {"on_call", f.on_call},
+       {"times", f.times},
+       {"fraction", f.fraction},
+       {"latency_ms", f.latency_ms},
+       {"drop_connection", f.drop_connection},
+       {"fail_items", f.fail_items},
+       {"fail_fraction", f.fail_fraction},
+       {"retry_after_s", f.retry_after_s},
        {"seen", f.seen}};
 }
 
@@ -264,9 +269,8 @@ bool Sandbox::Start(std::string* error) {
             // Send headers, then close without the promised body: the client sees the
             // connection drop mid-response.
             res.status = 200;
-            res.set_content_provider(
-                1024, "application/json",
-                [](size_t, size_t, httplib::DataSink&) { return false; });
+            res.set_content_provider(1024, "application/json",
+                                     [](size_t, size_t, httplib::DataSink&) { return false; });
             return;
           }
           if (f.status >= 400) {
@@ -307,9 +311,10 @@ bool Sandbox::Start(std::string* error) {
     s.server.set_payload_max_length(64 << 20);
     s.server.set_keep_alive_max_count(100000);
   }
-  int port = options_.port > 0
-                 ? (s.server.bind_to_port(options_.host.c_str(), options_.port) ? options_.port : -1)
-                 : s.server.bind_to_any_port(options_.host.c_str());
+  int port =
+      options_.port > 0
+          ? (s.server.bind_to_port(options_.host.c_str(), options_.port) ? options_.port : -1)
+          : s.server.bind_to_any_port(options_.host.c_str());
   if (port <= 0) {
     if (error) *error = "cannot bind " + options_.host + ":" + std::to_string(options_.port);
     return false;
@@ -326,13 +331,21 @@ void Sandbox::Stop() {
   shell_->thread.join();
 }
 
-bool Sandbox::running() const { return shell_->thread.joinable(); }
-int Sandbox::port() const { return shell_->port; }
+bool Sandbox::running() const {
+  return shell_->thread.joinable();
+}
+int Sandbox::port() const {
+  return shell_->port;
+}
 std::string Sandbox::base_url() const {
   return "http://" + options_.host + ":" + std::to_string(shell_->port);
 }
-const std::string& Sandbox::token() const { return options_.token; }
-Clock& Sandbox::clock() { return *clock_; }
+const std::string& Sandbox::token() const {
+  return options_.token;
+}
+Clock& Sandbox::clock() {
+  return *clock_;
+}
 
 std::map<std::string, int64_t> Sandbox::CallCounts() const {
   std::lock_guard lock(shell_->mu);

@@ -22,13 +22,13 @@ namespace syncline::sandbox {
 
 struct SandboxOptions {
   std::string host = "127.0.0.1";
-  int port = 0;                       // 0: an ephemeral port; read it back with port()
-  std::string db_path = ":memory:";   // a file makes the sandbox survive a restart
+  int port = 0;                      // 0: an ephemeral port; read it back with port()
+  std::string db_path = ":memory:";  // a file makes the sandbox survive a restart
   std::string token = "sandbox-token";
-  std::shared_ptr<Clock> clock;       // null: a private real-time clock
+  std::shared_ptr<Clock> clock;                  // null: a private real-time clock
   std::shared_ptr<const ObjectCatalog> catalog;  // null: BuiltinCatalog()
   std::function<void(std::string_view)> log;     // diagnostics; the library never prints
-  uint64_t seed = 1;                  // PRNG seed for fractional faults
+  uint64_t seed = 1;                             // PRNG seed for fractional faults
 };
 
 // One fault rule. A rule matches calls whose endpoint key (e.g.
@@ -81,8 +81,8 @@ class Sandbox {
   void AddFault(FaultSpec fault);
   void ClearFaults();
   // The HTTP control API, in process: Control("POST", "/_sandbox/limits", {...}).
-  nlohmann::json Control(std::string_view method, std::string_view path,
-                         const nlohmann::json& body, int* status = nullptr);
+  nlohmann::json Control(std::string_view method, std::string_view path, const nlohmann::json& body,
+                         int* status = nullptr);
 
  protected:
   explicit Sandbox(SandboxOptions options);

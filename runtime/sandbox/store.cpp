@@ -45,7 +45,9 @@ void Statement::Run() {
   }
 }
 
-int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+int64_t Statement::Int(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
 
 std::string Statement::Text(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);
@@ -54,7 +56,9 @@ std::string Statement::Text(int col) const {
            : std::string();
 }
 
-bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Statement::IsNull(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
 
 std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) {
   sqlite3* db = nullptr;
@@ -111,11 +115,19 @@ void Store::Exec(const std::string& sql) {
   }
 }
 
-int64_t Store::Changes() const { return sqlite3_changes(db_); }
+int64_t Store::Changes() const {
+  return sqlite3_changes(db_);
+}
 
-void Store::Begin() { Prepare("BEGIN").Run(); }
-void Store::Commit() { Prepare("COMMIT").Run(); }
-void Store::Rollback() { Prepare("ROLLBACK").Run(); }
+void Store::Begin() {
+  Prepare("BEGIN").Run();
+}
+void Store::Commit() {
+  Prepare("COMMIT").Run();
+}
+void Store::Rollback() {
+  Prepare("ROLLBACK").Run();
+}
 
 StoredRecord Store::Row(const Statement& st) {
   StoredRecord r;

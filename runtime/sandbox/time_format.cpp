@@ -25,7 +25,9 @@ Civil CivilFromDays(int64_t z) {
   return {static_cast<int>(y + (m <= 2)), m, d};
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 std::string Format(int64_t ms, const char* zone) {
   int64_t days = FloorDiv(ms, kDayMs);
@@ -59,8 +61,12 @@ int64_t DaysFromCivil(int y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-std::string FormatIsoMs(int64_t ms) { return Format(ms, "Z"); }
-std::string FormatSfDateTime(int64_t ms) { return Format(ms, "+0000"); }
+std::string FormatIsoMs(int64_t ms) {
+  return Format(ms, "Z");
+}
+std::string FormatSfDateTime(int64_t ms) {
+  return Format(ms, "+0000");
+}
 
 std::string FormatDate(int64_t ms) {
   Civil c = CivilFromDays(FloorDiv(ms, kDayMs));

@@ -10,9 +10,9 @@
 
 namespace syncline::sandbox {
 
-std::string FormatIsoMs(int64_t ms);         // 2019-10-30T03:30:17.883Z
-std::string FormatSfDateTime(int64_t ms);    // 2019-10-30T03:30:17.883+0000
-std::string FormatDate(int64_t ms);          // 2019-10-30
+std::string FormatIsoMs(int64_t ms);       // 2019-10-30T03:30:17.883Z
+std::string FormatSfDateTime(int64_t ms);  // 2019-10-30T03:30:17.883+0000
+std::string FormatDate(int64_t ms);        // 2019-10-30
 // ISO date or datetime (Z, +HH:MM, +HHMM or no zone = UTC), fractional seconds optional.
 std::optional<int64_t> ParseIsoTime(std::string_view text);
 // As ParseIsoTime, but also accepts an all-digit string as epoch milliseconds.

@@ -5,11 +5,27 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <string>
 
 #include "sandbox/sandbox.h"
 
 namespace syncline::sandbox::test {
+
+inline std::string UrlEncode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
 
 struct Reply {
   int status = 0;  // 0: the connection failed
@@ -47,7 +63,8 @@ class Http {
   }
   Reply Raw(const std::string& method, const std::string& path, const std::string& body,
             const std::string& content_type) {
-    if (method == "POST") return Wrap(client_.Post(path.c_str(), Headers({}), body, content_type.c_str()));
+    if (method == "POST")
+      return Wrap(client_.Post(path.c_str(), Headers({}), body, content_type.c_str()));
     if (method == "PATCH")
       return Wrap(client_.Patch(path.c_str(), Headers({}), body, content_type.c_str()));
     return Wrap(client_.Put(path.c_str(), Headers({}), body, content_type.c_str()));

@@ -141,8 +141,8 @@ TEST_CASE("hubspot: list paging has an opaque cursor, no gaps or duplicates, no 
   int pages = 0;
   long long last = 0;
   for (;;) {
-    Reply r = f.http.Get("/crm/v3/objects/contacts?limit=100" +
-                         (after.empty() ? "" : "&after=" + after));
+    Reply r =
+        f.http.Get("/crm/v3/objects/contacts?limit=100" + (after.empty() ? "" : "&after=" + after));
     REQUIRE(r.status == 200);
     ++pages;
     for (const auto& rec : r.body["results"]) {
@@ -168,8 +168,9 @@ TEST_CASE("hubspot: batch limits, 207 partial results and upsert identity") {
   CHECK(f.http.Post("/crm/v3/objects/contacts/search", json::object()).body["total"] == 0);
 
   std::string a = f.CreateContact("a@example.com");
-  Reply read = f.http.Post("/crm/v3/objects/contacts/batch/read",
-                           {{"properties", {"email"}}, {"inputs", {{{"id", a}}, {{"id", "999999"}}}}});
+  Reply read =
+      f.http.Post("/crm/v3/objects/contacts/batch/read",
+                  {{"properties", {"email"}}, {"inputs", {{{"id", a}}, {{"id", "999999"}}}}});
   CHECK(read.status == 207);
   CHECK(read.body["numErrors"] == 1);
   CHECK(read.body["errors"][0]["category"] == "OBJECT_NOT_FOUND");
@@ -187,7 +188,9 @@ TEST_CASE("hubspot: batch limits, 207 partial results and upsert identity") {
       "/crm/v3/objects/contacts/batch/upsert",
       {{"inputs",
         {{{"id", "A@EXAMPLE.com"}, {"idProperty", "email"}, {"properties", {{"lastname", "X"}}}},
-         {{"id", "new@example.com"}, {"idProperty", "email"}, {"properties", {{"lastname", "Y"}}}}}}});
+         {{"id", "new@example.com"},
+          {"idProperty", "email"},
+          {"properties", {{"lastname", "Y"}}}}}}});
   REQUIRE(ups.status == 200);
   REQUIRE(ups.body["results"].size() == 2);
   for (const auto& r : ups.body["results"]) {
@@ -198,9 +201,9 @@ TEST_CASE("hubspot: batch limits, 207 partial results and upsert identity") {
       CHECK(r["properties"]["email"] == "new@example.com");
     }
   }
-  Reply bad_key = f.http.Post("/crm/v3/objects/contacts/batch/upsert",
-                              {{"inputs", {{{"id", "x"}, {"idProperty", "firstname"},
-                                            {"properties", json::object()}}}}});
+  Reply bad_key = f.http.Post(
+      "/crm/v3/objects/contacts/batch/upsert",
+      {{"inputs", {{{"id", "x"}, {"idProperty", "firstname"}, {"properties", json::object()}}}}});
   CheckErrorShape(bad_key, 400, "VALIDATION_ERROR");
   CHECK(f.http.Post("/crm/v3/objects/contacts/batch/archive", {{"inputs", {{{"id", a}}}}}).status ==
         204);
@@ -210,18 +213,21 @@ TEST_CASE("hubspot: batch limits, 207 partial results and upsert identity") {
 TEST_CASE("hubspot: 409 on a duplicate contact email names the existing id, case-insensitive") {
   Fixture f;
   std::string id = f.CreateContact("dup@example.com");
-  Reply r = f.http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", "DUP@example.COM"}}}});
+  Reply r =
+      f.http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", "DUP@example.COM"}}}});
   CheckErrorShape(r, 409, "CONFLICT");
   CHECK(r.body["message"] == "Contact already exists. Existing ID: " + id);
   std::string other = f.CreateContact("other@example.com");
   Reply p = f.http.Patch("/crm/v3/objects/contacts/" + other,
                          {{"properties", {{"email", "dup@example.com"}}}});
   CHECK(p.status == 409);
-  Reply batch = f.http.Post("/crm/v3/objects/contacts/batch/create", {{"inputs", Inputs(2, "same")}});
+  Reply batch =
+      f.http.Post("/crm/v3/objects/contacts/batch/create", {{"inputs", Inputs(2, "same")}});
   CHECK(batch.status == 201);
-  Reply twice = f.http.Post("/crm/v3/objects/contacts/batch/create",
-                            {{"inputs", {{{"properties", {{"email", "t@x.io"}}}},
-                                         {{"properties", {{"email", "T@x.io"}}}}}}});
+  Reply twice = f.http.Post(
+      "/crm/v3/objects/contacts/batch/create",
+      {{"inputs",
+        {{{"properties", {{"email", "t@x.io"}}}}, {{"properties", {{"email", "T@x.io"}}}}}}});
   CHECK(twice.status == 409);
 }
 
@@ -239,14 +245,14 @@ TEST_CASE("hubspot: property validation and value typing") {
 
   Reply unknown = f.http.Post("/crm/v3/objects/contacts", {{"properties", {{"nope", "1"}}}});
   CHECK(unknown.status == 400);
-  CHECK(unknown.body["message"].get<std::string>().find("PROPERTY_DOESNT_EXIST") != std::string::npos);
+  CHECK(unknown.body["message"].get<std::string>().find("PROPERTY_DOESNT_EXIST") !=
+        std::string::npos);
 
-  Reply d = f.http.Post("/crm/v3/objects/deals",
-                        {{"properties",
-                          {{"dealname", "Big"},
-                           {"amount", 1500.5},
-                           {"dealstage", "closedwon"},
-                           {"closedate", 1700000000000LL}}}});
+  Reply d = f.http.Post("/crm/v3/objects/deals", {{"properties",
+                                                   {{"dealname", "Big"},
+                                                    {"amount", 1500.5},
+                                                    {"dealstage", "closedwon"},
+                                                    {"closedate", 1700000000000LL}}}});
   REQUIRE(d.status == 201);
   std::string id = d.body["id"];
   Reply g = f.http.Get("/crm/v3/objects/deals/" + id +
@@ -256,13 +262,12 @@ TEST_CASE("hubspot: property validation and value typing") {
   CHECK(g.body["properties"]["hs_is_closed_won"] == "true");
   CHECK(g.body["properties"]["hs_is_closed"] == "true");
 
-  Reply c = f.http.Post("/crm/v3/objects/contacts",
-                        {{"properties",
-                          {{"email", "t@example.com"},
-                           {"hs_email_optout", true},
-                           {"num_employees", 12},
-                           {"hs_interests", "product;pricing"},
-                           {"date_of_birth", "1990-05-01"}}}});
+  Reply c = f.http.Post("/crm/v3/objects/contacts", {{"properties",
+                                                      {{"email", "t@example.com"},
+                                                       {"hs_email_optout", true},
+                                                       {"num_employees", 12},
+                                                       {"hs_interests", "product;pricing"},
+                                                       {"date_of_birth", "1990-05-01"}}}});
   REQUIRE(c.status == 201);
   Reply cg = f.http.Get("/crm/v3/objects/contacts/" + c.body["id"].get<std::string>() +
                         "?properties=hs_email_optout,num_employees,hs_interests,date_of_birth");
@@ -270,22 +275,29 @@ TEST_CASE("hubspot: property validation and value typing") {
   CHECK(cg.body["properties"]["num_employees"] == "12");
   CHECK(cg.body["properties"]["hs_interests"] == "product;pricing");
   CHECK(cg.body["properties"]["date_of_birth"] == "1990-05-01");
-  CHECK(f.http.Post("/crm/v3/objects/contacts",
-                    {{"properties", {{"email", "u@example.com"}, {"hs_interests", "product;bogus"}}}})
+  CHECK(f.http
+            .Post("/crm/v3/objects/contacts",
+                  {{"properties", {{"email", "u@example.com"}, {"hs_interests", "product;bogus"}}}})
             .status == 400);
-  CHECK(f.http.Post("/crm/v3/objects/contacts",
-                    {{"properties", {{"email", "v@example.com"}, {"date_of_birth", "1990-05-01T10:00:00Z"}}}})
+  CHECK(f.http
+            .Post("/crm/v3/objects/contacts",
+                  {{"properties",
+                    {{"email", "v@example.com"}, {"date_of_birth", "1990-05-01T10:00:00Z"}}}})
             .status == 400);
-  CHECK(f.http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", "not-an-email"}}}}).status ==
-        400);
-  CHECK(f.http.Post("/crm/v3/objects/contacts",
-                    {{"properties", {{"email", "w@example.com"}, {"hs_object_id", "5"}}}})
+  CHECK(f.http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", "not-an-email"}}}})
+            .status == 400);
+  CHECK(f.http
+            .Post("/crm/v3/objects/contacts",
+                  {{"properties", {{"email", "w@example.com"}, {"hs_object_id", "5"}}}})
             .status == 400);
   // Engagements require hs_timestamp.
-  CHECK(f.http.Post("/crm/v3/objects/notes", {{"properties", {{"hs_note_body", "x"}}}}).status == 400);
-  CHECK(f.http.Post("/crm/v3/objects/notes",
-                    {{"properties", {{"hs_note_body", "x"}, {"hs_timestamp", "2024-01-01T10:00:00Z"}}}})
-            .status == 201);
+  CHECK(f.http.Post("/crm/v3/objects/notes", {{"properties", {{"hs_note_body", "x"}}}}).status ==
+        400);
+  CHECK(
+      f.http
+          .Post("/crm/v3/objects/notes",
+                {{"properties", {{"hs_note_body", "x"}, {"hs_timestamp", "2024-01-01T10:00:00Z"}}}})
+          .status == 201);
 }
 
 TEST_CASE("hubspot: search filters, sorts, paging, total and the 10,000 cap") {
@@ -293,18 +305,20 @@ TEST_CASE("hubspot: search filters, sorts, paging, total and the 10,000 cap") {
   f.sandbox.clock().SetFixed(1'700'000'000'000);
   json inputs = json::array();
   for (int i = 0; i < 30; ++i)
-    inputs.push_back({{"properties",
-                       {{"email", "s" + std::to_string(i) + (i % 2 ? "@hubspot.com" : "@other.org")},
-                        {"lifecyclestage", i % 3 == 0 ? "customer" : "lead"},
-                        {"num_employees", i}}}});
+    inputs.push_back(
+        {{"properties",
+          {{"email", "s" + std::to_string(i) + (i % 2 ? "@hubspot.com" : "@other.org")},
+           {"lifecyclestage", i % 3 == 0 ? "customer" : "lead"},
+           {"num_employees", i}}}});
   REQUIRE(f.http.Post("/crm/v3/objects/contacts/batch/create", {{"inputs", inputs}}).status == 201);
-  json body = {{"filterGroups",
-                {{{"filters",
-                   {{{"propertyName", "email"}, {"operator", "CONTAINS_TOKEN"}, {"value", "*@hubspot.com"}},
-                    {{"propertyName", "num_employees"}, {"operator", "GTE"}, {"value", "10"}}}}}}},
-               {"sorts", {{{"propertyName", "num_employees"}, {"direction", "DESCENDING"}}}},
-               {"properties", {"email", "num_employees"}},
-               {"limit", 5}};
+  json body = {
+      {"filterGroups",
+       {{{"filters",
+          {{{"propertyName", "email"}, {"operator", "CONTAINS_TOKEN"}, {"value", "*@hubspot.com"}},
+           {{"propertyName", "num_employees"}, {"operator", "GTE"}, {"value", "10"}}}}}}},
+      {"sorts", {{{"propertyName", "num_employees"}, {"direction", "DESCENDING"}}}},
+      {"properties", {"email", "num_employees"}},
+      {"limit", 5}};
   Reply s = f.http.Post("/crm/v3/objects/contacts/search", body);
   REQUIRE(s.status == 200);
   CHECK(s.body["total"] == 10);  // odd i in 11..29
@@ -324,17 +338,24 @@ TEST_CASE("hubspot: search filters, sorts, paging, total and the 10,000 cap") {
   CHECK(f.http.Post("/crm/v3/objects/contacts/search", ors).body["total"] == 11);
   json dt = {{"filterGroups",
               {{{"filters",
-                 {{{"propertyName", "lastmodifieddate"}, {"operator", "GTE"}, {"value", "1700000000000"}}}}}}}};
+                 {{{"propertyName", "lastmodifieddate"},
+                   {"operator", "GTE"},
+                   {"value", "1700000000000"}}}}}}}};
   CHECK(f.http.Post("/crm/v3/objects/contacts/search", dt).body["total"] == 30);
   dt["filterGroups"][0]["filters"][0]["value"] = "1700000000001";
   CHECK(f.http.Post("/crm/v3/objects/contacts/search", dt).body["total"] == 0);
-  CheckErrorShape(f.http.Post("/crm/v3/objects/contacts/search", {{"limit", 201}}), 400, "VALIDATION_ERROR");
-  CheckErrorShape(f.http.Post("/crm/v3/objects/contacts/search", {{"limit", 100}, {"after", "9950"}}), 400,
+  CheckErrorShape(f.http.Post("/crm/v3/objects/contacts/search", {{"limit", 201}}), 400,
                   "VALIDATION_ERROR");
-  CHECK(f.http.Post("/crm/v3/objects/contacts/search", {{"limit", 100}, {"after", "9900"}}).status == 200);
+  CheckErrorShape(
+      f.http.Post("/crm/v3/objects/contacts/search", {{"limit", 100}, {"after", "9950"}}), 400,
+      "VALIDATION_ERROR");
+  CHECK(
+      f.http.Post("/crm/v3/objects/contacts/search", {{"limit", 100}, {"after", "9900"}}).status ==
+      200);
   json six = {{"filterGroups", json::array()}};
   for (int i = 0; i < 6; ++i)
-    six["filterGroups"].push_back({{"filters", {{{"propertyName", "email"}, {"operator", "HAS_PROPERTY"}}}}});
+    six["filterGroups"].push_back(
+        {{"filters", {{{"propertyName", "email"}, {"operator", "HAS_PROPERTY"}}}}});
   CHECK(f.http.Post("/crm/v3/objects/contacts/search", six).status == 400);
 }
 
@@ -402,8 +423,9 @@ TEST_CASE("hubspot: directional associations, labels and batch reads") {
   CHECK(back.body["results"][0]["associationTypes"][0]["typeId"] == 280);
   CHECK(back.body["results"][0]["associationTypes"][0]["label"].is_null());
 
-  Reply primary = f.http.Put("/crm/v4/objects/contacts/" + contact + "/associations/companies/" + company,
-                             json::array({{{"associationCategory", "HUBSPOT_DEFINED"}, {"associationTypeId", 1}}}));
+  Reply primary = f.http.Put(
+      "/crm/v4/objects/contacts/" + contact + "/associations/companies/" + company,
+      json::array({{{"associationCategory", "HUBSPOT_DEFINED"}, {"associationTypeId", 1}}}));
   REQUIRE(primary.status == 200);
   CHECK(primary.body["labels"][0] == "Primary");
   Reply both = f.http.Get("/crm/v4/objects/contacts/" + contact + "/associations/companies");
@@ -413,7 +435,8 @@ TEST_CASE("hubspot: directional associations, labels and batch reads") {
   for (const auto& t : labels.body["results"]) has_null |= t["label"].is_null();
   CHECK(has_null);
 
-  Reply inline_assoc = f.http.Get("/crm/v3/objects/contacts/" + contact + "?associations=companies");
+  Reply inline_assoc =
+      f.http.Get("/crm/v3/objects/contacts/" + contact + "?associations=companies");
   CHECK(inline_assoc.body["associations"]["companies"]["results"].size() == 2);
 
   Reply batch = f.http.Post("/crm/v4/associations/companies/contacts/batch/read",
@@ -423,21 +446,31 @@ TEST_CASE("hubspot: directional associations, labels and batch reads") {
 
   CHECK(f.http.Delete("/crm/v4/objects/companies/" + company + "/associations/contacts/" + contact)
             .status == 204);
-  CHECK(f.http.Get("/crm/v4/objects/contacts/" + contact + "/associations/companies").body["results"].empty());
+  CHECK(f.http.Get("/crm/v4/objects/contacts/" + contact + "/associations/companies")
+            .body["results"]
+            .empty());
 
   // Batch create with a label, then create a custom label.
-  Reply made = f.http.Post("/crm/v4/associations/contacts/companies/batch/create",
-                           {{"inputs", {{{"from", {{"id", contact}}}, {"to", {{"id", company}}},
-                                         {"types", {{{"associationCategory", "HUBSPOT_DEFINED"}, {"associationTypeId", 279}}}}}}}});
+  Reply made = f.http.Post(
+      "/crm/v4/associations/contacts/companies/batch/create",
+      {{"inputs",
+        {{{"from", {{"id", contact}}},
+          {"to", {{"id", company}}},
+          {"types",
+           {{{"associationCategory", "HUBSPOT_DEFINED"}, {"associationTypeId", 279}}}}}}}});
   CHECK(made.status == 200);
-  Reply custom = f.http.Post("/crm/v4/associations/contacts/companies/labels", {{"label", "Billing contact"}});
+  Reply custom =
+      f.http.Post("/crm/v4/associations/contacts/companies/labels", {{"label", "Billing contact"}});
   CHECK(custom.status == 200);
   CHECK(custom.body["results"][0]["category"] == "USER_DEFINED");
   // Inline association on create.
-  Reply task = f.http.Post("/crm/v3/objects/tasks",
-                           {{"properties", {{"hs_timestamp", "2024-01-01T00:00:00Z"}, {"hs_task_subject", "Call"}}},
-                            {"associations", {{{"to", {{"id", contact}}},
-                                               {"types", {{{"associationCategory", "HUBSPOT_DEFINED"}, {"associationTypeId", 204}}}}}}}});
+  Reply task = f.http.Post(
+      "/crm/v3/objects/tasks",
+      {{"properties", {{"hs_timestamp", "2024-01-01T00:00:00Z"}, {"hs_task_subject", "Call"}}},
+       {"associations",
+        {{{"to", {{"id", contact}}},
+          {"types",
+           {{{"associationCategory", "HUBSPOT_DEFINED"}, {"associationTypeId", 204}}}}}}}});
   REQUIRE(task.status == 201);
   Reply tasks = f.http.Get("/crm/v4/objects/contacts/" + contact + "/associations/tasks");
   CHECK(tasks.body["results"][0]["associationTypes"][0]["typeId"] == 203);
@@ -447,8 +480,8 @@ TEST_CASE("hubspot: lists v3 memberships (MANUAL, DYNAMIC evaluated on write, SN
   Fixture f;
   std::string a = f.CreateContact("a@acme.com", {{"lifecyclestage", "lead"}});
   std::string b = f.CreateContact("b@other.com");
-  Reply manual = f.http.Post("/crm/v3/lists",
-                             {{"name", "Manual"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
+  Reply manual = f.http.Post(
+      "/crm/v3/lists", {{"name", "Manual"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
   REQUIRE(manual.status == 200);
   std::string mid = manual.body["list"]["listId"];
   Reply add = f.http.Put("/crm/v3/lists/" + mid + "/memberships/add", {a, b, "99999"});
@@ -470,7 +503,10 @@ TEST_CASE("hubspot: lists v3 memberships (MANUAL, DYNAMIC evaluated on write, SN
                     {"filters",
                      {{{"filterType", "PROPERTY"},
                        {"property", "lifecyclestage"},
-                       {"operation", {{"operationType", "ENUMERATION"}, {"operator", "IS_ANY_OF"}, {"values", {"customer"}}}}}}}}}}};
+                       {"operation",
+                        {{"operationType", "ENUMERATION"},
+                         {"operator", "IS_ANY_OF"},
+                         {"values", {"customer"}}}}}}}}}}};
   Reply dyn = f.http.Post("/crm/v3/lists", {{"name", "Customers"},
                                             {"objectTypeId", "0-1"},
                                             {"processingType", "DYNAMIC"},
@@ -516,21 +552,34 @@ TEST_CASE("hubspot: properties API and custom object schemas") {
       "groupName": "contactinformation",
       "options": [{"label": "Gold", "value": "gold"}, {"label": "Silver", "value": "silver"}]})"));
   REQUIRE(made.status == 201);
-  CHECK(f.http.Post("/crm/v3/properties/contacts", {{"name", "tier"}, {"type", "string"}}).status == 409);
-  CHECK(f.http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", "g@x.io"}, {"tier", "gold"}}}}).status == 201);
-  CHECK(f.http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", "h@x.io"}, {"tier", "bronze"}}}}).status == 400);
+  CHECK(f.http.Post("/crm/v3/properties/contacts", {{"name", "tier"}, {"type", "string"}}).status ==
+        409);
+  CHECK(f.http
+            .Post("/crm/v3/objects/contacts",
+                  {{"properties", {{"email", "g@x.io"}, {"tier", "gold"}}}})
+            .status == 201);
+  CHECK(f.http
+            .Post("/crm/v3/objects/contacts",
+                  {{"properties", {{"email", "h@x.io"}, {"tier", "bronze"}}}})
+            .status == 400);
   CHECK(f.http.Get("/crm/v3/properties/contacts/tier").body["options"].size() == 2);
 
   Reply schemas = f.http.Get("/crm/v3/schemas");
   CHECK(schemas.body["results"][0]["objectTypeId"] == "2-1001");
-  Reply v = f.http.Post("/crm/v3/objects/2-1001", {{"properties", {{"vin", "VIN1"}, {"make", "Volvo"}}}});
+  Reply v =
+      f.http.Post("/crm/v3/objects/2-1001", {{"properties", {{"vin", "VIN1"}, {"make", "Volvo"}}}});
   REQUIRE(v.status == 201);
   CHECK(v.body["properties"].contains("hs_createdate"));
-  CHECK(f.http.Get("/crm/v3/objects/p1234567_vehicles/" + v.body["id"].get<std::string>()).status == 200);
-  Reply pets = f.http.Post("/crm/v3/schemas",
-                           {{"name", "pets"}, {"labels", {{"singular", "Pet"}, {"plural", "Pets"}}},
-                            {"primaryDisplayProperty", "pet_name"}, {"requiredProperties", {"pet_name"}},
-                            {"properties", {{{"name", "pet_name"}, {"label", "Name"}, {"type", "string"}, {"fieldType", "text"}}}}});
+  CHECK(f.http.Get("/crm/v3/objects/p1234567_vehicles/" + v.body["id"].get<std::string>()).status ==
+        200);
+  Reply pets = f.http.Post(
+      "/crm/v3/schemas",
+      {{"name", "pets"},
+       {"labels", {{"singular", "Pet"}, {"plural", "Pets"}}},
+       {"primaryDisplayProperty", "pet_name"},
+       {"requiredProperties", {"pet_name"}},
+       {"properties",
+        {{{"name", "pet_name"}, {"label", "Name"}, {"type", "string"}, {"fieldType", "text"}}}}});
   REQUIRE(pets.status == 201);
   std::string pet_type = pets.body["objectTypeId"];
   CHECK(f.http.Post("/crm/v3/objects/" + pet_type, {{"properties", json::object()}}).status == 400);
@@ -539,16 +588,23 @@ TEST_CASE("hubspot: properties API and custom object schemas") {
 
 TEST_CASE("hubspot: bad input gets HubSpot's error shape and the server keeps serving") {
   Fixture f;
-  Reply malformed = f.http.Raw("POST", "/crm/v3/objects/contacts", "{\"properties\": {", "application/json");
+  Reply malformed =
+      f.http.Raw("POST", "/crm/v3/objects/contacts", "{\"properties\": {", "application/json");
   CheckErrorShape(malformed, 400, "VALIDATION_ERROR");
-  Reply type = f.http.Raw("POST", "/crm/v3/objects/contacts", "email=x", "application/x-www-form-urlencoded");
+  Reply type = f.http.Raw("POST", "/crm/v3/objects/contacts", "email=x",
+                          "application/x-www-form-urlencoded");
   CHECK(type.status == 415);
   CHECK(type.body["status"] == "error");
   CheckErrorShape(f.http.Get("/crm/v3/objects/unicorns"), 400, "VALIDATION_ERROR");
   CHECK(f.http.Get("/crm/v3/nothing/here/at/all").status == 404);
   CHECK(f.http.Post("/crm/v3/objects/contacts/batch/create", {{"inputs", "nope"}}).status == 400);
   CHECK(f.http.Post("/crm/v3/objects/contacts/batch/read", json::array()).status == 400);
-  CHECK(f.http.Post("/crm/v3/objects/contacts/search", {{"filterGroups", {{{"filters", {{{"propertyName", "email"}, {"operator", "LIKE"}}}}}}}}).status == 400);
-  CHECK(f.http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", {{"nested", 1}}}}}}).status == 400);
+  CHECK(f.http
+            .Post("/crm/v3/objects/contacts/search",
+                  {{"filterGroups",
+                    {{{"filters", {{{"propertyName", "email"}, {"operator", "LIKE"}}}}}}}})
+            .status == 400);
+  CHECK(f.http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", {{"nested", 1}}}}}})
+            .status == 400);
   CHECK(f.http.Get("/crm/v3/objects/contacts").status == 200);
 }

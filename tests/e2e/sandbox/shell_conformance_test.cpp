@@ -69,20 +69,26 @@ TEST_CASE("shell: a file-backed sandbox survives a restart") {
   {
     auto s = StartHubSpot(o);
     Http http(*s);
-    Reply r = http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", "keep@example.com"}}}});
+    Reply r =
+        http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", "keep@example.com"}}}});
     REQUIRE(r.status == 201);
     first_id = r.body["id"];
-    Reply list = http.Post("/crm/v3/lists", {{"name", "L"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
-    http.Put("/crm/v3/lists/" + list.body["list"]["listId"].get<std::string>() + "/memberships/add", {first_id});
-    http.Post("/crm/v3/properties/contacts", {{"name", "kept_prop"}, {"type", "string"}, {"fieldType", "text"}});
+    Reply list = http.Post("/crm/v3/lists",
+                           {{"name", "L"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
+    http.Put("/crm/v3/lists/" + list.body["list"]["listId"].get<std::string>() + "/memberships/add",
+             {first_id});
+    http.Post("/crm/v3/properties/contacts",
+              {{"name", "kept_prop"}, {"type", "string"}, {"fieldType", "text"}});
   }
   auto s = StartHubSpot(o);
   Http http(*s);
   Reply g = http.Get("/crm/v3/objects/contacts/" + first_id + "?properties=email");
   CHECK(g.status == 200);
   CHECK(g.body["properties"]["email"] == "keep@example.com");
-  CHECK(http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", "KEEP@example.com"}}}}).status == 409);
-  Reply next = http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", "n@example.com"}, {"kept_prop", "x"}}}});
+  CHECK(http.Post("/crm/v3/objects/contacts", {{"properties", {{"email", "KEEP@example.com"}}}})
+            .status == 409);
+  Reply next = http.Post("/crm/v3/objects/contacts",
+                         {{"properties", {{"email", "n@example.com"}, {"kept_prop", "x"}}}});
   REQUIRE(next.status == 201);
   CHECK(std::stoll(next.body["id"].get<std::string>()) > std::stoll(first_id));
   CHECK(http.Get("/crm/v3/lists/1/memberships").body["results"].size() == 1);
@@ -112,7 +118,10 @@ TEST_CASE("shell: call counts per endpoint, uncounted control API, reset") {
 TEST_CASE("shell: injected 429 and 5xx on the Nth call, then normal service") {
   auto s = StartHubSpot();
   Http http(*s);
-  http.Post("/_sandbox/faults", {{"endpoint", "GET /crm/v3/objects/contacts"}, {"status", 429}, {"on_call", 2}, {"retry_after_s", 3}});
+  http.Post("/_sandbox/faults", {{"endpoint", "GET /crm/v3/objects/contacts"},
+                                 {"status", 429},
+                                 {"on_call", 2},
+                                 {"retry_after_s", 3}});
   CHECK(http.Get("/crm/v3/objects/contacts").status == 200);
   Reply r = http.Get("/crm/v3/objects/contacts");
   CHECK(r.status == 429);
@@ -142,17 +151,22 @@ TEST_CASE("shell: injected 429 and 5xx on the Nth call, then normal service") {
 TEST_CASE("shell: latency, dropped connections and partial batch failures") {
   auto s = StartHubSpot();
   Http http(*s);
-  http.Post("/_sandbox/faults", {{"endpoint", "GET /crm/v3/objects/deals"}, {"latency_ms", 300}, {"on_call", 1}});
+  http.Post("/_sandbox/faults",
+            {{"endpoint", "GET /crm/v3/objects/deals"}, {"latency_ms", 300}, {"on_call", 1}});
   auto t0 = std::chrono::steady_clock::now();
   CHECK(http.Get("/crm/v3/objects/deals").status == 200);
   CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(290));
-  http.Post("/_sandbox/faults", {{"endpoint", "GET /crm/v3/objects/tickets"}, {"drop_connection", true}, {"on_call", 1}});
+  http.Post(
+      "/_sandbox/faults",
+      {{"endpoint", "GET /crm/v3/objects/tickets"}, {"drop_connection", true}, {"on_call", 1}});
   Reply dropped = http.Get("/crm/v3/objects/tickets");
   CHECK(dropped.status != 200);
   CHECK(http.Get("/crm/v3/objects/tickets").status == 200);
-  http.Post("/_sandbox/faults", {{"endpoint", "batch/create"}, {"fail_items", {1, 3}}, {"on_call", 1}});
+  http.Post("/_sandbox/faults",
+            {{"endpoint", "batch/create"}, {"fail_items", {1, 3}}, {"on_call", 1}});
   json inputs = json::array();
-  for (int i = 0; i < 5; ++i) inputs.push_back({{"properties", {{"email", "pb" + std::to_string(i) + "@x.io"}}}});
+  for (int i = 0; i < 5; ++i)
+    inputs.push_back({{"properties", {{"email", "pb" + std::to_string(i) + "@x.io"}}}});
   Reply partial = http.Post("/crm/v3/objects/contacts/batch/create", {{"inputs", inputs}});
   CHECK(partial.status == 207);
   CHECK(partial.body["results"].size() == 3);
