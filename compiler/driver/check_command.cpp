@@ -105,6 +105,8 @@ int RunCheck(const CheckOptions& options) {
   const auto sorted = diags.Sorted();
   if (options.format == "json") {
     std::cout << diag::RenderJson(sorted, sources);
+  } else if (options.format == "sarif") {
+    std::cout << diag::RenderSarif(sorted, sources);
   } else {
     const bool color = options.color == "always" || (options.color == "auto" && isatty(2));
     for (const auto& d : sorted) std::cerr << diag::RenderText(d, sources, {color}) << '\n';
@@ -134,8 +136,9 @@ const CommandRegistration registration(10, [](CLI::App& app, CommandRunner& run)
       "2 usage or I/O errors.\n\nExample:\n  syncline check examples/\n"
       "  syncline check --format=json --schemas my-org/ rules/contacts.sync");
   cmd->add_option("files", options->files, "Rule files or folders holding .sync files")->required();
-  cmd->add_option("--format", options->format, "Diagnostics as `text` (default) or `json`")
-      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", options->format,
+                  "Diagnostics as `text` (default), `json`, or `sarif` (for CI code scanning)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
   cmd->add_option("--emit", options->emit, "Print a stage: tokens, ast or checked")
       ->check(CLI::IsMember({"tokens", "ast", "checked"}));
   cmd->add_option("--schemas", options->schema_dirs,
