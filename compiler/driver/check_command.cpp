@@ -7,6 +7,7 @@
 
 #include "command_registry.h"
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/ir/ir.h"
 #include "compiler/sema/check.h"
 #include "compiler/syntax/parse.h"
 #include "runtime/schema/schema.h"
@@ -90,11 +91,14 @@ int RunCheck(const CheckOptions& options) {
     if (module) modules.push_back(std::move(module));
   }
 
-  if (options.emit.empty() || options.emit == "checked") {
+  if (options.emit.empty() || options.emit == "checked" || options.emit == "ir") {
     for (const auto& module : modules) {
       auto checked = sema::Check(*module, schemas, diags);
       if (options.emit == "checked" && checked) {
         std::cout << sema::PrintChecked(*checked, sources.Get(module->file));
+      }
+      if (options.emit == "ir" && checked) {
+        std::cout << ir::Print(*ir::Lower(*checked, sources.Get(module->file)));
       }
     }
   }
@@ -130,8 +134,8 @@ const CommandRegistration registration(10, [](CLI::App& app, CommandRunner& run)
   cmd->add_option("files", options->files, "Rule files or folders holding .sync files")->required();
   cmd->add_option("--format", options->format, "Diagnostics as `text` (default) or `json`")
       ->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("--emit", options->emit, "Print a stage: tokens, ast or checked")
-      ->check(CLI::IsMember({"tokens", "ast", "checked"}));
+  cmd->add_option("--emit", options->emit, "Print a stage: tokens, ast, checked or ir")
+      ->check(CLI::IsMember({"tokens", "ast", "checked", "ir"}));
   cmd->add_option("--schemas", options->schema_dirs,
                   "Folder with hubspot/*.json and salesforce/*.json schemas that add to or "
                   "override the standard objects");
