@@ -10,15 +10,12 @@
 #include "command_registry.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/ir/interpreter.h"
+#include "compiler/jit/engine.h"
 #include "compiler/ir/ir.h"
 #include "compiler/sema/check.h"
 #include "compiler/syntax/parse.h"
 #include "runtime/record/record.h"
 #include "runtime/schema/schema.h"
-#if __has_include("compiler/jit/engine.h")
-#include "compiler/jit/engine.h"
-#define SYNCLINE_HAVE_JIT 1
-#endif
 
 namespace syncline::driver {
 namespace {
@@ -105,16 +102,13 @@ int RunTransform(const TransformOptions& o) {
   }
   BatchRunner runner;
   std::unique_ptr<ir::Interpreter> interp;
-#ifdef SYNCLINE_HAVE_JIT
   std::unique_ptr<jit::Engine> engine;
-#endif
   if (o.engine == "interp" && o.emit.empty()) {
     interp = std::make_unique<ir::Interpreter>(*module, entry_index);
     runner = [&](sl_ctx* c, size_t n, const sl_value* in, sl_value* out, sl_record_result* r) {
       interp->RunBatch(c, n, in, out, r);
     };
   } else {
-#ifdef SYNCLINE_HAVE_JIT
     jit::Options jo;
     jo.cache_dir = o.no_cache ? "" : (o.cache_dir.empty() ? jit::DefaultCacheDir() : o.cache_dir);
     std::string jit_error;
@@ -133,10 +127,6 @@ int RunTransform(const TransformOptions& o) {
       return 2;
     }
     runner = engine->batch_fn();
-#else
-    std::cerr << "syncline transform: this build has no JIT; use --engine=interp\n";
-    return 2;
-#endif
   }
 
   std::FILE* in = stdin;

@@ -9,7 +9,11 @@
 #include <stdint.h>
 
 #ifdef __cplusplus
+/* Nothing may unwind through compiled rule code: the runtime's ABI functions never throw. */
+#define SL_NOEXCEPT noexcept
 extern "C" {
+#else
+#define SL_NOEXCEPT
 #endif
 
 /* Value tags. SL_FAIL marks a failed computation (details in the context); SL_SKIP marks a
@@ -57,20 +61,20 @@ typedef struct sl_ctx sl_ctx;
 /* Every operation and builtin has this one shape, so compiled code and the interpreter call
  * the very same native functions: `args` is an array of the operands. A failing operation
  * sets out->tag = SL_FAIL and records the failure in `ctx`. */
-typedef void (*sl_native_fn)(sl_ctx* ctx, sl_value* out, const sl_value* args);
+typedef void (*sl_native_fn)(sl_ctx* ctx, sl_value* out, const sl_value* args) SL_NOEXCEPT;
 
 /* Marks the current failure with a rule location if it has none yet. */
-void sl_fail_at(sl_ctx* ctx, int32_t loc);
+void sl_fail_at(sl_ctx* ctx, int32_t loc) SL_NOEXCEPT;
 /* Sets the current failure (used by `error "message"`). */
-void sl_fail(sl_ctx* ctx, int32_t code, const char* msg, uint32_t msg_len, int32_t loc);
+void sl_fail(sl_ctx* ctx, int32_t code, const char* msg, uint32_t msg_len, int32_t loc) SL_NOEXCEPT;
 /* Fails with `msg` followed by the rendering of `detail` (if not null), at `loc`; sets
  * out->tag = SL_FAIL. Used by `error "..."`, tables without a row and matches without an arm. */
 void sl_raise(sl_ctx* ctx, sl_value* out, int32_t code, const char* msg, uint32_t msg_len,
-              const sl_value* detail, int32_t loc);
+              const sl_value* detail, int32_t loc) SL_NOEXCEPT;
 /* Copies the current failure out (to a record's result). */
-void sl_take_failure(sl_ctx* ctx, sl_failure* out);
+void sl_take_failure(sl_ctx* ctx, sl_failure* out) SL_NOEXCEPT;
 /* Copies bytes into the batch arena. */
-char* sl_arena_alloc(sl_ctx* ctx, size_t n);
+char* sl_arena_alloc(sl_ctx* ctx, size_t n) SL_NOEXCEPT;
 
 /* Record results of a batch. */
 enum { SL_RECORD_OK = 0, SL_RECORD_DROPPED = 1, SL_RECORD_FAILED = 2 };

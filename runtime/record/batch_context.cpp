@@ -29,22 +29,22 @@ struct sl_ctx {
 
 extern "C" {
 
-char* sl_arena_alloc(sl_ctx* ctx, size_t n) {
+char* sl_arena_alloc(sl_ctx* ctx, size_t n) noexcept {
   return ctx->Alloc(n == 0 ? 1 : n);
 }
 
-void sl_fail_at(sl_ctx* ctx, int32_t loc) {
+void sl_fail_at(sl_ctx* ctx, int32_t loc) noexcept {
   if (ctx->failure.loc < 0) ctx->failure.loc = loc;
 }
 
-void sl_fail(sl_ctx* ctx, int32_t code, const char* msg, uint32_t msg_len, int32_t loc) {
+void sl_fail(sl_ctx* ctx, int32_t code, const char* msg, uint32_t msg_len, int32_t loc) noexcept {
   char* copy = ctx->Alloc(msg_len);
   std::memcpy(copy, msg, msg_len);
   ctx->failure = {code, loc, copy, msg_len};
 }
 
 void sl_raise(sl_ctx* ctx, sl_value* out, int32_t code, const char* msg, uint32_t msg_len,
-              const sl_value* detail, int32_t loc) {
+              const sl_value* detail, int32_t loc) noexcept {
   std::string text(msg, msg_len);
   if (detail) {
     text += detail->tag == SL_BLANK  ? "blank"
@@ -56,7 +56,7 @@ void sl_raise(sl_ctx* ctx, sl_value* out, int32_t code, const char* msg, uint32_
   out->tag = SL_FAIL;
 }
 
-void sl_take_failure(sl_ctx* ctx, sl_failure* out) {
+void sl_take_failure(sl_ctx* ctx, sl_failure* out) noexcept {
   *out = ctx->failure;
 }
 

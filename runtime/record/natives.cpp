@@ -242,75 +242,75 @@ extern "C" {
       return;                       \
     }
 
-static void sl_op_add_int(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_add_int(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   int64_t r;
   if (__builtin_add_overflow(args[0].u.i, args[1].u.i, &r))
     return Fail(ctx, out, SL_E_OVERFLOW, "integer overflow in `+`");
   *out = Integer(r);
 }
-static void sl_op_sub_int(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_sub_int(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   int64_t r;
   if (__builtin_sub_overflow(args[0].u.i, args[1].u.i, &r))
     return Fail(ctx, out, SL_E_OVERFLOW, "integer overflow in `-`");
   *out = Integer(r);
 }
-static void sl_op_mul_int(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_mul_int(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   int64_t r;
   if (__builtin_mul_overflow(args[0].u.i, args[1].u.i, &r))
     return Fail(ctx, out, SL_E_OVERFLOW, "integer overflow in `*`");
   *out = Integer(r);
 }
-static void sl_op_mod_int(sl_ctx*, V* out, const V* args) {
+static void sl_op_mod_int(sl_ctx*, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   if (args[1].u.i == 0) return void(*out = Blank());
   if (args[1].u.i == -1) return void(*out = Integer(0));
   *out = Integer(args[0].u.i % args[1].u.i);
 }
-static void sl_op_neg_int(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_neg_int(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(1);
   if (args[0].u.i == std::numeric_limits<int64_t>::min())
     return Fail(ctx, out, SL_E_OVERFLOW, "integer overflow in `-`");
   *out = Integer(-args[0].u.i);
 }
-static void sl_op_add_num(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_add_num(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   NumberResult(ctx, out, AsDouble(args[0]) + AsDouble(args[1]));
 }
-static void sl_op_sub_num(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_sub_num(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   NumberResult(ctx, out, AsDouble(args[0]) - AsDouble(args[1]));
 }
-static void sl_op_mul_num(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_mul_num(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   NumberResult(ctx, out, AsDouble(args[0]) * AsDouble(args[1]));
 }
 // Division by zero gives blank.
-static void sl_op_div(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_div(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   if (AsDouble(args[1]) == 0) return void(*out = Blank());
   NumberResult(ctx, out, AsDouble(args[0]) / AsDouble(args[1]));
 }
-static void sl_op_mod_num(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_mod_num(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   if (AsDouble(args[1]) == 0) return void(*out = Blank());
   NumberResult(ctx, out, std::fmod(AsDouble(args[0]), AsDouble(args[1])));
 }
-static void sl_op_neg_num(sl_ctx*, V* out, const V* args) {
+static void sl_op_neg_num(sl_ctx*, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(1);
   *out = args[0].tag == SL_INTEGER ? Number(-static_cast<double>(args[0].u.i))
                                    : Number(-args[0].u.num);
 }
-static void sl_op_date_add(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_date_add(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   const int64_t r = args[0].u.i + args[1].u.i;  // |days| < 2^31 + 2^63 cannot overflow...
   if (args[1].u.i > 3000000 || args[1].u.i < -3000000 || r < -719162 || r > 2932896)
     return Fail(ctx, out, SL_E_OVERFLOW, "date out of range (years 1 to 9999)");
   *out = Date(static_cast<int32_t>(r));
 }
-static void sl_op_date_sub(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_date_sub(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   if (args[1].u.i > 3000000 || args[1].u.i < -3000000)
     return Fail(ctx, out, SL_E_OVERFLOW, "date out of range (years 1 to 9999)");
@@ -319,12 +319,12 @@ static void sl_op_date_sub(sl_ctx* ctx, V* out, const V* args) {
     return Fail(ctx, out, SL_E_OVERFLOW, "date out of range (years 1 to 9999)");
   *out = Date(static_cast<int32_t>(r));
 }
-static void sl_op_date_diff(sl_ctx*, V* out, const V* args) {
+static void sl_op_date_diff(sl_ctx*, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   *out = Integer(args[0].u.i - args[1].u.i);
 }
 // Text `+` joins; a blank side is the empty text.
-static void sl_op_concat(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_concat(sl_ctx* ctx, V* out, const V* args) noexcept {
   const std::string_view a = Str(args[0]), b = Str(args[1]);
   if (a.empty()) return void(*out = args[1].tag == SL_TEXT ? args[1] : Blank());
   if (b.empty()) return void(*out = args[0]);
@@ -334,44 +334,44 @@ static void sl_op_concat(sl_ctx* ctx, V* out, const V* args) {
   *out = Text({p, a.size() + b.size()});
 }
 // Interpolation: renders any value as text.
-static void sl_op_to_text(sl_ctx* ctx, V* out, const V* args) {
+static void sl_op_to_text(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_TEXT || args[0].tag == SL_BLANK) return void(*out = args[0]);
   *out = MakeText(ctx, Render(args[0]));
 }
-static void sl_op_eq(sl_ctx*, V* out, const V* args) {
+static void sl_op_eq(sl_ctx*, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[1].tag == SL_BLANK)
     return void(*out = Bool(args[0].tag == args[1].tag));
   *out = Bool(Compare(args[0], args[1]) == 0);
 }
-static void sl_op_ne(sl_ctx*, V* out, const V* args) {
+static void sl_op_ne(sl_ctx*, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[1].tag == SL_BLANK)
     return void(*out = Bool(args[0].tag != args[1].tag));
   *out = Bool(Compare(args[0], args[1]) != 0);
 }
 // Ordering with a blank is false.
-static void sl_op_lt(sl_ctx*, V* out, const V* args) {
+static void sl_op_lt(sl_ctx*, V* out, const V* args) noexcept {
   const int c = Compare(args[0], args[1]);
   *out = Bool(c == -1);
 }
-static void sl_op_le(sl_ctx*, V* out, const V* args) {
+static void sl_op_le(sl_ctx*, V* out, const V* args) noexcept {
   const int c = Compare(args[0], args[1]);
   *out = Bool(c == -1 || c == 0);
 }
-static void sl_op_gt(sl_ctx*, V* out, const V* args) {
+static void sl_op_gt(sl_ctx*, V* out, const V* args) noexcept {
   *out = Bool(Compare(args[0], args[1]) == 1);
 }
-static void sl_op_ge(sl_ctx*, V* out, const V* args) {
+static void sl_op_ge(sl_ctx*, V* out, const V* args) noexcept {
   const int c = Compare(args[0], args[1]);
   *out = Bool(c == 1 || c == 0);
 }
-static void sl_op_not(sl_ctx*, V* out, const V* args) {
+static void sl_op_not(sl_ctx*, V* out, const V* args) noexcept {
   *out = Bool(!(args[0].tag == SL_BOOL && args[0].u.i));
 }
-static void sl_op_is_blank(sl_ctx*, V* out, const V* args) {
+static void sl_op_is_blank(sl_ctx*, V* out, const V* args) noexcept {
   *out = Bool(args[0].tag == SL_BLANK);
 }
 // `value in multiselect`: one of the `;`-joined values.
-static void sl_op_in_multi(sl_ctx*, V* out, const V* args) {
+static void sl_op_in_multi(sl_ctx*, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[1].tag != SL_TEXT) return void(*out = Bool(false));
   const std::string needle = Render(args[0]);
   std::string_view hay = Str(args[1]);
@@ -394,11 +394,11 @@ static void BadValue(sl_ctx* ctx, V* out, const V& raw, const char* want) {
   Fail(ctx, out, SL_E_BAD_VALUE, msg);
 }
 
-static void sl_in_hubspot_text(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_hubspot_text(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[0].tag == SL_TEXT) return void(*out = args[0]);
   BadValue(ctx, out, args[0], "a string");
 }
-static void sl_in_hubspot_number(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_hubspot_number(sl_ctx* ctx, V* out, const V* args) noexcept {
   double d;
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   if (args[0].tag == SL_TEXT && ParseDouble(Str(args[0]), d)) return void(*out = Number(d));
@@ -411,60 +411,60 @@ static bool IntegralText(std::string_view s, int64_t& i) {
   i = static_cast<int64_t>(d);
   return true;
 }
-static void sl_in_hubspot_integer(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_hubspot_integer(sl_ctx* ctx, V* out, const V* args) noexcept {
   int64_t i;
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   if (args[0].tag == SL_TEXT && IntegralText(Str(args[0]), i)) return void(*out = Integer(i));
   BadValue(ctx, out, args[0], "a whole number as a string");
 }
-static void sl_in_hubspot_bool(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_hubspot_bool(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   if (args[0].tag == SL_TEXT && Str(args[0]) == "true") return void(*out = Bool(true));
   if (args[0].tag == SL_TEXT && Str(args[0]) == "false") return void(*out = Bool(false));
   BadValue(ctx, out, args[0], "\"true\" or \"false\"");
 }
-static void sl_in_hubspot_date(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_hubspot_date(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   if (args[0].tag == SL_TEXT) {
     if (auto d = AnyDate(Str(args[0]))) return void(*out = Date(static_cast<int32_t>(*d)));
   }
   BadValue(ctx, out, args[0], "a date (YYYY-MM-DD or epoch milliseconds)");
 }
-static void sl_in_hubspot_datetime(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_hubspot_datetime(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   if (args[0].tag == SL_TEXT) {
     if (auto ms = AnyDateTime(Str(args[0]))) return void(*out = DateTime(*ms));
   }
   BadValue(ctx, out, args[0], "a datetime (ISO 8601 or epoch milliseconds)");
 }
-static void sl_in_salesforce_text(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_salesforce_text(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[0].tag == SL_TEXT) return void(*out = args[0]);
   BadValue(ctx, out, args[0], "a string");
 }
-static void sl_in_salesforce_number(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_salesforce_number(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   if (IsNumeric(args[0])) return void(*out = Number(AsDouble(args[0])));
   BadValue(ctx, out, args[0], "a number");
 }
-static void sl_in_salesforce_integer(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_salesforce_integer(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[0].tag == SL_INTEGER) return void(*out = args[0]);
   if (args[0].tag == SL_NUMBER && args[0].u.num == std::floor(args[0].u.num) &&
       std::fabs(args[0].u.num) < 9.2e18)
     return void(*out = Integer(static_cast<int64_t>(args[0].u.num)));
   BadValue(ctx, out, args[0], "a whole number");
 }
-static void sl_in_salesforce_bool(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_salesforce_bool(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[0].tag == SL_BOOL) return void(*out = args[0]);
   BadValue(ctx, out, args[0], "true or false");
 }
-static void sl_in_salesforce_date(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_salesforce_date(sl_ctx* ctx, V* out, const V* args) noexcept {
   int64_t d;
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   if (args[0].tag == SL_TEXT && ParseIsoDate(Str(args[0]), d))
     return void(*out = Date(static_cast<int32_t>(d)));
   BadValue(ctx, out, args[0], "a date (YYYY-MM-DD)");
 }
-static void sl_in_salesforce_datetime(sl_ctx* ctx, V* out, const V* args) {
+static void sl_in_salesforce_datetime(sl_ctx* ctx, V* out, const V* args) noexcept {
   int64_t ms;
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   if (args[0].tag == SL_TEXT && ParseIsoDateTime(Str(args[0]), ms))
@@ -476,20 +476,19 @@ static void sl_in_salesforce_datetime(sl_ctx* ctx, V* out, const V* args) {
 
 static void CannotWrite(sl_ctx* ctx, V* out, const V& v, const char* kind) {
   Fail(ctx, out, SL_E_CANNOT_WRITE,
-       "cannot write " + (v.tag == SL_TEXT ? Quote(Str(v)) : Render(v)) + " to a " + kind +
-           " field");
+       "cannot write " + (v.tag == SL_TEXT ? Quote(Str(v)) : Render(v)) + " to a field of type " + kind);
 }
-static void sl_out_text(sl_ctx* ctx, V* out, const V* args) {
+static void sl_out_text(sl_ctx* ctx, V* out, const V* args) noexcept {
   sl_op_to_text(ctx, out, args);
 }
-static void sl_out_number(sl_ctx* ctx, V* out, const V* args) {
+static void sl_out_number(sl_ctx* ctx, V* out, const V* args) noexcept {
   double d;
   if (args[0].tag == SL_BLANK || args[0].tag == SL_NUMBER) return void(*out = args[0]);
   if (args[0].tag == SL_INTEGER) return void(*out = Number(static_cast<double>(args[0].u.i)));
   if (args[0].tag == SL_TEXT && ParseDouble(Str(args[0]), d)) return void(*out = Number(d));
   CannotWrite(ctx, out, args[0], "number");
 }
-static void sl_out_integer(sl_ctx* ctx, V* out, const V* args) {
+static void sl_out_integer(sl_ctx* ctx, V* out, const V* args) noexcept {
   int64_t i;
   if (args[0].tag == SL_BLANK || args[0].tag == SL_INTEGER) return void(*out = args[0]);
   if (args[0].tag == SL_NUMBER && args[0].u.num == std::floor(args[0].u.num) &&
@@ -498,13 +497,13 @@ static void sl_out_integer(sl_ctx* ctx, V* out, const V* args) {
   if (args[0].tag == SL_TEXT && IntegralText(Str(args[0]), i)) return void(*out = Integer(i));
   CannotWrite(ctx, out, args[0], "integer");
 }
-static void sl_out_bool(sl_ctx* ctx, V* out, const V* args) {
+static void sl_out_bool(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[0].tag == SL_BOOL) return void(*out = args[0]);
   if (args[0].tag == SL_TEXT && (Str(args[0]) == "true" || Str(args[0]) == "false"))
     return void(*out = Bool(Str(args[0]) == "true"));
   CannotWrite(ctx, out, args[0], "true/false");
 }
-static void sl_out_date(sl_ctx* ctx, V* out, const V* args) {
+static void sl_out_date(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[0].tag == SL_DATE) return void(*out = args[0]);
   if (args[0].tag == SL_DATETIME)
     return void(*out = Date(static_cast<int32_t>(FloorDiv(args[0].u.i, 86400000))));
@@ -513,7 +512,7 @@ static void sl_out_date(sl_ctx* ctx, V* out, const V* args) {
   }
   CannotWrite(ctx, out, args[0], "date");
 }
-static void sl_out_datetime(sl_ctx* ctx, V* out, const V* args) {
+static void sl_out_datetime(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[0].tag == SL_DATETIME) return void(*out = args[0]);
   if (args[0].tag == SL_DATE) return void(*out = DateTime(args[0].u.i * 86400000LL));
   if (args[0].tag == SL_TEXT) {
@@ -530,11 +529,11 @@ static void NotBound(sl_ctx* ctx, V* out, const char* name) {
        std::string("builtin `") + name + "` is not bound to a native implementation in this build");
 }
 
-static void sl_len(sl_ctx*, V* out, const V* args) {
+static void sl_len(sl_ctx*, V* out, const V* args) noexcept {
   *out = Integer(static_cast<int64_t>(CodePoints(Str(args[0]))));
 }
 // args[1]: the record's segment names joined by '\n' (a hidden input slot).
-static void sl_in_segment(sl_ctx*, V* out, const V* args) {
+static void sl_in_segment(sl_ctx*, V* out, const V* args) noexcept {
   std::string_view want = Str(args[0]), hay = Str(args[1]);
   if (args[0].tag != SL_TEXT) return void(*out = Bool(false));
   while (true) {
@@ -545,20 +544,20 @@ static void sl_in_segment(sl_ctx*, V* out, const V* args) {
   }
   *out = Bool(false);
 }
-static void sl_std_text_trim(sl_ctx*, V* out, const V* args) {
+static void sl_std_text_trim(sl_ctx*, V* out, const V* args) noexcept {
   *out = Text(TrimView(Str(args[0])));
 }
-static void sl_std_text_upper(sl_ctx* ctx, V* out, const V* args) {
+static void sl_std_text_upper(sl_ctx* ctx, V* out, const V* args) noexcept {
   std::string s(Str(args[0]));
   for (auto& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
   *out = MakeText(ctx, s);
 }
-static void sl_std_text_lower(sl_ctx* ctx, V* out, const V* args) {
+static void sl_std_text_lower(sl_ctx* ctx, V* out, const V* args) noexcept {
   std::string s(Str(args[0]));
   for (auto& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
   *out = MakeText(ctx, s);
 }
-static void sl_std_text_normalize_space(sl_ctx* ctx, V* out, const V* args) {
+static void sl_std_text_normalize_space(sl_ctx* ctx, V* out, const V* args) noexcept {
   std::string s;
   bool space = false;
   for (char c : TrimView(Str(args[0]))) {
@@ -572,7 +571,7 @@ static void sl_std_text_normalize_space(sl_ctx* ctx, V* out, const V* args) {
   }
   *out = MakeText(ctx, s);
 }
-static void sl_std_text_equals_ignore_case(sl_ctx*, V* out, const V* args) {
+static void sl_std_text_equals_ignore_case(sl_ctx*, V* out, const V* args) noexcept {
   const std::string_view a = Str(args[0]), b = Str(args[1]);
   bool eq = a.size() == b.size();
   for (size_t i = 0; eq && i < a.size(); ++i) {
@@ -581,7 +580,7 @@ static void sl_std_text_equals_ignore_case(sl_ctx*, V* out, const V* args) {
   }
   *out = Bool(eq);
 }
-static void sl_std_text_email(sl_ctx* ctx, V* out, const V* args) {
+static void sl_std_text_email(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   std::string s(TrimView(Str(args[0])));
   for (auto& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
@@ -595,10 +594,10 @@ static void sl_std_text_email(sl_ctx* ctx, V* out, const V* args) {
     return Fail(ctx, out, SL_E_BUILTIN_FAILED, "not a valid email address: " + Quote(Str(args[0])));
   *out = MakeText(ctx, s);
 }
-static void sl_std_text_e164(sl_ctx* ctx, V* out, const V*) {
+static void sl_std_text_e164(sl_ctx* ctx, V* out, const V*) noexcept {
   NotBound(ctx, out, "std.text.e164");
 }
-static void sl_std_text_truncate(sl_ctx*, V* out, const V* args) {
+static void sl_std_text_truncate(sl_ctx*, V* out, const V* args) noexcept {
   const std::string_view s = Str(args[0]);
   const int64_t n = args[1].tag == SL_INTEGER ? args[1].u.i : 0;
   size_t count = 0, i = 0;
@@ -610,11 +609,11 @@ static void sl_std_text_truncate(sl_ctx*, V* out, const V* args) {
   }
   *out = Text(s.substr(0, i));
 }
-static void sl_std_text_split_first(sl_ctx*, V* out, const V* args) {
+static void sl_std_text_split_first(sl_ctx*, V* out, const V* args) noexcept {
   const std::string_view s = Str(args[0]);
   *out = Text(s.substr(0, s.find(';')));
 }
-static void sl_std_num_parse(sl_ctx* ctx, V* out, const V* args) {
+static void sl_std_num_parse(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   std::string s;
   for (char c : TrimView(Str(args[0])))
@@ -624,7 +623,7 @@ static void sl_std_num_parse(sl_ctx* ctx, V* out, const V* args) {
     return Fail(ctx, out, SL_E_BUILTIN_FAILED, "not a number: " + Quote(Str(args[0])));
   *out = Number(d);
 }
-static void sl_std_num_round(sl_ctx* ctx, V* out, const V* args) {
+static void sl_std_num_round(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
   const int64_t places = std::clamp<int64_t>(args[1].u.i, -15, 15);
   const double x = AsDouble(args[0]);
@@ -632,40 +631,40 @@ static void sl_std_num_round(sl_ctx* ctx, V* out, const V* args) {
   const double r = std::round(x * scale) / scale;
   NumberResult(ctx, out, std::isfinite(r) ? r : x);
 }
-static void sl_std_num_to_integer(sl_ctx* ctx, V* out, const V* args) {
+static void sl_std_num_to_integer(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[0].tag == SL_INTEGER) return void(*out = args[0]);
   const double d = args[0].u.num;
   if (d != std::floor(d) || std::fabs(d) >= 9.2e18)
     return Fail(ctx, out, SL_E_BUILTIN_FAILED, "not a whole number: " + Render(args[0]));
   *out = Integer(static_cast<int64_t>(d));
 }
-static void sl_std_time_parse_date(sl_ctx* ctx, V* out, const V* args) {
+static void sl_std_time_parse_date(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   if (auto d = AnyDate(TrimView(Str(args[0])))) return void(*out = Date(static_cast<int32_t>(*d)));
   Fail(ctx, out, SL_E_BUILTIN_FAILED, "not a date: " + Quote(Str(args[0])));
 }
-static void sl_std_time_parse_datetime(sl_ctx* ctx, V* out, const V* args) {
+static void sl_std_time_parse_datetime(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   if (auto ms = AnyDateTime(TrimView(Str(args[0])))) return void(*out = DateTime(*ms));
   Fail(ctx, out, SL_E_BUILTIN_FAILED, "not a datetime: " + Quote(Str(args[0])));
 }
-static void sl_std_time_date_of(sl_ctx* ctx, V* out, const V* args) {
+static void sl_std_time_date_of(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
   const std::string_view tz = Str(args[1]);
   if (tz != "UTC" && tz != "Etc/UTC" && tz != "Z" && tz != "GMT")
     return NotBound(ctx, out, "std.time.date_of (time zones other than UTC)");
   *out = Date(static_cast<int32_t>(FloorDiv(args[0].u.i, 86400000)));
 }
-static void sl_std_geo_country_code(sl_ctx* ctx, V* out, const V*) {
+static void sl_std_geo_country_code(sl_ctx* ctx, V* out, const V*) noexcept {
   NotBound(ctx, out, "std.geo.country_code");
 }
-static void sl_std_geo_country_name(sl_ctx* ctx, V* out, const V*) {
+static void sl_std_geo_country_name(sl_ctx* ctx, V* out, const V*) noexcept {
   NotBound(ctx, out, "std.geo.country_name");
 }
-static void sl_std_geo_state_code(sl_ctx* ctx, V* out, const V*) {
+static void sl_std_geo_state_code(sl_ctx* ctx, V* out, const V*) noexcept {
   NotBound(ctx, out, "std.geo.state_code");
 }
-static void sl_std_geo_state_name(sl_ctx* ctx, V* out, const V*) {
+static void sl_std_geo_state_name(sl_ctx* ctx, V* out, const V*) noexcept {
   NotBound(ctx, out, "std.geo.state_name");
 }
 static int StageRank(std::string_view s) {
@@ -676,12 +675,12 @@ static int StageRank(std::string_view s) {
     if (s == kOrder[i]) return i;
   return -1;  // "other" and custom stages: before everything known
 }
-static void sl_std_lifecycle_later_of(sl_ctx*, V* out, const V* args) {
+static void sl_std_lifecycle_later_of(sl_ctx*, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = args[1]);
   if (args[1].tag == SL_BLANK) return void(*out = args[0]);
   *out = StageRank(Str(args[1])) > StageRank(Str(args[0])) ? args[1] : args[0];
 }
-static void sl_std_lifecycle_is_before(sl_ctx*, V* out, const V* args) {
+static void sl_std_lifecycle_is_before(sl_ctx*, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[1].tag == SL_BLANK) return void(*out = Bool(false));
   *out = Bool(StageRank(Str(args[0])) < StageRank(Str(args[1])));
 }

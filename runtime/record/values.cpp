@@ -1,4 +1,5 @@
 // Value constructors, civil-date arithmetic and interpolation's rendering.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -91,17 +92,40 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return q;
 }
 
+// The shortest digits that round-trip, laid out as JavaScript's Number#toString does: plain
+// decimals for 1e-7 < |x| < 1e21 ("3000000", "0.15"), exponent form outside ("1.5e+308").
+std::string NumberText(double x) {
+  if (x == 0) return "0";
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
+  std::string sci(buf, r.ptr);  // "-1.2345e+06"
+  std::string sign;
+  if (sci[0] == '-') {
+    sign = "-";
+    sci.erase(0, 1);
+  }
+  const size_t e = sci.find('e');
+  std::string digits = sci.substr(0, e);
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  const int exp = std::stoi(sci.substr(e + 1));
+  const int n = static_cast<int>(digits.size());
+  if (exp >= 21 || exp < -7) {
+    std::string mant = digits.substr(0, 1) + (n > 1 ? "." + digits.substr(1) : "");
+    return sign + mant + "e" + (exp < 0 ? "-" : "+") + std::to_string(exp < 0 ? -exp : exp);
+  }
+  if (exp >= n - 1) return sign + digits + std::string(static_cast<size_t>(exp - (n - 1)), '0');
+  if (exp >= 0) return sign + digits.substr(0, static_cast<size_t>(exp + 1)) + "." + digits.substr(static_cast<size_t>(exp + 1));
+  return sign + "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;
+}
+
 }  // namespace
 
 std::string Render(const sl_value& v) {
   switch (v.tag) {
     case SL_TEXT:
       return std::string(v.u.str, v.len);
-    case SL_NUMBER: {
-      char buf[64];
-      auto r = std::to_chars(buf, buf + sizeof buf, v.u.num);
-      return std::string(buf, r.ptr);
-    }
+    case SL_NUMBER:
+      return NumberText(v.u.num);
     case SL_INTEGER:
       return std::to_string(v.u.i);
     case SL_BOOL:
