@@ -23,14 +23,17 @@ namespace {
 class Emitter {
  public:
   Emitter(const ir::Module& m, int entry, llvm::LLVMContext& c)
-      : m_(m), entry_(m.entries[entry]), c_(c),
-        mod_(std::make_unique<llvm::Module>("syncline_rules", c)), b_(c) {
+      : m_(m),
+        entry_(m.entries[entry]),
+        c_(c),
+        mod_(std::make_unique<llvm::Module>("syncline_rules", c)),
+        b_(c) {
     ptr_ = llvm::PointerType::get(c, 0);
     i8_ = llvm::Type::getInt8Ty(c);
     i32_ = llvm::Type::getInt32Ty(c);
     i64_ = llvm::Type::getInt64Ty(c);
-    value_ = llvm::StructType::create(c, {i8_, llvm::ArrayType::get(i8_, 3), i32_, i64_},
-                                      "sl_value");
+    value_ =
+        llvm::StructType::create(c, {i8_, llvm::ArrayType::get(i8_, 3), i32_, i64_}, "sl_value");
     failure_ = llvm::StructType::create(c, {i32_, i32_, ptr_, i32_}, "sl_failure");
     result_ = llvm::StructType::create(c, {i32_, failure_}, "sl_record_result");
     native_ty_ = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_, ptr_}, false);
@@ -92,9 +95,7 @@ class Emitter {
   llvm::Value* Reg(llvm::Value* regs, int r) {
     return b_.CreateConstInBoundsGEP1_32(value_, regs, static_cast<unsigned>(r));
   }
-  void Copy(llvm::Value* dst, llvm::Value* src) {
-    b_.CreateStore(b_.CreateLoad(value_, src), dst);
-  }
+  void Copy(llvm::Value* dst, llvm::Value* src) { b_.CreateStore(b_.CreateLoad(value_, src), dst); }
   llvm::Value* Tag(llvm::Value* v) { return b_.CreateLoad(i8_, v); }
   llvm::Value* Payload(llvm::Value* v) {
     return b_.CreateLoad(i64_, b_.CreateStructGEP(value_, v, 3));
@@ -111,9 +112,10 @@ class Emitter {
     auto* ok_bb = llvm::BasicBlock::Create(c_, "ok", fn);
     b_.CreateCondBr(failed, fail_bb, ok_bb);
     b_.SetInsertPoint(fail_bb);
-    b_.CreateCall(mod_->getOrInsertFunction(
-                      "sl_fail_at", llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i32_}, false)),
-                  {ctx, llvm::ConstantInt::get(i32_, static_cast<uint64_t>(static_cast<int64_t>(loc)))});
+    b_.CreateCall(
+        mod_->getOrInsertFunction("sl_fail_at",
+                                  llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i32_}, false)),
+        {ctx, llvm::ConstantInt::get(i32_, static_cast<uint64_t>(static_cast<int64_t>(loc)))});
     b_.CreateBr(on_fail);
     b_.SetInsertPoint(ok_bb);
   }
@@ -126,11 +128,13 @@ class Emitter {
     llvm::Value* params = fn->getArg(3);
     auto* entry = llvm::BasicBlock::Create(c_, "entry", fn);
     b_.SetInsertPoint(entry);
-    llvm::Value* regs = b_.CreateAlloca(value_, b_.getInt32(static_cast<uint32_t>(f.regs + 1)), "regs");
+    llvm::Value* regs =
+        b_.CreateAlloca(value_, b_.getInt32(static_cast<uint32_t>(f.regs + 1)), "regs");
     size_t max_args = 2;
     for (const auto& blk : f.blocks)
       for (const auto& in : blk.insts) max_args = std::max(max_args, in.args.size());
-    llvm::Value* argv = b_.CreateAlloca(value_, b_.getInt32(static_cast<uint32_t>(max_args)), "argv");
+    llvm::Value* argv =
+        b_.CreateAlloca(value_, b_.getInt32(static_cast<uint32_t>(max_args)), "argv");
     // Parameters are the first registers (as in the interpreter).
     for (int p = 0; p < f.params; ++p)
       Copy(Reg(regs, p), b_.CreateConstInBoundsGEP1_32(value_, params, static_cast<unsigned>(p)));
@@ -148,7 +152,8 @@ class Emitter {
                                                static_cast<unsigned>(in.imm)));
             break;
           case ir::Op::kParam:
-            Copy(Reg(regs, in.dst), b_.CreateConstInBoundsGEP1_32(value_, params, static_cast<unsigned>(in.imm)));
+            Copy(Reg(regs, in.dst),
+                 b_.CreateConstInBoundsGEP1_32(value_, params, static_cast<unsigned>(in.imm)));
             break;
           case ir::Op::kCopy:
             Copy(Reg(regs, in.dst), Reg(regs, in.args[0]));
@@ -186,7 +191,8 @@ class Emitter {
             break;
           }
           case ir::Op::kBranchBlank: {
-            auto* blank = b_.CreateICmpEQ(Tag(Reg(regs, in.args[0])), llvm::ConstantInt::get(i8_, SL_BLANK));
+            auto* blank =
+                b_.CreateICmpEQ(Tag(Reg(regs, in.args[0])), llvm::ConstantInt::get(i8_, SL_BLANK));
             b_.CreateCondBr(blank, blocks[in.t1], blocks[in.t2]);
             break;
           }
@@ -205,12 +211,12 @@ class Emitter {
           case ir::Op::kRaise: {
             const std::string& msg = m_.strings[in.imm];
             auto* str = b_.CreateGlobalString(msg, "msg", 0, mod_.get());
-            llvm::Value* detail = in.args.empty()
-                                      ? static_cast<llvm::Value*>(llvm::ConstantPointerNull::get(ptr_))
-                                      : Reg(regs, in.args[0]);
+            llvm::Value* detail =
+                in.args.empty() ? static_cast<llvm::Value*>(llvm::ConstantPointerNull::get(ptr_))
+                                : Reg(regs, in.args[0]);
             auto raise = mod_->getOrInsertFunction(
-                "sl_raise", llvm::FunctionType::get(b_.getVoidTy(),
-                                                    {ptr_, ptr_, i32_, ptr_, i32_, ptr_, i32_}, false));
+                "sl_raise", llvm::FunctionType::get(
+                                b_.getVoidTy(), {ptr_, ptr_, i32_, ptr_, i32_, ptr_, i32_}, false));
             b_.CreateCall(raise, {ctx, out, b_.getInt32(static_cast<uint32_t>(in.code)), str,
                                   b_.getInt32(static_cast<uint32_t>(msg.size())), detail,
                                   b_.getInt32(static_cast<uint32_t>(in.loc))});
@@ -282,9 +288,10 @@ class Emitter {
 
     b_.SetInsertPoint(failed);
     b_.CreateStore(b_.getInt32(SL_RECORD_FAILED), status);
-    b_.CreateCall(mod_->getOrInsertFunction(
-                      "sl_take_failure", llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_}, false)),
-                  {ctx, b_.CreateStructGEP(result_, res, 1)});
+    b_.CreateCall(
+        mod_->getOrInsertFunction("sl_take_failure",
+                                  llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_}, false)),
+        {ctx, b_.CreateStructGEP(result_, res, 1)});
     b_.CreateBr(next);
 
     b_.SetInsertPoint(next);

@@ -1,9 +1,9 @@
 // LLJIT with one JITDylib + ResourceTracker per loaded rule set and an on-disk object cache.
 #include "compiler/jit/engine.h"
 
-#include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/Core.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
@@ -126,7 +126,8 @@ Engine::Engine() : impl_(std::make_unique<Impl>()) {}
 
 Engine::~Engine() {
   if (impl_->tracker) llvm::consumeError(impl_->tracker->remove());
-  if (impl_->dylib) llvm::consumeError(impl_->jit->getExecutionSession().removeJITDylib(*impl_->dylib));
+  if (impl_->dylib)
+    llvm::consumeError(impl_->jit->getExecutionSession().removeJITDylib(*impl_->dylib));
 }
 
 std::unique_ptr<Engine> Engine::Load(const ir::Module& module, int entry, const Options& options,

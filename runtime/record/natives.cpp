@@ -476,7 +476,8 @@ static void sl_in_salesforce_datetime(sl_ctx* ctx, V* out, const V* args) noexce
 
 static void CannotWrite(sl_ctx* ctx, V* out, const V& v, const char* kind) {
   Fail(ctx, out, SL_E_CANNOT_WRITE,
-       "cannot write " + (v.tag == SL_TEXT ? Quote(Str(v)) : Render(v)) + " to a field of type " + kind);
+       "cannot write " + (v.tag == SL_TEXT ? Quote(Str(v)) : Render(v)) + " to a field of type " +
+           kind);
 }
 static void sl_out_text(sl_ctx* ctx, V* out, const V* args) noexcept {
   sl_op_to_text(ctx, out, args);

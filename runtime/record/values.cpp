@@ -114,7 +114,9 @@ std::string NumberText(double x) {
     return sign + mant + "e" + (exp < 0 ? "-" : "+") + std::to_string(exp < 0 ? -exp : exp);
   }
   if (exp >= n - 1) return sign + digits + std::string(static_cast<size_t>(exp - (n - 1)), '0');
-  if (exp >= 0) return sign + digits.substr(0, static_cast<size_t>(exp + 1)) + "." + digits.substr(static_cast<size_t>(exp + 1));
+  if (exp >= 0)
+    return sign + digits.substr(0, static_cast<size_t>(exp + 1)) + "." +
+           digits.substr(static_cast<size_t>(exp + 1));
   return sign + "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;
 }
 
