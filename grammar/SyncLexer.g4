@@ -27,6 +27,7 @@ PICKLISTS: 'picklists';
 LIFECYCLE: 'lifecycle';
 SPREAD: 'spread';
 MAP: 'map';
+MAPPINGS: 'mappings';
 PREFER: 'prefer';
 UNLESS: 'unless';
 BLANK: 'blank';
@@ -96,8 +97,9 @@ DATETIME: '@' DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT 'T' DIGIT 
 DATE: '@' DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT;
 NUMBER: DIGIT+ '.' DIGIT+ ([eE] [+-]? DIGIT+)? | DIGIT+ [eE] [+-]? DIGIT+;
 INTEGER: DIGIT+;
-// A string may hold `${expr}` interpolations; the AST builder parses their contents.
-STRING: '"' (ESCAPE | '${' ~[}"\r\n]* '}' | ~["\\\r\n])* '"';
+// A string may hold `${expr}` interpolations, which may hold strings of their own; the AST
+// builder parses their contents.
+STRING: '"' (ESCAPE | '${' (~[}"\r\n] | INNER_STRING)* '}' | ~["\\\r\n])* '"';
 UNTERMINATED_STRING: '"' (ESCAPE | ~["\\\r\n])* ;
 IDENT: [a-zA-Z_] [a-zA-Z0-9_]*;
 
@@ -108,5 +110,6 @@ WS: [ \t\r\n\u000C]+ -> skip;
 BAD_CHAR: .;
 
 fragment DIGIT: [0-9];
+fragment INNER_STRING: '"' (ESCAPE | ~["\\\r\n])* '"';
 fragment ESCAPE: '\\' (["\\/bfnrt$] | 'u' HEX HEX HEX HEX);
 fragment HEX: [0-9a-fA-F];

@@ -19,6 +19,7 @@ decl
   | constDecl       # constDeclaration
   | testDecl        # testDeclaration
   | activitiesDecl  # activitiesDeclaration
+  | mappingsDecl    # mappingsDeclaration
   ;
 
 // ---------------------------------------------------------------- user definitions
@@ -57,6 +58,7 @@ syncItem
   | ASSOCIATE name (VIA name+)?                                       # associateItem
   | CONFLICT COLON side WINS                                          # conflictItem
   | MAP LBRACE mapping* RBRACE                                        # mapItem
+  | MAP FROM modulePath                                               # mapFromItem
   ;
 
 matchKey
@@ -110,6 +112,10 @@ mapTransform
   : TO side ASSIGN expr   # directedTransform
   | ASSIGN expr           # plainTransform
   ;
+
+// A named set of mappings for one pair of objects, used by sync blocks with `map from NAME`
+// (the standard library's default mappings are such sets).
+mappingsDecl: MAPPINGS name COLON objectRef direction objectRef (PIPE objectRef)* LBRACE mapping* RBRACE;
 
 // ---------------------------------------------------------------- activities
 activitiesDecl: ACTIVITIES (TO | FROM) objectRef LBRACE activityItem* RBRACE;
@@ -196,5 +202,5 @@ name
   : IDENT | USE | AS | TABLE | TEST | FROM | TO | ON | DELETE | CREATE | UPDATE | ONLY | NOTHING
   | INCLUDE | PICKLISTS | LIFECYCLE | SPREAD | MAP | PREFER | UNLESS | ALWAYS | HUBSPOT
   | SALESFORCE | STAGES | PIPELINE | ASSOCIATE | VIA | ACTIVITIES | TYPES | AUTO | CONFLICT | WINS
-  | GIVEN | AFTER | EXPECT | SYNC
+  | GIVEN | AFTER | EXPECT | SYNC | MAPPINGS
   ;

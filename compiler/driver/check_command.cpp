@@ -7,6 +7,7 @@
 
 #include "command_registry.h"
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/frontend/std_imports.h"
 #include "compiler/ir/ir.h"
 #include "compiler/sema/check.h"
 #include "compiler/syntax/parse.h"
@@ -21,6 +22,7 @@ struct CheckOptions {
   std::string emit;
   std::vector<std::string> schema_dirs;
   bool deny_warnings = false;
+  bool quiet = false;
   std::string color = "auto";
 };
 
@@ -92,13 +94,14 @@ int RunCheck(const CheckOptions& options) {
   }
 
   if (options.emit.empty() || options.emit == "checked" || options.emit == "ir") {
+    frontend::StdImports std_imports(sources, diags);
     for (const auto& module : modules) {
-      auto checked = sema::Check(*module, schemas, diags);
+      auto checked = sema::Check(*module, schemas, diags, std_imports.For(*module));
       if (options.emit == "checked" && checked) {
         std::cout << sema::PrintChecked(*checked, sources.Get(module->file));
       }
       if (options.emit == "ir" && checked) {
-        std::cout << ir::Print(*ir::Lower(*checked, sources.Get(module->file)));
+        std::cout << ir::Print(*ir::Lower(*checked, sources));
       }
     }
   }
@@ -111,7 +114,10 @@ int RunCheck(const CheckOptions& options) {
     for (const auto& d : sorted) std::cerr << diag::RenderText(d, sources, {color}) << '\n';
     const size_t errors = diags.ErrorCount();
     const size_t warnings = diags.WarningCount();
-    if (errors > 0 || warnings > 0) {
+    if (errors == 0 && warnings == 0 && !options.quiet && options.emit.empty()) {
+      std::cerr << "checked " << files.size() << (files.size() == 1 ? " file" : " files")
+                << ": no errors, no warnings\n";
+    } else if (errors > 0 || warnings > 0) {
       std::cerr << errors << (errors == 1 ? " error" : " errors") << ", " << warnings
                 << (warnings == 1 ? " warning" : " warnings") << " in " << files.size()
                 << (files.size() == 1 ? " file" : " files") << '\n';
@@ -140,6 +146,7 @@ const CommandRegistration registration(10, [](CLI::App& app, CommandRunner& run)
                   "Folder with hubspot/*.json and salesforce/*.json schemas that add to or "
                   "override the standard objects");
   cmd->add_flag("--deny-warnings", options->deny_warnings, "Exit 1 when there are warnings");
+  cmd->add_flag("-q,--quiet", options->quiet, "Print nothing when there is nothing to report");
   cmd->add_option("--color", options->color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->callback([options, &run] { run = [options] { return RunCheck(*options); }; });

@@ -9,6 +9,7 @@
 
 #include "command_registry.h"
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/frontend/std_imports.h"
 #include "compiler/ir/interpreter.h"
 #include "compiler/ir/ir.h"
 #include "compiler/jit/engine.h"
@@ -70,17 +71,18 @@ int RunTransform(const TransformOptions& o) {
     diags.ReportFile(diag::Code::E0101, o.rules, error);
     io_error = true;
   }
+  frontend::StdImports std_imports(sources, diags);
   std::unique_ptr<syntax::Module> parsed;
   std::unique_ptr<sema::CheckedModule> checked;
   if (id) {
     parsed = syntax::Parse(sources.Get(*id), diags);
-    if (parsed) checked = sema::Check(*parsed, schemas, diags);
+    if (parsed) checked = sema::Check(*parsed, schemas, diags, std_imports.For(*parsed));
   }
   if (diags.HasErrors() || io_error) {
     for (const auto& d : diags.Sorted()) std::cerr << diag::RenderText(d, sources, {false}) << '\n';
     return io_error ? 2 : 1;
   }
-  auto module = ir::Lower(*checked, sources.Get(*id));
+  auto module = ir::Lower(*checked, sources);
   if (auto problems = ir::Verify(*module); !problems.empty()) {
     for (const auto& p : problems)
       std::cerr << "syncline transform: internal IR error: " << p << '\n';

@@ -97,9 +97,9 @@ struct Module {
 };
 
 // Lowers every sync of a checked module: both directions the sync allows, one entry per
-// Salesforce object. `buffer` gives source locations.
+// Salesforce object. `sources` gives source locations (rules and imported std modules).
 std::unique_ptr<Module> Lower(const sema::CheckedModule& module,
-                              const source::SourceBuffer& buffer);
+                              const source::SourceManager& sources);
 
 // `--emit=ir`: deterministic text.
 std::string Print(const Module& module);

@@ -30,25 +30,26 @@ rt::Kind KindOf(schema::ValueKind k) {
   }
 }
 
-class Lowerer;
 
 // Lowers one function body.
 class FnBuilder {
  public:
-  FnBuilder(Lowerer& l, Function& f) : l_(l), f_(f) {
-    if (f_.blocks.empty()) f_.blocks.emplace_back();  // block 0: the entry
+  // By index: lowering a call may add functions (imported definitions) and move the vector.
+  FnBuilder(std::vector<Function>& fns, int index) : fns_(fns), index_(index) {
+    if (f().blocks.empty()) f().blocks.emplace_back();  // block 0: the entry
     fail_block_ = NewBlock();
-    f_.blocks[fail_block_].insts.push_back(Inst{.op = Op::kFail});
+    f().blocks[fail_block_].insts.push_back(Inst{.op = Op::kFail});
   }
 
-  int NewReg() { return f_.regs++; }
+  Function& f() { return fns_[index_]; }
+  int NewReg() { return f().regs++; }
   int NewBlock() {
-    f_.blocks.emplace_back();
-    return static_cast<int>(f_.blocks.size()) - 1;
+    f().blocks.emplace_back();
+    return static_cast<int>(f().blocks.size()) - 1;
   }
   void SetBlock(int b) { cur_ = b; }
   int cur() const { return cur_; }
-  void Emit(Inst inst) { f_.blocks[cur_].insts.push_back(std::move(inst)); }
+  void Emit(Inst inst) { f().blocks[cur_].insts.push_back(std::move(inst)); }
   int handler() const { return handlers_.empty() ? fail_block_ : handlers_.back(); }
   void PushHandler(int b) { handlers_.push_back(b); }
   void PopHandler() { handlers_.pop_back(); }
@@ -61,18 +62,16 @@ class FnBuilder {
   void Jump(int target) { Terminate(Inst{.op = Op::kJump, .t1 = target}); }
 
   int fail_block_ = -1;
-  Lowerer& l_;
-  Function& f_;
+  std::vector<Function>& fns_;
+  int index_;
   int cur_ = 0;
   std::vector<int> handlers_;
 };
 
 class Lowerer {
  public:
-  Lowerer(const sema::CheckedModule& m, const source::SourceBuffer& b, Module& out)
-      : m_(m), buffer_(b), out_(out) {
-    file_ = std::filesystem::path(b.path()).filename().string();
-  }
+  Lowerer(const sema::CheckedModule& m, const source::SourceManager& sources, Module& out)
+      : m_(m), sources_(sources), out_(out) {}
 
   void Run();
 
@@ -81,8 +80,11 @@ class Lowerer {
   Entry* entry_ = nullptr;
 
   int Loc(SourceRange r) {
-    const auto pos = buffer_.Position(r.begin);
-    std::string s = file_ + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+    const auto& buffer = sources_.Get(r.file);
+    const auto pos = buffer.Position(r.begin);
+    // The file name only: dumps and error records stay the same wherever the rules live.
+    std::string s = std::filesystem::path(buffer.path()).filename().string() + ":" +
+                    std::to_string(pos.line) + ":" + std::to_string(pos.column);
     auto it = loc_index_.find(s);
     if (it != loc_index_.end()) return it->second;
     out_.locations.push_back(s);
@@ -183,15 +185,36 @@ class Lowerer {
     return static_cast<int>(out_.functions.size()) - 1;
   }
 
+  // Definitions of imported std modules are lowered when first called.
+  int FnIndex(const FnDecl* fn) {
+    if (auto it = fn_index_.find(fn); it != fn_index_.end()) return it->second;
+    const int i = AddFunction(fn->name.text, FunctionKind::kUserFn, static_cast<int>(fn->params.size()));
+    fn_index_[fn] = i;
+    LowerUserFn(i, *fn);
+    return i;
+  }
+  int TableIndex(const TableDecl* t) {
+    if (auto it = table_index_.find(t); it != table_index_.end()) return it->second;
+    const int i = AddFunction(t->name.text, FunctionKind::kTable, 1);
+    table_index_[t] = i;
+    LowerTable(i, *t);
+    return i;
+  }
+  int ConstIndex(const ConstDecl* c) {
+    if (auto it = const_index_.find(c); it != const_index_.end()) return it->second;
+    const int i = AddFunction(c->name.text, FunctionKind::kConst, 0);
+    const_index_[c] = i;
+    LowerConst(i, *c);
+    return i;
+  }
   void LowerUserFn(int index, const FnDecl& fn);
   void LowerTable(int index, const TableDecl& table);
   void LowerConst(int index, const ConstDecl& c);
   void LowerEntry(const sema::CheckedSync& sync, rt::Crm to, size_t object_index);
 
   const sema::CheckedModule& m_;
-  const source::SourceBuffer& buffer_;
+  const source::SourceManager& sources_;
   Module& out_;
-  std::string file_;
   std::map<std::string, int> loc_index_;
   std::map<const FnDecl*, int> fn_index_;
   std::map<const TableDecl*, int> table_index_;
@@ -233,7 +256,7 @@ int Lowerer::LowerExpr(FnBuilder& b, const Expr* e) {
         const int dst = b.NewReg();
         b.Emit(Inst{.op = Op::kCall,
                     .dst = dst,
-                    .imm = const_index_.at(t.constant),
+                    .imm = ConstIndex(t.constant),
                     .on_fail = b.handler(),
                     .loc = Loc(e->range)});
         return dst;
@@ -260,8 +283,8 @@ int Lowerer::LowerExpr(FnBuilder& b, const Expr* e) {
         }
         return Native(b, rt::BuiltinSymbol(target.builtin), std::move(args), e->range);
       }
-      const int fn = target.kind == sema::CallTarget::Kind::kUserFn ? fn_index_.at(target.fn)
-                                                                    : table_index_.at(target.table);
+      const int fn = target.kind == sema::CallTarget::Kind::kUserFn ? FnIndex(target.fn)
+                                                                    : TableIndex(target.table);
       const int dst = b.NewReg();
       b.Emit(Inst{.op = Op::kCall,
                   .dst = dst,
@@ -508,13 +531,13 @@ int Lowerer::LowerExpr(FnBuilder& b, const Expr* e) {
 }
 
 void Lowerer::LowerUserFn(int index, const FnDecl& fn) {
-  FnBuilder b(*this, out_.functions[index]);
+  FnBuilder b(out_.functions, index);
   const int v = LowerExpr(b, fn.body.get());
   b.Emit(Inst{.op = Op::kReturn, .args = {v}});
 }
 
 void Lowerer::LowerTable(int index, const TableDecl& table) {
-  FnBuilder b(*this, out_.functions[index]);
+  FnBuilder b(out_.functions, index);
   const int key = 0;  // parameter register
   const int r = b.NewReg();
   const int join = b.NewBlock();
@@ -546,7 +569,7 @@ void Lowerer::LowerTable(int index, const TableDecl& table) {
 }
 
 void Lowerer::LowerConst(int index, const ConstDecl& c) {
-  FnBuilder b(*this, out_.functions[index]);
+  FnBuilder b(out_.functions, index);
   b.Emit(Inst{.op = Op::kReturn, .args = {LowerExpr(b, c.value.get())}});
 }
 
@@ -573,7 +596,7 @@ void Lowerer::LowerEntry(const sema::CheckedSync& sync, rt::Crm to, size_t k) {
 
   if (to == rt::Crm::kSalesforce && sync.include) {
     const int fi = AddFunction(prefix + ".include", FunctionKind::kInclude, 0);
-    FnBuilder b(*this, out_.functions[fi]);
+    FnBuilder b(out_.functions, fi);
     const int v = LowerExpr(b, sync.include);
     b.Emit(Inst{.op = Op::kReturn, .args = {v}});
     entry_ = &out_.entries.back();
@@ -589,7 +612,7 @@ void Lowerer::LowerEntry(const sema::CheckedSync& sync, rt::Crm to, size_t k) {
     const Expr* transform = to == rt::Crm::kSalesforce ? cm.to_salesforce : cm.to_hubspot;
     const rt::Kind kind = KindOf(target->kind);
     const int fi = AddFunction(prefix + "." + target->name, FunctionKind::kMapping, 0);
-    FnBuilder b(*this, out_.functions[fi]);
+    FnBuilder b(out_.functions, fi);
     int v;
     if (transform) {
       v = LowerExpr(b, transform);
@@ -667,9 +690,9 @@ int Module::FindEntry(const std::string& sync, rt::Crm to, const std::string& ob
 }
 
 std::unique_ptr<Module> Lower(const sema::CheckedModule& module,
-                              const source::SourceBuffer& buffer) {
+                              const source::SourceManager& sources) {
   auto out = std::make_unique<Module>();
-  Lowerer(module, buffer, *out).Run();
+  Lowerer(module, sources, *out).Run();
   return out;
 }
 

@@ -11,8 +11,13 @@ namespace syncline::sema {
 using diag::Code;
 using namespace syntax;
 
-Checker::Checker(const Module& module, const schema::SchemaEnv& schemas, diag::Diagnostics& diags)
-    : module_(module), schemas_(schemas), diags_(diags), out_(std::make_unique<CheckedModule>()) {
+Checker::Checker(const Module& module, const schema::SchemaEnv& schemas, diag::Diagnostics& diags,
+                 const Imports& imports)
+    : module_(module),
+      schemas_(schemas),
+      diags_(diags),
+      out_(std::make_unique<CheckedModule>()),
+      imports_(imports) {
   out_->syntax = &module;
 }
 
@@ -99,6 +104,9 @@ void Checker::CollectDeclarations() {
     } else if (decl->kind == DeclKind::kConst) {
       const auto& c = static_cast<const ConstDecl&>(*decl);
       if (define(c.name)) consts_[c.name.text] = &c;
+    } else if (decl->kind == DeclKind::kMappings) {
+      const auto& m = static_cast<const MappingsDecl&>(*decl);
+      if (define(m.name)) mapping_sets_[m.name.text] = &m;
     }
   }
 }
@@ -260,11 +268,12 @@ void Checker::ReportUnused() {
   for (const auto& [name, fn] : fns_) unused(fn->name, "function");
   for (const auto& [name, t] : tables_) unused(t->name, "table");
   for (const auto& [name, c] : consts_) unused(c->name, "constant");
+  for (const auto& [name, m] : mapping_sets_) unused(m->name, "mapping set");
 }
 
 std::unique_ptr<CheckedModule> Check(const Module& module, const schema::SchemaEnv& schemas,
-                                     diag::Diagnostics& diags) {
-  return Checker(module, schemas, diags).Run();
+                                     diag::Diagnostics& diags, const Imports& imports) {
+  return Checker(module, schemas, diags, imports).Run();
 }
 
 namespace {

@@ -89,9 +89,13 @@ struct CheckedModule {
   std::vector<std::string> uses;  // "std.geo", ...
 };
 
+// Standard-library modules written in the language, parsed, by path ("std.defaults.contacts").
+// They must outlive the CheckedModule, which points into them.
+using Imports = std::map<std::string, const syntax::Module*>;
+
 // Checks one module. Returns nullptr if it has errors (they are in `diags`).
 std::unique_ptr<CheckedModule> Check(const syntax::Module& module, const schema::SchemaEnv& schemas,
-                                     diag::Diagnostics& diags);
+                                     diag::Diagnostics& diags, const Imports& imports = {});
 
 // `--emit=checked`: the syncs with resolved settings, fields and types, deterministically.
 std::string PrintChecked(const CheckedModule& module, const source::SourceBuffer& buffer);

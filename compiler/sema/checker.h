@@ -26,7 +26,8 @@ struct Scope {
 
 class Checker {
  public:
-  Checker(const syntax::Module& module, const schema::SchemaEnv& schemas, diag::Diagnostics& diags);
+  Checker(const syntax::Module& module, const schema::SchemaEnv& schemas, diag::Diagnostics& diags,
+          const Imports& imports);
   std::unique_ptr<CheckedModule> Run();
 
   // expressions (checker_expr.cpp)
@@ -65,8 +66,13 @@ class Checker {
   // sync blocks (checker_sync.cpp)
   void CheckSync(const syntax::SyncDecl& sync);
   void CheckSettings(const syntax::SyncDecl& sync, CheckedSync& out);
-  void CheckMapping(const syntax::Mapping& m, CheckedSync& out, std::set<std::string>& hubspot_seen,
+  void CheckMapping(const syntax::Mapping& m, CheckedSync& out,
+                    std::map<std::string, const syntax::Mapping*>& hubspot_seen,
                     std::map<std::string, const syntax::Mapping*>& salesforce_seen);
+  // `map from NAME`: the named set, or null after reporting why not.
+  const syntax::MappingsDecl* ResolveMappingSet(const syntax::MapFromItem& item, bool& from_std);
+  // Whether a mapping of a set is overridden by one of the sync's own mappings.
+  bool Overridden(const syntax::Mapping& m, const CheckedSync& out);
   void CheckDirectionTable(const syntax::Mapping& m, const schema::Field& hs,
                            const schema::Field& sf);
   void CheckRequiredFields(const syntax::SyncDecl& sync, CheckedSync& out);
@@ -86,6 +92,10 @@ class Checker {
   std::map<const syntax::FnDecl*, std::set<const syntax::FnDecl*>> fn_calls_;
   const syntax::FnDecl* current_fn_ = nullptr;
   std::set<std::string> sync_names_;
+  const Imports& imports_;
+  std::map<std::string, const syntax::MappingsDecl*> mapping_sets_;
+  // Warnings about the standard library's own mappings are not the admin's to fix.
+  bool suppress_warnings_ = false;
   bool has_stage_map_ = false;
 };
 

@@ -44,8 +44,12 @@ Compat MappingCompat(const schema::Field& hs, const schema::Field& sf) {
       if (in({"textarea"})) return Compat::kYes;
       return in({"string"}) ? Compat::kUnverified : Compat::kNo;
     }
-    return in({"string", "textarea", "phone", "email", "url", "combobox"}) ? Compat::kYes
-                                                                           : Compat::kNo;
+    if (in({"string", "textarea", "phone", "email", "url", "combobox", "reference", "id"})) {
+      return Compat::kYes;
+    }
+    // Free text into a picklist: the integration's own defaults do it (Salutation, Industry),
+    // and values outside the picklist fail per record (R25).
+    return in({"picklist"}) ? Compat::kUnverified : Compat::kNo;
   }
   return Compat::kNo;
 }
@@ -140,15 +144,45 @@ void Checker::CheckSync(const SyncDecl& sync) {
   if (!objects_ok) return;  // every later check needs the objects: stay silent (no cascade)
   CheckSettings(sync, out);
   has_stage_map_ = !out.stage_map.empty();
-  std::set<std::string> hubspot_seen;
+  std::map<std::string, const Mapping*> hubspot_seen;
   std::map<std::string, const Mapping*> salesforce_seen;
+  bool mappings_unknown = false;
   for (const auto& item : sync.items) {
     if (item->kind != SyncItemKind::kMap) continue;
     for (const auto& m : static_cast<const MapItem&>(*item).mappings) {
       CheckMapping(m, out, hubspot_seen, salesforce_seen);
     }
   }
-  CheckRequiredFields(sync, out);
+  // Mapping sets come after the sync's own mappings, which override them field by field.
+  for (const auto& item : sync.items) {
+    if (item->kind != SyncItemKind::kMapFrom) continue;
+    bool from_std = false;
+    const MappingsDecl* set = ResolveMappingSet(static_cast<const MapFromItem&>(*item), from_std);
+    if (!set) {
+      mappings_unknown = true;  // what the set would have mapped is unknown: no E0403 guesses
+      continue;
+    }
+    if (set->left.object.text != out.hubspot->name) {
+      diags_.Report(Code::E0410, item->range,
+                    "mapping set `" + set->name.text + "` is for hubspot." + set->left.object.text +
+                        ", not hubspot." + out.hubspot->name);
+      continue;
+    }
+    suppress_warnings_ = from_std;
+    for (const auto& m : set->mappings) {
+      // A mapping for a Salesforce object this sync does not pair with does not apply.
+      if (m.salesforce.qualifier &&
+          std::none_of(out.salesforce.begin(), out.salesforce.end(), [&](const schema::Object* o) {
+            return o->name == m.salesforce.qualifier->text;
+          })) {
+        continue;
+      }
+      if (Overridden(m, out)) continue;
+      CheckMapping(m, out, hubspot_seen, salesforce_seen);
+    }
+    suppress_warnings_ = false;
+  }
+  if (!mappings_unknown) CheckRequiredFields(sync, out);
   out_->syncs.push_back(std::move(out));
 }
 
@@ -472,6 +506,7 @@ void Checker::CheckSettings(const SyncDecl& sync, CheckedSync& out) {
         out.settings.conflict_winner = static_cast<const ConflictItem&>(item).winner;
         break;
       case SyncItemKind::kMap:
+      case SyncItemKind::kMapFrom:
         break;
     }
   }
@@ -498,6 +533,7 @@ void Checker::CheckDirectionTable(const Mapping& m, const schema::Field& hs,
     case Compat::kYes:
       break;
     case Compat::kUnverified: {
+      if (suppress_warnings_) break;
       auto& d =
           diags_.Report(Code::W0004, m.arrow_range,
                         "mapping a HubSpot " + UiTypeName(hs) + " property to a Salesforce `" +
@@ -522,6 +558,7 @@ void Checker::CheckDirectionTable(const Mapping& m, const schema::Field& hs,
   }
   // R22: compatible types whose option values differ. Deal stages go through the stage map.
   if (hs.name == "dealstage" && has_stage_map_) return;
+  if (suppress_warnings_) return;
   if (!hs.options.empty() && !sf.options.empty() && sf.restricted) {
     std::vector<std::string> missing;
     for (const auto& o : hs.options) {
@@ -543,7 +580,8 @@ void Checker::CheckDirectionTable(const Mapping& m, const schema::Field& hs,
   }
 }
 
-void Checker::CheckMapping(const Mapping& m, CheckedSync& out, std::set<std::string>& hubspot_seen,
+void Checker::CheckMapping(const Mapping& m, CheckedSync& out,
+                           std::map<std::string, const Mapping*>& hubspot_seen,
                            std::map<std::string, const Mapping*>& salesforce_seen) {
   CheckedMapping cm;
   cm.syntax = &m;
@@ -632,13 +670,22 @@ void Checker::CheckMapping(const Mapping& m, CheckedSync& out, std::set<std::str
   }
   if (!cm.hubspot) return;
 
-  // R19: a property or field may be in one mapping only.
-  if (!hubspot_seen.insert(cm.hubspot->name).second) {
-    diags_
-        .Report(Code::E0402, m.hubspot.range,
-                "`" + cm.hubspot->name + "` is already mapped in this sync (R19)")
-        .helps.push_back(
-            "each HubSpot property and Salesforce field can be in one mapping; remove one of them");
+  // R19: a property or field may be in one mapping only. A HubSpot property may still map to
+  // one field of each Salesforce object (the defaults map `city` to Lead.City and to
+  // Contact.MailingCity).
+  for (size_t i = 0; i < out.salesforce.size(); ++i) {
+    if (!cm.salesforce[i]) continue;
+    const std::string key = out.salesforce[i]->name + ":" + cm.hubspot->name;
+    auto [it, inserted] = hubspot_seen.emplace(key, &m);
+    if (!inserted && it->second != &m) {
+      auto& d = diags_.Report(Code::E0402, m.hubspot.range,
+                              "`" + cm.hubspot->name + "` is already mapped to a " +
+                                  out.salesforce[i]->name + " field in this sync (R19)");
+      d.labels.push_back({it->second->hubspot.range, "first mapped here"});
+      d.helps.push_back(
+          "each HubSpot property and Salesforce field can be in one mapping; remove one of them");
+      break;
+    }
   }
   for (size_t i = 0; i < out.salesforce.size(); ++i) {
     if (!cm.salesforce[i]) continue;
@@ -737,6 +784,71 @@ void Checker::CheckMapping(const Mapping& m, CheckedSync& out, std::set<std::str
                          m.salesforce.field.text + "`");
   }
   out.mappings.push_back(std::move(cm));
+}
+
+const MappingsDecl* Checker::ResolveMappingSet(const MapFromItem& item, bool& from_std) {
+  std::string path;
+  for (const auto& n : item.path) path += (path.empty() ? "" : ".") + n.text;
+  SourceRange range = item.path.front().range;
+  range.end = item.path.back().range.end;
+  if (item.path.size() == 1) {
+    if (auto it = mapping_sets_.find(path); it != mapping_sets_.end()) {
+      used_definitions_.insert(path);
+      return it->second;
+    }
+  }
+  // A module, by full path or by its `use` alias; the set is the module's `mappings` whose
+  // name is the module's last segment.
+  std::string module_path = path;
+  if (auto alias = module_aliases_.find(path); alias != module_aliases_.end()) {
+    module_path = alias->second;
+  }
+  const bool used =
+      std::find(out_->uses.begin(), out_->uses.end(), module_path) != out_->uses.end();
+  auto imported = imports_.find(module_path);
+  if (!used || imported == imports_.end()) {
+    auto& d = diags_.Report(Code::E0201, range, "no mapping set named `" + path + "`");
+    const auto& std_modules = StdModules();
+    if (!used && std::find(std_modules.begin(), std_modules.end(), path) != std_modules.end()) {
+      d.helps.push_back("add `use " + path + "` at the top of the file");
+      return nullptr;
+    }
+    std::vector<std::string> names;
+    for (const auto& [n, m] : mapping_sets_) names.push_back(n);
+    for (const auto& [p, m] : imports_) names.push_back(p);
+    diag::SuggestName(d, path, names);
+    return nullptr;
+  }
+  const std::string last = module_path.substr(module_path.rfind('.') + 1);
+  for (const auto& decl : imported->second->decls) {
+    if (decl->kind == DeclKind::kMappings &&
+        static_cast<const MappingsDecl&>(*decl).name.text == last) {
+      from_std = true;
+      return static_cast<const MappingsDecl*>(decl.get());
+    }
+  }
+  diags_.Report(Code::E0201, range,
+                "module `" + module_path + "` has no mapping set `" + last + "`");
+  return nullptr;
+}
+
+bool Checker::Overridden(const Mapping& m, const CheckedSync& out) {
+  for (const auto& own : out.mappings) {
+    if (own.syntax->hubspot.field.text == m.hubspot.field.text) {
+      // The same HubSpot property overrides when it pairs with the same Salesforce object.
+      if (!m.salesforce.qualifier || !own.syntax->salesforce.qualifier ||
+          own.syntax->salesforce.qualifier->text == m.salesforce.qualifier->text) {
+        return true;
+      }
+    }
+    for (size_t i = 0; i < out.salesforce.size(); ++i) {
+      if (own.salesforce[i] == nullptr) continue;
+      const bool same_object =
+          !m.salesforce.qualifier || m.salesforce.qualifier->text == out.salesforce[i]->name;
+      if (same_object && own.salesforce[i]->name == m.salesforce.field.text) return true;
+    }
+  }
+  return false;
 }
 
 void Checker::CheckRequiredFields(const SyncDecl& sync, CheckedSync& out) {

@@ -179,7 +179,7 @@ struct TypeRef {
   SourceRange range;
 };
 
-enum class DeclKind { kSync, kFn, kTable, kConst, kTest, kActivities };
+enum class DeclKind { kSync, kFn, kTable, kConst, kTest, kActivities, kMappings };
 struct Decl {
   explicit Decl(DeclKind k, SourceRange r) : kind(k), range(r) {}
   virtual ~Decl() = default;
@@ -242,6 +242,7 @@ enum class SyncItemKind {
   kAssociate,
   kConflict,
   kMap,
+  kMapFrom,
 };
 struct SyncItem {
   explicit SyncItem(SyncItemKind k, SourceRange r) : kind(k), range(r) {}
@@ -363,6 +364,22 @@ struct Mapping {
 };
 struct MapItem : SyncItem {
   explicit MapItem(SourceRange r) : SyncItem(SyncItemKind::kMap, r) {}
+  std::vector<Mapping> mappings;
+};
+
+// `map from std.defaults.contacts`: the mappings of a named set, which this sync's own
+// mappings override field by field.
+struct MapFromItem : SyncItem {
+  explicit MapFromItem(SourceRange r) : SyncItem(SyncItemKind::kMapFrom, r) {}
+  std::vector<Name> path;
+};
+
+// `mappings NAME: hubspot.X <-> salesforce.Y | ... { mapping... }`
+struct MappingsDecl : Decl {
+  explicit MappingsDecl(SourceRange r) : Decl(DeclKind::kMappings, r) {}
+  Name name;
+  ObjectRef left;
+  std::vector<ObjectRef> right;
   std::vector<Mapping> mappings;
 };
 

@@ -67,6 +67,9 @@ DeclPtr AstBuilder::BuildDecl(P::DeclContext* ctx) {
   if (auto* c = dynamic_cast<P::ActivitiesDeclarationContext*>(ctx)) {
     return BuildActivities(c->activitiesDecl());
   }
+  if (auto* c = dynamic_cast<P::MappingsDeclarationContext*>(ctx)) {
+    return BuildMappings(c->mappingsDecl());
+  }
   return nullptr;
 }
 
@@ -272,6 +275,11 @@ SyncItemPtr AstBuilder::BuildSyncItem(P::SyncItemContext* ctx) {
     item->winner = BuildSide(c->side());
     return item;
   }
+  if (auto* c = dynamic_cast<P::MapFromItemContext*>(ctx)) {
+    auto item = std::make_unique<MapFromItem>(range);
+    for (auto* n : c->modulePath()->name()) item->path.push_back(MakeName(n));
+    return item;
+  }
   if (auto* c = dynamic_cast<P::MapItemContext*>(ctx)) {
     auto item = std::make_unique<MapItem>(range);
     for (auto* m : c->mapping()) item->mappings.push_back(BuildMapping(m));
@@ -333,6 +341,16 @@ Mapping AstBuilder::BuildMapping(P::MappingContext* ctx) {
     m.transforms.push_back(std::move(transform));
   }
   return m;
+}
+
+DeclPtr AstBuilder::BuildMappings(P::MappingsDeclContext* ctx) {
+  auto decl = std::make_unique<MappingsDecl>(Range(ctx));
+  decl->name = MakeName(ctx->name());
+  auto refs = ctx->objectRef();
+  decl->left = BuildObjectRef(refs[0]);
+  for (size_t i = 1; i < refs.size(); ++i) decl->right.push_back(BuildObjectRef(refs[i]));
+  for (auto* m : ctx->mapping()) decl->mappings.push_back(BuildMapping(m));
+  return decl;
 }
 
 DeclPtr AstBuilder::BuildActivities(P::ActivitiesDeclContext* ctx) {
@@ -698,7 +716,17 @@ ExprPtr AstBuilder::BuildString(antlr4::Token* token) {
       continue;
     }
     if (raw[i] == '$' && raw[i + 1] == '{') {
-      const size_t close = raw.find('}', i + 2);
+      // The closing brace is the first one outside a quoted string inside the braces.
+      size_t close = i + 2;
+      for (bool quoted = false; close < raw.size(); ++close) {
+        if (quoted && raw[close] == '\\') {
+          ++close;
+        } else if (raw[close] == '"') {
+          quoted = !quoted;
+        } else if (!quoted && raw[close] == '}') {
+          break;
+        }
+      }
       const std::string inner = raw.substr(i + 2, close - i - 2);
       // Byte offset of `inner` in the file: the token's start plus the bytes before it.
       const uint32_t inner_offset = range.begin + static_cast<uint32_t>(i + 2);

@@ -123,6 +123,18 @@ class Printer {
         }
         break;
       }
+      case DeclKind::kMappings: {
+        const auto& d = static_cast<const MappingsDecl&>(decl);
+        std::string right;
+        for (const auto& r : d.right)
+          right +=
+              (right.empty() ? "" : " | ") + std::string(SideName(r.side)) + "." + r.object.text;
+        Line(0, d.range,
+             "mappings " + d.name.text + ": " + SideName(d.left.side) + "." + d.left.object.text +
+                 " <-> " + right);
+        for (const auto& m : d.mappings) PrintMapping(m);
+        break;
+      }
       case DeclKind::kTest: {
         const auto& d = static_cast<const TestDecl&>(decl);
         Line(0, d.range, "test " + Quote(d.title));
@@ -261,6 +273,13 @@ class Printer {
       case SyncItemKind::kConflict: {
         const auto& i = static_cast<const ConflictItem&>(item);
         Line(1, i.range, std::string("conflict: ") + SideName(i.winner) + " wins");
+        break;
+      }
+      case SyncItemKind::kMapFrom: {
+        const auto& i = static_cast<const MapFromItem&>(item);
+        std::string path;
+        for (const auto& n : i.path) path += (path.empty() ? "" : ".") + n.text;
+        Line(1, i.range, "map from " + path);
         break;
       }
       case SyncItemKind::kMap: {

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -136,8 +138,17 @@ class SchemaEnv {
   std::vector<const Object*> Objects(Crm crm) const;
 
  private:
+  // Builtin objects are parsed on first use: most runs touch a few of them, and parsing all
+  // the embedded JSON (about 1 MB) would dominate a `syncline check` of a small file.
+  void Materialize(Crm crm, const std::string& key) const;
+  void MaterializeAll(Crm crm) const;
+
   // Keyed by HubSpot name / lower-cased Salesforce name; map nodes keep pointers stable.
-  std::map<std::string, Object, std::less<>> hubspot_, salesforce_;
+  mutable std::map<std::string, Object, std::less<>> hubspot_, salesforce_;
+  // Builtins not parsed yet, by the same keys: index into the embedded schema table.
+  mutable std::map<std::string, std::size_t, std::less<>> pending_hubspot_, pending_salesforce_;
+  // Lookups may parse, so they are serialised; copies share the lock, which is harmless.
+  std::shared_ptr<std::mutex> mutex_ = std::make_shared<std::mutex>();
 };
 
 // Parsers used by the loader, the sandboxes and the connectors (they read the same shapes

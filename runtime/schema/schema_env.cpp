@@ -91,24 +91,55 @@ std::vector<std::filesystem::path> JsonFiles(const std::filesystem::path& dir,
 }  // namespace
 
 SchemaEnv SchemaEnv::Builtin() {
-  // Parsed once; each call hands out a copy the caller may extend.
-  static const SchemaEnv builtin = [] {
-    SchemaEnv env;
-    for (const internal::BuiltinSchema& schema : internal::BuiltinSchemas()) {
-      std::variant<Object, std::string> parsed =
-          schema.crm == Crm::kHubSpot ? ParseHubSpotProperties(schema.name, schema.json)
-                                      : ParseSalesforceDescribe(schema.json);
-      // The unit tests parse every builtin and fail on an error; a bad one is skipped here.
-      if (auto* object = std::get_if<Object>(&parsed)) env.Add(std::move(*object));
+  SchemaEnv env;
+  const auto schemas = internal::BuiltinSchemas();
+  for (std::size_t i = 0; i < schemas.size(); ++i) {
+    auto& pending =
+        schemas[i].crm == Crm::kHubSpot ? env.pending_hubspot_ : env.pending_salesforce_;
+    pending.emplace(Key(schemas[i].crm, schemas[i].name), i);
+  }
+  return env;
+}
+
+void SchemaEnv::Materialize(Crm crm, const std::string& key) const {
+  auto& pending = crm == Crm::kHubSpot ? pending_hubspot_ : pending_salesforce_;
+  auto it = pending.find(key);
+  if (it == pending.end()) return;
+  const internal::BuiltinSchema& schema = internal::BuiltinSchemas()[it->second];
+  pending.erase(it);
+  std::variant<Object, std::string> parsed = schema.crm == Crm::kHubSpot
+                                                 ? ParseHubSpotProperties(schema.name, schema.json)
+                                                 : ParseSalesforceDescribe(schema.json);
+  // The unit tests parse every builtin and fail on an error; a bad one is skipped here.
+  if (auto* object = std::get_if<Object>(&parsed)) {
+    auto& objects = crm == Crm::kHubSpot ? hubspot_ : salesforce_;
+    auto existing = objects.find(key);
+    if (existing == objects.end()) {
+      objects.emplace(key, std::move(*object));
+    } else {
+      // A directory already overrode parts of it: the override wins over the builtin.
+      Object overrides = std::move(existing->second);
+      existing->second = std::move(*object);
+      Merge(existing->second, std::move(overrides));
+      if (crm == Crm::kHubSpot) internal::ApplyHubSpotRequired(existing->second);
     }
-    return env;
-  }();
-  return builtin;
+  }
+}
+
+void SchemaEnv::MaterializeAll(Crm crm) const {
+  auto& pending = crm == Crm::kHubSpot ? pending_hubspot_ : pending_salesforce_;
+  while (!pending.empty()) {
+    const std::string key = pending.begin()->first;  // a copy: Materialize erases the node
+    Materialize(crm, key);
+  }
 }
 
 void SchemaEnv::Add(Object object) {
-  auto& objects = object.crm == Crm::kHubSpot ? hubspot_ : salesforce_;
-  std::string key = Key(object.crm, object.name);
+  std::lock_guard lock(*mutex_);
+  const Crm crm = object.crm;
+  std::string key = Key(crm, object.name);
+  Materialize(crm, key);
+  auto& objects = crm == Crm::kHubSpot ? hubspot_ : salesforce_;
   auto it = objects.find(key);
   if (it == objects.end()) {
     objects.emplace(std::move(key), std::move(object));
@@ -161,12 +192,16 @@ std::vector<LoadError> SchemaEnv::LoadDirectory(const std::filesystem::path& dir
 }
 
 const Object* SchemaEnv::Find(Crm crm, std::string_view name) const {
+  std::lock_guard lock(*mutex_);
+  const std::string key = Key(crm, name);
+  Materialize(crm, key);
   const auto& objects = crm == Crm::kHubSpot ? hubspot_ : salesforce_;
-  if (auto it = objects.find(Key(crm, name)); it != objects.end()) return &it->second;
+  if (auto it = objects.find(key); it != objects.end()) return &it->second;
   if (crm == Crm::kSalesforce || name.empty()) return nullptr;
   // HubSpot also names objects by objectTypeId ("0-1", "2-3456789"), fully qualified name
   // ("p12345_vehicles") and the portal-less custom form "p_vehicles".
-  for (const auto& [key, object] : objects) {
+  MaterializeAll(crm);
+  for (const auto& [object_key, object] : objects) {
     if (object.object_type_id == name || object.fully_qualified_name == name) return &object;
     if (name.starts_with("p_") && name.substr(2) == object.name && object.custom) return &object;
   }
@@ -174,6 +209,8 @@ const Object* SchemaEnv::Find(Crm crm, std::string_view name) const {
 }
 
 std::vector<const Object*> SchemaEnv::Objects(Crm crm) const {
+  std::lock_guard lock(*mutex_);
+  MaterializeAll(crm);
   const auto& objects = crm == Crm::kHubSpot ? hubspot_ : salesforce_;
   std::vector<const Object*> out;
   out.reserve(objects.size());

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "compiler/diagnostics/diagnostics.h"
+#include "compiler/frontend/std_imports.h"
 #include "compiler/ir/interpreter.h"
 #include "compiler/ir/ir.h"
 #include "compiler/jit/engine.h"
@@ -24,12 +25,13 @@ Result Run(const std::string& rules, const std::vector<std::string>& input, bool
   auto id = sources.AddText("t.sync", rules);
   auto parsed = syntax::Parse(sources.Get(id), diags);
   REQUIRE(parsed);
-  auto checked = sema::Check(*parsed, schemas, diags);
+  frontend::StdImports imports(sources, diags);
+  auto checked = sema::Check(*parsed, schemas, diags, imports.For(*parsed));
   std::string messages;
   for (const auto& d : diags.Sorted()) messages += diag::RenderText(d, sources, {false});
   INFO(messages);
   REQUIRE(checked);
-  auto module = ir::Lower(*checked, sources.Get(id));
+  auto module = ir::Lower(*checked, sources);
   REQUIRE(ir::Verify(*module).empty());
   const int entry = module->FindEntry("contacts", rt::Crm::kSalesforce, "");
   REQUIRE(entry >= 0);

@@ -1,0 +1,157 @@
+// Sandbox throughput and memory benchmark (not part of ctest; run bench/sandbox_bench.sh).
+// Batch upserts and paged reads over real HTTP on loopback with rate limits off, for both
+// sandboxes, plus resident memory per stored record.
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sandbox/hubspot_sandbox.h"
+#include "sandbox/salesforce_sandbox.h"
+
+using nlohmann::json;
+namespace sb = syncline::sandbox;
+
+namespace {
+
+double Seconds(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+long RssKb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+httplib::Headers Auth(const sb::Sandbox& s) {
+  return {{"Authorization", "Bearer " + s.token()}};
+}
+
+// Runs `batches` calls of `make(batch_index)` on `threads` keep-alive clients.
+double Run(const sb::Sandbox& s, int threads, int batches, const std::string& method,
+           const std::string& path, const std::function<std::string(int)>& make) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  std::atomic<int> next{0}, failures{0};
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      httplib::Client c(s.base_url());
+      c.set_keep_alive(true);
+      for (int b; (b = next++) < batches;) {
+        std::string body = make(b);
+        auto r = method == "POST" ? c.Post(path.c_str(), Auth(s), body, "application/json")
+                                  : c.Patch(path.c_str(), Auth(s), body, "application/json");
+        if (!r || r->status >= 300) ++failures;
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  if (failures) std::fprintf(stderr, "  %d failed calls\n", failures.load());
+  return Seconds(t0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 20000;
+  int threads = argc > 2 ? std::atoi(argv[2]) : 2;
+  std::printf("records: %d, client threads: %d\n\n", n, threads);
+  std::printf("%-34s %12s %12s\n", "measure", "records/s", "seconds");
+
+  {
+    sb::HubSpotSandbox hs;
+    hs.Start();
+    sb::HubSpotLimits l;
+    l.rate_limits = false;
+    hs.SetLimits(l);
+    long rss0 = RssKb();
+    int batches = (n + 99) / 100;
+    auto make = [&](int b) {
+      json inputs = json::array();
+      for (int i = b * 100; i < std::min(n, (b + 1) * 100); ++i)
+        inputs.push_back({{"id", "user" + std::to_string(i) + "@bench.example"},
+                          {"idProperty", "email"},
+                          {"properties",
+                           {{"firstname", "First" + std::to_string(i)},
+                            {"lastname", "Last" + std::to_string(i)},
+                            {"phone", "+1 555 010 " + std::to_string(i % 10000)},
+                            {"lifecyclestage", "lead"},
+                            {"city", "Springfield"}}}});
+      return json{{"inputs", inputs}}.dump();
+    };
+    double t = Run(hs, threads, batches, "POST", "/crm/v3/objects/contacts/batch/upsert", make);
+    std::printf("%-34s %12.0f %12.2f\n", "HubSpot batch upsert (create)", n / t, t);
+    long rss1 = RssKb();
+    t = Run(hs, threads, batches, "POST", "/crm/v3/objects/contacts/batch/upsert", make);
+    std::printf("%-34s %12.0f %12.2f\n", "HubSpot batch upsert (update)", n / t, t);
+    auto t0 = std::chrono::steady_clock::now();
+    httplib::Client c(hs.base_url());
+    std::string after;
+    int read = 0;
+    for (;;) {
+      auto r = c.Get(("/crm/v3/objects/contacts?limit=100&properties=email,firstname,lastname" +
+                      (after.empty() ? "" : "&after=" + after))
+                         .c_str(),
+                     Auth(hs));
+      json body = json::parse(r->body);
+      read += static_cast<int>(body["results"].size());
+      if (!body.contains("paging")) break;
+      after = body["paging"]["next"]["after"];
+    }
+    t = Seconds(t0);
+    std::printf("%-34s %12.0f %12.2f\n", "HubSpot paged list (100/page)", read / t, t);
+    std::printf("%-34s %12.0f bytes\n", "HubSpot memory per contact", (rss1 - rss0) * 1024.0 / n);
+  }
+  {
+    sb::SalesforceSandbox sf;
+    sf.Start();
+    sb::SalesforceLimits l;
+    l.daily_api_requests = 1'000'000'000;
+    l.duplicate_rules = false;
+    sf.SetLimits(l);
+    long rss0 = RssKb();
+    int batches = (n + 199) / 200;
+    auto make = [&](int b) {
+      json records = json::array();
+      for (int i = b * 200; i < std::min(n, (b + 1) * 200); ++i)
+        records.push_back({{"attributes", {{"type", "Account"}}},
+                           {"External_Id__c", "EXT-" + std::to_string(i)},
+                           {"Name", "Account " + std::to_string(i)},
+                           {"Phone", "+1 555 010 " + std::to_string(i % 10000)},
+                           {"Industry", "Banking"},
+                           {"BillingCountryCode", "US"}});
+      return json{{"allOrNone", false}, {"records", records}}.dump();
+    };
+    const std::string path = "/services/data/v60.0/composite/sobjects/Account/External_Id__c";
+    double t = Run(sf, threads, batches, "PATCH", path, make);
+    std::printf("%-34s %12.0f %12.2f\n", "Salesforce collection upsert (new)", n / t, t);
+    long rss1 = RssKb();
+    t = Run(sf, threads, batches, "PATCH", path, make);
+    std::printf("%-34s %12.0f %12.2f\n", "Salesforce collection upsert (upd)", n / t, t);
+    auto t0 = std::chrono::steady_clock::now();
+    httplib::Client c(sf.base_url());
+    std::string url =
+        "/services/data/v60.0/query?q=SELECT+Id,Name,Phone,SystemModstamp+FROM+Account";
+    int read = 0;
+    for (;;) {
+      auto r = c.Get(url.c_str(), Auth(sf));
+      json body = json::parse(r->body);
+      read += static_cast<int>(body["records"].size());
+      if (body["done"] == true) break;
+      url = body["nextRecordsUrl"];
+    }
+    t = Seconds(t0);
+    std::printf("%-34s %12.0f %12.2f\n", "Salesforce query (2000/page)", read / t, t);
+    std::printf("%-34s %12.0f bytes\n", "Salesforce memory per account",
+                (rss1 - rss0) * 1024.0 / n);
+  }
+  return 0;
+}

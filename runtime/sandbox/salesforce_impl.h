@@ -1,0 +1,86 @@
+// Internal state of the Salesforce sandbox shared by its translation units (records and
+// collections in salesforce_sandbox.cpp; SOQL evaluation and describe in salesforce_query.cpp).
+// Everything here runs with the sandbox's data lock held.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sandbox/call.h"
+#include "sandbox/salesforce_sandbox.h"
+#include "sandbox/store.h"
+
+namespace syncline::sandbox {
+
+// One Salesforce error: request-level bodies render it with errorCode, per-item results with
+// statusCode.
+struct SfError {
+  std::string code;
+  std::string message;
+  std::vector<std::string> fields;
+  nlohmann::json extra;  // e.g. duplicateResult
+};
+
+struct SfWriteOptions {
+  bool allow_duplicates = false;  // Sforce-Duplicate-Rule-Header: allowSave=true
+  bool system = false;            // seeding and conversion: read-only fields may be set
+};
+
+struct SalesforceSandbox::Impl {
+  SalesforceSandbox* self = nullptr;
+  std::shared_ptr<Clock> clock;
+  std::unique_ptr<Store> store;
+  SalesforceLimits limits;
+  std::map<std::string, ObjectDef> objects;
+  std::map<std::string, std::string> prefix_to_object;
+  std::string default_user_id;
+  int64_t api_used = 0;
+  int64_t api_day = -1;
+  std::mt19937_64 rng{7};
+  struct Locator {
+    nlohmann::json rows;
+    size_t next = 0;
+    size_t batch = 2000;
+    int64_t last_used_ms = 0;
+  };
+  std::map<std::string, Locator> locators;
+
+  int64_t Now() const { return clock->NowMs(); }
+  std::string Base() const { return "/services/data/" + limits.api_version; }
+
+  // ---- records (salesforce_sandbox.cpp)
+  void LoadObjects();
+  const ObjectDef* FindObject(const std::string& name) const;
+  std::string NewId(const ObjectDef& def);
+  std::optional<std::string> NormalizeId(const std::string& id) const;
+  const ObjectDef* ObjectOfId(const std::string& id18) const;
+  std::vector<std::string> Indexed(const ObjectDef& def) const;
+  nlohmann::json FieldValue(const ObjectDef& def, const StoredRecord& r,
+                            const FieldDef& field) const;
+  nlohmann::json Render(const ObjectDef& def, const StoredRecord& r,
+                        const std::vector<const FieldDef*>* fields) const;
+  std::optional<StoredRecord> Live(const ObjectDef& def, const std::string& id);
+  // Validates one write and computes the resulting record (nothing is stored).
+  std::optional<SfError> Prepare(const ObjectDef& def, const nlohmann::json& input,
+                                 const StoredRecord* existing, StoredRecord& out,
+                                 const SfWriteOptions& options);
+  void Persist(const ObjectDef& def, StoredRecord& r);
+  void Errors(Call& call, int status, const std::vector<SfError>& errors);
+  nlohmann::json Seed(const nlohmann::json& body);
+  nlohmann::json Convert(const LeadConversion& c);
+
+  // ---- queries and describe (salesforce_query.cpp)
+  void RunQuery(Call& call, bool all_rows);
+  void NextPage(Call& call);
+  nlohmann::json DescribeObject(const ObjectDef& def) const;
+  nlohmann::json DescribeGlobal() const;
+};
+
+std::string SfTo18(const std::string& id15);
+nlohmann::json ItemError(const SfError& e);  // {statusCode, message, fields}
+
+}  // namespace syncline::sandbox

@@ -1,0 +1,259 @@
+#include "sandbox/store.h"
+
+#include <sqlite3.h>
+
+#include <cctype>
+#include <stdexcept>
+
+namespace syncline::sandbox {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+Statement::~Statement() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+bool Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
+}
+
+void Statement::Run() {
+  while (Step()) {
+  }
+}
+
+int64_t Statement::Int(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
+
+std::string Statement::Text(int col) const {
+  const auto* p = sqlite3_column_text(stmt_, col);
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+           : std::string();
+}
+
+bool Statement::IsNull(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
+
+std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    if (error) *error = db ? sqlite3_errmsg(db) : "cannot open database";
+    sqlite3_close(db);
+    return nullptr;
+  }
+  std::unique_ptr<Store> store(new Store(db));
+  try {
+    store->Exec("PRAGMA journal_mode=WAL");
+    store->Exec("PRAGMA synchronous=NORMAL");
+    store->Exec(
+        "CREATE TABLE IF NOT EXISTS records(obj TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER "
+        "NOT NULL, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, modstamp_ms INTEGER "
+        "NOT NULL, deleted INTEGER NOT NULL, deleted_ms INTEGER NOT NULL, data TEXT NOT NULL, "
+        "PRIMARY KEY(obj, id)) WITHOUT ROWID");
+    store->Exec("CREATE INDEX IF NOT EXISTS records_seq ON records(obj, deleted, seq)");
+    store->Exec(
+        "CREATE TABLE IF NOT EXISTS lookup(obj TEXT NOT NULL, field TEXT NOT NULL, val TEXT NOT "
+        "NULL, id TEXT NOT NULL, PRIMARY KEY(obj, field, val, id)) WITHOUT ROWID");
+    store->Exec("CREATE INDEX IF NOT EXISTS lookup_id ON lookup(obj, id)");
+    store->Exec("CREATE TABLE IF NOT EXISTS settings(k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+  } catch (const std::exception& e) {
+    if (error) *error = e.what();
+    return nullptr;
+  }
+  return store;
+}
+
+Store::~Store() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+Statement Store::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
+    it = cache_.emplace(sql, stmt).first;
+  }
+  return Statement(db_, it->second);
+}
+
+void Store::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "sqlite error";
+    sqlite3_free(err);
+    throw std::runtime_error("sqlite: " + msg);
+  }
+}
+
+int64_t Store::Changes() const {
+  return sqlite3_changes(db_);
+}
+
+void Store::Begin() {
+  Prepare("BEGIN").Run();
+}
+void Store::Commit() {
+  Prepare("COMMIT").Run();
+}
+void Store::Rollback() {
+  Prepare("ROLLBACK").Run();
+}
+
+StoredRecord Store::Row(const Statement& st) {
+  StoredRecord r;
+  r.object = st.Text(0);
+  r.id = st.Text(1);
+  r.seq = st.Int(2);
+  r.created_ms = st.Int(3);
+  r.updated_ms = st.Int(4);
+  r.modstamp_ms = st.Int(5);
+  r.deleted = st.Int(6) != 0;
+  r.deleted_ms = st.Int(7);
+  r.data = nlohmann::json::parse(st.Text(8), nullptr, false);
+  if (!r.data.is_object()) r.data = nlohmann::json::object();
+  return r;
+}
+
+#define SYNCLINE_RECORD_COLS "obj,id,seq,created_ms,updated_ms,modstamp_ms,deleted,deleted_ms,data"
+
+std::optional<StoredRecord> Store::Get(std::string_view object, std::string_view id) {
+  auto st = Prepare("SELECT " SYNCLINE_RECORD_COLS " FROM records WHERE obj=? AND id=?");
+  st.Bind(1, object).Bind(2, id);
+  if (!st.Step()) return std::nullopt;
+  return Row(st);
+}
+
+void Store::Put(const StoredRecord& r, const std::vector<std::string>& indexed) {
+  {
+    auto st = Prepare("INSERT OR REPLACE INTO records(" SYNCLINE_RECORD_COLS
+                      ") VALUES(?,?,?,?,?,?,?,?,?)");
+    st.Bind(1, r.object).Bind(2, r.id).Bind(3, r.seq).Bind(4, r.created_ms).Bind(5, r.updated_ms);
+    st.Bind(6, r.modstamp_ms).Bind(7, int64_t{r.deleted}).Bind(8, r.deleted_ms);
+    st.Bind(9, r.data.dump());
+    st.Run();
+  }
+  Prepare("DELETE FROM lookup WHERE obj=? AND id=?").Bind(1, r.object).Bind(2, r.id).Run();
+  for (const auto& field : indexed) {
+    auto it = r.data.find(field);
+    if (it == r.data.end() || it->is_null()) continue;
+    std::string value = it->is_string() ? it->get<std::string>() : it->dump();
+    if (value.empty()) continue;
+    auto st = Prepare("INSERT OR IGNORE INTO lookup(obj,field,val,id) VALUES(?,?,?,?)");
+    st.Bind(1, r.object).Bind(2, field).Bind(3, Lower(value)).Bind(4, r.id).Run();
+  }
+}
+
+void Store::Erase(std::string_view object, std::string_view id) {
+  Prepare("DELETE FROM records WHERE obj=? AND id=?").Bind(1, object).Bind(2, id).Run();
+  Prepare("DELETE FROM lookup WHERE obj=? AND id=?").Bind(1, object).Bind(2, id).Run();
+}
+
+std::vector<StoredRecord> Store::Scan(std::string_view object, std::optional<bool> deleted,
+                                      int64_t after_seq, int limit) {
+  std::vector<StoredRecord> out;
+  if (deleted) {
+    auto st = Prepare("SELECT " SYNCLINE_RECORD_COLS
+                      " FROM records WHERE obj=? AND deleted=? AND seq>? ORDER BY seq LIMIT ?");
+    st.Bind(1, object).Bind(2, int64_t{*deleted}).Bind(3, after_seq).Bind(4, int64_t{limit});
+    while (st.Step()) out.push_back(Row(st));
+  } else {
+    auto st = Prepare("SELECT " SYNCLINE_RECORD_COLS
+                      " FROM records WHERE obj=? AND seq>? ORDER BY seq LIMIT ?");
+    st.Bind(1, object).Bind(2, after_seq).Bind(3, int64_t{limit});
+    while (st.Step()) out.push_back(Row(st));
+  }
+  return out;
+}
+
+void Store::ForEach(std::string_view object, std::optional<bool> deleted,
+                    const std::function<void(StoredRecord&&)>& fn) {
+  // Collect first: callbacks may write to the store.
+  std::vector<StoredRecord> all;
+  int64_t after = -1;
+  for (;;) {
+    auto page = Scan(object, deleted, after, 5000);
+    if (page.empty()) break;
+    after = page.back().seq;
+    for (auto& r : page) all.push_back(std::move(r));
+  }
+  for (auto& r : all) fn(std::move(r));
+}
+
+int64_t Store::Count(std::string_view object, std::optional<bool> deleted) {
+  if (deleted) {
+    auto st = Prepare("SELECT COUNT(*) FROM records WHERE obj=? AND deleted=?");
+    st.Bind(1, object).Bind(2, int64_t{*deleted});
+    st.Step();
+    return st.Int(0);
+  }
+  auto st = Prepare("SELECT COUNT(*) FROM records WHERE obj=?");
+  st.Bind(1, object);
+  st.Step();
+  return st.Int(0);
+}
+
+std::vector<std::string> Store::FindByIndex(std::string_view object, std::string_view field,
+                                            std::string_view value, bool include_deleted) {
+  std::vector<std::string> out;
+  auto st = Prepare(
+      "SELECT l.id FROM lookup l JOIN records r ON r.obj=l.obj AND r.id=l.id WHERE l.obj=? AND "
+      "l.field=? AND l.val=? AND (?=1 OR r.deleted=0) ORDER BY r.seq");
+  st.Bind(1, object).Bind(2, field).Bind(3, Lower(value)).Bind(4, int64_t{include_deleted});
+  while (st.Step()) out.push_back(st.Text(0));
+  return out;
+}
+
+std::optional<std::string> Store::GetSetting(std::string_view key) {
+  auto st = Prepare("SELECT v FROM settings WHERE k=?");
+  st.Bind(1, key);
+  if (!st.Step()) return std::nullopt;
+  return st.Text(0);
+}
+
+void Store::SetSetting(std::string_view key, std::string_view value) {
+  Prepare("INSERT OR REPLACE INTO settings(k,v) VALUES(?,?)").Bind(1, key).Bind(2, value).Run();
+}
+
+int64_t Store::NextCounter(std::string_view name, int64_t first) {
+  std::string key = "counter:" + std::string(name);
+  auto current = GetSetting(key);
+  int64_t next = current ? std::stoll(*current) + 1 : first;
+  SetSetting(key, std::to_string(next));
+  return next;
+}
+
+void Store::Clear() {
+  Exec("DELETE FROM records; DELETE FROM lookup; DELETE FROM settings;");
+}
+
+}  // namespace syncline::sandbox

@@ -1,0 +1,99 @@
+// SQLite storage shared by both sandboxes: records (one JSON document of field values per row,
+// plus the timestamps and deletion state the APIs expose), a lookup index for unique and
+// external-id fields, persisted counters and settings. A path gives a sandbox that survives a
+// restart; ":memory:" gives a throwaway one. Not thread-safe: the owning sandbox serialises.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace syncline::sandbox {
+
+struct StoredRecord {
+  std::string object;
+  std::string id;
+  int64_t seq = 0;  // insertion order; HubSpot ids are this number
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;   // LastModifiedDate / updatedAt
+  int64_t modstamp_ms = 0;  // SystemModstamp (>= updated_ms)
+  bool deleted = false;
+  int64_t deleted_ms = 0;
+  nlohmann::json data = nlohmann::json::object();
+};
+
+// A prepared statement with positional binding, reset on destruction.
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, std::string_view value);
+  Statement& BindNull(int index);
+  bool Step();  // true while a row is available
+  void Run();   // steps to completion
+  int64_t Int(int col) const;
+  std::string Text(int col) const;
+  bool IsNull(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the database. Returns null and sets `error` on failure.
+  static std::unique_ptr<Store> Open(const std::string& path, std::string* error);
+  ~Store();
+
+  void Begin();
+  void Commit();
+  void Rollback();
+
+  Statement Prepare(const std::string& sql);  // cached per SQL text
+  void Exec(const std::string& sql);
+  int64_t Changes() const;  // rows changed by the last statement
+
+  std::optional<StoredRecord> Get(std::string_view object, std::string_view id);
+  // Inserts or replaces; rewrites the lookup rows of the `indexed` fields (values lower-cased).
+  void Put(const StoredRecord& record, const std::vector<std::string>& indexed);
+  void Erase(std::string_view object, std::string_view id);
+  // Records with seq > after_seq in seq order. deleted: nullopt = both.
+  std::vector<StoredRecord> Scan(std::string_view object, std::optional<bool> deleted,
+                                 int64_t after_seq, int limit);
+  void ForEach(std::string_view object, std::optional<bool> deleted,
+               const std::function<void(StoredRecord&&)>& fn);
+  int64_t Count(std::string_view object, std::optional<bool> deleted);
+  // Ids whose indexed field equals `value` (case-insensitive), live records only unless asked.
+  std::vector<std::string> FindByIndex(std::string_view object, std::string_view field,
+                                       std::string_view value, bool include_deleted = false);
+
+  std::optional<std::string> GetSetting(std::string_view key);
+  void SetSetting(std::string_view key, std::string_view value);
+  int64_t NextCounter(std::string_view name, int64_t first = 1);
+  // Drops every record, index row and setting (keeps the schema).
+  void Clear();
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  static StoredRecord Row(const Statement& st);
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*> cache_;
+};
+
+std::string Lower(std::string_view s);
+
+}  // namespace syncline::sandbox

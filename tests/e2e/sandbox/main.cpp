@@ -1,0 +1,3 @@
+// doctest entry point of the sandbox conformance executables.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
