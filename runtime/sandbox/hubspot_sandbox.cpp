@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <regex>
 #include <set>
 
 #include "sandbox/demo_data.h"
@@ -61,8 +60,10 @@ namespace {
 const char* kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 bool IsNumeric(const std::string& s) {
-  static const std::regex re(R"(^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$)");
-  return std::regex_match(s, re);
+  if (s.empty() || std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size() && s.find_first_of("xXnNiI") == std::string::npos;
 }
 
 bool IsDigits(const std::string& s) {
@@ -276,6 +277,11 @@ void HubSpotSandbox::Impl::LoadObjects() {
       }
     }
   }
+  indexed.clear();
+  for (auto& [name, def] : objects) def.BuildIndex();
+  for (const auto& [name, def] : objects)
+    for (const auto& f : def.fields)
+      if (f.unique) indexed[name].push_back(f.name);
 }
 
 const ObjectDef* HubSpotSandbox::Impl::FindObject(const std::string& key) const {
@@ -289,11 +295,10 @@ const ObjectDef* HubSpotSandbox::Impl::FindObject(const std::string& key) const 
   return nullptr;
 }
 
-std::vector<std::string> HubSpotSandbox::Impl::IndexedFields(const ObjectDef& def) const {
-  std::vector<std::string> out;
-  for (const auto& f : def.fields)
-    if (f.unique) out.push_back(f.name);
-  return out;
+const std::vector<std::string>& HubSpotSandbox::Impl::IndexedFields(const ObjectDef& def) const {
+  static const std::vector<std::string> none;
+  auto it = indexed.find(def.name);
+  return it == indexed.end() ? none : it->second;
 }
 
 std::optional<std::string> HubSpotSandbox::Impl::PropValue(const ObjectDef& def,
@@ -410,9 +415,8 @@ json NormalizeProps(const ObjectDef& def, const json& in, bool creating,
     return out;
   }
   for (auto& [name, value] : in.items()) {
-    const FieldDef* f = nullptr;
-    for (const auto& x : def.fields)
-      if (x.name == name) f = &x;
+    const FieldDef* f = def.Find(name);  // HubSpot property names are case-sensitive
+    if (f && f->name != name) f = nullptr;
     if (!f) {
       errors.push_back({name, "PROPERTY_DOESNT_EXIST", "Property \"" + name + "\" does not exist"});
       continue;
@@ -497,8 +501,7 @@ json NormalizeProps(const ObjectDef& def, const json& in, bool creating,
         break;
       }
       case FieldKind::kEmail: {
-        static const std::regex re(R"(^[^@\s]+@[^@\s]+\.[^@\s]+$)");
-        if (!std::regex_match(v, re)) {
+        if (!LooksLikeEmail(v)) {
           errors.push_back({name, "INVALID_EMAIL", "Email address " + v + " is invalid"});
           continue;
         }
@@ -848,6 +851,7 @@ json HubSpotSandbox::VendorControl(std::string_view method, std::string_view pat
   if (path == "/_sandbox/reset" && method == "POST") {
     im.store->Clear();
     im.store->Exec("DELETE FROM hs_assoc; DELETE FROM hs_lists; DELETE FROM hs_members;");
+    im.dynamic_lists.reset();
     im.limits = HubSpotLimits{};
     im.burst.clear();
     im.search.clear();

@@ -350,7 +350,7 @@ std::string NewLocator(std::mt19937_64& rng) {
 }  // namespace
 
 void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
-  std::string text = call.Query("q");
+  std::string text = call.FormQuery("q");
   if (text.empty())
     return Errors(call, 400,
                   {{"MALFORMED_QUERY", "A query string has to be specified", {}, nullptr}});

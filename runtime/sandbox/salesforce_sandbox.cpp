@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
 #include <set>
 
 #include "sandbox/demo_data.h"
@@ -129,6 +128,7 @@ void SalesforceSandbox::Impl::LoadObjects() {
   prefix_to_object.clear();
   for (auto& o : self->options().catalog->Objects(Vendor::kSalesforce)) {
     prefix_to_object[o.key_prefix] = o.name;
+    o.BuildIndex();
     objects[o.name] = std::move(o);
   }
 }
@@ -359,8 +359,7 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
                          {f->name},
                          nullptr};
         if (f->kind == FieldKind::kEmail && !s.empty()) {
-          static const std::regex re(R"(^[^@\s]+@[^@\s]+\.[^@\s]+$)");
-          if (!std::regex_match(s, re))
+          if (!LooksLikeEmail(s))
             return SfError{"INVALID_EMAIL_ADDRESS",
                            f->label + ": invalid email address: " + s,
                            {f->name},
