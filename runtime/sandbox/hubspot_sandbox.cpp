@@ -650,8 +650,10 @@ HubSpotSandbox::~HubSpotSandbox() {
   Stop();
 }
 
-HubSpotLimits HubSpotSandbox::limits() const {
-  return impl_->limits;
+HubSpotLimits HubSpotSandbox::limits() {
+  int status;
+  // Through the control API so that the read takes the data lock.
+  return Control("GET", "/_sandbox/limits", json::object(), &status);
 }
 
 void HubSpotSandbox::SetLimits(const HubSpotLimits& limits) {
@@ -865,6 +867,14 @@ json HubSpotSandbox::VendorControl(std::string_view method, std::string_view pat
     if (im.store->GetSetting("demo:seeded") && !body.value("force", false))
       return {{"skipped", true}, {"reason", "demo data already loaded"}};
     json seed = HubSpotDemoSeed(DemoOptionsFromJson(body));
+    // Object types the catalog lacks (e.g. the demo's custom object) are left out.
+    json known = json::object(), links = json::array();
+    for (auto& [type, items] : seed["objects"].items())
+      if (im.FindObject(type)) known[type] = items;
+    for (const auto& a : seed["associations"])
+      if (known.contains(a.value("from", "")) && known.contains(a.value("to", "")))
+        links.push_back(a);
+    seed = {{"objects", known}, {"associations", links}};
     json ids = im.Seed(seed);
     json counts = json::object();
     for (auto& [k, v] : ids.items()) counts[k] = v.size();
