@@ -1654,6 +1654,28 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     call.Json(201, schema_json(*im.FindObject(name)));
   });
 
+  // ---- OAuth (v1 token endpoint): any well-formed grant gets this sandbox's token, so that
+  // a connector's refresh path runs unchanged.
+  router.Add(
+      "POST", "/oauth/v1/token",
+      [this, &im](Call& call) {
+        std::string grant = call.Query("grant_type");
+        bool known = grant == "refresh_token" || grant == "authorization_code";
+        bool has_secret = !call.Query("client_id").empty() && !call.Query("client_secret").empty();
+        bool has_proof = grant == "refresh_token" ? !call.Query("refresh_token").empty()
+                                                  : !call.Query("code").empty();
+        if (!known || !has_secret || !has_proof)
+          return im.Error(call, 400, "VALIDATION_ERROR",
+                          known ? "missing or unknown client id, secret, code or refresh token"
+                                : "grant_type must be authorization_code or refresh_token",
+                          {{"status", known ? "BAD_REFRESH_TOKEN" : "BAD_GRANT_TYPE"}});
+        call.Json(200, {{"access_token", options().token},
+                        {"refresh_token", "sandbox-refresh-token"},
+                        {"expires_in", 1800},
+                        {"token_type", "bearer"}});
+      },
+      true);
+
   // ---- account usage
   router.Add("GET", "/account-info/v3/api-usage/daily/private-apps", [&im](Call& call) {
     int64_t now = im.Now();

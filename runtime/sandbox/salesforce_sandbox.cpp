@@ -1037,6 +1037,34 @@ void SalesforceSandbox::RegisterRoutes(Router& router) {
                                      {"version", im.limits.api_version.substr(1)}}}));
       },
       true);
+  // OAuth: any supported, well-formed grant gets this sandbox's token and instance URL, so that
+  // a connector's login and refresh paths run unchanged.
+  router.Add(
+      "POST", "/services/oauth2/token",
+      [this](Call& call) {
+        static const std::set<std::string> grants = {"authorization_code", "refresh_token",
+                                                     "password", "client_credentials",
+                                                     "urn:ietf:params:oauth:grant-type:jwt-bearer"};
+        std::string grant = call.Query("grant_type");
+        if (!grants.count(grant))
+          return call.Json(400, {{"error", "unsupported_grant_type"},
+                                 {"error_description", "grant type not supported"}});
+        if (call.Query("client_id").empty() &&
+            grant != "urn:ietf:params:oauth:grant-type:jwt-bearer")
+          return call.Json(400, {{"error", "invalid_client_id"},
+                                 {"error_description", "client identifier invalid"}});
+        json out = {{"access_token", options().token},
+                    {"instance_url", base_url()},
+                    {"id", base_url() + "/id/00D5g000000SANDBOX/" + impl_->default_user_id},
+                    {"token_type", "Bearer"},
+                    {"issued_at", std::to_string(impl_->Now())},
+                    {"signature", "c2FuZGJveA=="},
+                    {"scope", "api refresh_token"}};
+        if (grant == "authorization_code" || grant == "password")
+          out["refresh_token"] = "sandbox-refresh-token";
+        call.Json(200, out);
+      },
+      true);
   router.Add("GET", v, [&im](Call& call) {
     std::string b = im.Base();
     call.Json(200, {{"sobjects", b + "/sobjects"},

@@ -323,7 +323,8 @@ bool Sandbox::Start(std::string* error) {
           call.fail_fraction = std::max(call.fail_fraction, f.fail_fraction);
         }
         bool has_body = req.method == "POST" || req.method == "PATCH" || req.method == "PUT";
-        if (has_body && !req.body.empty()) {
+        // Open routes (OAuth token endpoints) take form bodies; every API route takes JSON.
+        if (has_body && !req.body.empty() && !match->open) {
           std::string type = req.get_header_value("Content-Type");
           if (type.find("json") == std::string::npos) {
             WriteShellError(call, 415, type, 0);
