@@ -1491,7 +1491,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
         return im.Error(call, 400, "VALIDATION_ERROR", "Cannot sort on unknown property " + name);
       sorts.emplace_back(f, desc);
     }
-    std::stable_sort(hits.begin(), hits.end(), [&](const StoredRecord& a, const StoredRecord& b) {
+    // A total order (ties broken by id), so std::sort is as deterministic as a stable sort.
+    std::sort(hits.begin(), hits.end(), [&](const StoredRecord& a, const StoredRecord& b) {
       for (const auto& [f, desc] : sorts) {
         auto x = im.PropValue(*def, a, f->name), y = im.PropValue(*def, b, f->name);
         if (!x && !y) continue;
@@ -1513,7 +1514,7 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
   });
 
   // ---- properties
-  router.Add("GET", "/crm/v3/properties/{t}", [&im, object](Call& call) {
+  router.Add("GET", "/crm/v3/properties/{t}", [object](Call& call) {
     const ObjectDef* def = object(call);
     if (!def) return;
     json results = json::array();
@@ -1641,8 +1642,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     json props = json::array();
     auto required = JsonStrings(body->value("requiredProperties", json::array()));
     for (auto p : (*body)["properties"]) {
-      if (p.contains("name") &&
-          std::find(required.begin(), required.end(), p["name"]) != required.end())
+      if (p.contains("name") && std::find(required.begin(), required.end(),
+                                          p["name"].get<std::string>()) != required.end())
         p["_required"] = true;
       if (p.contains("name") && p["name"] == body->value("primaryDisplayProperty", ""))
         p["hasUniqueValue"] = p.value("hasUniqueValue", false);
