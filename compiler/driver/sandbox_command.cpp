@@ -9,6 +9,9 @@
 #include "command_registry.h"
 #include "sandbox/hubspot_sandbox.h"
 #include "sandbox/salesforce_sandbox.h"
+#if defined(SYNCLINE_SANDBOX_HAS_SCHEMA)
+#include "sandbox/schema_adapter.h"
+#endif
 
 namespace syncline::driver {
 namespace {
@@ -49,6 +52,9 @@ int Serve(const ServeOptions& o) {
     so.db_path =
         o.data_dir.empty() ? ":memory:" : (std::filesystem::path(o.data_dir) / file).string();
     so.log = [](std::string_view line) { std::cerr << line << "\n"; };
+#if defined(SYNCLINE_SANDBOX_HAS_SCHEMA)
+    so.catalog = sb::BuiltinSchemaCatalog();  // the objects the type checker knows
+#endif
     return so;
   };
   if (!o.data_dir.empty()) {

@@ -612,7 +612,17 @@ std::vector<Country> LoadCountries() {
 
 }  // namespace
 
+void ObjectDef::BuildIndex() {
+  index.clear();
+  for (size_t i = 0; i < fields.size(); ++i) index.emplace(fields[i].name, i);
+}
+
 const FieldDef* ObjectDef::Find(std::string_view field) const {
+  if (index.size() == fields.size()) {
+    auto it = index.find(std::string(field));
+    if (it != index.end() && it->second < fields.size() && fields[it->second].name == field)
+      return &fields[it->second];
+  }
   for (const auto& f : fields)
     if (f.name == field) return &f;
   for (const auto& f : fields)

@@ -32,6 +32,9 @@ struct Call {
   const std::string& Param(const std::string& name) const;
   std::string Query(const std::string& name, const std::string& fallback = "") const;
   bool HasQuery(const std::string& name) const { return req.has_param(name.c_str()); }
+  // A query parameter decoded as a form value ('+' is a space), read from the raw target:
+  // clients send SOQL as `q=SELECT+Id+FROM+Account`.
+  std::string FormQuery(const std::string& name) const;
   // True when an injected partial-batch fault fails input `index`.
   bool FailItem(size_t index);
   void Json(int status, const nlohmann::json& body);
@@ -67,5 +70,7 @@ class Router {
 std::vector<std::string> SplitPath(const std::string& path);
 std::vector<std::string> SplitList(const std::string& text, char sep = ',');
 std::string NewUuid(std::mt19937_64& rng);
+// Syntax check of an email address: one '@', a non-empty local part, a dotted domain.
+bool LooksLikeEmail(const std::string& s);
 
 }  // namespace syncline::sandbox

@@ -257,15 +257,18 @@ bool HubSpotSandbox::Impl::EvaluateListFilter(const json& branch, const ObjectDe
 }
 
 void HubSpotSandbox::Impl::OnRecordWritten(const ObjectDef& def, const StoredRecord& r) {
-  std::vector<std::pair<int64_t, json>> dynamic;
-  {
-    auto st = store->Prepare("SELECT id, data FROM hs_lists WHERE object_type_id=?");
-    st.Bind(1, def.object_type_id);
+  if (!dynamic_lists) {
+    dynamic_lists.emplace();
+    auto st = store->Prepare("SELECT id, object_type_id, data FROM hs_lists");
     while (st.Step()) {
-      json list = json::parse(st.Text(1));
-      if (list.value("processingType", "") == "DYNAMIC") dynamic.emplace_back(st.Int(0), list);
+      json list = json::parse(st.Text(2));
+      if (list.value("processingType", "") == "DYNAMIC")
+        (*dynamic_lists)[st.Text(1)].emplace_back(st.Int(0), std::move(list));
     }
   }
+  auto found = dynamic_lists->find(def.object_type_id);
+  if (found == dynamic_lists->end()) return;
+  const auto& dynamic = found->second;
   for (const auto& [id, list] : dynamic) {
     bool member =
         !r.deleted && EvaluateListFilter(list.value("filterBranch", json::object()), def, r);
@@ -677,6 +680,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
     if (body->contains("filterBranch")) list["filterBranch"] = (*body)["filterBranch"];
     im.store->Begin();
     save_list(list);
+    im.dynamic_lists.reset();
     if (processing != "MANUAL") {
       im.store->ForEach(def->name, false, [&](StoredRecord&& r) {
         if (im.EvaluateListFilter(list["filterBranch"], *def, r))
@@ -702,6 +706,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
     if (!list_param(call, list)) return;
     int64_t id = std::stoll(call.Param("listId"));
     im.store->Prepare("DELETE FROM hs_lists WHERE id=?").Bind(1, id).Run();
+    im.dynamic_lists.reset();
     im.store->Prepare("DELETE FROM hs_members WHERE list_id=?").Bind(1, id).Run();
     call.Empty(204);
   });

@@ -36,6 +36,11 @@ struct HubSpotSandbox::Impl {
   std::deque<int64_t> burst;   // admitted call times, last 10 s
   std::deque<int64_t> search;  // admitted search times, last 1 s
   int64_t daily_count = 0;
+  // Caches: unique fields per object (rebuilt by LoadObjects) and DYNAMIC lists per object
+  // type id (dropped whenever lists change), both consulted on every record write.
+  std::map<std::string, std::vector<std::string>> indexed;
+  std::optional<std::map<std::string, std::vector<std::pair<int64_t, nlohmann::json>>>>
+      dynamic_lists;
   int64_t daily_day = -1;
 
   int64_t Now() const { return clock->NowMs(); }
@@ -43,7 +48,7 @@ struct HubSpotSandbox::Impl {
   // ---- objects and records (hubspot_sandbox.cpp)
   void LoadObjects();
   const ObjectDef* FindObject(const std::string& name_or_id) const;
-  std::vector<std::string> IndexedFields(const ObjectDef& def) const;
+  const std::vector<std::string>& IndexedFields(const ObjectDef& def) const;
   std::optional<std::string> PropValue(const ObjectDef& def, const StoredRecord& r,
                                        const std::string& name) const;
   nlohmann::json Render(const ObjectDef& def, const StoredRecord& r,

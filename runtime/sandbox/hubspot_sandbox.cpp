@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <regex>
 #include <set>
 
 #include "sandbox/demo_data.h"
@@ -61,8 +60,10 @@ namespace {
 const char* kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 bool IsNumeric(const std::string& s) {
-  static const std::regex re(R"(^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$)");
-  return std::regex_match(s, re);
+  if (s.empty() || std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size() && s.find_first_of("xXnNiI") == std::string::npos;
 }
 
 bool IsDigits(const std::string& s) {
@@ -276,6 +277,11 @@ void HubSpotSandbox::Impl::LoadObjects() {
       }
     }
   }
+  indexed.clear();
+  for (auto& [name, def] : objects) def.BuildIndex();
+  for (const auto& [name, def] : objects)
+    for (const auto& f : def.fields)
+      if (f.unique) indexed[name].push_back(f.name);
 }
 
 const ObjectDef* HubSpotSandbox::Impl::FindObject(const std::string& key) const {
@@ -289,11 +295,10 @@ const ObjectDef* HubSpotSandbox::Impl::FindObject(const std::string& key) const 
   return nullptr;
 }
 
-std::vector<std::string> HubSpotSandbox::Impl::IndexedFields(const ObjectDef& def) const {
-  std::vector<std::string> out;
-  for (const auto& f : def.fields)
-    if (f.unique) out.push_back(f.name);
-  return out;
+const std::vector<std::string>& HubSpotSandbox::Impl::IndexedFields(const ObjectDef& def) const {
+  static const std::vector<std::string> none;
+  auto it = indexed.find(def.name);
+  return it == indexed.end() ? none : it->second;
 }
 
 std::optional<std::string> HubSpotSandbox::Impl::PropValue(const ObjectDef& def,
@@ -410,9 +415,8 @@ json NormalizeProps(const ObjectDef& def, const json& in, bool creating,
     return out;
   }
   for (auto& [name, value] : in.items()) {
-    const FieldDef* f = nullptr;
-    for (const auto& x : def.fields)
-      if (x.name == name) f = &x;
+    const FieldDef* f = def.Find(name);  // HubSpot property names are case-sensitive
+    if (f && f->name != name) f = nullptr;
     if (!f) {
       errors.push_back({name, "PROPERTY_DOESNT_EXIST", "Property \"" + name + "\" does not exist"});
       continue;
@@ -497,8 +501,7 @@ json NormalizeProps(const ObjectDef& def, const json& in, bool creating,
         break;
       }
       case FieldKind::kEmail: {
-        static const std::regex re(R"(^[^@\s]+@[^@\s]+\.[^@\s]+$)");
-        if (!std::regex_match(v, re)) {
+        if (!LooksLikeEmail(v)) {
           errors.push_back({name, "INVALID_EMAIL", "Email address " + v + " is invalid"});
           continue;
         }
@@ -647,8 +650,10 @@ HubSpotSandbox::~HubSpotSandbox() {
   Stop();
 }
 
-HubSpotLimits HubSpotSandbox::limits() const {
-  return impl_->limits;
+HubSpotLimits HubSpotSandbox::limits() {
+  int status;
+  // Through the control API so that the read takes the data lock.
+  return Control("GET", "/_sandbox/limits", json::object(), &status);
 }
 
 void HubSpotSandbox::SetLimits(const HubSpotLimits& limits) {
@@ -848,6 +853,7 @@ json HubSpotSandbox::VendorControl(std::string_view method, std::string_view pat
   if (path == "/_sandbox/reset" && method == "POST") {
     im.store->Clear();
     im.store->Exec("DELETE FROM hs_assoc; DELETE FROM hs_lists; DELETE FROM hs_members;");
+    im.dynamic_lists.reset();
     im.limits = HubSpotLimits{};
     im.burst.clear();
     im.search.clear();
@@ -861,6 +867,14 @@ json HubSpotSandbox::VendorControl(std::string_view method, std::string_view pat
     if (im.store->GetSetting("demo:seeded") && !body.value("force", false))
       return {{"skipped", true}, {"reason", "demo data already loaded"}};
     json seed = HubSpotDemoSeed(DemoOptionsFromJson(body));
+    // Object types the catalog lacks (e.g. the demo's custom object) are left out.
+    json known = json::object(), links = json::array();
+    for (auto& [type, items] : seed["objects"].items())
+      if (im.FindObject(type)) known[type] = items;
+    for (const auto& a : seed["associations"])
+      if (known.contains(a.value("from", "")) && known.contains(a.value("to", "")))
+        links.push_back(a);
+    seed = {{"objects", known}, {"associations", links}};
     json ids = im.Seed(seed);
     json counts = json::object();
     for (auto& [k, v] : ids.items()) counts[k] = v.size();
@@ -1477,7 +1491,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
         return im.Error(call, 400, "VALIDATION_ERROR", "Cannot sort on unknown property " + name);
       sorts.emplace_back(f, desc);
     }
-    std::stable_sort(hits.begin(), hits.end(), [&](const StoredRecord& a, const StoredRecord& b) {
+    // A total order (ties broken by id), so std::sort is as deterministic as a stable sort.
+    std::sort(hits.begin(), hits.end(), [&](const StoredRecord& a, const StoredRecord& b) {
       for (const auto& [f, desc] : sorts) {
         auto x = im.PropValue(*def, a, f->name), y = im.PropValue(*def, b, f->name);
         if (!x && !y) continue;
@@ -1499,7 +1514,7 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
   });
 
   // ---- properties
-  router.Add("GET", "/crm/v3/properties/{t}", [&im, object](Call& call) {
+  router.Add("GET", "/crm/v3/properties/{t}", [object](Call& call) {
     const ObjectDef* def = object(call);
     if (!def) return;
     json results = json::array();
@@ -1627,8 +1642,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     json props = json::array();
     auto required = JsonStrings(body->value("requiredProperties", json::array()));
     for (auto p : (*body)["properties"]) {
-      if (p.contains("name") &&
-          std::find(required.begin(), required.end(), p["name"]) != required.end())
+      if (p.contains("name") && std::find(required.begin(), required.end(),
+                                          p["name"].get<std::string>()) != required.end())
         p["_required"] = true;
       if (p.contains("name") && p["name"] == body->value("primaryDisplayProperty", ""))
         p["hasUniqueValue"] = p.value("hasUniqueValue", false);
@@ -1639,6 +1654,28 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     im.BuildAssocTypes();
     call.Json(201, schema_json(*im.FindObject(name)));
   });
+
+  // ---- OAuth (v1 token endpoint): any well-formed grant gets this sandbox's token, so that
+  // a connector's refresh path runs unchanged.
+  router.Add(
+      "POST", "/oauth/v1/token",
+      [this, &im](Call& call) {
+        std::string grant = call.Query("grant_type");
+        bool known = grant == "refresh_token" || grant == "authorization_code";
+        bool has_secret = !call.Query("client_id").empty() && !call.Query("client_secret").empty();
+        bool has_proof = grant == "refresh_token" ? !call.Query("refresh_token").empty()
+                                                  : !call.Query("code").empty();
+        if (!known || !has_secret || !has_proof)
+          return im.Error(call, 400, "VALIDATION_ERROR",
+                          known ? "missing or unknown client id, secret, code or refresh token"
+                                : "grant_type must be authorization_code or refresh_token",
+                          {{"status", known ? "BAD_REFRESH_TOKEN" : "BAD_GRANT_TYPE"}});
+        call.Json(200, {{"access_token", options().token},
+                        {"refresh_token", "sandbox-refresh-token"},
+                        {"expires_in", 1800},
+                        {"token_type", "bearer"}});
+      },
+      true);
 
   // ---- account usage
   router.Add("GET", "/account-info/v3/api-usage/daily/private-apps", [&im](Call& call) {

@@ -38,7 +38,7 @@ class HubSpotSandbox final : public Sandbox {
   explicit HubSpotSandbox(SandboxOptions options = {});
   ~HubSpotSandbox() override;
 
-  HubSpotLimits limits() const;
+  HubSpotLimits limits();  // a copy, read under the data lock
   void SetLimits(const HubSpotLimits& limits);
   // Creates records directly (no validation, no counting): {"contacts":[{props}, ...], ...}.
   // Returns {"contacts":["1","2"], ...}.

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace syncline::sandbox {
@@ -73,6 +74,11 @@ struct ObjectDef {
   std::vector<FieldDef> fields;
 
   const FieldDef* Find(std::string_view field) const;  // exact, then case-insensitive
+  // Builds the name index Find uses; call after the field list is final (Find falls back to
+  // a scan while the index is missing or stale).
+  void BuildIndex();
+
+  std::unordered_map<std::string, size_t> index;  // field name -> position in `fields`
 };
 
 class ObjectCatalog {

@@ -350,7 +350,7 @@ std::string NewLocator(std::mt19937_64& rng) {
 }  // namespace
 
 void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
-  std::string text = call.Query("q");
+  std::string text = call.FormQuery("q");
   if (text.empty())
     return Errors(call, 400,
                   {{"MALFORMED_QUERY", "A query string has to be specified", {}, nullptr}});
@@ -404,7 +404,8 @@ void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
       for (const auto& [p, o] : order) keys[i].push_back(runner.Value(rows[i], p));
     std::vector<size_t> idx(rows.size());
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+    // Ties keep insertion order (the index breaks them), so std::sort is deterministic.
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
       for (size_t k = 0; k < order.size(); ++k) {
         const json &x = keys[a][k], &y = keys[b][k];
         const SoqlOrder& o = *order[k].second;
@@ -414,7 +415,7 @@ void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
         int c = QueryRunner::CompareValues(x, y);
         if (c != 0) return o.descending ? c > 0 : c < 0;
       }
-      return false;
+      return a < b;
     });
     std::vector<StoredRecord> sorted;
     sorted.reserve(rows.size());

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
 #include <set>
 
 #include "sandbox/demo_data.h"
@@ -129,6 +128,7 @@ void SalesforceSandbox::Impl::LoadObjects() {
   prefix_to_object.clear();
   for (auto& o : self->options().catalog->Objects(Vendor::kSalesforce)) {
     prefix_to_object[o.key_prefix] = o.name;
+    o.BuildIndex();
     objects[o.name] = std::move(o);
   }
 }
@@ -359,8 +359,7 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
                          {f->name},
                          nullptr};
         if (f->kind == FieldKind::kEmail && !s.empty()) {
-          static const std::regex re(R"(^[^@\s]+@[^@\s]+\.[^@\s]+$)");
-          if (!std::regex_match(s, re))
+          if (!LooksLikeEmail(s))
             return SfError{"INVALID_EMAIL_ADDRESS",
                            f->label + ": invalid email address: " + s,
                            {f->name},
@@ -405,7 +404,7 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
                  (it->is_string() && it->get<std::string>().empty());
     if (empty && (creating || changes.contains(f.name))) missing.push_back(f.name);
   }
-  if (!missing.empty()) {
+  if (!missing.empty() && !options.system) {  // system writes fill what they need
     std::string list;
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
     return SfError{"REQUIRED_FIELD_MISSING", "Required fields are missing: [" + list + "]", missing,
@@ -537,7 +536,7 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
   }
   if (def.name == "Task") {
     std::string status = Str(out.data.value("Status", json()));
-    out.data["IsClosed"] = status == "Completed" || status == "Deferred";
+    out.data["IsClosed"] = status == "Completed";  // the default closed TaskStatus
     out.data["IsHighPriority"] = Str(out.data.value("Priority", json())) == "High";
     if (!out.data.contains("IsArchived")) out.data["IsArchived"] = false;
     if (out.data["IsClosed"].get<bool>() && !out.data.contains("CompletedDateTime"))
@@ -798,8 +797,10 @@ SalesforceSandbox::~SalesforceSandbox() {
   Stop();
 }
 
-SalesforceLimits SalesforceSandbox::limits() const {
-  return impl_->limits;
+SalesforceLimits SalesforceSandbox::limits() {
+  int status;
+  // Through the control API so that the read takes the data lock.
+  return Control("GET", "/_sandbox/limits", json::object(), &status);
 }
 
 void SalesforceSandbox::SetLimits(const SalesforceLimits& limits) {
@@ -964,7 +965,13 @@ json SalesforceSandbox::VendorControl(std::string_view method, std::string_view 
   if (path == "/_sandbox/demo" && method == "POST") {
     if (im.store->GetSetting("demo:seeded") && !body.value("force", false))
       return {{"skipped", true}, {"reason", "demo data already loaded"}};
-    json ids = im.Seed(SalesforceDemoSeed(DemoOptionsFromJson(body)));
+    json seed = SalesforceDemoSeed(DemoOptionsFromJson(body));
+    // Object types the catalog lacks (e.g. the demo's custom object) are left out.
+    json known = json::array();
+    for (const auto& r : seed["records"])
+      if (im.FindObject(r.value("type", ""))) known.push_back(r);
+    seed["records"] = known;
+    json ids = im.Seed(seed);
     json counts = json::object();
     for (auto& [k, v] : ids.items()) counts[k] = v.size();
     im.store->SetSetting("demo:seeded", "1");
@@ -1028,6 +1035,34 @@ void SalesforceSandbox::RegisterRoutes(Router& router) {
         call.Json(200, json::array({{{"label", "Spring '24"},
                                      {"url", im.Base()},
                                      {"version", im.limits.api_version.substr(1)}}}));
+      },
+      true);
+  // OAuth: any supported, well-formed grant gets this sandbox's token and instance URL, so that
+  // a connector's login and refresh paths run unchanged.
+  router.Add(
+      "POST", "/services/oauth2/token",
+      [this](Call& call) {
+        static const std::set<std::string> grants = {"authorization_code", "refresh_token",
+                                                     "password", "client_credentials",
+                                                     "urn:ietf:params:oauth:grant-type:jwt-bearer"};
+        std::string grant = call.Query("grant_type");
+        if (!grants.count(grant))
+          return call.Json(400, {{"error", "unsupported_grant_type"},
+                                 {"error_description", "grant type not supported"}});
+        if (call.Query("client_id").empty() &&
+            grant != "urn:ietf:params:oauth:grant-type:jwt-bearer")
+          return call.Json(400, {{"error", "invalid_client_id"},
+                                 {"error_description", "client identifier invalid"}});
+        json out = {{"access_token", options().token},
+                    {"instance_url", base_url()},
+                    {"id", base_url() + "/id/00D5g000000SANDBOX/" + impl_->default_user_id},
+                    {"token_type", "Bearer"},
+                    {"issued_at", std::to_string(impl_->Now())},
+                    {"signature", "c2FuZGJveA=="},
+                    {"scope", "api refresh_token"}};
+        if (grant == "authorization_code" || grant == "password")
+          out["refresh_token"] = "sandbox-refresh-token";
+        call.Json(200, out);
       },
       true);
   router.Add("GET", v, [&im](Call& call) {

@@ -44,7 +44,7 @@ class SalesforceSandbox final : public Sandbox {
   explicit SalesforceSandbox(SandboxOptions options = {});
   ~SalesforceSandbox() override;
 
-  SalesforceLimits limits() const;
+  SalesforceLimits limits();  // a copy, read under the data lock
   void SetLimits(const SalesforceLimits& limits);
   // Creates records directly (no API accounting, no duplicate rules), see /_sandbox/seed.
   nlohmann::json Seed(const nlohmann::json& body);

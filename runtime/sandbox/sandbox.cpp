@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -25,6 +26,46 @@ const std::string& Call::Param(const std::string& name) const {
 
 std::string Call::Query(const std::string& name, const std::string& fallback) const {
   return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : fallback;
+}
+
+std::string Call::FormQuery(const std::string& name) const {
+  auto q = req.target.find('?');
+  if (q == std::string::npos) return Query(name);
+  std::string query = req.target.substr(q + 1);
+  size_t i = 0;
+  while (i <= query.size()) {
+    size_t amp = query.find('&', i);
+    if (amp == std::string::npos) amp = query.size();
+    std::string pair = query.substr(i, amp - i);
+    size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      std::string raw = eq == std::string::npos ? "" : pair.substr(eq + 1), out;
+      for (size_t k = 0; k < raw.size(); ++k) {
+        if (raw[k] == '+') {
+          out.push_back(' ');
+        } else if (raw[k] == '%' && k + 2 < raw.size() + 0 &&
+                   std::isxdigit(static_cast<unsigned char>(raw[k + 1])) &&
+                   std::isxdigit(static_cast<unsigned char>(raw[k + 2]))) {
+          out.push_back(static_cast<char>(std::stoi(raw.substr(k + 1, 2), nullptr, 16)));
+          k += 2;
+        } else {
+          out.push_back(raw[k]);
+        }
+      }
+      return out;
+    }
+    i = amp + 1;
+  }
+  return "";
+}
+
+bool LooksLikeEmail(const std::string& s) {
+  auto at = s.find('@');
+  if (at == 0 || at == std::string::npos || s.find('@', at + 1) != std::string::npos) return false;
+  for (char c : s)
+    if (std::isspace(static_cast<unsigned char>(c))) return false;
+  auto dot = s.find('.', at + 2);
+  return dot != std::string::npos && dot + 1 < s.size();
 }
 
 bool Call::FailItem(size_t index) {
@@ -282,7 +323,8 @@ bool Sandbox::Start(std::string* error) {
           call.fail_fraction = std::max(call.fail_fraction, f.fail_fraction);
         }
         bool has_body = req.method == "POST" || req.method == "PATCH" || req.method == "PUT";
-        if (has_body && !req.body.empty()) {
+        // Open routes (OAuth token endpoints) take form bodies; every API route takes JSON.
+        if (has_body && !req.body.empty() && !match->open) {
           std::string type = req.get_header_value("Content-Type");
           if (type.find("json") == std::string::npos) {
             WriteShellError(call, 415, type, 0);
@@ -308,6 +350,9 @@ bool Sandbox::Start(std::string* error) {
       int yes = 1;
       setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<void*>(&yes), sizeof(yes));
     });
+    // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs add ~40 ms to every keep-alive
+    // round trip, which would make the sandbox the bottleneck of any benchmark.
+    s.server.set_tcp_nodelay(true);
     s.server.set_payload_max_length(64 << 20);
     s.server.set_keep_alive_max_count(100000);
   }

@@ -45,6 +45,7 @@ class Http {
       : client_(sandbox.base_url()), token_(token.empty() ? sandbox.token() : token) {
     client_.set_read_timeout(10, 0);
     client_.set_connection_timeout(5, 0);
+    client_.set_tcp_nodelay(true);
   }
   void set_token(std::string token) { token_ = std::move(token); }
 

@@ -608,3 +608,19 @@ TEST_CASE("hubspot: bad input gets HubSpot's error shape and the server keeps se
             .status == 400);
   CHECK(f.http.Get("/crm/v3/objects/contacts").status == 200);
 }
+
+TEST_CASE("hubspot: OAuth v1 token endpoint hands out the sandbox token") {
+  Fixture f;
+  Http anon(f.sandbox, "-");
+  Reply ok = anon.Raw("POST", "/oauth/v1/token",
+                      "grant_type=refresh_token&client_id=c&client_secret=s&refresh_token=r",
+                      "application/x-www-form-urlencoded");
+  REQUIRE(ok.status == 200);
+  CHECK(ok.body["access_token"] == f.sandbox.token());
+  CHECK(ok.body["expires_in"] == 1800);
+  CHECK(ok.body.contains("refresh_token"));
+  Reply bad = anon.Raw("POST", "/oauth/v1/token", "grant_type=magic&client_id=c",
+                       "application/x-www-form-urlencoded");
+  CHECK(bad.status == 400);
+  CHECK(bad.body["status"] == "BAD_GRANT_TYPE");
+}

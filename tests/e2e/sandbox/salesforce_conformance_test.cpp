@@ -591,3 +591,27 @@ TEST_CASE("salesforce: injected partial collection failures and persistence") {
   CheckError(f.QueryReply("SELECT Id FROM Account"), 503, "SERVER_UNAVAILABLE");
   CHECK(f.QueryReply("SELECT Id FROM Account").status == 200);
 }
+
+TEST_CASE("salesforce: OAuth token endpoint returns the token and instance URL") {
+  Fixture f;
+  Http anon(f.sandbox, "-");
+  Reply ok = anon.Raw("POST", "/services/oauth2/token",
+                      "grant_type=password&client_id=c&client_secret=s&username=u&password=p",
+                      "application/x-www-form-urlencoded");
+  REQUIRE(ok.status == 200);
+  CHECK(ok.body["access_token"] == f.sandbox.token());
+  CHECK(ok.body["instance_url"] == f.sandbox.base_url());
+  CHECK(ok.body["token_type"] == "Bearer");
+  CHECK(ok.body.contains("refresh_token"));
+  Reply jwt =
+      anon.Raw("POST", "/services/oauth2/token",
+               "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=x",
+               "application/x-www-form-urlencoded");
+  CHECK(jwt.status == 200);
+  CHECK_FALSE(jwt.body.contains("refresh_token"));
+  Reply bad = anon.Raw("POST", "/services/oauth2/token", "grant_type=magic",
+                       "application/x-www-form-urlencoded");
+  CHECK(bad.status == 400);
+  CHECK(bad.body["error"] == "unsupported_grant_type");
+  CHECK_FALSE(bad.HasHeader("Sforce-Limit-Info"));
+}
