@@ -232,4 +232,66 @@ std::string RenderJson(const std::vector<Diagnostic>& diagnostics,
   return list.dump(2) + "\n";
 }
 
+std::string RenderSarif(const std::vector<Diagnostic>& diagnostics,
+                        const source::SourceManager& sources) {
+  using json = nlohmann::ordered_json;
+  auto region = [&](const source::SourceRange& r) {
+    const auto& buffer = sources.Get(r.file);
+    const auto a = buffer.Position(r.begin);
+    const auto b = buffer.Position(r.end);
+    return json{{"startLine", a.line},
+                {"startColumn", a.column},
+                {"endLine", b.line},
+                {"endColumn", b.column}};
+  };
+  auto location = [&](const source::SourceRange& r, const std::string& message) {
+    json loc{
+        {"physicalLocation",
+         {{"artifactLocation", {{"uri", sources.Get(r.file).path()}}}, {"region", region(r)}}}};
+    if (!message.empty()) loc["message"] = {{"text", message}};
+    return loc;
+  };
+  json rules = json::array();
+  std::vector<Code> seen;
+  json results = json::array();
+  for (const auto& d : diagnostics) {
+    if (std::find(seen.begin(), seen.end(), d.code) == seen.end()) {
+      seen.push_back(d.code);
+      rules.push_back({{"id", CodeName(d.code)},
+                       {"shortDescription", {{"text", CodeTitle(d.code)}}},
+                       {"helpUri", "docs/diagnostics/" + std::string(CodeName(d.code)) + ".md"}});
+    }
+    std::string text = d.message;
+    for (const auto& help : d.helps) text += "\nhelp: " + help;
+    for (const auto& note : d.notes) text += "\nnote: " + note;
+    json result{{"ruleId", CodeName(d.code)},
+                {"level", d.severity == Severity::kError ? "error" : "warning"},
+                {"message", {{"text", text}}}};
+    if (d.range) {
+      result["locations"] = json::array({location(*d.range, d.primary_label)});
+    } else {
+      result["locations"] =
+          json::array({{{"physicalLocation", {{"artifactLocation", {{"uri", d.file_path}}}}}}});
+    }
+    if (!d.labels.empty()) {
+      json related = json::array();
+      for (size_t i = 0; i < d.labels.size(); ++i) {
+        json loc = location(d.labels[i].range, d.labels[i].message);
+        loc["id"] = i + 1;
+        related.push_back(std::move(loc));
+      }
+      result["relatedLocations"] = std::move(related);
+    }
+    results.push_back(std::move(result));
+  }
+  json sarif{
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs",
+       json::array(
+           {{{"tool", {{"driver", {{"name", "syncline"}, {"version", "0.1.0"}, {"rules", rules}}}}},
+             {"results", results}}})}};
+  return sarif.dump(2) + "\n";
+}
+
 }  // namespace syncline::diag

@@ -73,6 +73,10 @@ struct RenderOptions {
 // `file:line:col: error[E0304]: message`, the source line, a ^~~~ underline, labels, helps.
 std::string RenderText(const Diagnostic& d, const source::SourceManager& sources,
                        const RenderOptions& options = {});
+// SARIF 2.1.0, for CI code scanning (GitHub and others read it): one run, one rule per code
+// used, one result per diagnostic with its region, related locations and fix hints.
+std::string RenderSarif(const std::vector<Diagnostic>& diagnostics,
+                        const source::SourceManager& sources);
 // One JSON object per diagnostic, with the same data as the text form.
 std::string RenderJson(const std::vector<Diagnostic>& diagnostics,
                        const source::SourceManager& sources);

@@ -8,6 +8,7 @@
 #include "command_registry.h"
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/frontend/std_imports.h"
+#include "compiler/ir/ir.h"
 #include "compiler/sema/check.h"
 #include "compiler/syntax/parse.h"
 #include "runtime/schema/schema.h"
@@ -92,12 +93,15 @@ int RunCheck(const CheckOptions& options) {
     if (module) modules.push_back(std::move(module));
   }
 
-  if (options.emit.empty() || options.emit == "checked") {
+  if (options.emit.empty() || options.emit == "checked" || options.emit == "ir") {
     frontend::StdImports std_imports(sources, diags);
     for (const auto& module : modules) {
       auto checked = sema::Check(*module, schemas, diags, std_imports.For(*module));
       if (options.emit == "checked" && checked) {
         std::cout << sema::PrintChecked(*checked, sources.Get(module->file));
+      }
+      if (options.emit == "ir" && checked) {
+        std::cout << ir::Print(*ir::Lower(*checked, sources));
       }
     }
   }
@@ -105,6 +109,8 @@ int RunCheck(const CheckOptions& options) {
   const auto sorted = diags.Sorted();
   if (options.format == "json") {
     std::cout << diag::RenderJson(sorted, sources);
+  } else if (options.format == "sarif") {
+    std::cout << diag::RenderSarif(sorted, sources);
   } else {
     const bool color = options.color == "always" || (options.color == "auto" && isatty(2));
     for (const auto& d : sorted) std::cerr << diag::RenderText(d, sources, {color}) << '\n';
@@ -134,10 +140,11 @@ const CommandRegistration registration(10, [](CLI::App& app, CommandRunner& run)
       "2 usage or I/O errors.\n\nExample:\n  syncline check examples/\n"
       "  syncline check --format=json --schemas my-org/ rules/contacts.sync");
   cmd->add_option("files", options->files, "Rule files or folders holding .sync files")->required();
-  cmd->add_option("--format", options->format, "Diagnostics as `text` (default) or `json`")
-      ->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("--emit", options->emit, "Print a stage: tokens, ast or checked")
-      ->check(CLI::IsMember({"tokens", "ast", "checked"}));
+  cmd->add_option("--format", options->format,
+                  "Diagnostics as `text` (default), `json`, or `sarif` (for CI code scanning)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  cmd->add_option("--emit", options->emit, "Print a stage: tokens, ast, checked or ir")
+      ->check(CLI::IsMember({"tokens", "ast", "checked", "ir"}));
   cmd->add_option("--schemas", options->schema_dirs,
                   "Folder with hubspot/*.json and salesforce/*.json schemas that add to or "
                   "override the standard objects");
