@@ -53,8 +53,7 @@ ErrorCategory ClassifySalesforceCode(std::string_view code) {
   if (code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" || code == "FIELD_INTEGRITY_EXCEPTION" ||
       code == "INVALID_STATE_OR_COUNTRY")
     return ErrorCategory::kPicklist;
-  if (code == "DUPLICATE_VALUE" || code == "DUPLICATES_DETECTED" ||
-      code == "DUPLICATE_EXTERNAL_ID")
+  if (code == "DUPLICATE_VALUE" || code == "DUPLICATES_DETECTED" || code == "DUPLICATE_EXTERNAL_ID")
     return ErrorCategory::kDuplicate;
   if (Contains(code, "INSUFFICIENT_ACCESS") || code == "API_DISABLED_FOR_ORG" ||
       code == "API_CURRENTLY_DISABLED" || code == "INVALID_TYPE_FOR_OPERATION")
@@ -126,8 +125,8 @@ Error ApiSession::Classify(const http::Response& r, const json& body) const {
   return e;
 }
 
-ApiResult ApiSession::Call(std::string_view method, std::string_view path,
-                           const std::string& body, const CallOptions& call) {
+ApiResult ApiSession::Call(std::string_view method, std::string_view path, const std::string& body,
+                           const CallOptions& call) {
   ApiResult result;
   if (!suspended_.ok()) {
     result.error = suspended_;
@@ -220,7 +219,8 @@ ApiResult ApiSession::Call(std::string_view method, std::string_view path,
       } catch (...) {
       }
     }
-    if (result.attempts >= options_.retry.max_attempts || wait > options_.retry.max_retry_after_ms) {
+    if (result.attempts >= options_.retry.max_attempts ||
+        wait > options_.retry.max_retry_after_ms) {
       Log(what + ": giving up after " + std::to_string(result.attempts) + " attempts (" +
           std::string(CategoryName(result.error.category)) + ")");
       return result;

@@ -10,8 +10,8 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <variant>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "connectors/error_category.h"
@@ -70,7 +70,7 @@ struct WriteOptions {
 
 struct Association {
   std::string from_id, to_id;
-  std::vector<int> type_ids;      // HubSpot association type ids
+  std::vector<int> type_ids;        // HubSpot association type ids
   std::vector<std::string> labels;  // HubSpot labels; Salesforce: the contact role
   bool primary = false;
 };
@@ -85,7 +85,8 @@ class Connector {
   // Records changed since `since` (empty = from the beginning), oldest first, in pages.
   // `fields` empty = the connector's default fields.
   virtual Error ReadChanges(const std::string& object, const Watermark& since,
-                            const std::vector<std::string>& fields, const PageCallback& on_page) = 0;
+                            const std::vector<std::string>& fields,
+                            const PageCallback& on_page) = 0;
 
   // Records deleted since `since`; *next is the watermark to store afterwards.
   virtual Error ReadDeletions(const std::string& object, const Watermark& since,

@@ -33,9 +33,9 @@ std::string NextAfter(const json& body) {
 }
 
 const std::set<std::string>& StandardObjects() {
-  static const std::set<std::string> names = {
-      "contacts", "companies", "deals", "tickets",  "tasks",      "notes",
-      "meetings", "calls",     "emails", "products", "line_items", "quotes"};
+  static const std::set<std::string> names = {"contacts", "companies", "deals",      "tickets",
+                                              "tasks",    "notes",     "meetings",   "calls",
+                                              "emails",   "products",  "line_items", "quotes"};
   return names;
 }
 
@@ -69,7 +69,8 @@ Record HubSpotConnector::ToRecord(const std::string& object, const json& j) cons
   r.deleted = j.value("archived", false);
   std::string lm = LastModifiedProperty(object);
   std::optional<int64_t> ts;
-  if (r.fields.contains(lm) && r.fields[lm].is_string()) ts = ParseTimeMs(r.fields[lm].get<std::string>());
+  if (r.fields.contains(lm) && r.fields[lm].is_string())
+    ts = ParseTimeMs(r.fields[lm].get<std::string>());
   if (!ts && j.contains("updatedAt") && j["updatedAt"].is_string())
     ts = ParseTimeMs(j["updatedAt"].get<std::string>());
   r.last_modified_ms = ts.value_or(0);
@@ -105,7 +106,8 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
     const int64_t window_start = cur.ms;
     int64_t after = 0;
     for (;;) {
-      int limit = static_cast<int>(std::min<int64_t>(config_.search_page, config_.search_cap - after));
+      int limit =
+          static_cast<int>(std::min<int64_t>(config_.search_page, config_.search_cap - after));
       if (limit <= 0) break;  // the window is full: restart it at the newest timestamp
       json body = {{"filterGroups",
                     {{{"filters",
@@ -132,12 +134,13 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
     // A whole window shared one timestamp: page through it by id, then move strictly past it.
     std::string last_id = "0";
     for (;;) {
-      json body = {{"filterGroups",
-                    {{{"filters",
-                       {{{"propertyName", lm}, {"operator", "EQ"}, {"value", std::to_string(cur.ms)}},
-                        {{"propertyName", "hs_object_id"}, {"operator", "GT"}, {"value", last_id}}}}}}},
-                   {"sorts", {{{"propertyName", "hs_object_id"}, {"direction", "ASCENDING"}}}},
-                   {"limit", config_.search_page}};
+      json body = {
+          {"filterGroups",
+           {{{"filters",
+              {{{"propertyName", lm}, {"operator", "EQ"}, {"value", std::to_string(cur.ms)}},
+               {{"propertyName", "hs_object_id"}, {"operator", "GT"}, {"value", last_id}}}}}}},
+          {"sorts", {{{"propertyName", "hs_object_id"}, {"direction", "ASCENDING"}}}},
+          {"limit", config_.search_page}};
       if (!props.empty()) body["properties"] = props;
       ApiResult r = session_.Send("POST", path, body);
       if (!r.ok()) return r.error;
@@ -167,8 +170,9 @@ Error HubSpotConnector::ReadDeletions(const std::string& object, const Watermark
   std::vector<std::pair<int64_t, std::string>> found;
   std::string after;
   for (;;) {
-    std::string path = "/crm/v3/objects/" + object + "?archived=true&limit=" +
-                       std::to_string(config_.list_page) + "&properties=hs_object_id";
+    std::string path = "/crm/v3/objects/" + object +
+                       "?archived=true&limit=" + std::to_string(config_.list_page) +
+                       "&properties=hs_object_id";
     if (!after.empty()) path += "&after=" + http::Client::Escape(after);
     ApiResult r = session_.Get(path);
     if (!r.ok()) return r.error;
@@ -189,15 +193,18 @@ Error HubSpotConnector::ReadDeletions(const std::string& object, const Watermark
 }
 
 Error HubSpotConnector::ReadByIds(const std::string& object, const std::vector<std::string>& ids,
-                                  const std::vector<std::string>& fields, std::vector<Record>* out) {
+                                  const std::vector<std::string>& fields,
+                                  std::vector<Record>* out) {
   for (size_t i = 0; i < ids.size(); i += config_.batch_size) {
     json inputs = json::array();
     for (size_t k = i; k < std::min(ids.size(), i + config_.batch_size); ++k)
       inputs.push_back({{"id", ids[k]}});
     json body = {{"inputs", inputs}, {"properties", fields}};
-    ApiResult r = session_.Send("POST", "/crm/v3/objects/" + object + "/batch/read?archived=false", body);
+    ApiResult r =
+        session_.Send("POST", "/crm/v3/objects/" + object + "/batch/read?archived=false", body);
     if (!r.ok()) return r.error;
-    for (const auto& j : r.body.value("results", json::array())) out->push_back(ToRecord(object, j));
+    for (const auto& j : r.body.value("results", json::array()))
+      out->push_back(ToRecord(object, j));
   }
   return {};
 }
@@ -209,29 +216,31 @@ Error HubSpotConnector::FindByField(const std::string& object, const std::string
   std::vector<std::string> props = fields;
   if (std::find(props.begin(), props.end(), field) == props.end()) props.push_back(field);
   for (size_t i = 0; i < values.size(); i += config_.batch_size) {
-    std::vector<std::string> chunk(values.begin() + i,
-                                   values.begin() + std::min(values.size(), i + config_.batch_size));
+    std::vector<std::string> chunk(
+        values.begin() + i, values.begin() + std::min(values.size(), i + config_.batch_size));
     // A unique property reads through batch/read (not subject to the search index delay).
     json inputs = json::array();
     for (const auto& v : chunk) inputs.push_back({{"id", v}});
-    ApiResult r = session_.Send(
-        "POST", "/crm/v3/objects/" + object + "/batch/read?archived=false",
-        {{"inputs", inputs}, {"properties", props}, {"idProperty", field}});
+    ApiResult r = session_.Send("POST", "/crm/v3/objects/" + object + "/batch/read?archived=false",
+                                {{"inputs", inputs}, {"properties", props}, {"idProperty", field}});
     if (r.ok()) {
-      for (const auto& j : r.body.value("results", json::array())) out->push_back(ToRecord(object, j));
+      for (const auto& j : r.body.value("results", json::array()))
+        out->push_back(ToRecord(object, j));
       continue;
     }
     if (r.status() != 400) return r.error;
     std::string after = "0";
     for (;;) {
-      json body = {{"filterGroups",
-                    {{{"filters", {{{"propertyName", field}, {"operator", "IN"}, {"values", chunk}}}}}}},
-                   {"properties", props},
-                   {"limit", config_.search_page},
-                   {"after", after}};
+      json body = {
+          {"filterGroups",
+           {{{"filters", {{{"propertyName", field}, {"operator", "IN"}, {"values", chunk}}}}}}},
+          {"properties", props},
+          {"limit", config_.search_page},
+          {"after", after}};
       ApiResult s = session_.Send("POST", "/crm/v3/objects/" + object + "/search", body);
       if (!s.ok()) return s.error;
-      for (const auto& j : s.body.value("results", json::array())) out->push_back(ToRecord(object, j));
+      for (const auto& j : s.body.value("results", json::array()))
+        out->push_back(ToRecord(object, j));
       after = NextAfter(s.body);
       if (after.empty()) break;
     }
@@ -252,14 +261,15 @@ std::vector<WriteResult> HubSpotConnector::Write(const std::string& object, Writ
   for (int round = 0; round < config_.transient_item_retries; ++round) {
     std::vector<size_t> again;
     for (size_t i = 0; i < out.size(); ++i)
-      if (!out[i].ok && out[i].error.category == ErrorCategory::kServer && out[i].error.http_status == 207 &&
-          session_.suspended().ok())
+      if (!out[i].ok && out[i].error.category == ErrorCategory::kServer &&
+          out[i].error.http_status == 207 && session_.suspended().ok())
         again.push_back(i);
     if (again.empty()) break;
     for (size_t i = 0; i < again.size(); i += config_.batch_size)
-      WriteChunk(object, kind, items,
-                 {again.begin() + i, again.begin() + std::min(again.size(), i + config_.batch_size)},
-                 options, out, 0);
+      WriteChunk(
+          object, kind, items,
+          {again.begin() + i, again.begin() + std::min(again.size(), i + config_.batch_size)},
+          options, out, 0);
   }
   return out;
 }
@@ -360,8 +370,10 @@ void HubSpotConnector::WriteChunk(const std::string& object, WriteKind kind,
   for (const auto& j : r.body.value("results", json::array())) {
     size_t idx = SIZE_MAX;
     std::string key;
-    if (kind == WriteKind::kCreate) key = j.contains("objectWriteTraceId") ? Text(j["objectWriteTraceId"]) : "";
-    else if (kind == WriteKind::kUpdate) key = Text(j.value("id", json("")));
+    if (kind == WriteKind::kCreate)
+      key = j.contains("objectWriteTraceId") ? Text(j["objectWriteTraceId"]) : "";
+    else if (kind == WriteKind::kUpdate)
+      key = Text(j.value("id", json("")));
     else {
       for (size_t k : which) {
         const std::string& field = items[k].key_field;
@@ -375,8 +387,11 @@ void HubSpotConnector::WriteChunk(const std::string& object, WriteKind kind,
     auto it = by_key.find(key);
     if (it != by_key.end()) idx = it->second;
     if (idx == SIZE_MAX) continue;
-    out[idx] = WriteResult{true, Text(j.value("id", json(""))),
-                           kind == WriteKind::kCreate || j.value("new", false), {}, {}};
+    out[idx] = WriteResult{true,
+                           Text(j.value("id", json(""))),
+                           kind == WriteKind::kCreate || j.value("new", false),
+                           {},
+                           {}};
     answered.insert(idx);
   }
   for (const auto& e : r.body.value("errors", json::array())) {
@@ -385,22 +400,27 @@ void HubSpotConnector::WriteChunk(const std::string& object, WriteKind kind,
                                  : 0);
     if (err.category == ErrorCategory::kOther) err.category = ErrorCategory::kServer;
     if (err.http_status == 0) err.http_status = r.status();
-    json ids = e.contains("context") && e["context"].is_object()
-                   ? e["context"].value("ids", e["context"].value("objectWriteTraceId", json::array()))
-                   : json::array();
+    json ids =
+        e.contains("context") && e["context"].is_object()
+            ? e["context"].value("ids", e["context"].value("objectWriteTraceId", json::array()))
+            : json::array();
     if (!ids.is_array()) ids = json::array({ids});
     for (const auto& id : ids) {
       auto it = by_key.find(kind == WriteKind::kUpsert ? Lower(Text(id)) : Text(id));
       if (it == by_key.end()) continue;
-      out[it->second] = WriteResult{false, kind == WriteKind::kUpdate ? Text(id) : "", false, err, {}};
+      out[it->second] =
+          WriteResult{false, kind == WriteKind::kUpdate ? Text(id) : "", false, err, {}};
       answered.insert(it->second);
     }
   }
   for (size_t idx : which)
     if (!answered.count(idx))
-      out[idx] = WriteResult{false, "", false,
-                             {ErrorCategory::kServer, "NO_RESULT", "no result for this input", r.status()},
-                             {}};
+      out[idx] =
+          WriteResult{false,
+                      "",
+                      false,
+                      {ErrorCategory::kServer, "NO_RESULT", "no result for this input", r.status()},
+                      {}};
 }
 
 std::vector<WriteResult> HubSpotConnector::Delete(const std::string& object,
@@ -410,7 +430,8 @@ std::vector<WriteResult> HubSpotConnector::Delete(const std::string& object,
     json inputs = json::array();
     size_t end = std::min(ids.size(), i + config_.batch_size);
     for (size_t k = i; k < end; ++k) inputs.push_back({{"id", ids[k]}});
-    ApiResult r = session_.Send("POST", "/crm/v3/objects/" + object + "/batch/archive", {{"inputs", inputs}});
+    ApiResult r =
+        session_.Send("POST", "/crm/v3/objects/" + object + "/batch/archive", {{"inputs", inputs}});
     for (size_t k = i; k < end; ++k) out[k] = WriteResult{r.ok(), ids[k], false, r.error, {}};
   }
   return out;
@@ -419,8 +440,8 @@ std::vector<WriteResult> HubSpotConnector::Delete(const std::string& object,
 Error HubSpotConnector::ListMembers(const std::string& list_id, std::vector<std::string>* out) {
   std::string after;
   for (;;) {
-    std::string path = "/crm/v3/lists/" + list_id + "/memberships?limit=" +
-                       std::to_string(config_.membership_page);
+    std::string path = "/crm/v3/lists/" + list_id +
+                       "/memberships?limit=" + std::to_string(config_.membership_page);
     if (!after.empty()) path += "&after=" + http::Client::Escape(after);
     ApiResult r = session_.Get(path);
     if (!r.ok()) return r.error;
@@ -434,8 +455,8 @@ Error HubSpotConnector::ListMembers(const std::string& list_id, std::vector<std:
 Error HubSpotConnector::AddListMembers(const std::string& list_id,
                                        const std::vector<std::string>& ids) {
   for (size_t i = 0; i < ids.size(); i += config_.membership_page) {
-    json body(std::vector<std::string>(ids.begin() + i,
-                                       ids.begin() + std::min(ids.size(), i + config_.membership_page)));
+    json body(std::vector<std::string>(
+        ids.begin() + i, ids.begin() + std::min(ids.size(), i + config_.membership_page)));
     ApiResult r = session_.Send("PUT", "/crm/v3/lists/" + list_id + "/memberships/add", body);
     if (!r.ok()) return r.error;
   }
@@ -445,8 +466,8 @@ Error HubSpotConnector::AddListMembers(const std::string& list_id,
 Error HubSpotConnector::RemoveListMembers(const std::string& list_id,
                                           const std::vector<std::string>& ids) {
   for (size_t i = 0; i < ids.size(); i += config_.membership_page) {
-    json body(std::vector<std::string>(ids.begin() + i,
-                                       ids.begin() + std::min(ids.size(), i + config_.membership_page)));
+    json body(std::vector<std::string>(
+        ids.begin() + i, ids.begin() + std::min(ids.size(), i + config_.membership_page)));
     ApiResult r = session_.Send("PUT", "/crm/v3/lists/" + list_id + "/memberships/remove", body);
     if (!r.ok()) return r.error;
   }
@@ -481,8 +502,8 @@ Error HubSpotConnector::ReadAssociations(const std::string& from, const std::str
       for (const auto& t : res.value("to", json::array())) add(from_id, t);
       std::string after = NextAfter(res);
       while (!after.empty()) {  // this record has more links than one batch answer holds
-        ApiResult p = session_.Get("/crm/v4/objects/" + from + "/" + from_id + "/associations/" + to +
-                                   "?limit=500&after=" + http::Client::Escape(after));
+        ApiResult p = session_.Get("/crm/v4/objects/" + from + "/" + from_id + "/associations/" +
+                                   to + "?limit=500&after=" + http::Client::Escape(after));
         if (!p.ok()) return p.error;
         for (const auto& t : p.body.value("results", json::array())) add(from_id, t);
         after = NextAfter(p.body);
@@ -496,7 +517,8 @@ std::vector<WriteResult> HubSpotConnector::Associate(const std::string& from, co
                                                      const std::vector<Association>& links) {
   std::vector<WriteResult> out(links.size());
   std::vector<size_t> plain, typed;
-  for (size_t i = 0; i < links.size(); ++i) (links[i].type_ids.empty() ? plain : typed).push_back(i);
+  for (size_t i = 0; i < links.size(); ++i)
+    (links[i].type_ids.empty() ? plain : typed).push_back(i);
   for (int pass = 0; pass < 2; ++pass) {
     const auto& which = pass == 0 ? plain : typed;
     for (size_t i = 0; i < which.size(); i += config_.association_batch) {
@@ -508,8 +530,9 @@ std::vector<WriteResult> HubSpotConnector::Associate(const std::string& from, co
         if (pass == 1) {
           json types = json::array();
           for (int t : a.type_ids)
-            types.push_back({{"associationCategory", a.labels.empty() ? "HUBSPOT_DEFINED" : "USER_DEFINED"},
-                             {"associationTypeId", t}});
+            types.push_back(
+                {{"associationCategory", a.labels.empty() ? "HUBSPOT_DEFINED" : "USER_DEFINED"},
+                 {"associationTypeId", t}});
           in["types"] = types;
         }
         inputs.push_back(in);
@@ -522,8 +545,7 @@ std::vector<WriteResult> HubSpotConnector::Associate(const std::string& from, co
       if (r.ok() && r.status() == 207 && !r.body.value("errors", json::array()).empty()) {
         // Per-input detail is not reliable across versions: report the batch error on all of
         // its inputs only when nothing succeeded.
-        if (r.body.value("results", json::array()).empty())
-          e = ErrorFrom(r.body["errors"][0], 400);
+        if (r.body.value("results", json::array()).empty()) e = ErrorFrom(r.body["errors"][0], 400);
       }
       for (size_t k = i; k < end; ++k)
         out[which[k]] = WriteResult{e.ok(), links[which[k]].from_id, false, e, {}};

@@ -13,9 +13,9 @@
 namespace syncline::connectors {
 
 struct HubSpotConfig {
-  SessionOptions session;  // base_url "https://api.hubapi.com" or a sandbox; vendor is forced
-  int batch_size = 100;    // batch read/create/update/upsert/archive inputs per call
-  int search_page = 200;   // search `limit`
+  SessionOptions session;   // base_url "https://api.hubapi.com" or a sandbox; vendor is forced
+  int batch_size = 100;     // batch read/create/update/upsert/archive inputs per call
+  int search_page = 200;    // search `limit`
   int search_cap = 10'000;  // results one search can page through
   int list_page = 100;
   int membership_page = 250;
@@ -30,8 +30,8 @@ class HubSpotConnector final : public Connector {
   std::variant<schema::Object, Error> Describe(const std::string& object) override;
   Error ReadChanges(const std::string& object, const Watermark& since,
                     const std::vector<std::string>& fields, const PageCallback& on_page) override;
-  Error ReadDeletions(const std::string& object, const Watermark& since,
-                      std::vector<Deletion>* out, Watermark* next) override;
+  Error ReadDeletions(const std::string& object, const Watermark& since, std::vector<Deletion>* out,
+                      Watermark* next) override;
   Error ReadByIds(const std::string& object, const std::vector<std::string>& ids,
                   const std::vector<std::string>& fields, std::vector<Record>* out) override;
   Error FindByField(const std::string& object, const std::string& field,

@@ -106,7 +106,8 @@ std::variant<schema::Object, Error> SalesforceConnector::Describe(const std::str
 
 Error SalesforceConnector::Query(const std::string& soql,
                                  const std::function<bool(const json&)>& on_row, bool all_rows) {
-  std::string next = Data() + (all_rows ? "/queryAll?q=" : "/query?q=") + http::Client::Escape(soql);
+  std::string next =
+      Data() + (all_rows ? "/queryAll?q=" : "/query?q=") + http::Client::Escape(soql);
   while (!next.empty()) {
     ApiResult r = session_.Get(next);
     if (!r.ok()) return r.error;
@@ -176,8 +177,8 @@ Error SalesforceConnector::ReadDeletions(const std::string& object, const Waterm
   int64_t now = session_.clock().NowMs();
   int64_t earliest = now - config_.deleted_window_days * 86'400'000 + 120'000;
   int64_t start = std::max(covered - 60'000, earliest);
-  ApiResult r = session_.Get(Data() + "/sobjects/" + object + "/deleted/?start=" +
-                             http::Client::Escape(FormatSoqlSeconds(start)) +
+  ApiResult r = session_.Get(Data() + "/sobjects/" + object +
+                             "/deleted/?start=" + http::Client::Escape(FormatSoqlSeconds(start)) +
                              "&end=" + http::Client::Escape(FormatSoqlSeconds(now + 60'000)));
   if (!r.ok()) return r.error;
   int64_t latest = ParseTimeMs(Text(r.body.value("latestDateCovered", json("")))).value_or(covered);
@@ -200,8 +201,9 @@ Error SalesforceConnector::ReadByIds(const std::string& object, const std::vecto
   for (size_t i = 0; i < ids.size(); i += config_.collection_size) {
     std::vector<std::string> chunk(ids.begin() + i,
                                    ids.begin() + std::min(ids.size(), i + config_.collection_size));
-    ApiResult r = session_.Get(Data() + "/composite/sobjects/" + object + "?ids=" + Join(chunk, ",") +
-                               "&fields=" + http::Client::Escape(select));
+    ApiResult r =
+        session_.Get(Data() + "/composite/sobjects/" + object + "?ids=" + Join(chunk, ",") +
+                     "&fields=" + http::Client::Escape(select));
     if (!r.ok()) return r.error;
     if (!r.body.is_array()) continue;
     for (const auto& row : r.body)
@@ -243,7 +245,8 @@ std::vector<WriteResult> SalesforceConnector::Write(const std::string& object, W
     for (const auto& [key, which] : groups)
       for (size_t i = 0; i < which.size(); i += config_.collection_size)
         WriteOnce(object, kind, items,
-                  {which.begin() + i, which.begin() + std::min(which.size(), i + config_.collection_size)},
+                  {which.begin() + i,
+                   which.begin() + std::min(which.size(), i + config_.collection_size)},
                   options, out, 0);
   };
   std::vector<size_t> all(items.size());
@@ -283,8 +286,12 @@ void SalesforceConnector::WriteOnce(const std::string& object, WriteKind kind,
   call.idempotent = kind != WriteKind::kCreate;
   ApiResult r;
   switch (kind) {
-    case WriteKind::kCreate: r = session_.Send("POST", Data() + "/composite/sobjects", body, call); break;
-    case WriteKind::kUpdate: r = session_.Send("PATCH", Data() + "/composite/sobjects", body, call); break;
+    case WriteKind::kCreate:
+      r = session_.Send("POST", Data() + "/composite/sobjects", body, call);
+      break;
+    case WriteKind::kUpdate:
+      r = session_.Send("PATCH", Data() + "/composite/sobjects", body, call);
+      break;
     case WriteKind::kUpsert:
       r = session_.Send("PATCH",
                         Data() + "/composite/sobjects/" + object + "/" + items[which[0]].key_field,
@@ -326,8 +333,8 @@ void SalesforceConnector::WriteOnce(const std::string& object, WriteKind kind,
   }
   if (!r.ok()) return fail_all(r.error);
   if (!r.body.is_array() || r.body.size() != which.size())
-    return fail_all({ErrorCategory::kServer, "BAD_RESPONSE", "collection answer does not match the request",
-                     r.status()});
+    return fail_all({ErrorCategory::kServer, "BAD_RESPONSE",
+                     "collection answer does not match the request", r.status()});
   // Collections answer in input order.
   for (size_t k = 0; k < which.size(); ++k) {
     WriteResult res = ItemResult(r.body[k], r.status());
@@ -344,7 +351,8 @@ std::vector<WriteResult> SalesforceConnector::Delete(const std::string& object,
   for (size_t i = 0; i < ids.size(); i += config_.collection_size) {
     size_t end = std::min(ids.size(), i + config_.collection_size);
     std::vector<std::string> chunk(ids.begin() + i, ids.begin() + end);
-    ApiResult r = session_.Call("DELETE", Data() + "/composite/sobjects?allOrNone=false&ids=" + Join(chunk, ","));
+    ApiResult r = session_.Call(
+        "DELETE", Data() + "/composite/sobjects?allOrNone=false&ids=" + Join(chunk, ","));
     for (size_t k = i; k < end; ++k) {
       if (!r.ok()) {
         out[k] = WriteResult{false, ids[k], false, r.error, {}};
@@ -354,7 +362,8 @@ std::vector<WriteResult> SalesforceConnector::Delete(const std::string& object,
                             ? ItemResult(r.body[k - i], r.status())
                             : WriteResult{true, ids[k], false, {}, {}};
       // Already gone is what a delete wants.
-      if (!res.ok && res.error.category == ErrorCategory::kNotFound) res = WriteResult{true, ids[k], false, {}, {}};
+      if (!res.ok && res.error.category == ErrorCategory::kNotFound)
+        res = WriteResult{true, ids[k], false, {}, {}};
       if (res.id.empty()) res.id = ids[k];
       out[k] = std::move(res);
     }
@@ -390,8 +399,9 @@ Error SalesforceConnector::ReadAssociations(const std::string& from, const std::
       quoted.push_back(SoqlQuote(from_ids[k]));
     std::string soql;
     if (roles) {
-      soql = std::string("SELECT Id, OpportunityId, ContactId, Role, IsPrimary FROM "
-                         "OpportunityContactRole WHERE ") +
+      soql = std::string(
+                 "SELECT Id, OpportunityId, ContactId, Role, IsPrimary FROM "
+                 "OpportunityContactRole WHERE ") +
              (from_opp ? "OpportunityId" : "ContactId") + " IN (" + Join(quoted, ",") +
              ") ORDER BY Id";
     } else {

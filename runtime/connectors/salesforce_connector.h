@@ -15,8 +15,8 @@ namespace syncline::connectors {
 struct SalesforceConfig {
   SessionOptions session;  // base_url: the instance URL, or empty to use the token's
   std::string api_version = "v60.0";
-  int collection_size = 200;  // sObject collections records/ids per call
-  int in_clause_size = 100;   // values per SOQL IN (...)
+  int collection_size = 200;       // sObject collections records/ids per call
+  int in_clause_size = 100;        // values per SOQL IN (...)
   int transient_item_retries = 2;  // re-sends of items that failed with a server error
   int64_t deleted_window_days = 15;
 };
@@ -28,8 +28,8 @@ class SalesforceConnector final : public Connector {
   std::variant<schema::Object, Error> Describe(const std::string& object) override;
   Error ReadChanges(const std::string& object, const Watermark& since,
                     const std::vector<std::string>& fields, const PageCallback& on_page) override;
-  Error ReadDeletions(const std::string& object, const Watermark& since,
-                      std::vector<Deletion>* out, Watermark* next) override;
+  Error ReadDeletions(const std::string& object, const Watermark& since, std::vector<Deletion>* out,
+                      Watermark* next) override;
   Error ReadByIds(const std::string& object, const std::vector<std::string>& ids,
                   const std::vector<std::string>& fields, std::vector<Record>* out) override;
   Error FindByField(const std::string& object, const std::string& field,

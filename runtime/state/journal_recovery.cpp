@@ -44,7 +44,8 @@ RecoveryReport RecoverJournal(StateStore& store,
       store.CompleteIntent(intent.key, outcome.result_id, now_ms);
       ++report.applied;
     } else {
-      store.AbandonIntent(intent.key, outcome.message.empty() ? "not applied before a crash" : outcome.message,
+      store.AbandonIntent(intent.key,
+                          outcome.message.empty() ? "not applied before a crash" : outcome.message,
                           now_ms);
       ++report.not_applied;
     }
@@ -98,7 +99,8 @@ IntentOutcome ResolveWithConnector(connectors::Connector& connector, const Inten
     }
     bool all = true;
     for (auto it = payload.begin(); it != payload.end(); ++it) {
-      const json& have = found.front().fields.contains(it.key()) ? found.front().fields[it.key()] : json();
+      const json& have =
+          found.front().fields.contains(it.key()) ? found.front().fields[it.key()] : json();
       if (Norm(have) != Norm(it.value())) all = false;
     }
     out.kind = all ? IntentOutcome::kApplied : IntentOutcome::kNotApplied;

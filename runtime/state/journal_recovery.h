@@ -31,7 +31,8 @@ struct RecoveryReport {
 // inside the transaction), not-applied ones abandoned (the next sync pass redoes the write from
 // fresh reads: nothing is lost), unknown ones stay pending (no connectivity: try again later;
 // the engine must not start writing while any remain).
-RecoveryReport RecoverJournal(StateStore& store, const std::function<IntentOutcome(const Intent&)>& resolve,
+RecoveryReport RecoverJournal(StateStore& store,
+                              const std::function<IntentOutcome(const Intent&)>& resolve,
                               const AppliedHandler& on_applied, int64_t now_ms);
 
 // The standard resolver: creates and upserts are found again by lookup_field/lookup_value;

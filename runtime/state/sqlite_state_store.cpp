@@ -6,14 +6,20 @@
 
 namespace syncline::state {
 
-std::string_view SideName(Side side) { return side == Side::kHubSpot ? "hubspot" : "salesforce"; }
+std::string_view SideName(Side side) {
+  return side == Side::kHubSpot ? "hubspot" : "salesforce";
+}
 
 std::string_view IntentStateName(IntentState state) {
   switch (state) {
-    case IntentState::kPending: return "pending";
-    case IntentState::kDone: return "done";
-    case IntentState::kFailed: return "failed";
-    case IntentState::kAbandoned: return "abandoned";
+    case IntentState::kPending:
+      return "pending";
+    case IntentState::kDone:
+      return "done";
+    case IntentState::kFailed:
+      return "failed";
+    case IntentState::kAbandoned:
+      return "abandoned";
   }
   return "pending";
 }
@@ -27,8 +33,12 @@ IntentState IntentStateFrom(std::string_view name) {
   return IntentState::kPending;
 }
 
-int SideInt(Side s) { return s == Side::kHubSpot ? 0 : 1; }
-Side SideFrom(int64_t v) { return v == 0 ? Side::kHubSpot : Side::kSalesforce; }
+int SideInt(Side s) {
+  return s == Side::kHubSpot ? 0 : 1;
+}
+Side SideFrom(int64_t v) {
+  return v == 0 ? Side::kHubSpot : Side::kSalesforce;
+}
 
 // Each entry migrates from version i to i + 1. Never edit a shipped entry: append.
 const char* const kMigrations[] = {
@@ -225,15 +235,24 @@ int64_t SqliteStateStore::PutLink(const Link& link) {
     Stmt s(db_,
            "UPDATE links SET hubspot_object=?, hubspot_id=?, salesforce_object=?, salesforce_id=?, "
            "updated_ms=? WHERE id=?");
-    s.Bind(link.hubspot_object).Bind(link.hubspot_id).Bind(link.salesforce_object)
-        .Bind(link.salesforce_id).Bind(link.updated_ms).Bind(link.id).Run();
+    s.Bind(link.hubspot_object)
+        .Bind(link.hubspot_id)
+        .Bind(link.salesforce_object)
+        .Bind(link.salesforce_id)
+        .Bind(link.updated_ms)
+        .Bind(link.id)
+        .Run();
     return link.id;
   }
   Stmt s(db_,
          "INSERT INTO links (hubspot_object, hubspot_id, salesforce_object, salesforce_id, "
          "created_ms, updated_ms) VALUES (?,?,?,?,?,?)");
-  s.Bind(link.hubspot_object).Bind(link.hubspot_id).Bind(link.salesforce_object)
-      .Bind(link.salesforce_id).Bind(link.created_ms).Bind(link.updated_ms ? link.updated_ms : link.created_ms)
+  s.Bind(link.hubspot_object)
+      .Bind(link.hubspot_id)
+      .Bind(link.salesforce_object)
+      .Bind(link.salesforce_id)
+      .Bind(link.created_ms)
+      .Bind(link.updated_ms ? link.updated_ms : link.created_ms)
       .Run();
   return sqlite3_last_insert_rowid(db_);
 }
@@ -313,15 +332,22 @@ BaseValues SqliteStateStore::GetBase(int64_t link_id, Side side) {
   return out;
 }
 
-void SqliteStateStore::ClearBase(int64_t link_id, Side side, const std::vector<std::string>& fields) {
+void SqliteStateStore::ClearBase(int64_t link_id, Side side,
+                                 const std::vector<std::string>& fields) {
   std::lock_guard lock(mu_);
   if (fields.empty()) {
-    Stmt(db_, "DELETE FROM base_values WHERE link_id=? AND side=?").Bind(link_id).Bind(SideInt(side)).Run();
+    Stmt(db_, "DELETE FROM base_values WHERE link_id=? AND side=?")
+        .Bind(link_id)
+        .Bind(SideInt(side))
+        .Run();
     return;
   }
   for (const auto& f : fields)
     Stmt(db_, "DELETE FROM base_values WHERE link_id=? AND side=? AND field=?")
-        .Bind(link_id).Bind(SideInt(side)).Bind(f).Run();
+        .Bind(link_id)
+        .Bind(SideInt(side))
+        .Bind(f)
+        .Run();
 }
 
 // ---- watermarks
@@ -342,7 +368,12 @@ void SqliteStateStore::SetWatermark(Side side, const std::string& object, const 
        "INSERT INTO watermarks (side, object, kind, value, updated_ms) VALUES (?,?,?,?,?) "
        "ON CONFLICT(side, object, kind) DO UPDATE SET value=excluded.value, "
        "updated_ms=excluded.updated_ms")
-      .Bind(SideInt(side)).Bind(object).Bind(kind).Bind(value).Bind(now_ms).Run();
+      .Bind(SideInt(side))
+      .Bind(object)
+      .Bind(kind)
+      .Bind(value)
+      .Bind(now_ms)
+      .Run();
 }
 
 // ---- journal
@@ -377,16 +408,26 @@ Intent ReadIntent(S& s) {
 Intent SqliteStateStore::BeginIntent(const Intent& intent, int64_t now_ms) {
   std::lock_guard lock(mu_);
   if (auto existing = GetIntent(intent.key);
-      existing && (existing->state == IntentState::kPending || existing->state == IntentState::kDone))
+      existing &&
+      (existing->state == IntentState::kPending || existing->state == IntentState::kDone))
     return *existing;
   // A failed or abandoned intent with this key is replaced by the new attempt.
   Stmt(db_, "DELETE FROM intents WHERE key=?").Bind(intent.key).Run();
   Stmt(db_,
        "INSERT INTO intents (key, side, object, op, record_id, link_id, payload, lookup_field, "
        "lookup_value, state, run_id, created_ms) VALUES (?,?,?,?,?,?,?,?,?,'pending',?,?)")
-      .Bind(intent.key).Bind(SideInt(intent.side)).Bind(intent.object).Bind(intent.op)
-      .Bind(intent.record_id).Bind(intent.link_id).Bind(intent.payload).Bind(intent.lookup_field)
-      .Bind(intent.lookup_value).Bind(intent.run_id).Bind(now_ms).Run();
+      .Bind(intent.key)
+      .Bind(SideInt(intent.side))
+      .Bind(intent.object)
+      .Bind(intent.op)
+      .Bind(intent.record_id)
+      .Bind(intent.link_id)
+      .Bind(intent.payload)
+      .Bind(intent.lookup_field)
+      .Bind(intent.lookup_value)
+      .Bind(intent.run_id)
+      .Bind(now_ms)
+      .Run();
   return *GetIntent(intent.key);
 }
 
@@ -395,7 +436,11 @@ void SqliteStateStore::SetIntentState(const std::string& key, IntentState state,
                                       int64_t now_ms) {
   std::lock_guard lock(mu_);
   Stmt(db_, "UPDATE intents SET state=?, result_id=?, message=?, completed_ms=? WHERE key=?")
-      .Bind(std::string(IntentStateName(state))).Bind(result_id).Bind(message).Bind(now_ms).Bind(key)
+      .Bind(std::string(IntentStateName(state)))
+      .Bind(result_id)
+      .Bind(message)
+      .Bind(now_ms)
+      .Bind(key)
       .Run();
 }
 
@@ -404,7 +449,8 @@ void SqliteStateStore::CompleteIntent(const std::string& key, const std::string&
   SetIntentState(key, IntentState::kDone, result_id, "", now_ms);
 }
 
-void SqliteStateStore::FailIntent(const std::string& key, const std::string& message, int64_t now_ms) {
+void SqliteStateStore::FailIntent(const std::string& key, const std::string& message,
+                                  int64_t now_ms) {
   SetIntentState(key, IntentState::kFailed, "", message, now_ms);
 }
 
@@ -423,9 +469,9 @@ std::optional<Intent> SqliteStateStore::GetIntent(const std::string& key) {
 
 std::vector<Intent> SqliteStateStore::PendingIntents() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, (std::string("SELECT ") + kIntentCols +
-               " FROM intents WHERE state='pending' ORDER BY id")
-                  .c_str());
+  Stmt s(db_,
+         (std::string("SELECT ") + kIntentCols + " FROM intents WHERE state='pending' ORDER BY id")
+             .c_str());
   std::vector<Intent> out;
   while (s.Step()) out.push_back(ReadIntent(s));
   return out;
@@ -433,7 +479,9 @@ std::vector<Intent> SqliteStateStore::PendingIntents() {
 
 int64_t SqliteStateStore::PruneIntents(int64_t before_ms) {
   std::lock_guard lock(mu_);
-  Stmt(db_, "DELETE FROM intents WHERE state != 'pending' AND completed_ms < ?").Bind(before_ms).Run();
+  Stmt(db_, "DELETE FROM intents WHERE state != 'pending' AND completed_ms < ?")
+      .Bind(before_ms)
+      .Run();
   return sqlite3_changes(db_);
 }
 
@@ -480,8 +528,15 @@ SyncError SqliteStateStore::RecordError(const SyncError& error, int64_t now_ms,
        "ON CONFLICT(side, object, record_id) WHERE resolved = 0 DO UPDATE SET "
        "category=excluded.category, code=excluded.code, message=excluded.message, "
        "attempts=attempts+1, last_ms=excluded.last_ms, next_retry_ms=excluded.next_retry_ms")
-      .Bind(SideInt(error.side)).Bind(error.object).Bind(error.record_id).Bind(error.category)
-      .Bind(error.code).Bind(error.message).Bind(now_ms).Bind(now_ms).Bind(now_ms + retry_interval_ms)
+      .Bind(SideInt(error.side))
+      .Bind(error.object)
+      .Bind(error.record_id)
+      .Bind(error.category)
+      .Bind(error.code)
+      .Bind(error.message)
+      .Bind(now_ms)
+      .Bind(now_ms)
+      .Bind(now_ms + retry_interval_ms)
       .Run();
   Stmt s(db_, (std::string("SELECT ") + kErrorCols +
                " FROM sync_errors WHERE side=? AND object=? AND record_id=? AND resolved=0")
@@ -504,14 +559,20 @@ void SqliteStateStore::ResolveError(Side side, const std::string& object,
   Stmt(db_,
        "UPDATE sync_errors SET resolved=1, last_ms=? WHERE side=? AND object=? AND record_id=? AND "
        "resolved=0")
-      .Bind(now_ms).Bind(SideInt(side)).Bind(object).Bind(record_id).Run();
+      .Bind(now_ms)
+      .Bind(SideInt(side))
+      .Bind(object)
+      .Bind(record_id)
+      .Run();
 }
 
 std::vector<SyncError> SqliteStateStore::DueErrors(int64_t now_ms) {
   return SelectErrors("resolved = 0 AND next_retry_ms <= ?", now_ms);
 }
 
-std::vector<SyncError> SqliteStateStore::OpenErrors() { return SelectErrors("resolved = 0", 0); }
+std::vector<SyncError> SqliteStateStore::OpenErrors() {
+  return SelectErrors("resolved = 0", 0);
+}
 
 // ---- runs
 
@@ -526,8 +587,13 @@ void SqliteStateStore::EndRun(const Run& run) {
   Stmt(db_,
        "UPDATE runs SET ended_ms=?, status=?, counts=?, hubspot_calls=?, salesforce_calls=? "
        "WHERE id=?")
-      .Bind(run.ended_ms).Bind(run.status).Bind(run.counts.empty() ? std::string("{}") : run.counts)
-      .Bind(run.hubspot_calls).Bind(run.salesforce_calls).Bind(run.id).Run();
+      .Bind(run.ended_ms)
+      .Bind(run.status)
+      .Bind(run.counts.empty() ? std::string("{}") : run.counts)
+      .Bind(run.hubspot_calls)
+      .Bind(run.salesforce_calls)
+      .Bind(run.id)
+      .Run();
 }
 
 std::vector<Run> SqliteStateStore::Runs(int limit) {

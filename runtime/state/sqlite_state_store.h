@@ -32,7 +32,8 @@ class SqliteStateStore final : public StateStore {
 
   int64_t PutLink(const Link& link) override;
   std::optional<Link> GetLink(int64_t id) override;
-  std::optional<Link> FindLink(Side side, const std::string& object, const std::string& id) override;
+  std::optional<Link> FindLink(Side side, const std::string& object,
+                               const std::string& id) override;
   void DeleteLink(int64_t id) override;
   std::vector<Link> Links(const std::string& hubspot_object = "") override;
 
@@ -46,7 +47,8 @@ class SqliteStateStore final : public StateStore {
                     const std::string& value, int64_t now_ms) override;
 
   Intent BeginIntent(const Intent& intent, int64_t now_ms) override;
-  void CompleteIntent(const std::string& key, const std::string& result_id, int64_t now_ms) override;
+  void CompleteIntent(const std::string& key, const std::string& result_id,
+                      int64_t now_ms) override;
   void FailIntent(const std::string& key, const std::string& message, int64_t now_ms) override;
   void AbandonIntent(const std::string& key, const std::string& message, int64_t now_ms) override;
   std::optional<Intent> GetIntent(const std::string& key) override;

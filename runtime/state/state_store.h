@@ -61,7 +61,7 @@ struct Intent {
 
 struct SyncError {
   int64_t id = 0;
-  Side side = Side::kHubSpot;  // the side the failing write went to
+  Side side = Side::kHubSpot;     // the side the failing write went to
   std::string object, record_id;  // record_id: the source record whose sync failed
   std::string category;           // connectors::CategoryName: "picklist", "server", ...
   std::string code, message;
@@ -92,7 +92,8 @@ class StateStore {
   // Inserts, or updates the link with this id (id != 0). Returns the id.
   virtual int64_t PutLink(const Link& link) = 0;
   virtual std::optional<Link> GetLink(int64_t id) = 0;
-  virtual std::optional<Link> FindLink(Side side, const std::string& object, const std::string& id) = 0;
+  virtual std::optional<Link> FindLink(Side side, const std::string& object,
+                                       const std::string& id) = 0;
   virtual void DeleteLink(int64_t id) = 0;  // with its base values
   virtual std::vector<Link> Links(const std::string& hubspot_object = "") = 0;
 
@@ -112,9 +113,11 @@ class StateStore {
   // returned instead (the write was interrupted: reconcile it first); a done one is returned
   // as is (the write already happened).
   virtual Intent BeginIntent(const Intent& intent, int64_t now_ms) = 0;
-  virtual void CompleteIntent(const std::string& key, const std::string& result_id, int64_t now_ms) = 0;
+  virtual void CompleteIntent(const std::string& key, const std::string& result_id,
+                              int64_t now_ms) = 0;
   virtual void FailIntent(const std::string& key, const std::string& message, int64_t now_ms) = 0;
-  virtual void AbandonIntent(const std::string& key, const std::string& message, int64_t now_ms) = 0;
+  virtual void AbandonIntent(const std::string& key, const std::string& message,
+                             int64_t now_ms) = 0;
   virtual std::optional<Intent> GetIntent(const std::string& key) = 0;
   virtual std::vector<Intent> PendingIntents() = 0;
   // Drops finished intents older than `before_ms` (the journal is not history).

@@ -86,7 +86,8 @@ std::optional<std::pair<int64_t, int64_t>> ParseSforceLimitInfo(const std::strin
   auto end = header.find_first_not_of("0123456789", slash + 1);
   try {
     int64_t used = std::stoll(header.substr(pos, slash - pos));
-    int64_t max = std::stoll(header.substr(slash + 1, end == std::string::npos ? end : end - slash - 1));
+    int64_t max =
+        std::stoll(header.substr(slash + 1, end == std::string::npos ? end : end - slash - 1));
     return std::make_pair(used, max);
   } catch (...) {
     return std::nullopt;

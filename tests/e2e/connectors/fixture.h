@@ -110,7 +110,8 @@ inline std::vector<std::string> SeededIds(const nlohmann::json& answer, const st
   const nlohmann::json* j = &answer;
   if (j->contains("ids")) j = &(*j)["ids"];
   if (j->contains(key))
-    for (const auto& id : (*j)[key]) out.push_back(id.is_string() ? id.get<std::string>() : id.dump());
+    for (const auto& id : (*j)[key])
+      out.push_back(id.is_string() ? id.get<std::string>() : id.dump());
   return out;
 }
 

@@ -15,16 +15,20 @@ using test::Sandboxes;
 
 namespace {
 
-std::string Email(int i) { return "person" + std::to_string(i) + "@example.com"; }
+std::string Email(int i) {
+  return "person" + std::to_string(i) + "@example.com";
+}
 
 // Seeds n contacts; contact i was last modified at base + (i / per_ms) ms.
-std::vector<std::string> SeedContacts(Sandboxes& s, int n, int64_t base, int per_ms, int first = 0) {
+std::vector<std::string> SeedContacts(Sandboxes& s, int n, int64_t base, int per_ms,
+                                      int first = 0) {
   json contacts = json::array();
   for (int i = first; i < first + n; ++i) {
     int64_t ts = base + (i - first) / per_ms;
-    contacts.push_back({{"properties", {{"email", Email(i)}, {"firstname", "F" + std::to_string(i)}}},
-                        {"createdAt", ts},
-                        {"updatedAt", ts}});
+    contacts.push_back(
+        {{"properties", {{"email", Email(i)}, {"firstname", "F" + std::to_string(i)}}},
+         {"createdAt", ts},
+         {"updatedAt", ts}});
   }
   return test::SeededIds(s.hubspot->Seed({{"contacts", contacts}}), "contacts");
 }
@@ -92,8 +96,9 @@ TEST_CASE("hubspot: the change feed slides past the search result cap without ga
   CHECK(ReadAll(hs, "contacts", w).empty());
   // Two records change: exactly those come back.
   s.clock->Advance(5'000);
-  auto res = hs.Write("contacts", WriteKind::kUpdate,
-                      {{ids[5], "", "", {{"firstname", "Changed"}}}, {ids[700], "", "", {{"firstname", "X"}}}});
+  auto res = hs.Write(
+      "contacts", WriteKind::kUpdate,
+      {{ids[5], "", "", {{"firstname", "Changed"}}}, {ids[700], "", "", {{"firstname", "X"}}}});
   CHECK(res[0].ok);
   CHECK(res[1].ok);
   auto changed = ReadAll(hs, "contacts", w, &w);
@@ -126,7 +131,7 @@ TEST_CASE("hubspot: more records share one timestamp than one search can page th
   config.search_cap = 200;
   config.search_page = 100;
   HubSpotConnector hs(config);
-  SeedContacts(s, 450, kT0 - 50'000, 1000);  // all 450 at one millisecond
+  SeedContacts(s, 450, kT0 - 50'000, 1000);    // all 450 at one millisecond
   SeedContacts(s, 20, kT0 - 40'000, 1, 1000);  // and 20 later ones
   Watermark w;
   auto all = ReadAll(hs, "contacts", "", &w);
@@ -138,7 +143,8 @@ TEST_CASE("hubspot: batch writes use calls of exactly 100 and answer in input or
   Sandboxes s;
   HubSpotConnector hs(s.HubSpotConfig());
   std::vector<WriteItem> items;
-  for (int i = 0; i < 250; ++i) items.push_back({"", "", "", {{"email", Email(i)}, {"firstname", "A"}}});
+  for (int i = 0; i < 250; ++i)
+    items.push_back({"", "", "", {{"email", Email(i)}, {"firstname", "A"}}});
   auto created = hs.Write("contacts", WriteKind::kCreate, items);
   CHECK(s.hubspot->CallCount("batch/create") == 3);
   REQUIRE(created.size() == 250);
@@ -157,7 +163,8 @@ TEST_CASE("hubspot: batch writes use calls of exactly 100 and answer in input or
   for (int i = 0; i < 250; ++i) CHECK(email_of[ids[i]] == Email(i));
 
   std::vector<WriteItem> updates;
-  for (int i = 0; i < 250; ++i) updates.push_back({ids[i], "", "", {{"firstname", "B" + std::to_string(i)}}});
+  for (int i = 0; i < 250; ++i)
+    updates.push_back({ids[i], "", "", {{"firstname", "B" + std::to_string(i)}}});
   auto updated = hs.Write("contacts", WriteKind::kUpdate, updates);
   CHECK(s.hubspot->CallCount("batch/update") == 3);
   for (int i = 0; i < 250; ++i) {
@@ -283,7 +290,8 @@ TEST_CASE("hubspot: list memberships page by 250; add and remove") {
   HubSpotConnector hs(s.HubSpotConfig());
   auto ids = SeedContacts(s, 300, kT0 - 1000, 1);
   ApiResult list = hs.session().Send(
-      "POST", "/crm/v3/lists", {{"name", "Sync segment"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
+      "POST", "/crm/v3/lists",
+      {{"name", "Sync segment"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
   REQUIRE(list.ok());
   std::string list_id = list.body["list"]["listId"];
   CHECK(hs.AddListMembers(list_id, ids).ok());
@@ -303,8 +311,8 @@ TEST_CASE("hubspot: associations v4 default and labelled, read back in batch") {
   Sandboxes s;
   HubSpotConnector hs(s.HubSpotConfig());
   auto contacts = SeedContacts(s, 3, kT0 - 1000, 1);
-  auto companies =
-      test::SeededIds(s.hubspot->Seed({{"companies", {{{"properties", {{"name", "Acme"}}}}}}}), "companies");
+  auto companies = test::SeededIds(
+      s.hubspot->Seed({{"companies", {{{"properties", {{"name", "Acme"}}}}}}}), "companies");
   REQUIRE(companies.size() == 1);
   std::vector<Association> links;
   for (const auto& c : contacts) links.push_back({c, companies[0], {}, {}, false});

@@ -97,11 +97,16 @@ TEST_CASE("resilience: a 429 with Retry-After waits that long, then succeeds") {
 TEST_CASE("resilience: 429 without Retry-After waits by HubSpot's policyName; DAILY suspends") {
   Sandboxes s;
   auto rate = [](const char* policy) {
-    return ScriptedServer::Answer{
-        429, json{{"status", "error"}, {"errorType", "RATE_LIMIT"}, {"policyName", policy},
-                  {"message", "You have reached your limit."}}.dump(), {}};
+    return ScriptedServer::Answer{429,
+                                  json{{"status", "error"},
+                                       {"errorType", "RATE_LIMIT"},
+                                       {"policyName", policy},
+                                       {"message", "You have reached your limit."}}
+                                      .dump(),
+                                  {}};
   };
-  ScriptedServer server({rate("TEN_SECONDLY_ROLLING"), rate("SECONDLY"), {200, R"({"results":[]})", {}}});
+  ScriptedServer server(
+      {rate("TEN_SECONDLY_ROLLING"), rate("SECONDLY"), {200, R"({"results":[]})", {}}});
   auto config = s.HubSpotConfig();
   config.session.base_url = server.url();
   HubSpotConnector hs(config);
@@ -122,7 +127,8 @@ TEST_CASE("resilience: 429 without Retry-After waits by HubSpot's policyName; DA
   CHECK(daily.hits == 1);
 }
 
-TEST_CASE("resilience: the sandbox's real 10-second limit is retried; the client limiter avoids it") {
+TEST_CASE(
+    "resilience: the sandbox's real 10-second limit is retried; the client limiter avoids it") {
   Sandboxes s(/*rate_limits=*/true);
   auto limits = s.hubspot->limits();
   limits.burst_per_10s = 5;
@@ -147,7 +153,7 @@ TEST_CASE("resilience: the sandbox's real 10-second limit is retried; the client
   std::vector<Record> out;
   int64_t slept_before = s.client_clock->slept_ms;
   for (int i = 0; i < 12; ++i) CHECK(hs.ReadByIds("contacts", ids, {}, &out).ok());
-  CHECK(s.hubspot->CallCount("batch/read") == 12);  // not one 429
+  CHECK(s.hubspot->CallCount("batch/read") == 12);           // not one 429
   CHECK(s.client_clock->slept_ms - slept_before >= 20'000);  // 12 calls at 5 per 10 s
 }
 
@@ -197,7 +203,8 @@ TEST_CASE("resilience: dropped connections are retried for updates and read back
   f.endpoint = "batch/create";
   s.hubspot->AddFault(f);
   std::vector<WriteItem> items;
-  for (int i = 0; i < 5; ++i) items.push_back({"", "", "", {{"email", "new" + std::to_string(i) + "@x.io"}}});
+  for (int i = 0; i < 5; ++i)
+    items.push_back({"", "", "", {{"email", "new" + std::to_string(i) + "@x.io"}}});
   res = hs.Write("contacts", WriteKind::kCreate, items, {"email"});
   for (const auto& r : res) CHECK(r.ok);
   CHECK(s.hubspot->CallCount("batch/create") == 2);
@@ -232,7 +239,8 @@ TEST_CASE("resilience: Salesforce collections survive 5xx and dropped connection
   s.salesforce->AddFault(f);
   std::vector<WriteItem> items;
   for (int i = 0; i < 3; ++i)
-    items.push_back({"", "", "", {{"LastName", "D"}, {"Email", "d" + std::to_string(i) + "@x.io"}}});
+    items.push_back(
+        {"", "", "", {{"LastName", "D"}, {"Email", "d" + std::to_string(i) + "@x.io"}}});
   auto res = sf.Write("Contact", WriteKind::kCreate, items, {"Email"});
   for (const auto& r : res) CHECK(r.ok);
   // 500 (retried), dropped (read back by Email: nothing), then the create.
@@ -266,7 +274,8 @@ TEST_CASE("resilience: Salesforce REQUEST_LIMIT_EXCEEDED suspends; Sforce-Limit-
   CHECK(s.salesforce->CallCount() == 1);  // nothing after the suspension
 }
 
-TEST_CASE("resilience: the allocated daily cap stops calls; error retries stop past 75% (R139, R142)") {
+TEST_CASE(
+    "resilience: the allocated daily cap stops calls; error retries stop past 75% (R139, R142)") {
   Sandboxes s;
   auto config = s.SalesforceConfig();
   connectors::http::LimitOptions lo;
@@ -301,8 +310,13 @@ TEST_CASE("resilience: one token refresh on 401 (HubSpot OAuth), then kAuth") {
   ::setenv("SYNCLINE_T_CLIENT_SECRET", "client-secret-xyz-123", 1);
   ::setenv("SYNCLINE_T_REFRESH", "refresh-token-abc-456", 1);
   auto token = [](const std::string& t) {
-    return ScriptedServer::Answer{200, json{{"access_token", t}, {"refresh_token", "refresh-token-abc-456"},
-                                            {"expires_in", 1800}, {"token_type", "bearer"}}.dump(), {}};
+    return ScriptedServer::Answer{200,
+                                  json{{"access_token", t},
+                                       {"refresh_token", "refresh-token-abc-456"},
+                                       {"expires_in", 1800},
+                                       {"token_type", "bearer"}}
+                                      .dump(),
+                                  {}};
   };
   ScriptedServer oauth({token("stale-access-token-1"), token(s.hubspot->token())});
   OAuthOptions oo;
@@ -348,8 +362,8 @@ TEST_CASE("resilience: one token refresh on 401 (HubSpot OAuth), then kAuth") {
   CHECK(m.category == ErrorCategory::kAuth);
   CHECK(m.message.find("SYNCLINE_T_NOT_SET") != std::string::npos);
   // Nothing secret in any log line.
-  for (const char* secret : {"client-secret-xyz-123", "refresh-token-abc-456", "stale-access-token-1",
-                             "hs-secret-token-0123456789", "wrong-token-1"})
+  for (const char* secret : {"client-secret-xyz-123", "refresh-token-abc-456",
+                             "stale-access-token-1", "hs-secret-token-0123456789", "wrong-token-1"})
     CHECK_FALSE(s.logs.Contains(secret));
   CHECK(s.logs.Contains("401"));
 }
@@ -363,7 +377,8 @@ TEST_CASE("resilience: Salesforce OAuth names the instance URL; secrets stay out
                          json{{"access_token", s.salesforce->token()},
                               {"instance_url", s.salesforce->base_url()},
                               {"token_type", "Bearer"},
-                              {"issued_at", "1"}}.dump(),
+                              {"issued_at", "1"}}
+                             .dump(),
                          {}}});
   OAuthOptions oo;
   oo.token_url = oauth.url() + "/services/oauth2/token";
@@ -435,7 +450,10 @@ TEST_CASE("resilience: journal recovery through the HubSpot connector at every c
       st.CompleteIntent(intent.key, res[0].id, 2);
       tx.Commit();
     };
-    { state::SqliteStateStore st(path); sync_once(st, crash_at); }
+    {
+      state::SqliteStateStore st(path);
+      sync_once(st, crash_at);
+    }
     state::SqliteStateStore st(path);
     auto report = state::RecoverJournal(
         st, [&](const state::Intent& i) { return state::ResolveWithConnector(hs, i); },
@@ -456,7 +474,8 @@ TEST_CASE("resilience: journal recovery through the HubSpot connector at every c
 TEST_CASE("resilience: update intents resolve by comparing the target's values") {
   Sandboxes s;
   SalesforceConnector sf(s.SalesforceConfig());
-  auto created = sf.Write("Contact", WriteKind::kCreate, {{"", "", "", {{"LastName", "U"}, {"Title", "Old"}}}});
+  auto created = sf.Write("Contact", WriteKind::kCreate,
+                          {{"", "", "", {{"LastName", "U"}, {"Title", "Old"}}}});
   REQUIRE(created[0].ok);
   state::Intent i;
   i.op = "update";

@@ -16,7 +16,9 @@ using test::Sandboxes;
 
 namespace {
 
-std::string Email(int i) { return "sf" + std::to_string(i) + "@example.com"; }
+std::string Email(int i) {
+  return "sf" + std::to_string(i) + "@example.com";
+}
 
 // Seeds n contacts in batches of `per_stamp`, the clock moving 1.5 s between batches.
 std::vector<std::string> SeedContacts(Sandboxes& s, int n, int per_stamp, int first = 0) {
@@ -57,7 +59,8 @@ std::vector<Record> ReadAll(Connector& c, Watermark since, Watermark* last = nul
 
 TEST_CASE("salesforce: seeding answers with ids") {
   Sandboxes s;
-  json answer = s.salesforce->Seed({{"records", {{{"type", "Contact"}, {"fields", {{"LastName", "X"}}}}}}});
+  json answer =
+      s.salesforce->Seed({{"records", {{{"type", "Contact"}, {"fields", {{"LastName", "X"}}}}}}});
   INFO(answer.dump());
   CHECK(SeedContacts(s, 1, 1).size() == 1);
 }
@@ -125,7 +128,8 @@ TEST_CASE("salesforce: collections of exactly 200, results in input order") {
   for (int i = 0; i < 450; ++i) CHECK(email_of[ids[i]] == Email(i));
 
   std::vector<WriteItem> updates;
-  for (int i = 0; i < 450; ++i) updates.push_back({ids[i], "", "", {{"Title", "T" + std::to_string(i)}}});
+  for (int i = 0; i < 450; ++i)
+    updates.push_back({ids[i], "", "", {{"Title", "T" + std::to_string(i)}}});
   auto updated = sf.Write("Contact", WriteKind::kUpdate, updates);
   CHECK(s.salesforce->CallCount("PATCH /services/data/{version}/composite/sobjects") == 3);
   for (int i = 0; i < 450; ++i) CHECK(updated[i].ok);
@@ -133,7 +137,8 @@ TEST_CASE("salesforce: collections of exactly 200, results in input order") {
   // Upsert by external id: 150 new, then the same 150 again (updates).
   std::vector<WriteItem> upserts;
   for (int i = 0; i < 150; ++i)
-    upserts.push_back({"", "HubSpot_Contact_Id__c", "hs-" + std::to_string(i), {{"LastName", "U"}}});
+    upserts.push_back(
+        {"", "HubSpot_Contact_Id__c", "hs-" + std::to_string(i), {{"LastName", "U"}}});
   auto up1 = sf.Write("Contact", WriteKind::kUpsert, upserts);
   auto up2 = sf.Write("Contact", WriteKind::kUpsert, upserts);
   for (int i = 0; i < 150; ++i) {
@@ -151,7 +156,7 @@ TEST_CASE("salesforce: per-item errors are categorised and do not stop the batch
   SeedContacts(s, 1, 1, 900);
   std::vector<WriteItem> items(5);
   items[0].fields = {{"LastName", "Ok"}};
-  items[1].fields = {{"FirstName", "NoLast"}};                           // required
+  items[1].fields = {{"FirstName", "NoLast"}};                          // required
   items[2].fields = {{"LastName", "X"}, {"MailingCountryCode", "ZZ"}};  // picklist
   items[3].fields = {{"LastName", "Dup"}, {"Email", Email(900)}};       // duplicate rule
   items[4].fields = {{"LastName", "X"}, {"NoSuchField__c", "1"}};       // validation
@@ -173,7 +178,8 @@ TEST_CASE("salesforce: partial collection failures resend only the failed items"
   f.on_call = 1;
   s.salesforce->AddFault(f);
   std::vector<WriteItem> items;
-  for (int i = 0; i < 8; ++i) items.push_back({"", "", "", {{"LastName", "P"}, {"Email", Email(i)}}});
+  for (int i = 0; i < 8; ++i)
+    items.push_back({"", "", "", {{"LastName", "P"}, {"Email", Email(i)}}});
   auto res = sf.Write("Contact", WriteKind::kCreate, items);
   for (const auto& r : res) CHECK(r.ok);
   CHECK(s.salesforce->CallCount("composite/sobjects") == 2);
@@ -222,8 +228,13 @@ TEST_CASE("salesforce: contact roles and lookup fields as associations") {
   auto acc = sf.Write("Account", WriteKind::kCreate, {{"", "", "", {{"Name", "Acme"}}}});
   REQUIRE(acc[0].ok);
   auto opp = sf.Write("Opportunity", WriteKind::kCreate,
-                      {{"", "", "", {{"Name", "Deal"}, {"StageName", "Prospecting"}, {"CloseDate", "2025-12-31"},
-                                      {"AccountId", acc[0].id}}}});
+                      {{"",
+                        "",
+                        "",
+                        {{"Name", "Deal"},
+                         {"StageName", "Prospecting"},
+                         {"CloseDate", "2025-12-31"},
+                         {"AccountId", acc[0].id}}}});
   REQUIRE(opp[0].ok);
   std::vector<Association> roles = {{opp[0].id, contacts[0], {}, {"Decision Maker"}, true},
                                     {opp[0].id, contacts[1], {}, {"Influencer"}, false}};
@@ -240,7 +251,9 @@ TEST_CASE("salesforce: contact roles and lookup fields as associations") {
   CHECK(read[0].to_id == opp[0].id);
   CHECK(read[0].labels == std::vector<std::string>{"Influencer"});
   // Lookup: Contact -> Account through AccountId.
-  for (const auto& r : sf.Associate("Contact", "Account", {{contacts[2], acc[0].id, {}, {}, false}})) CHECK(r.ok);
+  for (const auto& r :
+       sf.Associate("Contact", "Account", {{contacts[2], acc[0].id, {}, {}, false}}))
+    CHECK(r.ok);
   read.clear();
   CHECK(sf.ReadAssociations("Contact", "Account", contacts, &read).ok());
   REQUIRE(read.size() == 1);

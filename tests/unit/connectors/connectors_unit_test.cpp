@@ -107,7 +107,8 @@ TEST_CASE("limits: Sforce-Limit-Info") {
 
 TEST_CASE("errors: vendor codes map onto categories") {
   CHECK(ClassifySalesforceCode("REQUIRED_FIELD_MISSING") == ErrorCategory::kRequired);
-  CHECK(ClassifySalesforceCode("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST") == ErrorCategory::kPicklist);
+  CHECK(ClassifySalesforceCode("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST") ==
+        ErrorCategory::kPicklist);
   CHECK(ClassifySalesforceCode("FIELD_INTEGRITY_EXCEPTION") == ErrorCategory::kPicklist);
   CHECK(ClassifySalesforceCode("DUPLICATES_DETECTED") == ErrorCategory::kDuplicate);
   CHECK(ClassifySalesforceCode("INSUFFICIENT_ACCESS_OR_READONLY") == ErrorCategory::kPermission);
@@ -117,11 +118,14 @@ TEST_CASE("errors: vendor codes map onto categories") {
   CHECK(ClassifySalesforceCode("STRING_TOO_LONG") == ErrorCategory::kValidation);
   using nlohmann::json;
   CHECK(ClassifyHubSpotError(409, json{{"category", "CONFLICT"}}) == ErrorCategory::kDuplicate);
-  CHECK(ClassifyHubSpotError(400, json{{"message", "Property values were not valid: [{\"error\":\"INVALID_OPTION\"}]"}}) ==
+  CHECK(ClassifyHubSpotError(
+            400, json{{"message",
+                       "Property values were not valid: [{\"error\":\"INVALID_OPTION\"}]"}}) ==
         ErrorCategory::kPicklist);
   CHECK(ClassifyHubSpotError(400, json{{"category", "VALIDATION_ERROR"}, {"message", "x"}}) ==
         ErrorCategory::kValidation);
-  CHECK(ClassifyHubSpotError(403, json{{"category", "MISSING_SCOPES"}}) == ErrorCategory::kPermission);
+  CHECK(ClassifyHubSpotError(403, json{{"category", "MISSING_SCOPES"}}) ==
+        ErrorCategory::kPermission);
   CHECK(ClassifyHubSpotError(404, json::object()) == ErrorCategory::kNotFound);
   CHECK(ClassifyHubSpotError(502, json::object()) == ErrorCategory::kServer);
   for (auto c : {ErrorCategory::kPicklist, ErrorCategory::kNotFound, ErrorCategory::kDailyLimit})

@@ -22,8 +22,8 @@ namespace {
 struct TempDb {
   fs::path dir;
   TempDb() {
-    dir = fs::temp_directory_path() / ("syncline_state_" + std::to_string(::getpid()) + "_" +
-                                       std::to_string(++counter));
+    dir = fs::temp_directory_path() /
+          ("syncline_state_" + std::to_string(::getpid()) + "_" + std::to_string(++counter));
     fs::remove_all(dir);
     fs::create_directories(dir);
   }
@@ -279,7 +279,9 @@ TEST_CASE("state: journal recovery after a crash at every step of a create") {
       if (it != crm.end()) o.result_id = it->second;
       return o;
     };
-    auto on_applied = [&](const Intent&, const std::string& id) { s.PutLink(MakeLink(id, "003A")); };
+    auto on_applied = [&](const Intent&, const std::string& id) {
+      s.PutLink(MakeLink(id, "003A"));
+    };
     RecoveryReport report = RecoverJournal(s, resolve, on_applied, 20);
     CHECK(report.unknown == 0);
     CHECK(report.applied == (crash_at == 2 ? 1 : 0));
