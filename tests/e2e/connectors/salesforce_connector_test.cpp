@@ -262,3 +262,21 @@ TEST_CASE("salesforce: contact roles and lookup fields as associations") {
   std::vector<std::string> members;
   CHECK(sf.ListMembers("x", &members).code == "UNSUPPORTED");
 }
+
+TEST_CASE("salesforce: an expired query locator restarts from the cursor, nothing twice") {
+  Sandboxes s;
+  SalesforceConnector sf(s.SalesforceConfig());
+  auto ids = SeedContacts(s, 4500, 1000);
+  std::set<std::string> seen;
+  int pages = 0;
+  Error e = sf.ReadChanges("Contact", "", {"Email"}, [&](ChangePage& page) {
+    for (const auto& r : page.records) CHECK(seen.insert(r.id).second);
+    if (++pages == 1) s.salesforce->Control("DELETE", "/_sandbox/locators", json::object());
+    return true;
+  });
+  CHECK_MESSAGE(e.ok(), e.message);
+  CHECK(seen.size() == 4500);
+  CHECK(pages >= 3);
+  // First page, the refused locator, then a new query from the cursor and its pages.
+  CHECK(s.salesforce->CallCount("/query") == 4);
+}
