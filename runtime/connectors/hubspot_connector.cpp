@@ -1,0 +1,557 @@
+#include "connectors/hubspot_connector.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "connectors/time_util.h"
+#include "connectors/window_cursor.h"
+
+namespace syncline::connectors {
+
+using nlohmann::json;
+
+namespace {
+
+std::string Text(const json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_null()) return "";
+  return j.dump();
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string NextAfter(const json& body) {
+  if (!body.is_object() || !body.contains("paging")) return "";
+  const json& p = body["paging"];
+  if (!p.is_object() || !p.contains("next") || !p["next"].contains("after")) return "";
+  return Text(p["next"]["after"]);
+}
+
+const std::set<std::string>& StandardObjects() {
+  static const std::set<std::string> names = {"contacts", "companies", "deals",      "tickets",
+                                              "tasks",    "notes",     "meetings",   "calls",
+                                              "emails",   "products",  "line_items", "quotes"};
+  return names;
+}
+
+Error ErrorFrom(const json& e, int status) {
+  Error err;
+  err.category = ClassifyHubSpotError(status, e);
+  err.code = e.is_object() ? e.value("category", "") : "";
+  err.message = e.is_object() ? e.value("message", "") : "";
+  err.http_status = status;
+  return err;
+}
+
+}  // namespace
+
+HubSpotConnector::HubSpotConnector(HubSpotConfig config)
+    : config_(std::move(config)), session_([this] {
+        SessionOptions s = config_.session;
+        s.vendor = Vendor::kHubSpot;
+        return s;
+      }()) {}
+
+std::string HubSpotConnector::LastModifiedProperty(const std::string& object) {
+  return object == "contacts" || object == "0-1" ? "lastmodifieddate" : "hs_lastmodifieddate";
+}
+
+Record HubSpotConnector::ToRecord(const std::string& object, const json& j) const {
+  Record r;
+  r.object = object;
+  r.id = Text(j.value("id", json("")));
+  if (j.contains("properties") && j["properties"].is_object()) r.fields = j["properties"];
+  r.deleted = j.value("archived", false);
+  std::string lm = LastModifiedProperty(object);
+  std::optional<int64_t> ts;
+  if (r.fields.contains(lm) && r.fields[lm].is_string())
+    ts = ParseTimeMs(r.fields[lm].get<std::string>());
+  if (!ts && j.contains("updatedAt") && j["updatedAt"].is_string())
+    ts = ParseTimeMs(j["updatedAt"].get<std::string>());
+  r.last_modified_ms = ts.value_or(0);
+  return r;
+}
+
+std::variant<schema::Object, Error> HubSpotConnector::Describe(const std::string& object) {
+  bool standard = StandardObjects().count(object) > 0;
+  ApiResult r = session_.Get(standard ? "/crm/v3/properties/" + object + "?archived=false"
+                                      : "/crm/v3/schemas/" + object);
+  if (!r.ok()) return r.error;
+  auto parsed = standard ? schema::ParseHubSpotProperties(object, r.response.body)
+                         : schema::ParseHubSpotObjectSchema(r.response.body);
+  if (auto* message = std::get_if<std::string>(&parsed))
+    return Error{ErrorCategory::kOther, "SCHEMA", *message, r.status()};
+  return std::get<schema::Object>(std::move(parsed));
+}
+
+Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& since,
+                                    const std::vector<std::string>& fields,
+                                    const PageCallback& on_page) {
+  const std::string lm = LastModifiedProperty(object);
+  std::vector<std::string> props = fields;
+  if (!props.empty() && std::find(props.begin(), props.end(), lm) == props.end())
+    props.push_back(lm);
+  WindowCursor cur = WindowCursor::Parse(since);
+  const std::string path = "/crm/v3/objects/" + object + "/search";
+  auto emit = [&](ChangePage& page) {
+    page.watermark = cur.Encode();
+    return page.records.empty() || on_page(page);
+  };
+  for (;;) {  // one search window per turn: GTE the newest timestamp seen so far
+    const int64_t window_start = cur.ms;
+    int64_t after = 0;
+    for (;;) {
+      int limit =
+          static_cast<int>(std::min<int64_t>(config_.search_page, config_.search_cap - after));
+      if (limit <= 0) break;  // the window is full: restart it at the newest timestamp
+      json body = {{"filterGroups",
+                    {{{"filters",
+                       {{{"propertyName", lm},
+                         {"operator", cur.gt ? "GT" : "GTE"},
+                         {"value", std::to_string(window_start)}}}}}}},
+                   {"sorts", {{{"propertyName", lm}, {"direction", "ASCENDING"}}}},
+                   {"limit", limit},
+                   {"after", std::to_string(after)}};
+      if (!props.empty()) body["properties"] = props;
+      ApiResult r = session_.Send("POST", path, body);
+      if (!r.ok()) return r.error;
+      ChangePage page;
+      for (const auto& j : r.body.value("results", json::array())) {
+        Record rec = ToRecord(object, j);
+        if (cur.Take(rec.id, rec.last_modified_ms)) page.records.push_back(std::move(rec));
+      }
+      if (!emit(page)) return {};
+      std::string next = NextAfter(r.body);
+      if (next.empty()) return {};
+      after = std::stoll(next);
+    }
+    if (cur.ms != window_start || cur.gt) continue;
+    // A whole window shared one timestamp: page through it by id, then move strictly past it.
+    std::string last_id = "0";
+    for (;;) {
+      json body = {
+          {"filterGroups",
+           {{{"filters",
+              {{{"propertyName", lm}, {"operator", "EQ"}, {"value", std::to_string(cur.ms)}},
+               {{"propertyName", "hs_object_id"}, {"operator", "GT"}, {"value", last_id}}}}}}},
+          {"sorts", {{{"propertyName", "hs_object_id"}, {"direction", "ASCENDING"}}}},
+          {"limit", config_.search_page}};
+      if (!props.empty()) body["properties"] = props;
+      ApiResult r = session_.Send("POST", path, body);
+      if (!r.ok()) return r.error;
+      ChangePage page;
+      const json results = r.body.value("results", json::array());
+      for (const auto& j : results) {
+        Record rec = ToRecord(object, j);
+        last_id = rec.id;
+        if (rec.last_modified_ms == cur.ms && !cur.ids.count(rec.id)) {
+          cur.ids.insert(rec.id);
+          page.records.push_back(std::move(rec));
+        }
+      }
+      if (results.empty() || NextAfter(r.body).empty()) {
+        cur.ids.clear();
+        cur.gt = true;
+      }
+      if (!emit(page)) return {};
+      if (cur.gt) break;
+    }
+  }
+}
+
+Error HubSpotConnector::ReadDeletions(const std::string& object, const Watermark& since,
+                                      std::vector<Deletion>* out, Watermark* next) {
+  WindowCursor cur = WindowCursor::Parse(since);
+  std::vector<std::pair<int64_t, std::string>> found;
+  std::string after;
+  for (;;) {
+    std::string path = "/crm/v3/objects/" + object +
+                       "?archived=true&limit=" + std::to_string(config_.list_page) +
+                       "&properties=hs_object_id";
+    if (!after.empty()) path += "&after=" + http::Client::Escape(after);
+    ApiResult r = session_.Get(path);
+    if (!r.ok()) return r.error;
+    for (const auto& j : r.body.value("results", json::array())) {
+      int64_t ts = 0;
+      if (j.contains("archivedAt") && j["archivedAt"].is_string())
+        ts = ParseTimeMs(j["archivedAt"].get<std::string>()).value_or(0);
+      found.emplace_back(ts, Text(j.value("id", json(""))));
+    }
+    after = NextAfter(r.body);
+    if (after.empty()) break;
+  }
+  std::sort(found.begin(), found.end());
+  for (const auto& [ts, id] : found)
+    if (cur.Take(id, ts)) out->push_back({id, ts});
+  *next = cur.Encode();
+  return {};
+}
+
+Error HubSpotConnector::ReadByIds(const std::string& object, const std::vector<std::string>& ids,
+                                  const std::vector<std::string>& fields,
+                                  std::vector<Record>* out) {
+  for (size_t i = 0; i < ids.size(); i += config_.batch_size) {
+    json inputs = json::array();
+    for (size_t k = i; k < std::min(ids.size(), i + config_.batch_size); ++k)
+      inputs.push_back({{"id", ids[k]}});
+    json body = {{"inputs", inputs}, {"properties", fields}};
+    ApiResult r =
+        session_.Send("POST", "/crm/v3/objects/" + object + "/batch/read?archived=false", body);
+    if (!r.ok()) return r.error;
+    for (const auto& j : r.body.value("results", json::array()))
+      out->push_back(ToRecord(object, j));
+  }
+  return {};
+}
+
+Error HubSpotConnector::FindByField(const std::string& object, const std::string& field,
+                                    const std::vector<std::string>& values,
+                                    const std::vector<std::string>& fields,
+                                    std::vector<Record>* out) {
+  std::vector<std::string> props = fields;
+  if (std::find(props.begin(), props.end(), field) == props.end()) props.push_back(field);
+  for (size_t i = 0; i < values.size(); i += config_.batch_size) {
+    std::vector<std::string> chunk(
+        values.begin() + i, values.begin() + std::min(values.size(), i + config_.batch_size));
+    // A unique property reads through batch/read (not subject to the search index delay).
+    json inputs = json::array();
+    for (const auto& v : chunk) inputs.push_back({{"id", v}});
+    ApiResult r = session_.Send("POST", "/crm/v3/objects/" + object + "/batch/read?archived=false",
+                                {{"inputs", inputs}, {"properties", props}, {"idProperty", field}});
+    if (r.ok()) {
+      for (const auto& j : r.body.value("results", json::array()))
+        out->push_back(ToRecord(object, j));
+      continue;
+    }
+    if (r.status() != 400) return r.error;
+    std::string after = "0";
+    for (;;) {
+      json body = {
+          {"filterGroups",
+           {{{"filters", {{{"propertyName", field}, {"operator", "IN"}, {"values", chunk}}}}}}},
+          {"properties", props},
+          {"limit", config_.search_page},
+          {"after", after}};
+      ApiResult s = session_.Send("POST", "/crm/v3/objects/" + object + "/search", body);
+      if (!s.ok()) return s.error;
+      for (const auto& j : s.body.value("results", json::array()))
+        out->push_back(ToRecord(object, j));
+      after = NextAfter(s.body);
+      if (after.empty()) break;
+    }
+  }
+  return {};
+}
+
+std::vector<WriteResult> HubSpotConnector::Write(const std::string& object, WriteKind kind,
+                                                 const std::vector<WriteItem>& items,
+                                                 const WriteOptions& options) {
+  std::vector<WriteResult> out(items.size());
+  for (size_t i = 0; i < items.size(); i += config_.batch_size) {
+    std::vector<size_t> which;
+    for (size_t k = i; k < std::min(items.size(), i + config_.batch_size); ++k) which.push_back(k);
+    WriteChunk(object, kind, items, which, options, out, 0);
+  }
+  // Items of a 207 that failed with a server error were not applied: send them again.
+  for (int round = 0; round < config_.transient_item_retries; ++round) {
+    std::vector<size_t> again;
+    for (size_t i = 0; i < out.size(); ++i)
+      if (!out[i].ok && out[i].error.category == ErrorCategory::kServer &&
+          out[i].error.http_status == 207 && session_.suspended().ok())
+        again.push_back(i);
+    if (again.empty()) break;
+    for (size_t i = 0; i < again.size(); i += config_.batch_size)
+      WriteChunk(
+          object, kind, items,
+          {again.begin() + i, again.begin() + std::min(again.size(), i + config_.batch_size)},
+          options, out, 0);
+  }
+  return out;
+}
+
+void HubSpotConnector::WriteChunk(const std::string& object, WriteKind kind,
+                                  const std::vector<WriteItem>& items,
+                                  const std::vector<size_t>& which, const WriteOptions& options,
+                                  std::vector<WriteResult>& out, int depth) {
+  if (which.empty()) return;
+  json inputs = json::array();
+  std::unordered_map<std::string, size_t> by_key;  // trace id / id / lower-cased key -> index
+  for (size_t idx : which) {
+    const WriteItem& it = items[idx];
+    json in = {{"properties", it.fields}};
+    switch (kind) {
+      case WriteKind::kCreate:
+        in["objectWriteTraceId"] = std::to_string(idx);
+        by_key[std::to_string(idx)] = idx;
+        break;
+      case WriteKind::kUpdate:
+        in["id"] = it.id;
+        by_key[it.id] = idx;
+        break;
+      case WriteKind::kUpsert:
+        in["id"] = it.key_value;
+        in["idProperty"] = it.key_field;
+        by_key[Lower(it.key_value)] = idx;
+        break;
+    }
+    inputs.push_back(std::move(in));
+  }
+  static const char* kPaths[] = {"/batch/create", "/batch/update", "/batch/upsert"};
+  CallOptions call;
+  call.idempotent = kind != WriteKind::kCreate;
+  ApiResult r = session_.Send("POST", "/crm/v3/objects/" + object + kPaths[static_cast<int>(kind)],
+                              {{"inputs", inputs}}, call);
+  auto fail_all = [&](const Error& e) {
+    for (size_t idx : which) out[idx] = WriteResult{false, "", false, e, {}};
+  };
+  if (r.maybe_applied) {
+    // The create may have happened: read back by the unique field before trying again.
+    if (options.dedupe_field.empty() || depth > 2) {
+      Error e = r.error;
+      e.message = "connection lost during a create; it may have been applied: " + e.message;
+      return fail_all(e);
+    }
+    std::vector<std::string> values;
+    std::unordered_map<std::string, size_t> by_value;
+    for (size_t idx : which) {
+      const json& f = items[idx].fields;
+      if (f.contains(options.dedupe_field)) {
+        std::string v = Text(f[options.dedupe_field]);
+        values.push_back(v);
+        by_value[Lower(v)] = idx;
+      }
+    }
+    std::vector<Record> found;
+    if (Error e = FindByField(object, options.dedupe_field, values, {}, &found); !e.ok())
+      return fail_all(e);
+    std::set<size_t> done;
+    for (const auto& rec : found) {
+      auto it = by_value.find(Lower(Text(rec.fields.value(options.dedupe_field, json("")))));
+      if (it == by_value.end()) continue;
+      out[it->second] = WriteResult{true, rec.id, true, {}, {}};
+      done.insert(it->second);
+    }
+    std::vector<size_t> rest;
+    for (size_t idx : which)
+      if (!done.count(idx)) rest.push_back(idx);
+    return WriteChunk(object, kind, items, rest, options, out, depth + 1);
+  }
+  if (!r.ok()) {
+    // A whole-batch refusal names no input: halve until each failing input stands alone.
+    if ((r.status() == 400 || r.status() == 409) && which.size() > 1) {
+      size_t half = which.size() / 2;
+      WriteChunk(object, kind, items, {which.begin(), which.begin() + half}, options, out, depth);
+      WriteChunk(object, kind, items, {which.begin() + half, which.end()}, options, out, depth);
+      return;
+    }
+    Error e = r.error;
+    WriteResult res{false, "", false, e, {}};
+    if (r.status() == 409) {
+      auto pos = e.message.find("Existing ID: ");
+      if (pos != std::string::npos) {
+        std::string id = e.message.substr(pos + 13);
+        id = id.substr(0, id.find_first_not_of("0123456789"));
+        res.id = id;
+      }
+    }
+    if (r.status() == 400 && r.body.is_object() && r.body.contains("errors")) {
+      for (const auto& d : r.body["errors"])
+        if (d.is_object() && d.contains("name")) res.error_fields.push_back(Text(d["name"]));
+    }
+    for (size_t idx : which) out[idx] = res;
+    return;
+  }
+  std::set<size_t> answered;
+  for (const auto& j : r.body.value("results", json::array())) {
+    size_t idx = SIZE_MAX;
+    std::string key;
+    if (kind == WriteKind::kCreate)
+      key = j.contains("objectWriteTraceId") ? Text(j["objectWriteTraceId"]) : "";
+    else if (kind == WriteKind::kUpdate)
+      key = Text(j.value("id", json("")));
+    else {
+      for (size_t k : which) {
+        const std::string& field = items[k].key_field;
+        if (j.contains("properties") && j["properties"].contains(field) &&
+            Lower(Text(j["properties"][field])) == Lower(items[k].key_value)) {
+          key = Lower(items[k].key_value);
+          break;
+        }
+      }
+    }
+    auto it = by_key.find(key);
+    if (it != by_key.end()) idx = it->second;
+    if (idx == SIZE_MAX) continue;
+    out[idx] = WriteResult{true,
+                           Text(j.value("id", json(""))),
+                           kind == WriteKind::kCreate || j.value("new", false),
+                           {},
+                           {}};
+    answered.insert(idx);
+  }
+  for (const auto& e : r.body.value("errors", json::array())) {
+    Error err = ErrorFrom(e, e.is_object() && e.contains("status") && e["status"].is_number()
+                                 ? e["status"].get<int>()
+                                 : 0);
+    if (err.category == ErrorCategory::kOther) err.category = ErrorCategory::kServer;
+    if (err.http_status == 0) err.http_status = r.status();
+    json ids =
+        e.contains("context") && e["context"].is_object()
+            ? e["context"].value("ids", e["context"].value("objectWriteTraceId", json::array()))
+            : json::array();
+    if (!ids.is_array()) ids = json::array({ids});
+    for (const auto& id : ids) {
+      auto it = by_key.find(kind == WriteKind::kUpsert ? Lower(Text(id)) : Text(id));
+      if (it == by_key.end()) continue;
+      out[it->second] =
+          WriteResult{false, kind == WriteKind::kUpdate ? Text(id) : "", false, err, {}};
+      answered.insert(it->second);
+    }
+  }
+  for (size_t idx : which)
+    if (!answered.count(idx))
+      out[idx] =
+          WriteResult{false,
+                      "",
+                      false,
+                      {ErrorCategory::kServer, "NO_RESULT", "no result for this input", r.status()},
+                      {}};
+}
+
+std::vector<WriteResult> HubSpotConnector::Delete(const std::string& object,
+                                                  const std::vector<std::string>& ids) {
+  std::vector<WriteResult> out(ids.size());
+  for (size_t i = 0; i < ids.size(); i += config_.batch_size) {
+    json inputs = json::array();
+    size_t end = std::min(ids.size(), i + config_.batch_size);
+    for (size_t k = i; k < end; ++k) inputs.push_back({{"id", ids[k]}});
+    ApiResult r =
+        session_.Send("POST", "/crm/v3/objects/" + object + "/batch/archive", {{"inputs", inputs}});
+    for (size_t k = i; k < end; ++k) out[k] = WriteResult{r.ok(), ids[k], false, r.error, {}};
+  }
+  return out;
+}
+
+Error HubSpotConnector::ListMembers(const std::string& list_id, std::vector<std::string>* out) {
+  std::string after;
+  for (;;) {
+    std::string path = "/crm/v3/lists/" + list_id +
+                       "/memberships?limit=" + std::to_string(config_.membership_page);
+    if (!after.empty()) path += "&after=" + http::Client::Escape(after);
+    ApiResult r = session_.Get(path);
+    if (!r.ok()) return r.error;
+    for (const auto& m : r.body.value("results", json::array()))
+      out->push_back(m.is_object() ? Text(m.value("recordId", json(""))) : Text(m));
+    after = NextAfter(r.body);
+    if (after.empty()) return {};
+  }
+}
+
+Error HubSpotConnector::AddListMembers(const std::string& list_id,
+                                       const std::vector<std::string>& ids) {
+  for (size_t i = 0; i < ids.size(); i += config_.membership_page) {
+    json body(std::vector<std::string>(
+        ids.begin() + i, ids.begin() + std::min(ids.size(), i + config_.membership_page)));
+    ApiResult r = session_.Send("PUT", "/crm/v3/lists/" + list_id + "/memberships/add", body);
+    if (!r.ok()) return r.error;
+  }
+  return {};
+}
+
+Error HubSpotConnector::RemoveListMembers(const std::string& list_id,
+                                          const std::vector<std::string>& ids) {
+  for (size_t i = 0; i < ids.size(); i += config_.membership_page) {
+    json body(std::vector<std::string>(
+        ids.begin() + i, ids.begin() + std::min(ids.size(), i + config_.membership_page)));
+    ApiResult r = session_.Send("PUT", "/crm/v3/lists/" + list_id + "/memberships/remove", body);
+    if (!r.ok()) return r.error;
+  }
+  return {};
+}
+
+Error HubSpotConnector::ReadAssociations(const std::string& from, const std::string& to,
+                                         const std::vector<std::string>& from_ids,
+                                         std::vector<Association>* out) {
+  auto add = [&](const std::string& from_id, const json& t) {
+    Association a;
+    a.from_id = from_id;
+    a.to_id = Text(t.value("toObjectId", json("")));
+    for (const auto& type : t.value("associationTypes", json::array())) {
+      a.type_ids.push_back(type.value("typeId", 0));
+      if (type.contains("label") && type["label"].is_string()) {
+        a.labels.push_back(type["label"].get<std::string>());
+        if (type["label"] == "Primary") a.primary = true;
+      }
+    }
+    out->push_back(std::move(a));
+  };
+  for (size_t i = 0; i < from_ids.size(); i += config_.association_batch) {
+    json inputs = json::array();
+    for (size_t k = i; k < std::min(from_ids.size(), i + config_.association_batch); ++k)
+      inputs.push_back({{"id", from_ids[k]}});
+    ApiResult r = session_.Send("POST", "/crm/v4/associations/" + from + "/" + to + "/batch/read",
+                                {{"inputs", inputs}});
+    if (!r.ok()) return r.error;
+    for (const auto& res : r.body.value("results", json::array())) {
+      std::string from_id = Text(res["from"].value("id", json("")));
+      for (const auto& t : res.value("to", json::array())) add(from_id, t);
+      std::string after = NextAfter(res);
+      while (!after.empty()) {  // this record has more links than one batch answer holds
+        ApiResult p = session_.Get("/crm/v4/objects/" + from + "/" + from_id + "/associations/" +
+                                   to + "?limit=500&after=" + http::Client::Escape(after));
+        if (!p.ok()) return p.error;
+        for (const auto& t : p.body.value("results", json::array())) add(from_id, t);
+        after = NextAfter(p.body);
+      }
+    }
+  }
+  return {};
+}
+
+std::vector<WriteResult> HubSpotConnector::Associate(const std::string& from, const std::string& to,
+                                                     const std::vector<Association>& links) {
+  std::vector<WriteResult> out(links.size());
+  std::vector<size_t> plain, typed;
+  for (size_t i = 0; i < links.size(); ++i)
+    (links[i].type_ids.empty() ? plain : typed).push_back(i);
+  for (int pass = 0; pass < 2; ++pass) {
+    const auto& which = pass == 0 ? plain : typed;
+    for (size_t i = 0; i < which.size(); i += config_.association_batch) {
+      size_t end = std::min(which.size(), i + config_.association_batch);
+      json inputs = json::array();
+      for (size_t k = i; k < end; ++k) {
+        const Association& a = links[which[k]];
+        json in = {{"from", {{"id", a.from_id}}}, {"to", {{"id", a.to_id}}}};
+        if (pass == 1) {
+          json types = json::array();
+          for (int t : a.type_ids)
+            types.push_back(
+                {{"associationCategory", a.labels.empty() ? "HUBSPOT_DEFINED" : "USER_DEFINED"},
+                 {"associationTypeId", t}});
+          in["types"] = types;
+        }
+        inputs.push_back(in);
+      }
+      ApiResult r = session_.Send("POST",
+                                  "/crm/v4/associations/" + from + "/" + to +
+                                      (pass == 0 ? "/batch/associate/default" : "/batch/create"),
+                                  {{"inputs", inputs}});
+      Error e = r.error;
+      if (r.ok() && r.status() == 207 && !r.body.value("errors", json::array()).empty()) {
+        // Per-input detail is not reliable across versions: report the batch error on all of
+        // its inputs only when nothing succeeded.
+        if (r.body.value("results", json::array()).empty()) e = ErrorFrom(r.body["errors"][0], 400);
+      }
+      for (size_t k = i; k < end; ++k)
+        out[which[k]] = WriteResult{e.ok(), links[which[k]].from_id, false, e, {}};
+    }
+  }
+  return out;
+}
+
+}  // namespace syncline::connectors

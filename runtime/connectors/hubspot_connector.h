@@ -1,0 +1,72 @@
+// The HubSpot connector: CRM objects v3 (search with a sliding window on the last-modified
+// property past the 10,000-result cap, batch endpoints of 100, archived listings for deletes),
+// properties and custom-object schemas for describe, lists v3 memberships and associations v4.
+// See docs/runtime.md for the policies.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "connectors/api_session.h"
+#include "connectors/connector.h"
+
+namespace syncline::connectors {
+
+struct HubSpotConfig {
+  SessionOptions session;   // base_url "https://api.hubapi.com" or a sandbox; vendor is forced
+  int batch_size = 100;     // batch read/create/update/upsert/archive inputs per call
+  int search_page = 200;    // search `limit`
+  int search_cap = 10'000;  // results one search can page through
+  int list_page = 100;
+  int membership_page = 250;
+  int association_batch = 1'000;
+  int transient_item_retries = 2;  // re-sends of batch items that failed with a server error
+};
+
+class HubSpotConnector final : public Connector {
+ public:
+  explicit HubSpotConnector(HubSpotConfig config);
+
+  std::variant<schema::Object, Error> Describe(const std::string& object) override;
+  Error ReadChanges(const std::string& object, const Watermark& since,
+                    const std::vector<std::string>& fields, const PageCallback& on_page) override;
+  Error ReadDeletions(const std::string& object, const Watermark& since, std::vector<Deletion>* out,
+                      Watermark* next) override;
+  Error ReadByIds(const std::string& object, const std::vector<std::string>& ids,
+                  const std::vector<std::string>& fields, std::vector<Record>* out) override;
+  Error FindByField(const std::string& object, const std::string& field,
+                    const std::vector<std::string>& values, const std::vector<std::string>& fields,
+                    std::vector<Record>* out) override;
+  std::vector<WriteResult> Write(const std::string& object, WriteKind kind,
+                                 const std::vector<WriteItem>& items,
+                                 const WriteOptions& options = {}) override;
+  std::vector<WriteResult> Delete(const std::string& object,
+                                  const std::vector<std::string>& ids) override;
+  Error ListMembers(const std::string& list_id, std::vector<std::string>* out) override;
+  Error AddListMembers(const std::string& list_id, const std::vector<std::string>& ids) override;
+  Error RemoveListMembers(const std::string& list_id, const std::vector<std::string>& ids) override;
+  Error ReadAssociations(const std::string& from, const std::string& to,
+                         const std::vector<std::string>& from_ids,
+                         std::vector<Association>* out) override;
+  std::vector<WriteResult> Associate(const std::string& from, const std::string& to,
+                                     const std::vector<Association>& links) override;
+  int64_t calls_made() const override { return session_.calls_made(); }
+  Error suspended() const override { return session_.suspended(); }
+
+  ApiSession& session() { return session_; }
+  // "lastmodifieddate" for contacts, "hs_lastmodifieddate" otherwise.
+  static std::string LastModifiedProperty(const std::string& object);
+
+ private:
+  // One batch write call of at most batch_size items; splits on whole-batch 400/409 to find
+  // the failing inputs; `out` is indexed like `items`.
+  void WriteChunk(const std::string& object, WriteKind kind, const std::vector<WriteItem>& items,
+                  const std::vector<size_t>& which, const WriteOptions& options,
+                  std::vector<WriteResult>& out, int depth);
+  Record ToRecord(const std::string& object, const nlohmann::json& j) const;
+
+  HubSpotConfig config_;
+  ApiSession session_;
+};
+
+}  // namespace syncline::connectors

@@ -1,0 +1,620 @@
+#include "state/sqlite_state_store.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace syncline::state {
+
+std::string_view SideName(Side side) {
+  return side == Side::kHubSpot ? "hubspot" : "salesforce";
+}
+
+std::string_view IntentStateName(IntentState state) {
+  switch (state) {
+    case IntentState::kPending:
+      return "pending";
+    case IntentState::kDone:
+      return "done";
+    case IntentState::kFailed:
+      return "failed";
+    case IntentState::kAbandoned:
+      return "abandoned";
+  }
+  return "pending";
+}
+
+namespace {
+
+IntentState IntentStateFrom(std::string_view name) {
+  if (name == "done") return IntentState::kDone;
+  if (name == "failed") return IntentState::kFailed;
+  if (name == "abandoned") return IntentState::kAbandoned;
+  return IntentState::kPending;
+}
+
+int SideInt(Side s) {
+  return s == Side::kHubSpot ? 0 : 1;
+}
+Side SideFrom(int64_t v) {
+  return v == 0 ? Side::kHubSpot : Side::kSalesforce;
+}
+
+// Each entry migrates from version i to i + 1. Never edit a shipped entry: append.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE links (
+  id INTEGER PRIMARY KEY,
+  hubspot_object TEXT NOT NULL, hubspot_id TEXT NOT NULL,
+  salesforce_object TEXT NOT NULL, salesforce_id TEXT NOT NULL,
+  created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+CREATE UNIQUE INDEX links_hubspot ON links(hubspot_object, hubspot_id) WHERE hubspot_id != '';
+CREATE UNIQUE INDEX links_salesforce ON links(salesforce_object, salesforce_id) WHERE salesforce_id != '';
+CREATE TABLE base_values (
+  link_id INTEGER NOT NULL REFERENCES links(id) ON DELETE CASCADE,
+  side INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, synced_ms INTEGER NOT NULL,
+  PRIMARY KEY (link_id, side, field)) WITHOUT ROWID;
+CREATE TABLE watermarks (
+  side INTEGER NOT NULL, object TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL, PRIMARY KEY (side, object, kind)) WITHOUT ROWID;
+CREATE TABLE intents (
+  id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, side INTEGER NOT NULL, object TEXT NOT NULL,
+  op TEXT NOT NULL, record_id TEXT NOT NULL, link_id INTEGER NOT NULL, payload TEXT NOT NULL,
+  lookup_field TEXT NOT NULL, lookup_value TEXT NOT NULL, state TEXT NOT NULL,
+  result_id TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '', run_id INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL, completed_ms INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX intents_state ON intents(state);
+CREATE TABLE sync_errors (
+  id INTEGER PRIMARY KEY, side INTEGER NOT NULL, object TEXT NOT NULL, record_id TEXT NOT NULL,
+  category TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, attempts INTEGER NOT NULL,
+  first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, next_retry_ms INTEGER NOT NULL,
+  resolved INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX sync_errors_open ON sync_errors(side, object, record_id) WHERE resolved = 0;
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL, counts TEXT NOT NULL DEFAULT '{}',
+  hubspot_calls INTEGER NOT NULL DEFAULT 0, salesforce_calls INTEGER NOT NULL DEFAULT 0);
+)sql",
+};
+
+}  // namespace
+
+// A prepared statement with positional binding and typed column reads.
+class SqliteStateStore::Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+      throw StateError(std::string("state store: ") + sqlite3_errmsg(db));
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt& Bind(const std::string& v) {
+    sqlite3_bind_text(stmt_, ++n_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(const char* v) { return Bind(std::string(v)); }
+  Stmt& Bind(int64_t v) {
+    sqlite3_bind_int64(stmt_, ++n_, v);
+    return *this;
+  }
+  Stmt& Bind(int v) { return Bind(static_cast<int64_t>(v)); }
+  // True while there is a row.
+  bool Step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StateError(std::string("state store: ") + sqlite3_errmsg(db_));
+  }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    n_ = 0;
+  }
+  void Run() {
+    while (Step()) {
+    }
+  }
+  std::string Text(int col) {
+    const unsigned char* t = sqlite3_column_text(stmt_, col);
+    return t ? std::string(reinterpret_cast<const char*>(t),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int n_ = 0;
+};
+
+SqliteStateStore::SqliteStateStore(const std::string& path) {
+  if (sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StateError("cannot open state store " + path + ": " + message);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  Exec("PRAGMA journal_mode=WAL");
+  // NORMAL is durable across application crashes in WAL mode (only a power loss may drop the
+  // last commits), which is the failure the journal protocol is about.
+  Exec("PRAGMA synchronous=NORMAL");
+  Exec("PRAGMA foreign_keys=ON");
+  Migrate();
+}
+
+SqliteStateStore::~SqliteStateStore() {
+  if (db_) sqlite3_close(db_);
+}
+
+void SqliteStateStore::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string message = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw StateError("state store: " + message);
+  }
+}
+
+int SqliteStateStore::schema_version() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "PRAGMA user_version");
+  return s.Step() ? static_cast<int>(s.Int(0)) : 0;
+}
+
+std::string SqliteStateStore::journal_mode() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "PRAGMA journal_mode");
+  return s.Step() ? s.Text(0) : "";
+}
+
+void SqliteStateStore::Migrate() {
+  int version = schema_version();
+  constexpr int kCount = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+  static_assert(kCount == kSchemaVersion);
+  if (version > kCount)
+    throw StateError("the state store was written by a newer Syncline (schema version " +
+                     std::to_string(version) + ")");
+  for (int v = version; v < kCount; ++v) {
+    Exec("BEGIN IMMEDIATE");
+    try {
+      Exec(kMigrations[v]);
+      Exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+      Exec("COMMIT");
+    } catch (...) {
+      Exec("ROLLBACK");
+      throw;
+    }
+  }
+}
+
+void SqliteStateStore::Begin() {
+  std::lock_guard lock(mu_);
+  if (depth_ == 0)
+    Exec("BEGIN IMMEDIATE");
+  else
+    Exec(("SAVEPOINT s" + std::to_string(depth_)).c_str());
+  ++depth_;
+}
+
+void SqliteStateStore::Commit() {
+  std::lock_guard lock(mu_);
+  if (depth_ == 0) throw StateError("state store: commit without a transaction");
+  --depth_;
+  if (depth_ == 0)
+    Exec("COMMIT");
+  else
+    Exec(("RELEASE s" + std::to_string(depth_)).c_str());
+}
+
+void SqliteStateStore::Rollback() {
+  std::lock_guard lock(mu_);
+  if (depth_ == 0) return;
+  --depth_;
+  if (depth_ == 0) {
+    Exec("ROLLBACK");
+  } else {
+    std::string name = "s" + std::to_string(depth_);
+    Exec(("ROLLBACK TO " + name).c_str());
+    Exec(("RELEASE " + name).c_str());
+  }
+}
+
+// ---- links
+
+namespace {
+constexpr const char* kLinkCols =
+    "id, hubspot_object, hubspot_id, salesforce_object, salesforce_id, created_ms, updated_ms";
+}
+
+int64_t SqliteStateStore::PutLink(const Link& link) {
+  std::lock_guard lock(mu_);
+  if (link.id != 0) {
+    Stmt s(db_,
+           "UPDATE links SET hubspot_object=?, hubspot_id=?, salesforce_object=?, salesforce_id=?, "
+           "updated_ms=? WHERE id=?");
+    s.Bind(link.hubspot_object)
+        .Bind(link.hubspot_id)
+        .Bind(link.salesforce_object)
+        .Bind(link.salesforce_id)
+        .Bind(link.updated_ms)
+        .Bind(link.id)
+        .Run();
+    return link.id;
+  }
+  Stmt s(db_,
+         "INSERT INTO links (hubspot_object, hubspot_id, salesforce_object, salesforce_id, "
+         "created_ms, updated_ms) VALUES (?,?,?,?,?,?)");
+  s.Bind(link.hubspot_object)
+      .Bind(link.hubspot_id)
+      .Bind(link.salesforce_object)
+      .Bind(link.salesforce_id)
+      .Bind(link.created_ms)
+      .Bind(link.updated_ms ? link.updated_ms : link.created_ms)
+      .Run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+namespace {
+template <typename S>
+Link ReadLink(S& s) {
+  Link l;
+  l.id = s.Int(0);
+  l.hubspot_object = s.Text(1);
+  l.hubspot_id = s.Text(2);
+  l.salesforce_object = s.Text(3);
+  l.salesforce_id = s.Text(4);
+  l.created_ms = s.Int(5);
+  l.updated_ms = s.Int(6);
+  return l;
+}
+}  // namespace
+
+std::optional<Link> SqliteStateStore::GetLink(int64_t id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, (std::string("SELECT ") + kLinkCols + " FROM links WHERE id=?").c_str());
+  s.Bind(id);
+  if (!s.Step()) return std::nullopt;
+  return ReadLink(s);
+}
+
+std::optional<Link> SqliteStateStore::FindLink(Side side, const std::string& object,
+                                               const std::string& id) {
+  std::lock_guard lock(mu_);
+  std::string sql = std::string("SELECT ") + kLinkCols + " FROM links WHERE " +
+                    (side == Side::kHubSpot ? "hubspot_object=? AND hubspot_id=?"
+                                            : "salesforce_object=? AND salesforce_id=?");
+  Stmt s(db_, sql.c_str());
+  s.Bind(object).Bind(id);
+  if (!s.Step()) return std::nullopt;
+  return ReadLink(s);
+}
+
+void SqliteStateStore::DeleteLink(int64_t id) {
+  std::lock_guard lock(mu_);
+  Stmt(db_, "DELETE FROM links WHERE id=?").Bind(id).Run();
+}
+
+std::vector<Link> SqliteStateStore::Links(const std::string& hubspot_object) {
+  std::lock_guard lock(mu_);
+  std::string sql = std::string("SELECT ") + kLinkCols + " FROM links" +
+                    (hubspot_object.empty() ? "" : " WHERE hubspot_object=?") + " ORDER BY id";
+  Stmt s(db_, sql.c_str());
+  if (!hubspot_object.empty()) s.Bind(hubspot_object);
+  std::vector<Link> out;
+  while (s.Step()) out.push_back(ReadLink(s));
+  return out;
+}
+
+// ---- base values
+
+void SqliteStateStore::SetBase(int64_t link_id, Side side, const BaseValues& values,
+                               int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO base_values (link_id, side, field, value, synced_ms) VALUES (?,?,?,?,?) "
+         "ON CONFLICT(link_id, side, field) DO UPDATE SET value=excluded.value, "
+         "synced_ms=excluded.synced_ms");
+  for (const auto& [field, value] : values) {
+    s.Reset();
+    s.Bind(link_id).Bind(SideInt(side)).Bind(field).Bind(value).Bind(now_ms).Run();
+  }
+}
+
+BaseValues SqliteStateStore::GetBase(int64_t link_id, Side side) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT field, value FROM base_values WHERE link_id=? AND side=?");
+  s.Bind(link_id).Bind(SideInt(side));
+  BaseValues out;
+  while (s.Step()) out[s.Text(0)] = s.Text(1);
+  return out;
+}
+
+void SqliteStateStore::ClearBase(int64_t link_id, Side side,
+                                 const std::vector<std::string>& fields) {
+  std::lock_guard lock(mu_);
+  if (fields.empty()) {
+    Stmt(db_, "DELETE FROM base_values WHERE link_id=? AND side=?")
+        .Bind(link_id)
+        .Bind(SideInt(side))
+        .Run();
+    return;
+  }
+  for (const auto& f : fields)
+    Stmt(db_, "DELETE FROM base_values WHERE link_id=? AND side=? AND field=?")
+        .Bind(link_id)
+        .Bind(SideInt(side))
+        .Bind(f)
+        .Run();
+}
+
+// ---- watermarks
+
+std::optional<std::string> SqliteStateStore::GetWatermark(Side side, const std::string& object,
+                                                          const std::string& kind) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT value FROM watermarks WHERE side=? AND object=? AND kind=?");
+  s.Bind(SideInt(side)).Bind(object).Bind(kind);
+  if (!s.Step()) return std::nullopt;
+  return s.Text(0);
+}
+
+void SqliteStateStore::SetWatermark(Side side, const std::string& object, const std::string& kind,
+                                    const std::string& value, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  Stmt(db_,
+       "INSERT INTO watermarks (side, object, kind, value, updated_ms) VALUES (?,?,?,?,?) "
+       "ON CONFLICT(side, object, kind) DO UPDATE SET value=excluded.value, "
+       "updated_ms=excluded.updated_ms")
+      .Bind(SideInt(side))
+      .Bind(object)
+      .Bind(kind)
+      .Bind(value)
+      .Bind(now_ms)
+      .Run();
+}
+
+// ---- journal
+
+namespace {
+constexpr const char* kIntentCols =
+    "id, key, side, object, op, record_id, link_id, payload, lookup_field, lookup_value, state, "
+    "result_id, message, run_id, created_ms, completed_ms";
+template <typename S>
+Intent ReadIntent(S& s) {
+  Intent i;
+  i.id = s.Int(0);
+  i.key = s.Text(1);
+  i.side = SideFrom(s.Int(2));
+  i.object = s.Text(3);
+  i.op = s.Text(4);
+  i.record_id = s.Text(5);
+  i.link_id = s.Int(6);
+  i.payload = s.Text(7);
+  i.lookup_field = s.Text(8);
+  i.lookup_value = s.Text(9);
+  i.state = IntentStateFrom(s.Text(10));
+  i.result_id = s.Text(11);
+  i.message = s.Text(12);
+  i.run_id = s.Int(13);
+  i.created_ms = s.Int(14);
+  i.completed_ms = s.Int(15);
+  return i;
+}
+}  // namespace
+
+Intent SqliteStateStore::BeginIntent(const Intent& intent, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  if (auto existing = GetIntent(intent.key);
+      existing &&
+      (existing->state == IntentState::kPending || existing->state == IntentState::kDone))
+    return *existing;
+  // A failed or abandoned intent with this key is replaced by the new attempt.
+  Stmt(db_, "DELETE FROM intents WHERE key=?").Bind(intent.key).Run();
+  Stmt(db_,
+       "INSERT INTO intents (key, side, object, op, record_id, link_id, payload, lookup_field, "
+       "lookup_value, state, run_id, created_ms) VALUES (?,?,?,?,?,?,?,?,?,'pending',?,?)")
+      .Bind(intent.key)
+      .Bind(SideInt(intent.side))
+      .Bind(intent.object)
+      .Bind(intent.op)
+      .Bind(intent.record_id)
+      .Bind(intent.link_id)
+      .Bind(intent.payload)
+      .Bind(intent.lookup_field)
+      .Bind(intent.lookup_value)
+      .Bind(intent.run_id)
+      .Bind(now_ms)
+      .Run();
+  return *GetIntent(intent.key);
+}
+
+void SqliteStateStore::SetIntentState(const std::string& key, IntentState state,
+                                      const std::string& result_id, const std::string& message,
+                                      int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  Stmt(db_, "UPDATE intents SET state=?, result_id=?, message=?, completed_ms=? WHERE key=?")
+      .Bind(std::string(IntentStateName(state)))
+      .Bind(result_id)
+      .Bind(message)
+      .Bind(now_ms)
+      .Bind(key)
+      .Run();
+}
+
+void SqliteStateStore::CompleteIntent(const std::string& key, const std::string& result_id,
+                                      int64_t now_ms) {
+  SetIntentState(key, IntentState::kDone, result_id, "", now_ms);
+}
+
+void SqliteStateStore::FailIntent(const std::string& key, const std::string& message,
+                                  int64_t now_ms) {
+  SetIntentState(key, IntentState::kFailed, "", message, now_ms);
+}
+
+void SqliteStateStore::AbandonIntent(const std::string& key, const std::string& message,
+                                     int64_t now_ms) {
+  SetIntentState(key, IntentState::kAbandoned, "", message, now_ms);
+}
+
+std::optional<Intent> SqliteStateStore::GetIntent(const std::string& key) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, (std::string("SELECT ") + kIntentCols + " FROM intents WHERE key=?").c_str());
+  s.Bind(key);
+  if (!s.Step()) return std::nullopt;
+  return ReadIntent(s);
+}
+
+std::vector<Intent> SqliteStateStore::PendingIntents() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         (std::string("SELECT ") + kIntentCols + " FROM intents WHERE state='pending' ORDER BY id")
+             .c_str());
+  std::vector<Intent> out;
+  while (s.Step()) out.push_back(ReadIntent(s));
+  return out;
+}
+
+int64_t SqliteStateStore::PruneIntents(int64_t before_ms) {
+  std::lock_guard lock(mu_);
+  Stmt(db_, "DELETE FROM intents WHERE state != 'pending' AND completed_ms < ?")
+      .Bind(before_ms)
+      .Run();
+  return sqlite3_changes(db_);
+}
+
+// ---- sync errors
+
+namespace {
+constexpr const char* kErrorCols =
+    "id, side, object, record_id, category, code, message, attempts, first_ms, last_ms, "
+    "next_retry_ms, resolved";
+}
+
+std::vector<SyncError> SqliteStateStore::SelectErrors(const char* where, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  std::string sql = std::string("SELECT ") + kErrorCols + " FROM sync_errors WHERE " + where +
+                    " ORDER BY next_retry_ms, id";
+  Stmt s(db_, sql.c_str());
+  if (std::string(where).find('?') != std::string::npos) s.Bind(now_ms);
+  std::vector<SyncError> out;
+  while (s.Step()) {
+    SyncError e;
+    e.id = s.Int(0);
+    e.side = SideFrom(s.Int(1));
+    e.object = s.Text(2);
+    e.record_id = s.Text(3);
+    e.category = s.Text(4);
+    e.code = s.Text(5);
+    e.message = s.Text(6);
+    e.attempts = static_cast<int>(s.Int(7));
+    e.first_ms = s.Int(8);
+    e.last_ms = s.Int(9);
+    e.next_retry_ms = s.Int(10);
+    e.resolved = s.Int(11) != 0;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+SyncError SqliteStateStore::RecordError(const SyncError& error, int64_t now_ms,
+                                        int64_t retry_interval_ms) {
+  std::lock_guard lock(mu_);
+  Stmt(db_,
+       "INSERT INTO sync_errors (side, object, record_id, category, code, message, attempts, "
+       "first_ms, last_ms, next_retry_ms) VALUES (?,?,?,?,?,?,1,?,?,?) "
+       "ON CONFLICT(side, object, record_id) WHERE resolved = 0 DO UPDATE SET "
+       "category=excluded.category, code=excluded.code, message=excluded.message, "
+       "attempts=attempts+1, last_ms=excluded.last_ms, next_retry_ms=excluded.next_retry_ms")
+      .Bind(SideInt(error.side))
+      .Bind(error.object)
+      .Bind(error.record_id)
+      .Bind(error.category)
+      .Bind(error.code)
+      .Bind(error.message)
+      .Bind(now_ms)
+      .Bind(now_ms)
+      .Bind(now_ms + retry_interval_ms)
+      .Run();
+  Stmt s(db_, (std::string("SELECT ") + kErrorCols +
+               " FROM sync_errors WHERE side=? AND object=? AND record_id=? AND resolved=0")
+                  .c_str());
+  s.Bind(SideInt(error.side)).Bind(error.object).Bind(error.record_id);
+  SyncError out = error;
+  if (s.Step()) {
+    out.id = s.Int(0);
+    out.attempts = static_cast<int>(s.Int(7));
+    out.first_ms = s.Int(8);
+    out.last_ms = s.Int(9);
+    out.next_retry_ms = s.Int(10);
+  }
+  return out;
+}
+
+void SqliteStateStore::ResolveError(Side side, const std::string& object,
+                                    const std::string& record_id, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  Stmt(db_,
+       "UPDATE sync_errors SET resolved=1, last_ms=? WHERE side=? AND object=? AND record_id=? AND "
+       "resolved=0")
+      .Bind(now_ms)
+      .Bind(SideInt(side))
+      .Bind(object)
+      .Bind(record_id)
+      .Run();
+}
+
+std::vector<SyncError> SqliteStateStore::DueErrors(int64_t now_ms) {
+  return SelectErrors("resolved = 0 AND next_retry_ms <= ?", now_ms);
+}
+
+std::vector<SyncError> SqliteStateStore::OpenErrors() {
+  return SelectErrors("resolved = 0", 0);
+}
+
+// ---- runs
+
+int64_t SqliteStateStore::BeginRun(int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  Stmt(db_, "INSERT INTO runs (started_ms, status) VALUES (?, 'running')").Bind(now_ms).Run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void SqliteStateStore::EndRun(const Run& run) {
+  std::lock_guard lock(mu_);
+  Stmt(db_,
+       "UPDATE runs SET ended_ms=?, status=?, counts=?, hubspot_calls=?, salesforce_calls=? "
+       "WHERE id=?")
+      .Bind(run.ended_ms)
+      .Bind(run.status)
+      .Bind(run.counts.empty() ? std::string("{}") : run.counts)
+      .Bind(run.hubspot_calls)
+      .Bind(run.salesforce_calls)
+      .Bind(run.id)
+      .Run();
+}
+
+std::vector<Run> SqliteStateStore::Runs(int limit) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "SELECT id, started_ms, ended_ms, status, counts, hubspot_calls, salesforce_calls FROM "
+         "runs ORDER BY id DESC LIMIT ?");
+  s.Bind(limit);
+  std::vector<Run> out;
+  while (s.Step()) {
+    Run r;
+    r.id = s.Int(0);
+    r.started_ms = s.Int(1);
+    r.ended_ms = s.Int(2);
+    r.status = s.Text(3);
+    r.counts = s.Text(4);
+    r.hubspot_calls = s.Int(5);
+    r.salesforce_calls = s.Int(6);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace syncline::state

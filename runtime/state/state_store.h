@@ -1,0 +1,161 @@
+// Durable sync state (issue 6 item 2): record links between the CRMs, the last-synced value of
+// every mapped field per link (the base of two-way merges and echo suppression), watermarks per
+// object and side, the journal of intended writes (crash recovery without duplicates or lost
+// updates), sync errors with their retry schedule (R142, R150) and run history. StateStore is
+// the interface the engine uses; SqliteStateStore (sqlite_state_store.h) the embedded default.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace syncline::state {
+
+enum class Side : uint8_t { kHubSpot, kSalesforce };
+std::string_view SideName(Side side);  // "hubspot" / "salesforce"
+
+// A storage failure (disk full, corrupt file, schema from a newer version). The engine stops
+// the run; nothing half-written is committed.
+class StateError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Link {
+  int64_t id = 0;  // assigned by the store
+  std::string hubspot_object, hubspot_id;
+  std::string salesforce_object, salesforce_id;
+  int64_t created_ms = 0, updated_ms = 0;
+};
+
+// field -> JSON text of the value last written to / read from both sides in agreement.
+using BaseValues = std::map<std::string, std::string>;
+
+enum class IntentState : uint8_t { kPending, kDone, kFailed, kAbandoned };
+std::string_view IntentStateName(IntentState state);
+
+// One intended write, recorded before the API call (see docs/runtime.md, "journal protocol").
+struct Intent {
+  int64_t id = 0;
+  std::string key;  // idempotency key: deterministic for the same write of the same data
+  Side side = Side::kHubSpot;
+  std::string object;
+  std::string op;         // "create", "update", "upsert", "delete", "associate"
+  std::string record_id;  // the target record (empty for a create)
+  int64_t link_id = 0;    // the link this write serves (0: none yet)
+  std::string payload;    // JSON of the fields written
+  // A unique field whose value identifies the record created (email, external id): read back
+  // by it after a crash.
+  std::string lookup_field, lookup_value;
+  IntentState state = IntentState::kPending;
+  std::string result_id;  // the id the write produced or touched
+  std::string message;    // why it failed or was abandoned
+  int64_t run_id = 0;
+  int64_t created_ms = 0, completed_ms = 0;
+};
+
+struct SyncError {
+  int64_t id = 0;
+  Side side = Side::kHubSpot;     // the side the failing write went to
+  std::string object, record_id;  // record_id: the source record whose sync failed
+  std::string category;           // connectors::CategoryName: "picklist", "server", ...
+  std::string code, message;
+  int attempts = 0;
+  int64_t first_ms = 0, last_ms = 0, next_retry_ms = 0;
+  bool resolved = false;
+};
+
+struct Run {
+  int64_t id = 0;
+  int64_t started_ms = 0, ended_ms = 0;
+  std::string status;  // "running", "ok", "failed", "suspended"
+  std::string counts;  // JSON object: read/created/updated/skipped/errors...
+  int64_t hubspot_calls = 0, salesforce_calls = 0;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // Transactions nest: only the outermost Commit writes. Every batch commit of the engine
+  // (links, bases, intent completions, watermark of one page) goes in one transaction.
+  virtual void Begin() = 0;
+  virtual void Commit() = 0;
+  virtual void Rollback() = 0;
+
+  // ---- links
+  // Inserts, or updates the link with this id (id != 0). Returns the id.
+  virtual int64_t PutLink(const Link& link) = 0;
+  virtual std::optional<Link> GetLink(int64_t id) = 0;
+  virtual std::optional<Link> FindLink(Side side, const std::string& object,
+                                       const std::string& id) = 0;
+  virtual void DeleteLink(int64_t id) = 0;  // with its base values
+  virtual std::vector<Link> Links(const std::string& hubspot_object = "") = 0;
+
+  // ---- base values (per link and side)
+  virtual void SetBase(int64_t link_id, Side side, const BaseValues& values, int64_t now_ms) = 0;
+  virtual BaseValues GetBase(int64_t link_id, Side side) = 0;
+  virtual void ClearBase(int64_t link_id, Side side, const std::vector<std::string>& fields) = 0;
+
+  // ---- watermarks: `kind` separates feeds of one object ("changes", "deletions")
+  virtual std::optional<std::string> GetWatermark(Side side, const std::string& object,
+                                                  const std::string& kind = "changes") = 0;
+  virtual void SetWatermark(Side side, const std::string& object, const std::string& kind,
+                            const std::string& value, int64_t now_ms) = 0;
+
+  // ---- journal
+  // Records the intent (state pending). An intent with the same key that is still pending is
+  // returned instead (the write was interrupted: reconcile it first); a done one is returned
+  // as is (the write already happened).
+  virtual Intent BeginIntent(const Intent& intent, int64_t now_ms) = 0;
+  virtual void CompleteIntent(const std::string& key, const std::string& result_id,
+                              int64_t now_ms) = 0;
+  virtual void FailIntent(const std::string& key, const std::string& message, int64_t now_ms) = 0;
+  virtual void AbandonIntent(const std::string& key, const std::string& message,
+                             int64_t now_ms) = 0;
+  virtual std::optional<Intent> GetIntent(const std::string& key) = 0;
+  virtual std::vector<Intent> PendingIntents() = 0;
+  // Drops finished intents older than `before_ms` (the journal is not history).
+  virtual int64_t PruneIntents(int64_t before_ms) = 0;
+
+  // ---- sync errors (one open error per side/object/record)
+  // Records a failure: attempts + 1, next retry at now + retry_interval_ms (R142: 30 min).
+  virtual SyncError RecordError(const SyncError& error, int64_t now_ms,
+                                int64_t retry_interval_ms = 30 * 60'000) = 0;
+  virtual void ResolveError(Side side, const std::string& object, const std::string& record_id,
+                            int64_t now_ms) = 0;
+  // Open errors whose next retry is due.
+  virtual std::vector<SyncError> DueErrors(int64_t now_ms) = 0;
+  virtual std::vector<SyncError> OpenErrors() = 0;
+
+  // ---- runs
+  virtual int64_t BeginRun(int64_t now_ms) = 0;
+  virtual void EndRun(const Run& run) = 0;
+  virtual std::vector<Run> Runs(int limit = 20) = 0;
+};
+
+// Commits on success, rolls back when left by an exception.
+class Transaction {
+ public:
+  explicit Transaction(StateStore& store) : store_(store) { store_.Begin(); }
+  ~Transaction() {
+    if (!done_) store_.Rollback();
+  }
+  void Commit() {
+    store_.Commit();
+    done_ = true;
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+ private:
+  StateStore& store_;
+  bool done_ = false;
+};
+
+}  // namespace syncline::state

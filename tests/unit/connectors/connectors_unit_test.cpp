@@ -1,0 +1,157 @@
+// Pure parts of the connectors: no network.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include "connectors/api_session.h"
+#include "connectors/error_category.h"
+#include "connectors/http/rate_limiter.h"
+#include "connectors/salesforce_connector.h"
+#include "connectors/time_util.h"
+#include "connectors/window_cursor.h"
+
+using namespace syncline::connectors;
+
+namespace {
+class FakeClock final : public http::Clock {
+ public:
+  int64_t now = 1'700'000'000'000;
+  int64_t slept = 0;
+  int64_t NowMs() override { return now; }
+  void SleepMs(int64_t ms) override {
+    slept += ms;
+    now += ms;
+  }
+};
+}  // namespace
+
+TEST_CASE("time: both CRMs' formats round-trip through epoch ms") {
+  CHECK(ParseTimeMs("2019-10-30T03:30:17.883Z") == 1572406217883);
+  CHECK(ParseTimeMs("2013-05-20T20:49:32.000+0000") == 1369082972000);
+  CHECK(ParseTimeMs("2019-10-30T04:30:17.883+01:00") == 1572406217883);
+  CHECK(ParseTimeMs("2019-10-30") == 1572393600000);
+  CHECK(ParseTimeMs("1572406217883") == 1572406217883);
+  CHECK_FALSE(ParseTimeMs("yesterday"));
+  CHECK_FALSE(ParseTimeMs(""));
+  CHECK(FormatIsoMs(1572406217883) == "2019-10-30T03:30:17.883Z");
+  CHECK(FormatSoqlSeconds(1572406217883) == "2019-10-30T03:30:17Z");
+  CHECK(FormatIsoMs(0) == "1970-01-01T00:00:00.000Z");
+}
+
+TEST_CASE("window cursor: skips what was handed out, survives a round trip") {
+  WindowCursor c;
+  CHECK(c.Take("1", 10));
+  CHECK(c.Take("2", 10));
+  CHECK_FALSE(c.Take("1", 10));  // a restart at >= 10 sees 1 again
+  CHECK_FALSE(c.Take("0", 9));   // older than the cursor
+  WindowCursor d = WindowCursor::Parse(c.Encode());
+  CHECK(d.ms == 10);
+  CHECK(d.ids.size() == 2);
+  CHECK(d.Take("3", 10));
+  CHECK(d.Take("1", 11));  // changed again later: a new change
+  CHECK(d.ids.size() == 1);
+  d.gt = true;
+  CHECK_FALSE(d.Take("9", 11));
+  CHECK(WindowCursor::Parse("").ms == 0);
+  CHECK(WindowCursor::Parse("not json").ids.empty());
+}
+
+TEST_CASE("limits: the rolling window waits for a free slot") {
+  http::LimitOptions o;
+  o.window_max = 3;
+  o.window_ms = 10'000;
+  http::ApiLimits limits(o);
+  FakeClock clock;
+  for (int i = 0; i < 3; ++i) CHECK(limits.Acquire(clock));
+  CHECK(clock.slept == 0);
+  CHECK(limits.Acquire(clock));
+  CHECK(clock.slept == 10'000);
+  CHECK(limits.Acquire(clock));
+  CHECK(limits.Acquire(clock));
+  CHECK(clock.slept == 10'000);  // the first three left the window together
+  CHECK(limits.WindowWaitMs(clock.now) == 10'000);
+}
+
+TEST_CASE("limits: the daily cap, the 75% retry stop and the new day (R139, R142)") {
+  http::LimitOptions o;
+  o.daily_cap = 4;
+  http::ApiLimits limits(o);
+  FakeClock clock;
+  CHECK(limits.Acquire(clock));
+  CHECK(limits.Acquire(clock));
+  CHECK(limits.AllowErrorRetries(clock.now));  // 2 of 4
+  CHECK(limits.Acquire(clock));
+  CHECK_FALSE(limits.AllowErrorRetries(clock.now));  // 3 of 4 = 75%
+  CHECK(limits.Acquire(clock));
+  CHECK_FALSE(limits.Acquire(clock));
+  clock.now += 86'400'000;
+  CHECK(limits.Acquire(clock));
+  CHECK(limits.used_today(clock.now) == 1);
+  http::ApiLimits no_cap;  // no cap: retries stop after 5,000 calls in a day
+  FakeClock c2;
+  for (int i = 0; i < 4999; ++i) no_cap.Acquire(c2);
+  CHECK(no_cap.AllowErrorRetries(c2.now));
+  no_cap.Acquire(c2);
+  CHECK_FALSE(no_cap.AllowErrorRetries(c2.now));
+}
+
+TEST_CASE("limits: Sforce-Limit-Info") {
+  auto u = http::ParseSforceLimitInfo("api-usage=10018/100000");
+  REQUIRE(u);
+  CHECK(u->first == 10018);
+  CHECK(u->second == 100000);
+  u = http::ParseSforceLimitInfo("api-usage=5/15000; api-bursts=1/750");
+  REQUIRE(u);
+  CHECK(u->second == 15000);
+  CHECK_FALSE(http::ParseSforceLimitInfo("per-app-api-usage=1"));
+}
+
+TEST_CASE("errors: vendor codes map onto categories") {
+  CHECK(ClassifySalesforceCode("REQUIRED_FIELD_MISSING") == ErrorCategory::kRequired);
+  CHECK(ClassifySalesforceCode("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST") ==
+        ErrorCategory::kPicklist);
+  CHECK(ClassifySalesforceCode("FIELD_INTEGRITY_EXCEPTION") == ErrorCategory::kPicklist);
+  CHECK(ClassifySalesforceCode("DUPLICATES_DETECTED") == ErrorCategory::kDuplicate);
+  CHECK(ClassifySalesforceCode("INSUFFICIENT_ACCESS_OR_READONLY") == ErrorCategory::kPermission);
+  CHECK(ClassifySalesforceCode("ENTITY_IS_DELETED") == ErrorCategory::kNotFound);
+  CHECK(ClassifySalesforceCode("REQUEST_LIMIT_EXCEEDED") == ErrorCategory::kDailyLimit);
+  CHECK(ClassifySalesforceCode("UNKNOWN_EXCEPTION") == ErrorCategory::kServer);
+  CHECK(ClassifySalesforceCode("STRING_TOO_LONG") == ErrorCategory::kValidation);
+  using nlohmann::json;
+  CHECK(ClassifyHubSpotError(409, json{{"category", "CONFLICT"}}) == ErrorCategory::kDuplicate);
+  CHECK(ClassifyHubSpotError(
+            400, json{{"message",
+                       "Property values were not valid: [{\"error\":\"INVALID_OPTION\"}]"}}) ==
+        ErrorCategory::kPicklist);
+  CHECK(ClassifyHubSpotError(400, json{{"category", "VALIDATION_ERROR"}, {"message", "x"}}) ==
+        ErrorCategory::kValidation);
+  CHECK(ClassifyHubSpotError(403, json{{"category", "MISSING_SCOPES"}}) ==
+        ErrorCategory::kPermission);
+  CHECK(ClassifyHubSpotError(404, json::object()) == ErrorCategory::kNotFound);
+  CHECK(ClassifyHubSpotError(502, json::object()) == ErrorCategory::kServer);
+  for (auto c : {ErrorCategory::kPicklist, ErrorCategory::kNotFound, ErrorCategory::kDailyLimit})
+    CHECK(CategoryFromName(CategoryName(c)) == c);
+  CHECK(IsSuspending(ErrorCategory::kBudget));
+  CHECK(IsTransient(ErrorCategory::kServer));
+  CHECK_FALSE(IsTransient(ErrorCategory::kDuplicate));
+}
+
+TEST_CASE("soql: quoting") {
+  CHECK(SalesforceConnector::SoqlQuote("o'brien\\x") == "'o\\'brien\\\\x'");
+}
+
+TEST_CASE("session: a refused connection is a server error after bounded attempts") {
+  SessionOptions o;
+  o.base_url = "http://127.0.0.1:1";  // nothing listens on port 1
+  auto clock = std::make_shared<FakeClock>();
+  o.clock = clock;
+  o.retry.max_attempts = 3;
+  ApiSession session(o);
+  ApiResult r = session.Get("/x");
+  CHECK(r.error.category == ErrorCategory::kServer);
+  CHECK(r.attempts == 3);
+  CHECK(clock->slept > 0);
+  // A create is not repeated: it may have been applied.
+  ApiResult c = session.Call("POST", "/x", "{}", CallOptions{false, "application/json"});
+  CHECK(c.maybe_applied);
+  CHECK(c.attempts == 1);
+}
