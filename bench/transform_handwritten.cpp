@@ -25,8 +25,10 @@ void Str(std::string& out, std::string_view s) {
   out += '"';
 }
 void Opt(std::string& out, std::string_view s) {
-  if (s.empty()) out += "null";
-  else Str(out, s);
+  if (s.empty())
+    out += "null";
+  else
+    Str(out, s);
 }
 std::string Lower(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -43,14 +45,16 @@ std::string_view State(const std::string& s) {
   return "";
 }
 std::string_view Country(const std::string& s) {
-  if (s == "usa" || s == "us" || s == "united states" || s == "united states of america") return "US";
+  if (s == "usa" || s == "us" || s == "united states" || s == "united states of america")
+    return "US";
   if (s == "germany" || s == "de" || s == "deutschland") return "DE";
   if (s == "uk" || s == "united kingdom" || s == "gb" || s == "great britain") return "GB";
   return "";
 }
 int Rank(std::string_view s) {
-  static const char* kOrder[] = {"subscriber", "lead", "marketingqualifiedlead",
-                                 "salesqualifiedlead", "opportunity", "customer", "evangelist"};
+  static const char* kOrder[] = {"subscriber",         "lead",        "marketingqualifiedlead",
+                                 "salesqualifiedlead", "opportunity", "customer",
+                                 "evangelist"};
   for (int i = 0; i < 7; ++i)
     if (s == kOrder[i]) return i;
   return -1;
@@ -61,10 +65,10 @@ int Rank(std::string_view s) {
 int main() {
   simdjson::ondemand::parser parser;
   std::string line, out, props[15];
-  static const char* kNames[] = {"firstname", "lastname", "email",         "company",
-                                 "phone",     "jobtitle", "city",          "state",
-                                 "country",   "annualrevenue", "numemployees", "lifecyclestage",
-                                 "date_of_birth", "createdate", "message"};
+  static const char* kNames[] = {"firstname",     "lastname",      "email",        "company",
+                                 "phone",         "jobtitle",      "city",         "state",
+                                 "country",       "annualrevenue", "numemployees", "lifecyclestage",
+                                 "date_of_birth", "createdate",    "message"};
   char* buf = nullptr;
   size_t cap = 0;
   ssize_t len;
@@ -118,7 +122,11 @@ int main() {
     out += props[9].empty() ? "null" : props[9];
     out += ",\"NumberOfEmployees\":";
     const auto& e = props[10];
-    out += e == "1-5" ? "5" : e == "5-25" ? "25" : e == "25-50" ? "50" : e == "50-100" ? "100" : "0";
+    out += e == "1-5"      ? "5"
+           : e == "5-25"   ? "25"
+           : e == "25-50"  ? "50"
+           : e == "50-100" ? "100"
+                           : "0";
     out += ",\"Rating\":";
     out += !props[11].empty() && Rank(props[11]) < Rank("opportunity") ? "\"Cold\"" : "\"Hot\"";
     out += ",\"Description\":";
