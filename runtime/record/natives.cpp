@@ -312,8 +312,11 @@ static void sl_op_neg_num(sl_ctx*, V* out, const V* args) noexcept {
 }
 static void sl_op_date_add(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
-  const int64_t r = args[0].u.i + args[1].u.i;  // |days| < 2^31 + 2^63 cannot overflow...
-  if (args[1].u.i > 3000000 || args[1].u.i < -3000000 || r < -719162 || r > 2932896)
+  // Range-check the day count first: adding an int64 to a date could overflow.
+  if (args[1].u.i > 3000000 || args[1].u.i < -3000000)
+    return Fail(ctx, out, SL_E_OVERFLOW, "date out of range (years 1 to 9999)");
+  const int64_t r = args[0].u.i + args[1].u.i;
+  if (r < -719162 || r > 2932896)
     return Fail(ctx, out, SL_E_OVERFLOW, "date out of range (years 1 to 9999)");
   *out = Date(static_cast<int32_t>(r));
 }

@@ -87,7 +87,7 @@ class Gen:
         if k == 0:
             return self.text(d, lits=False)
         if k == 1:
-            return self.number(d, lits=True)
+            return self.number(d, lits=False)
         if k == 2:
             return self.integer(d)
         if k == 3:
