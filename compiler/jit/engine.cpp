@@ -15,6 +15,7 @@
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -81,7 +82,19 @@ std::unique_ptr<llvm::Module> Build(const ir::Module& module, int entry, llvm::L
   return m;
 }
 
-std::string CacheKey(const ir::Module& module, int entry, const llvm::TargetMachine& tm) {
+// The host's identity without building a TargetMachine (which a warm start never needs).
+std::string HostIdentity() {
+  std::string s = llvm::sys::getProcessTriple() + "/" + llvm::sys::getHostCPUName().str();
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  std::vector<std::string> on;
+  for (const auto& f : features)
+    if (f.getValue()) on.push_back(f.getKey().str());
+  std::sort(on.begin(), on.end());
+  for (const auto& f : on) s += "," + f;
+  return s;
+}
+
+std::string CacheKey(const ir::Module& module, int entry) {
   llvm::SHA256 h;
   auto add = [&](std::string_view s) {
     h.update(llvm::StringRef(s.data(), s.size()));
@@ -89,9 +102,7 @@ std::string CacheKey(const ir::Module& module, int entry, const llvm::TargetMach
   };
   add(kCompilerVersion);
   add(LLVM_VERSION_STRING);
-  add(tm.getTargetTriple().str());
-  add(tm.getTargetCPU());
-  add(tm.getTargetFeatureString());
+  add(HostIdentity());
   add(ir::Print(module));
   add(std::to_string(entry));
   auto digest = h.final();
@@ -135,8 +146,6 @@ std::unique_ptr<Engine> Engine::Load(const ir::Module& module, int entry, const 
   const auto start = std::chrono::steady_clock::now();
   llvm::orc::LLJIT* jit = Jit(error);
   if (!jit) return nullptr;
-  auto tm = HostMachine(error);
-  if (!tm) return nullptr;
 
   std::unique_ptr<Engine> engine(new Engine());
   engine->impl_->jit = jit;
@@ -169,7 +178,7 @@ std::unique_ptr<Engine> Engine::Load(const ir::Module& module, int entry, const 
   std::unique_ptr<llvm::MemoryBuffer> object;
   std::filesystem::path cache_file;
   if (!options.cache_dir.empty()) {
-    cache_file = std::filesystem::path(options.cache_dir) / (CacheKey(module, entry, *tm) + ".o");
+    cache_file = std::filesystem::path(options.cache_dir) / (CacheKey(module, entry) + ".o");
     auto cached = llvm::MemoryBuffer::getFile(cache_file.string());
     if (cached) {
       object = std::move(*cached);
@@ -177,6 +186,8 @@ std::unique_ptr<Engine> Engine::Load(const ir::Module& module, int entry, const 
     }
   }
   if (!object) {
+    auto tm = HostMachine(error);
+    if (!tm) return nullptr;
     llvm::LLVMContext context;
     auto m = Build(module, entry, context, *tm, error);
     if (!m) return nullptr;

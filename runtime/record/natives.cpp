@@ -9,7 +9,13 @@
 #include <optional>
 #include <string>
 
+#include "geo/country.h"
+#include "geo/subdivision.h"
 #include "runtime/record/record.h"
+#include "text/email.h"
+#include "text/phone.h"
+#include "text/text.h"
+#include "time/date_time.h"
 
 namespace syncline::rt {
 namespace {
@@ -230,6 +236,7 @@ int Compare(const V& a, const V& b) {
 }  // namespace syncline::rt
 
 using namespace syncline::rt;
+namespace stdlib = syncline::stdlib;
 
 extern "C" {
 
@@ -305,8 +312,11 @@ static void sl_op_neg_num(sl_ctx*, V* out, const V* args) noexcept {
 }
 static void sl_op_date_add(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
-  const int64_t r = args[0].u.i + args[1].u.i;  // |days| < 2^31 + 2^63 cannot overflow...
-  if (args[1].u.i > 3000000 || args[1].u.i < -3000000 || r < -719162 || r > 2932896)
+  // Range-check the day count first: adding an int64 to a date could overflow.
+  if (args[1].u.i > 3000000 || args[1].u.i < -3000000)
+    return Fail(ctx, out, SL_E_OVERFLOW, "date out of range (years 1 to 9999)");
+  const int64_t r = args[0].u.i + args[1].u.i;
+  if (r < -719162 || r > 2932896)
     return Fail(ctx, out, SL_E_OVERFLOW, "date out of range (years 1 to 9999)");
   *out = Date(static_cast<int32_t>(r));
 }
@@ -522,10 +532,9 @@ static void sl_out_datetime(sl_ctx* ctx, V* out, const V* args) noexcept {
   CannotWrite(ctx, out, args[0], "datetime");
 }
 
-// ------------------------------------------------------------------ std builtins (shims)
-// Plain C++ until stdlib/native lands: ASCII case mapping, UTC only, no geo tables.
+// ------------------------------------------------------------------ std builtins
 
-static void NotBound(sl_ctx* ctx, V* out, const char* name) {
+[[maybe_unused]] static void NotBound(sl_ctx* ctx, V* out, const char* name) {
   Fail(ctx, out, SL_E_NOT_BOUND,
        std::string("builtin `") + name + "` is not bound to a native implementation in this build");
 }
@@ -548,14 +557,21 @@ static void sl_in_segment(sl_ctx*, V* out, const V* args) noexcept {
 static void sl_std_text_trim(sl_ctx*, V* out, const V* args) noexcept {
   *out = Text(TrimView(Str(args[0])));
 }
+// The std builtins below call the native standard library (stdlib/native): ICU case mapping,
+// libphonenumber, iso-codes geo tables, the tz database.
+static void StdFailure(sl_ctx* ctx, V* out, stdlib::Status st, const V& arg, const char* what) {
+  Fail(ctx, out, SL_E_BUILTIN_FAILED,
+       std::string(what) + " (" + std::string(stdlib::status_name(st)) +
+           "): " + (arg.tag == SL_TEXT ? Quote(Str(arg)) : Render(arg)));
+}
 static void sl_std_text_upper(sl_ctx* ctx, V* out, const V* args) noexcept {
-  std::string s(Str(args[0]));
-  for (auto& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+  std::string s;
+  if (stdlib::text::to_upper(Str(args[0]), s) != stdlib::Status::ok) return void(*out = args[0]);
   *out = MakeText(ctx, s);
 }
 static void sl_std_text_lower(sl_ctx* ctx, V* out, const V* args) noexcept {
-  std::string s(Str(args[0]));
-  for (auto& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  std::string s;
+  if (stdlib::text::to_lower(Str(args[0]), s) != stdlib::Status::ok) return void(*out = args[0]);
   *out = MakeText(ctx, s);
 }
 static void sl_std_text_normalize_space(sl_ctx* ctx, V* out, const V* args) noexcept {
@@ -573,30 +589,25 @@ static void sl_std_text_normalize_space(sl_ctx* ctx, V* out, const V* args) noex
   *out = MakeText(ctx, s);
 }
 static void sl_std_text_equals_ignore_case(sl_ctx*, V* out, const V* args) noexcept {
-  const std::string_view a = Str(args[0]), b = Str(args[1]);
-  bool eq = a.size() == b.size();
-  for (size_t i = 0; eq && i < a.size(); ++i) {
-    auto fold = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-    eq = fold(a[i]) == fold(b[i]);
-  }
-  *out = Bool(eq);
+  auto r = stdlib::text::equals_ignore_case(Str(args[0]), Str(args[1]));
+  *out = Bool(r.ok() ? r.value : Str(args[0]) == Str(args[1]));
 }
 static void sl_std_text_email(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
-  std::string s(TrimView(Str(args[0])));
-  for (auto& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-  const size_t at = s.find('@');
-  const bool ok = at != std::string::npos && at > 0 && s.find('@', at + 1) == std::string::npos &&
-                  s.find('.', at) != std::string::npos && s.back() != '.' && s[at + 1] != '.' &&
-                  std::none_of(s.begin(), s.end(), [](char c) {
-                    return IsSpace(static_cast<unsigned char>(c)) || c == ',' || c == ';';
-                  });
-  if (!ok)
-    return Fail(ctx, out, SL_E_BUILTIN_FAILED, "not a valid email address: " + Quote(Str(args[0])));
+  std::string s;
+  const auto st = stdlib::text::normalise_email(Str(args[0]), s);
+  if (st == stdlib::Status::blank) return void(*out = Blank());
+  if (st != stdlib::Status::ok)
+    return StdFailure(ctx, out, st, args[0], "not a valid email address");
   *out = MakeText(ctx, s);
 }
-static void sl_std_text_e164(sl_ctx* ctx, V* out, const V*) noexcept {
-  NotBound(ctx, out, "std.text.e164");
+static void sl_std_text_e164(sl_ctx* ctx, V* out, const V* args) noexcept {
+  if (args[0].tag == SL_BLANK) return void(*out = Blank());
+  std::string s;
+  const auto st = stdlib::text::phone_to_e164(Str(args[0]), Str(args[1]), s);
+  if (st == stdlib::Status::blank) return void(*out = Blank());
+  if (st != stdlib::Status::ok) return StdFailure(ctx, out, st, args[0], "not a phone number");
+  *out = MakeText(ctx, s);
 }
 static void sl_std_text_truncate(sl_ctx*, V* out, const V* args) noexcept {
   const std::string_view s = Str(args[0]);
@@ -651,22 +662,35 @@ static void sl_std_time_parse_datetime(sl_ctx* ctx, V* out, const V* args) noexc
 }
 static void sl_std_time_date_of(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
-  const std::string_view tz = Str(args[1]);
-  if (tz != "UTC" && tz != "Etc/UTC" && tz != "Z" && tz != "GMT")
-    return NotBound(ctx, out, "std.time.date_of (time zones other than UTC)");
-  *out = Date(static_cast<int32_t>(FloorDiv(args[0].u.i, 86400000)));
+  auto r = stdlib::time::date_in_time_zone(args[0].u.i, Str(args[1]));
+  if (!r.ok()) return StdFailure(ctx, out, r.status, args[1], "cannot take the date in time zone");
+  *out = Date(static_cast<int32_t>(r.value));
 }
-static void sl_std_geo_country_code(sl_ctx* ctx, V* out, const V*) noexcept {
-  NotBound(ctx, out, "std.geo.country_code");
+static void GeoCountry(sl_ctx* ctx, V* out, const V* args, bool code) {
+  if (args[0].tag == SL_BLANK) return void(*out = Blank());
+  auto r = stdlib::geo::find_country(Str(args[0]));
+  if (r.status == stdlib::Status::blank) return void(*out = Blank());
+  if (!r.ok()) return StdFailure(ctx, out, r.status, args[0], "unknown country");
+  *out = Text(code ? r.value.alpha2 : r.value.name);
 }
-static void sl_std_geo_country_name(sl_ctx* ctx, V* out, const V*) noexcept {
-  NotBound(ctx, out, "std.geo.country_name");
+static void GeoState(sl_ctx* ctx, V* out, const V* args, bool code) {
+  if (args[0].tag == SL_BLANK) return void(*out = Blank());
+  auto r = stdlib::geo::find_subdivision(Str(args[1]), Str(args[0]));
+  if (r.status == stdlib::Status::blank) return void(*out = Blank());
+  if (!r.ok()) return StdFailure(ctx, out, r.status, args[0], "unknown state");
+  *out = Text(code ? r.value.code_part : r.value.name);
 }
-static void sl_std_geo_state_code(sl_ctx* ctx, V* out, const V*) noexcept {
-  NotBound(ctx, out, "std.geo.state_code");
+static void sl_std_geo_country_code(sl_ctx* ctx, V* out, const V* args) noexcept {
+  GeoCountry(ctx, out, args, true);
 }
-static void sl_std_geo_state_name(sl_ctx* ctx, V* out, const V*) noexcept {
-  NotBound(ctx, out, "std.geo.state_name");
+static void sl_std_geo_country_name(sl_ctx* ctx, V* out, const V* args) noexcept {
+  GeoCountry(ctx, out, args, false);
+}
+static void sl_std_geo_state_code(sl_ctx* ctx, V* out, const V* args) noexcept {
+  GeoState(ctx, out, args, true);
+}
+static void sl_std_geo_state_name(sl_ctx* ctx, V* out, const V* args) noexcept {
+  GeoState(ctx, out, args, false);
 }
 static int StageRank(std::string_view s) {
   static const char* kOrder[] = {"subscriber",         "lead",        "marketingqualifiedlead",

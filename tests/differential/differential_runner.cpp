@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
     auto checked = parsed ? sema::Check(*parsed, schemas, diags, imports.For(*parsed)) : nullptr;
     if (!checked) {
       std::cerr << path << ": does not compile\n";
-      for (const auto& d : diags.Sorted()) std::cerr << diag::RenderText(d, sources, {false}) << '\n';
+      for (const auto& d : diags.Sorted())
+        std::cerr << diag::RenderText(d, sources, {false}) << '\n';
       ++failures;
       continue;
     }
@@ -115,8 +116,9 @@ int main(int argc, char** argv) {
         std::cerr << path << ": JIT: " << jit_error << '\n';
         ++failures;
       } else if (a_out != b_out) {
-        std::cerr << path << ": engines disagree on " << module->entries[e].name
-                  << "\n--- interp\n" << a_out << "--- jit\n" << b_out;
+        std::cerr << path << ": engines disagree on " << module->entries[e].name << "\n--- interp\n"
+                  << a_out << "--- jit\n"
+                  << b_out;
         ++failures;
       } else if (verbose) {
         std::cout << path << ":\n" << a_out;

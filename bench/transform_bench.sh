@@ -1,0 +1,58 @@
+#!/bin/sh
+# Throughput of `syncline transform` (JIT and interpreter) against jq and a hand-written C++
+# program on N generated HubSpot contacts -> Salesforce leads; outputs must agree. Also JIT
+# compile time of the examples (cold cache) and start time with a warm cache.
+#   bench/transform_bench.sh [N=200000] [BUILD_DIR=build]
+set -eu
+N=${1:-200000}
+BUILD=${2:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SYNCLINE=$ROOT/$BUILD/syncline
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+python3 "$ROOT/bench/gen_contacts.py" "$N" > "$TMP/contacts.jsonl"
+g++ -O2 -std=c++20 "$ROOT/bench/transform_handwritten.cpp" -lsimdjson -o "$TMP/handwritten"
+RULES="$ROOT/bench/transform_bench.sync"
+export XDG_CACHE_HOME="$TMP/cache"
+"$SYNCLINE" transform "$RULES" --sync contacts --to salesforce --in /dev/null 2>/dev/null  # warm the cache
+
+run() {  # name command...: prints seconds and peak KiB
+  name=$1; shift
+  /usr/bin/time -f "%e %M" -o "$TMP/$name.time" sh -c "$*" > "$TMP/$name.out" 2>/dev/null
+  set -- $(cat "$TMP/$name.time")
+  echo "$name $1 $2"
+}
+{
+  run jit "'$SYNCLINE' transform '$RULES' --sync contacts --to salesforce --engine jit < '$TMP/contacts.jsonl'"
+  run interp "'$SYNCLINE' transform '$RULES' --sync contacts --to salesforce --engine interp < '$TMP/contacts.jsonl'"
+  run handwritten "'$TMP/handwritten' < '$TMP/contacts.jsonl'"
+  run jq "jq -c -f '$ROOT/bench/transform_bench.jq' '$TMP/contacts.jsonl'"
+} > "$TMP/results"
+
+cmp -s "$TMP/jit.out" "$TMP/interp.out" || { echo "JIT and interpreter disagree"; exit 1; }
+cmp -s "$TMP/jit.out" "$TMP/handwritten.out" || { echo "JIT and hand-written disagree"; exit 1; }
+jq -cS . "$TMP/jit.out" > "$TMP/a"; jq -cS . "$TMP/jq.out" > "$TMP/b"
+cmp -s "$TMP/a" "$TMP/b" || { echo "JIT and jq disagree"; exit 1; }
+
+echo "N=$N contacts, $(wc -l < "$TMP/jit.out") leads written; outputs agree"
+awk -v n="$N" '
+  { t[$1] = $2; m[$1] = $3; printf "%-12s %8.2f s %12.0f records/s %8.1f MiB peak\n", $1, $2, ($2 > 0 ? n / $2 : 0), $3 / 1024 }
+  END {
+    printf "JIT/interp %.1fx   JIT/jq %.1fx   JIT/hand-written %.2f\n",
+      t["interp"] / t["jit"], t["jq"] / t["jit"], t["handwritten"] / t["jit"]
+  }' "$TMP/results"
+
+echo "JIT compile, cold cache (each example, all its syncs' default entries):"
+for f in "$ROOT"/examples/*/*.sync; do
+  schemas=""
+  [ -d "$(dirname "$f")/schemas" ] && schemas="--schemas $(dirname "$f")/schemas"
+  for sync in $(grep -o '^sync [a-z_]*' "$f" | cut -d' ' -f2); do
+    to=salesforce
+    grep -q "^sync $sync: hubspot.[a-z]* <- " "$f" && to=hubspot
+    rm -rf "$TMP/cache"
+    /usr/bin/time -f "%e" -o "$TMP/cold" "$SYNCLINE" transform "$f" $schemas --sync "$sync" --to $to --in /dev/null >/dev/null 2>&1
+    /usr/bin/time -f "%e" -o "$TMP/warm" "$SYNCLINE" transform "$f" $schemas --sync "$sync" --to $to --in /dev/null >/dev/null 2>&1
+    cold=$(cat "$TMP/cold"); warm=$(cat "$TMP/warm")
+    echo "  $(basename "$(dirname "$f")")/$(basename "$f") $sync: cold ${cold}s, warm start ${warm}s"
+  done
+done
