@@ -30,7 +30,6 @@ rt::Kind KindOf(schema::ValueKind k) {
   }
 }
 
-
 // Lowers one function body.
 class FnBuilder {
  public:
@@ -188,7 +187,8 @@ class Lowerer {
   // Definitions of imported std modules are lowered when first called.
   int FnIndex(const FnDecl* fn) {
     if (auto it = fn_index_.find(fn); it != fn_index_.end()) return it->second;
-    const int i = AddFunction(fn->name.text, FunctionKind::kUserFn, static_cast<int>(fn->params.size()));
+    const int i =
+        AddFunction(fn->name.text, FunctionKind::kUserFn, static_cast<int>(fn->params.size()));
     fn_index_[fn] = i;
     LowerUserFn(i, *fn);
     return i;

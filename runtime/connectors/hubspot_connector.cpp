@@ -4,6 +4,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "connectors/json_text.h"
 #include "connectors/time_util.h"
 #include "connectors/window_cursor.h"
 
@@ -13,17 +14,8 @@ using nlohmann::json;
 
 namespace {
 
-std::string Text(const json& j) {
-  if (j.is_string()) return j.get<std::string>();
-  if (j.is_null()) return "";
-  return j.dump();
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
+using util::Lower;
+using util::Text;
 
 std::string NextAfter(const json& body) {
   if (!body.is_object() || !body.contains("paging")) return "";

@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto schemas = syncline::schema::SchemaEnv::Builtin();
   syncline::source::SourceManager sources;
   syncline::diag::Diagnostics diags;
-  const auto id = sources.AddText("fuzz.sync", std::string(reinterpret_cast<const char*>(data), size));
+  const auto id =
+      sources.AddText("fuzz.sync", std::string(reinterpret_cast<const char*>(data), size));
   auto module = syncline::syntax::Parse(sources.Get(id), diags);
   if (module) {
     auto checked = syncline::sema::Check(*module, schemas, diags);
