@@ -56,7 +56,7 @@ class Gen:
             return self.r.choice(TEXT_FIELDS)
         if r == 3:
             return f"({self.text(d-1, lits)} ?? {self.text(d-1, lits)})"
-        if r == 4:
+        if r == 4 and lits:  # an interpolation is itself a text literal
             parts = [self.any_part(d-1) for _ in range(self.r.randrange(1, 3))]
             seps = [self.r.choice(["", "-", " ", "é", "|"]) for _ in range(len(parts) + 1)]
             s = seps[0]
