@@ -569,8 +569,11 @@ ExprPtr AstBuilder::BuildPrimary(P::PrimaryContext* ctx) {
         Pattern pattern;
         pattern.range = Range(pattern_ctx);
         if (auto* lit = dynamic_cast<P::LiteralPatternContext*>(pattern_ctx)) {
-          pattern.kind = PatternKind::kLiteral;
           pattern.literal = BuildLiteral(lit->literal());
+          // `blank` is also a literal, and the grammar's first alternative takes it.
+          pattern.kind = pattern.literal->literal == LiteralKind::kBlank ? PatternKind::kBlank
+                                                                         : PatternKind::kLiteral;
+          if (pattern.kind == PatternKind::kBlank) pattern.literal.reset();
         } else if (dynamic_cast<P::BlankPatternContext*>(pattern_ctx)) {
           pattern.kind = PatternKind::kBlank;
         }
