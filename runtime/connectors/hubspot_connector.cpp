@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "connectors/json_text.h"
+#include "connectors/read_back.h"
 #include "connectors/time_util.h"
 #include "connectors/window_cursor.h"
 
@@ -308,30 +309,10 @@ void HubSpotConnector::WriteChunk(const std::string& object, WriteKind kind,
       e.message = "connection lost during a create; it may have been applied: " + e.message;
       return fail_all(e);
     }
-    std::vector<std::string> values;
-    std::unordered_map<std::string, size_t> by_value;
-    for (size_t idx : which) {
-      const json& f = items[idx].fields;
-      if (f.contains(options.dedupe_field)) {
-        std::string v = Text(f[options.dedupe_field]);
-        values.push_back(v);
-        by_value[Lower(v)] = idx;
-      }
-    }
-    std::vector<Record> found;
-    if (Error e = FindByField(object, options.dedupe_field, values, {}, &found); !e.ok())
-      return fail_all(e);
-    std::set<size_t> done;
-    for (const auto& rec : found) {
-      auto it = by_value.find(Lower(Text(rec.fields.value(options.dedupe_field, json("")))));
-      if (it == by_value.end()) continue;
-      out[it->second] = WriteResult{true, rec.id, true, {}, {}};
-      done.insert(it->second);
-    }
-    std::vector<size_t> rest;
-    for (size_t idx : which)
-      if (!done.count(idx)) rest.push_back(idx);
-    return WriteChunk(object, kind, items, rest, options, out, depth + 1);
+    auto rest = ReadBackCreated(*this, object, items, which, options.dedupe_field, out);
+    if (auto* e = std::get_if<Error>(&rest)) return fail_all(*e);
+    return WriteChunk(object, kind, items, std::get<std::vector<size_t>>(rest), options, out,
+                      depth + 1);
   }
   if (!r.ok()) {
     // A whole-batch refusal names no input: halve until each failing input stands alone.
