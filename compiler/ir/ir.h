@@ -83,6 +83,9 @@ struct Entry {
   std::vector<rt::Kind> output_kinds;
   int include = -1;
   std::vector<int> mappings;
+  // Per output slot: the index of its mapping line in the sync (sema::CheckedSync::mappings),
+  // so the runtime can apply that line's sync rule to the value.
+  std::vector<int> output_mappings;
 };
 
 struct Module {
@@ -91,6 +94,10 @@ struct Module {
   std::vector<std::string> locations;  // "contacts.sync:12:5"
   std::vector<Function> functions;
   std::vector<Entry> entries;
+  // Segment names that `in_segment` is called with as a literal, and whether any call names a
+  // segment by a computed value (then the runtime must read every list).
+  std::vector<std::string> segment_names;
+  bool dynamic_segments = false;
   // The entry for a sync, direction and Salesforce object (empty: the sync's create target
   // when writing to Salesforce, its first object when reading from it), or -1.
   int FindEntry(const std::string& sync, rt::Crm to, const std::string& salesforce_object) const;

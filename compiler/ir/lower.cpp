@@ -1,6 +1,7 @@
 // CheckedModule -> ir::Module. Each expression lowers to a register; control flow (`if`,
 // `match`, `and`/`or`, `??`, `otherwise`, `in [...]`) becomes blocks; failures go to the
 // innermost `otherwise` handler or propagate out of the function.
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -106,6 +107,18 @@ class Lowerer {
     out_.strings.push_back(s);
     return static_cast<int>(out_.strings.size()) - 1;
   }
+  // Records the segment an `in_segment(...)` call asks about, for the runtime to read.
+  void NoteSegment(const CallExpr& call) {
+    if (call.args.empty() || call.args[0]->kind != ExprKind::kLiteral ||
+        static_cast<const LiteralExpr&>(*call.args[0]).literal != LiteralKind::kText) {
+      out_.dynamic_segments = true;
+      return;
+    }
+    const std::string& name = static_cast<const LiteralExpr&>(*call.args[0]).text;
+    auto& names = out_.segment_names;
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+
   int InputSlot(const std::string& name, rt::Kind kind) {
     auto& inputs = entry_->layout.inputs;
     for (size_t i = 0; i < inputs.size(); ++i)
@@ -272,6 +285,7 @@ int Lowerer::LowerExpr(FnBuilder& b, const Expr* e) {
         if (target.builtin == "in_segment") {
           const int slot = InputSlot("$segments", rt::Kind::kText);
           entry_->layout.segments_slot = slot;
+          NoteSegment(c);
           const int seg = b.NewReg();
           b.Emit(Inst{.op = Op::kInput,
                       .dst = seg,
@@ -602,7 +616,8 @@ void Lowerer::LowerEntry(const sema::CheckedSync& sync, rt::Crm to, size_t k) {
     entry_ = &out_.entries.back();
     entry_->include = fi;
   }
-  for (const auto& cm : sync.mappings) {
+  for (size_t mi = 0; mi < sync.mappings.size(); ++mi) {
+    const auto& cm = sync.mappings[mi];
     const schema::Field* sf_field = k < cm.salesforce.size() ? cm.salesforce[k] : nullptr;
     if (!sf_field || !cm.hubspot) continue;
     const bool writes = to == rt::Crm::kSalesforce ? cm.writes_salesforce : cm.writes_hubspot;
@@ -629,6 +644,7 @@ void Lowerer::LowerEntry(const sema::CheckedSync& sync, rt::Crm to, size_t k) {
     entry_->layout.outputs.push_back(target->name);
     entry_->output_kinds.push_back(kind);
     entry_->mappings.push_back(fi);
+    entry_->output_mappings.push_back(static_cast<int>(mi));
   }
 }
 

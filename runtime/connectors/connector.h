@@ -112,6 +112,12 @@ class Connector {
   virtual std::vector<WriteResult> Delete(const std::string& object,
                                           const std::vector<std::string>& ids) = 0;
 
+  // The id of the list (segment) with this name, for `in_segment("name")`. HubSpot lists v3;
+  // other CRMs answer kOther ("segments are HubSpot lists").
+  virtual Error FindListId(const std::string& object, const std::string& name, std::string* id) {
+    (void)object, (void)name, (void)id;
+    return Error{ErrorCategory::kOther, "UNSUPPORTED", "segments are HubSpot lists", 0};
+  }
   // Segment membership: the member ids of a list (HubSpot lists v3; Salesforce: unsupported).
   virtual Error ListMembers(const std::string& list_id, std::vector<std::string>* out) = 0;
   virtual Error AddListMembers(const std::string& list_id, const std::vector<std::string>& ids) = 0;

@@ -1,5 +1,6 @@
 #include "connectors/hubspot_connector.h"
 
+#include <map>
 #include <algorithm>
 #include <set>
 #include <unordered_map>
@@ -408,6 +409,21 @@ std::vector<WriteResult> HubSpotConnector::Delete(const std::string& object,
     for (size_t k = i; k < end; ++k) out[k] = WriteResult{r.ok(), ids[k], false, r.error, {}};
   }
   return out;
+}
+
+Error HubSpotConnector::FindListId(const std::string& object, const std::string& name,
+                                   std::string* id) {
+  // Lists are addressed by object type id: contacts 0-1, companies 0-2, deals 0-3, tickets 0-5.
+  static const std::map<std::string, std::string> kTypeIds = {
+      {"contacts", "0-1"}, {"companies", "0-2"}, {"deals", "0-3"}, {"tickets", "0-5"}};
+  auto it = kTypeIds.find(object);
+  const std::string type_id = it == kTypeIds.end() ? object : it->second;
+  ApiResult r = session_.Get("/crm/v3/lists/object-type-id/" + type_id + "/name/" +
+                             http::Client::Escape(name));
+  if (!r.ok()) return r.error;
+  *id = Text(r.body.value("list", json::object()).value("listId", json("")));
+  if (id->empty()) return Error{ErrorCategory::kNotFound, "OBJECT_NOT_FOUND", "no list " + name, 404};
+  return {};
 }
 
 Error HubSpotConnector::ListMembers(const std::string& list_id, std::vector<std::string>* out) {

@@ -42,6 +42,7 @@ class HubSpotConnector final : public Connector {
                                  const WriteOptions& options = {}) override;
   std::vector<WriteResult> Delete(const std::string& object,
                                   const std::vector<std::string>& ids) override;
+  Error FindListId(const std::string& object, const std::string& name, std::string* id) override;
   Error ListMembers(const std::string& list_id, std::vector<std::string>* out) override;
   Error AddListMembers(const std::string& list_id, const std::vector<std::string>& ids) override;
   Error RemoveListMembers(const std::string& list_id, const std::vector<std::string>& ids) override;

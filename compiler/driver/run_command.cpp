@@ -1,0 +1,109 @@
+// `syncline run --config FILE [--once | --watch]`: syncs HubSpot and Salesforce as the rules
+// say, against the endpoints of the config (live, or in-process sandboxes), with durable state.
+// Exit status: 0 ok, 1 some records failed (their sync errors are recorded and retried),
+// 2 usage, config or rule errors, 3 the run stopped (suspended, unreachable, state failure).
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "command_registry.h"
+#include "runtime/state/sqlite_state_store.h"
+#include "sync_setup.h"
+
+namespace syncline::driver {
+namespace {
+
+struct RunOptions {
+  std::string config;
+  bool once = false, watch = false;
+  int interval_s = 0;
+  bool quiet = false;
+  std::string format = "text";
+  std::string engine;
+};
+
+volatile std::sig_atomic_t g_stop = 0;
+
+int Run(const RunOptions& o) {
+  SyncConfig config;
+  std::string error;
+  if (!LoadConfig(o.config, &config, &error)) {
+    std::cerr << "syncline run: " << error << "\n";
+    return 2;
+  }
+  pipeline::Options po;
+  po.schema_dirs = config.schemas;
+  po.engine = (o.engine.empty() ? config.engine : o.engine) == "interp"
+                  ? pipeline::EngineKind::kInterp
+                  : pipeline::EngineKind::kJit;
+  int code = 0;
+  auto rules = pipeline::CompiledRules::Compile(config.rules, po, std::cerr, &code);
+  if (!rules) return 2;
+  std::unique_ptr<Crms> crms;
+  if (config.sandbox) {
+    Crms::SandboxSetup s;
+    s.seed = config.sandbox_seed;
+    s.contacts = config.sandbox_contacts;
+    s.data_dir = config.sandbox_data;
+    crms = Crms::Sandboxes(s, &error);
+  } else {
+    crms = Crms::Live(config, &error);
+  }
+  if (!crms) {
+    std::cerr << "syncline run: " << error << "\n";
+    return 2;
+  }
+  std::unique_ptr<state::SqliteStateStore> store;
+  try {
+    store = std::make_unique<state::SqliteStateStore>(config.state);
+  } catch (const state::StateError& e) {
+    std::cerr << "syncline run: state " << config.state << ": " << e.what() << "\n";
+    return 2;
+  }
+  engine::RunOptions ro;
+  ro.progress = TerminalProgress(o.quiet);
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  const int interval = o.interval_s > 0 ? o.interval_s : config.watch_interval_s;
+  int exit_code = 0;
+  do {
+    engine::RunReport report = RunSyncs(*rules, *crms, *store, ro);
+    if (ro.progress) std::cerr << "\r\033[K";
+    if (o.format == "json") {
+      std::cout << ReportJson(report, false).dump() << std::endl;
+    } else if (!o.quiet || report.status != "ok") {
+      PrintReportText(std::cout, report, false);
+    }
+    exit_code = RunExitCode(report);
+    if (!o.watch) break;
+    for (int waited = 0; waited < interval && !g_stop; ++waited)
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+  } while (!g_stop);
+  return exit_code;
+}
+
+const CommandRegistration registration(300, [](CLI::App& app, CommandRunner& run) {
+  auto* cmd = app.add_subcommand("run", "Sync HubSpot and Salesforce as the rules say");
+  auto o = std::make_shared<RunOptions>();
+  cmd->add_option("--config", o->config, "The syncline.toml to use")->required();
+  auto* once = cmd->add_flag("--once", o->once, "One pass, then exit (the default)");
+  cmd->add_flag("--watch", o->watch, "Keep syncing, one pass per interval, until interrupted")
+      ->excludes(once);
+  cmd->add_option("--interval", o->interval_s,
+                  "Seconds between passes with --watch (default: the config's "
+                  "watch_interval_seconds, 900)");
+  cmd->add_flag("--quiet,-q", o->quiet, "No progress and no summary unless the run stops");
+  cmd->add_option("--format", o->format, "Summary format")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--engine", o->engine, "Override the config's engine")
+      ->check(CLI::IsMember({"jit", "interp"}));
+  cmd->footer(
+      "Exit status: 0 ok, 1 some records failed (sync errors recorded, retried later), 2 usage,\n"
+      "config or rule errors, 3 the run stopped (suspended, unreachable, state failure).\n"
+      "Example:\n  syncline run --config syncline.toml --once");
+  cmd->callback([&run, o] { run = [o] { return Run(*o); }; });
+});
+
+}  // namespace
+}  // namespace syncline::driver

@@ -1,0 +1,96 @@
+// What the engine runs: one SyncProgram per `sync` block, built by the compiler pipeline
+// (compiler/pipeline) from checked rules. It holds the compiled transforms as C-ABI batch
+// functions (JIT code or the reference interpreter) and, per mapping line, the sync rule the
+// engine applies to the values they compute. The runtime never sees the AST or LLVM.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "abi/syncline_abi.h"
+#include "record/record.h"
+#include "schema/schema.h"
+
+namespace syncline::engine {
+
+// The integration's four sync rules (R1-R16), with the side a one-sided rule favours.
+enum class FieldRule : uint8_t {
+  kTwoWay,            // last change wins, per field (R8, R9)
+  kPreferSalesforce,  // Salesforce wins unless its value is blank (R1-R5)
+  kPreferHubSpot,     // the mirror image
+  kAlwaysSalesforce,  // Salesforce always wins; HubSpot never writes (R6, R7)
+  kAlwaysHubSpot,     // the mirror image
+  kDontSync,          // nothing moves (R10)
+};
+// "two-way", "prefer salesforce unless blank", ... (as written in rule files).
+std::string_view FieldRuleName(FieldRule rule);
+// The behaviour rules that define it: "R8, R9".
+std::string_view FieldRuleRefs(FieldRule rule);
+
+// `from salesforce:` / `to salesforce:` (R27-R29).
+enum class CreateMode : uint8_t { kCreateOrUpdate, kUpdateOnly, kNothing };
+
+using BatchFn =
+    std::function<void(sl_ctx*, size_t, const sl_value*, sl_value*, sl_record_result*)>;
+
+// One compiled direction of one object pair: slots fixed by `layout`.
+struct Transform {
+  rt::Layout layout;
+  BatchFn run;
+  // Rule source locations ("contacts.sync:12:5") by failure location index.
+  std::shared_ptr<const std::vector<std::string>> locations;
+  bool valid() const { return static_cast<bool>(run); }
+};
+
+// One mapping line between a HubSpot property and a field of one Salesforce object.
+struct FieldMap {
+  std::string hubspot, salesforce;
+  FieldRule rule = FieldRule::kTwoWay;
+  bool writes_salesforce = false, writes_hubspot = false;
+  schema::ValueKind hubspot_kind = schema::ValueKind::kText;
+  schema::ValueKind salesforce_kind = schema::ValueKind::kText;
+  int to_salesforce_slot = -1;  // output slot in ObjectProgram::to_salesforce, -1: none
+  int to_hubspot_slot = -1;
+  std::string location;  // of the mapping line
+};
+
+// A sync's pairing with one Salesforce object (contacts: Lead, and Contact).
+struct ObjectProgram {
+  std::string object;  // "Lead"
+  std::vector<FieldMap> fields;
+  Transform to_salesforce;  // from the HubSpot record (include filter + create/update values)
+  Transform to_hubspot;     // from this object's record
+  std::vector<std::string> read_fields;  // Salesforce fields the engine reads
+  const FieldMap* ByHubSpot(std::string_view property) const;
+  const FieldMap* BySalesforce(std::string_view field) const;
+};
+
+struct SyncProgram {
+  std::string name;            // the sync block's name
+  std::string hubspot_object;  // "contacts"
+  std::vector<ObjectProgram> objects;
+  std::string create_target;  // the Salesforce object new HubSpot records become (R29)
+  CreateMode in_hubspot = CreateMode::kCreateOrUpdate;
+  CreateMode in_salesforce = CreateMode::kCreateOrUpdate;
+  bool delete_from_salesforce = false;  // a Salesforce delete deletes in HubSpot (R151)
+  // The matching key (R48): HubSpot property and Salesforce field, compared case-insensitively.
+  std::string match_hubspot, match_salesforce;
+  bool has_include = false;
+  std::vector<std::string> segments;  // list names the include filter asks about
+  bool dynamic_segments = false;
+  std::string picklists_salesforce = "disabled";  // R112
+  std::string picklists_hubspot = "as_is";        // R113
+  bool lifecycle = false;                         // R96-R106
+  std::string lifecycle_open_stage, lifecycle_won_stage;
+  bool lifecycle_spread = false;  // R103
+  std::vector<std::string> hubspot_read_fields;
+
+  const ObjectProgram* Object(std::string_view salesforce_object) const;
+  bool IsContacts() const { return hubspot_object == "contacts"; }
+};
+
+}  // namespace syncline::engine

@@ -1,0 +1,1177 @@
+#include "engine/sync_runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "engine/addresses.h"
+#include "lifecycle/lifecycle_stages.h"
+#include "state/journal_recovery.h"
+
+namespace syncline::engine {
+
+using connectors::ErrorCategory;
+using connectors::Record;
+using nlohmann::json;
+using state::Side;
+
+void RunReport::Merge(const RunReport& o) {
+  for (const auto& [k, v] : o.counts) counts[k] += v;
+  for (const auto& [k, v] : o.errors) errors[k] += v;
+  plan.insert(plan.end(), o.plan.begin(), o.plan.end());
+  if (status == "ok" && o.status != "ok") {
+    status = o.status;
+    message = o.message;
+  }
+  hubspot_calls += o.hubspot_calls;
+  salesforce_calls += o.salesforce_calls;
+  hubspot_min_calls += o.hubspot_min_calls;
+  salesforce_min_calls += o.salesforce_min_calls;
+}
+
+namespace {
+
+// Thrown to end a run when an account is suspended (R140, R143, R149) or state fails.
+struct StopRun {
+  std::string status, message;
+};
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t CeilDiv(int64_t a, int64_t b) { return b <= 0 ? a : (a + b - 1) / b; }
+
+std::string Hash(const std::string& text) {
+  // FNV-1a 64: the journal key only has to be stable for the same write of the same data.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+bool IsTrue(const json& v) { return v.is_boolean() ? v.get<bool>() : v == "true"; }
+
+// One pair of records to settle.
+struct Work {
+  std::optional<Record> hubspot, salesforce;
+  const ObjectProgram* object = nullptr;  // the Salesforce object of the pair or create
+  std::optional<state::Link> link;
+  std::optional<state::Link> replaces;  // R50/R62: the link this pairing takes over
+  bool forced = false;                  // a retry: settle even without a mapped change
+  Evaluation to_salesforce, to_hubspot;
+  bool included = true;
+  bool failed_sf = false, failed_hs = false;  // a write of this pair failed
+};
+
+// A write waiting for its batch.
+struct Pending {
+  size_t work;  // index into the works of the page
+  connectors::WriteItem item;
+  std::vector<FieldChange> changes;
+};
+
+}  // namespace
+
+struct SyncRunner::Impl {
+  const SyncProgram& p;
+  connectors::Connector& hs;
+  connectors::Connector& sf;
+  state::StateStore& store;
+  RunOptions o;
+  RunReport report;
+  int64_t hs_calls0 = 0, sf_calls0 = 0;
+  // Members per segment name, and each HubSpot id's segment names joined by '\n'.
+  std::unordered_map<std::string, std::string> segments_of;
+  // Records settled in this run, by id, with the modification time seen (so the other
+  // side's feed does not settle them twice from older data, and a plan does not repeat).
+  std::unordered_map<std::string, int64_t> settled_hs, settled_sf;
+  int64_t hs_min_items = 0;
+
+  Impl(const SyncProgram& program, connectors::Connector& h, connectors::Connector& s,
+       state::StateStore& st, RunOptions options)
+      : p(program), hs(h), sf(s), store(st), o(std::move(options)) {
+    if (!o.now_ms) o.now_ms = SystemNowMs;
+  }
+
+  int64_t Now() { return o.now_ms(); }
+  void Count(const std::string& key, int64_t n = 1) { report.counts[key] += n; }
+  void Progress(const std::string& stage, int64_t done) {
+    if (o.progress) o.progress(p.name + ": " + stage, done);
+  }
+  void CheckSuspended() {
+    for (auto* c : {&hs, &sf}) {
+      connectors::Error e = c->suspended();
+      if (!e.ok())
+        throw StopRun{"suspended", std::string(c == &hs ? "HubSpot" : "Salesforce") +
+                                       " stopped the run (" +
+                                       std::string(connectors::CategoryName(e.category)) +
+                                       "): " + e.message};
+    }
+  }
+  void Fail(const connectors::Error& e, const std::string& what) {
+    if (connectors::IsSuspending(e.category)) CheckSuspended();
+    throw StopRun{connectors::IsSuspending(e.category) ? "suspended" : "failed",
+                  what + ": " + e.message};
+  }
+
+  const ObjectProgram* CreateTarget() const {
+    const ObjectProgram* t = p.Object(p.create_target);
+    return t ? t : (p.objects.empty() ? nullptr : &p.objects.front());
+  }
+
+  std::string KeyOf(const Record& r, bool hubspot_side) const {
+    const std::string& field = hubspot_side ? p.match_hubspot : p.match_salesforce;
+    if (field.empty()) return "";
+    return Canonical(FieldValue(r, field), schema::ValueKind::kText, true);
+  }
+
+  // ---- segments
+  void LoadSegments() {
+    if (!p.has_include || p.segments.empty()) return;
+    for (const std::string& name : p.segments) {
+      std::string id;
+      connectors::Error e = hs.FindListId(p.hubspot_object, name, &id);
+      if (e.category == ErrorCategory::kNotFound) {
+        report.message += "segment \"" + name + "\" does not exist in HubSpot: no record is in it; ";
+        continue;
+      }
+      if (!e.ok()) Fail(e, "reading segment \"" + name + "\"");
+      std::vector<std::string> members;
+      e = hs.ListMembers(id, &members);
+      if (!e.ok()) Fail(e, "reading members of segment \"" + name + "\"");
+      ++hs_min_items;  // at least one page per list
+      for (const auto& m : members) {
+        std::string& s = segments_of[m];
+        if (!s.empty()) s += '\n';
+        s += name;
+      }
+    }
+  }
+  std::string SegmentsOf(const std::string& id) const {
+    auto it = segments_of.find(id);
+    return it == segments_of.end() ? "" : it->second;
+  }
+
+  // ---- evaluation
+  void EvaluateWorks(std::vector<Work>& works) {
+    std::map<const ObjectProgram*, std::vector<size_t>> to_sf, to_hs;
+    for (size_t i = 0; i < works.size(); ++i) {
+      if (works[i].hubspot) to_sf[works[i].object].push_back(i);
+      if (works[i].salesforce) to_hs[works[i].object].push_back(i);
+    }
+    for (auto& [obj, idx] : to_sf) {
+      std::vector<const Record*> recs;
+      std::vector<std::string> segs;
+      for (size_t i : idx) {
+        recs.push_back(&*works[i].hubspot);
+        segs.push_back(SegmentsOf(works[i].hubspot->id));
+      }
+      auto evals = Evaluate(obj->to_salesforce, recs, &segs);
+      for (size_t k = 0; k < idx.size(); ++k) {
+        Work& w = works[idx[k]];
+        w.to_salesforce = std::move(evals[k]);
+        w.included = w.to_salesforce.status != Evaluation::kDropped;
+        if (!obj->to_salesforce.valid()) {
+          // A one-way sync into HubSpot: no include filter, nothing to write to Salesforce.
+          w.to_salesforce.status = Evaluation::kOk;
+          w.included = true;
+        }
+        ApplyPicklistsToSalesforce(p, *obj, w.to_salesforce);
+      }
+    }
+    for (auto& [obj, idx] : to_hs) {
+      std::vector<const Record*> recs;
+      for (size_t i : idx) recs.push_back(&*works[i].salesforce);
+      auto evals = Evaluate(obj->to_hubspot, recs);
+      for (size_t k = 0; k < idx.size(); ++k) {
+        Work& w = works[idx[k]];
+        w.to_hubspot = std::move(evals[k]);
+        ApplyPicklistsToHubSpot(p, *obj, *w.salesforce, w.to_hubspot);
+      }
+    }
+  }
+
+  // ---- errors
+  void RecordError(Side target, const std::string& source_object, const std::string& source_id,
+                   const std::string& category, const std::string& code,
+                   const std::string& message) {
+    // One count per record and side in a run, however many passes meet the failure.
+    if (!errors_seen_.insert(std::string(state::SideName(target)) + "|" + source_object + "|" +
+                             source_id)
+             .second)
+      return;
+    ++report.errors[category];
+    if (o.record_plan)
+      report.plan.push_back(PlanEntry{std::string(state::SideName(target)), "", "error", "",
+                                      source_object + " " + source_id, {},
+                                      category + ": " + message});
+    if (o.dry_run) return;
+    state::SyncError e;
+    e.side = target;
+    e.object = source_object;
+    e.record_id = source_id;
+    e.category = category;
+    e.code = code;
+    e.message = message;
+    store.RecordError(e, Now(), o.retry_interval_ms);
+  }
+  void RecordEvalError(Side target, const std::string& source_object, const std::string& id,
+                       const Evaluation& e) {
+    RecordError(target, source_object, id, e.category, e.code,
+                e.message + (e.location.empty() ? "" : " (at " + e.location + ")"));
+  }
+
+  // ---- settle: decide and write a page of pairs
+  void Settle(std::vector<Work>& works) {
+    if (works.empty()) return;
+    EvaluateWorks(works);
+    std::map<std::string, std::vector<Pending>> sf_updates, sf_creates;
+    std::vector<Pending> hs_updates, hs_creates;
+    std::vector<PairDecision> decisions(works.size());
+    std::vector<bool> has_decision(works.size(), false);
+
+    for (size_t i = 0; i < works.size(); ++i) {
+      Work& w = works[i];
+      const ObjectProgram& obj = *w.object;
+      if (w.hubspot) settled_hs[w.hubspot->id] = w.hubspot->last_modified_ms;
+      if (w.salesforce) settled_sf[w.salesforce->id] = w.salesforce->last_modified_ms;
+      if (w.hubspot && w.salesforce) {
+        // R42: a linked record outside the segment gets no updates either way. R41: a first
+        // pairing from a new Salesforce record still happens, with HubSpot writes only.
+        const bool first_from_sf = !w.link && settled_from_salesforce_.count(w.salesforce->id);
+        if (!w.included && !first_from_sf) {
+          Count("skipped.segment");
+          continue;
+        }
+        PairInput in;
+        in.object = &obj;
+        in.hubspot = &*w.hubspot;
+        in.salesforce = &*w.salesforce;
+        state::BaseValues base_h, base_s;
+        if (w.link) {
+          base_h = store.GetBase(w.link->id, Side::kHubSpot);
+          base_s = store.GetBase(w.link->id, Side::kSalesforce);
+        } else if (w.replaces) {
+          base_h = store.GetBase(w.replaces->id, Side::kHubSpot);
+        }
+        in.base_hubspot = &base_h;
+        in.base_salesforce = &base_s;
+        in.to_salesforce = &w.to_salesforce;
+        in.to_hubspot = &w.to_hubspot;
+        in.allow_salesforce_writes = w.included && p.in_salesforce != CreateMode::kNothing;
+        in.allow_hubspot_writes = p.in_hubspot != CreateMode::kNothing || w.link.has_value();
+        in.match_hubspot = p.match_hubspot;
+        if (w.to_salesforce.status == Evaluation::kFailed) {
+          RecordEvalError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, w.to_salesforce);
+          in.allow_salesforce_writes = false;
+        }
+        if (w.to_hubspot.status == Evaluation::kFailed) {
+          RecordEvalError(Side::kHubSpot, obj.object, w.salesforce->id, w.to_hubspot);
+          in.allow_hubspot_writes = false;
+        }
+        decisions[i] = DecidePair(in);
+        has_decision[i] = true;
+        const PairDecision& d = decisions[i];
+        if (!w.link) Count("linked");
+        if (d.salesforce.empty() && d.hubspot.empty()) {
+          if (w.link) Count("unchanged");
+        }
+        if (!d.salesforce.empty()) {
+          connectors::WriteItem item;
+          item.id = w.salesforce->id;
+          item.fields = SendFields(d.salesforce.fields, w.to_salesforce);
+          sf_updates[obj.object].push_back({i, std::move(item), d.salesforce.changes});
+        }
+        if (!d.hubspot.empty()) {
+          connectors::WriteItem item;
+          item.id = w.hubspot->id;
+          item.fields = d.hubspot.fields;
+          hs_updates.push_back({i, std::move(item), d.hubspot.changes});
+        }
+        if (d.salesforce.empty() && d.hubspot.empty() && !o.dry_run) CommitPair(w, d, true, true);
+      } else if (w.hubspot) {
+        if (!w.included) {
+          Count("skipped.segment");
+          continue;
+        }
+        if (w.to_salesforce.status == Evaluation::kFailed) {
+          RecordEvalError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, w.to_salesforce);
+          continue;
+        }
+        connectors::WriteItem item;
+        item.fields = SendFields(w.to_salesforce.fields, w.to_salesforce);
+        sf_creates[obj.object].push_back({i, std::move(item), Changes(w.to_salesforce.fields)});
+      } else if (w.salesforce) {
+        if (w.to_hubspot.status == Evaluation::kFailed) {
+          RecordEvalError(Side::kHubSpot, obj.object, w.salesforce->id, w.to_hubspot);
+          continue;
+        }
+        connectors::WriteItem item;
+        item.fields = w.to_hubspot.fields;
+        hs_creates.push_back({i, std::move(item), Changes(w.to_hubspot.fields)});
+      }
+    }
+
+    for (auto& [object, items] : sf_creates)
+      Execute(works, decisions, Side::kSalesforce, object, connectors::WriteKind::kCreate, items);
+    for (auto& [object, items] : sf_updates)
+      Execute(works, decisions, Side::kSalesforce, object, connectors::WriteKind::kUpdate, items);
+    Execute(works, decisions, Side::kHubSpot, p.hubspot_object, connectors::WriteKind::kCreate,
+            hs_creates);
+    Execute(works, decisions, Side::kHubSpot, p.hubspot_object, connectors::WriteKind::kUpdate,
+            hs_updates);
+    // Pairs whose writes all succeeded commit their link and base (a pair writing both sides
+    // commits once both are done).
+    if (!o.dry_run) {
+      state::Transaction tx(store);
+      for (size_t i = 0; i < works.size(); ++i) {
+        if (!has_decision[i]) continue;
+        const PairDecision& d = decisions[i];
+        if (d.salesforce.empty() && d.hubspot.empty()) continue;
+        CommitPair(works[i], d, !works[i].failed_sf, !works[i].failed_hs);
+      }
+      tx.Commit();
+    }
+  }
+  std::unordered_set<std::string> settled_from_salesforce_;
+  std::unordered_set<std::string> errors_seen_;
+
+  // Fields as sent: picklist text fields become their code fields (send_as).
+  // A state code is checked against the country of the same write, so a changed state is
+  // sent with its country code (R109, R111).
+  static json SendFields(const json& fields, const Evaluation& e) {
+    if (e.send_as.empty()) return fields;
+    json out = json::object();
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+      auto s = e.send_as.find(it.key());
+      if (s == e.send_as.end()) {
+        out[it.key()] = it.value();
+        continue;
+      }
+      out[s->second.first] = s->second.second;
+      const std::string& code_field = s->second.first;
+      const std::string suffix = "StateCode";
+      if (code_field.size() >= suffix.size() &&
+          code_field.compare(code_field.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        const std::string prefix = code_field.substr(0, code_field.size() - suffix.size());
+        auto c = e.send_as.find(prefix + "Country");
+        if (c != e.send_as.end() && !c->second.second.is_null())
+          out[c->second.first] = c->second.second;
+      }
+    }
+    return out;
+  }
+  static std::vector<FieldChange> Changes(const json& fields) {
+    std::vector<FieldChange> out;
+    for (auto it = fields.begin(); it != fields.end(); ++it)
+      out.push_back({it.key(), nullptr, it.value(), "create"});
+    return out;
+  }
+
+  // Links the pair and stores its base. On a partly failed pair, the fields of the failed
+  // side keep their old base so the difference is seen again.
+  void CommitPair(Work& w, const PairDecision& d, bool sf_ok, bool hs_ok) {
+    state::Transaction tx(store);
+    state::Link link;
+    if (w.link) {
+      link = *w.link;
+    } else {
+      if (w.replaces) store.DeleteLink(w.replaces->id);
+      link.hubspot_object = p.hubspot_object;
+      link.hubspot_id = w.hubspot->id;
+      link.salesforce_object = w.object->object;
+      link.salesforce_id = w.salesforce->id;
+      link.created_ms = Now();
+    }
+    link.updated_ms = Now();
+    link.id = store.PutLink(link);
+    w.link = link;
+    state::BaseValues bh = d.base_hubspot, bs = d.base_salesforce;
+    if (!sf_ok || !hs_ok) {
+      const state::BaseValues old_h = store.GetBase(link.id, Side::kHubSpot);
+      const state::BaseValues old_s = store.GetBase(link.id, Side::kSalesforce);
+      auto revert = [](state::BaseValues& base, const state::BaseValues& old, const json& fields) {
+        for (auto it = fields.begin(); it != fields.end(); ++it) {
+          auto o = old.find(it.key());
+          if (o == old.end())
+            base.erase(it.key());
+          else
+            base[it.key()] = o->second;
+        }
+      };
+      if (!sf_ok) revert(bs, old_s, d.salesforce.fields);
+      if (!hs_ok) revert(bh, old_h, d.hubspot.fields);
+    }
+    store.SetBase(link.id, Side::kHubSpot, bh, Now());
+    store.SetBase(link.id, Side::kSalesforce, bs, Now());
+    if (sf_ok && hs_ok) {
+      store.ResolveError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, Now());
+      store.ResolveError(Side::kHubSpot, w.object->object, w.salesforce->id, Now());
+    }
+    tx.Commit();
+  }
+
+  // Writes one kind of item to one object in batches, under the journal.
+  void Execute(std::vector<Work>& works, const std::vector<PairDecision>& decisions, Side side,
+               const std::string& object, connectors::WriteKind kind,
+               std::vector<Pending>& items) {
+    if (items.empty()) return;
+    const bool create = kind == connectors::WriteKind::kCreate;
+    const std::string op = create ? "create" : "update";
+    const std::string side_name(state::SideName(side));
+    connectors::Connector& c = side == Side::kHubSpot ? hs : sf;
+    const int batch = side == Side::kHubSpot ? o.hubspot_batch : o.salesforce_batch;
+    const std::string key_field = side == Side::kHubSpot ? p.match_hubspot : p.match_salesforce;
+    Count(std::string(create ? "created." : "updated.") + side_name,
+          static_cast<int64_t>(items.size()));
+    if (side == Side::kHubSpot)
+      hs_min_items += CeilDiv(static_cast<int64_t>(items.size()), batch);
+    else
+      sf_min_ += CeilDiv(static_cast<int64_t>(items.size()), batch);
+
+    for (const Pending& pd : items) {
+      const Work& w = works[pd.work];
+      if (!o.record_plan) break;
+      const Record* src = side == Side::kHubSpot ? (w.salesforce ? &*w.salesforce : nullptr)
+                                                 : (w.hubspot ? &*w.hubspot : nullptr);
+      std::string source;
+      if (src)
+        source = (side == Side::kHubSpot ? "salesforce " + w.object->object
+                                         : "hubspot " + p.hubspot_object) +
+                 " " + src->id;
+      report.plan.push_back(PlanEntry{side_name, object, op, pd.item.id, source, pd.changes,
+                                      create ? "new record" : ""});
+    }
+    if (o.dry_run) return;
+
+    for (size_t start = 0; start < items.size(); start += batch) {
+      const size_t end = std::min(items.size(), start + static_cast<size_t>(batch));
+      std::vector<connectors::WriteItem> chunk;
+      std::vector<std::string> keys;
+      {
+        state::Transaction tx(store);
+        for (size_t k = start; k < end; ++k) {
+          const Pending& pd = items[k];
+          const Work& w = works[pd.work];
+          state::Intent intent;
+          const Record& src = side == Side::kHubSpot ? *w.salesforce : *w.hubspot;
+          const std::string src_object =
+              side == Side::kHubSpot ? w.object->object : p.hubspot_object;
+          const std::string payload = pd.item.fields.dump();
+          intent.key = op + "|" + side_name + "|" + object + "|" +
+                       (create ? "from:" + src_object + ":" + src.id : pd.item.id) + "|" +
+                       Hash(payload);
+          intent.side = side;
+          intent.object = object;
+          intent.op = op;
+          intent.record_id = pd.item.id;
+          intent.link_id = w.link ? w.link->id : 0;
+          intent.payload = payload;
+          if (create && !key_field.empty() && pd.item.fields.contains(key_field)) {
+            intent.lookup_field = key_field;
+            const json& v = pd.item.fields[key_field];
+            intent.lookup_value = v.is_string() ? v.get<std::string>() : v.dump();
+          }
+          store.BeginIntent(intent, Now());
+          keys.push_back(intent.key);
+          chunk.push_back(pd.item);
+        }
+        tx.Commit();
+      }
+      connectors::WriteOptions wo;
+      if (create) wo.dedupe_field = key_field;
+      std::vector<connectors::WriteResult> results = c.Write(object, kind, chunk, wo);
+      {
+        state::Transaction tx(store);
+        for (size_t k = start; k < end; ++k) {
+          const connectors::WriteResult& r = results[k - start];
+          Work& w = works[items[k].work];
+          const std::string& key = keys[k - start];
+          if (r.ok) {
+            store.CompleteIntent(key, r.id, Now());
+            if (create) LinkCreated(w, side, object, r.id, items[k].item.fields);
+          } else {
+            store.FailIntent(key, r.error.message, Now());
+            (side == Side::kHubSpot ? w.failed_hs : w.failed_sf) = true;
+            const Record& src = side == Side::kHubSpot ? *w.salesforce : *w.hubspot;
+            const std::string src_object =
+                side == Side::kHubSpot ? w.object->object : p.hubspot_object;
+            // A HubSpot 409 on create names the contact that holds the email (R53).
+            if (create && r.error.category == ErrorCategory::kDuplicate && !r.id.empty() &&
+                side == Side::kHubSpot) {
+              store.CompleteIntent(key, r.id, Now());
+              Count("linked");
+              LinkExisting(w, r.id);
+              continue;
+            }
+            RecordError(side, src_object, src.id,
+                        std::string(connectors::CategoryName(r.error.category)), r.error.code,
+                        r.error.message);
+          }
+        }
+        tx.Commit();
+      }
+      (void)decisions;
+      CheckSuspended();
+    }
+  }
+  int64_t sf_min_ = 0;
+
+  void LinkCreated(Work& w, Side side, const std::string& object, const std::string& id,
+                   const json& written) {
+    state::Link link;
+    link.hubspot_object = p.hubspot_object;
+    link.salesforce_object = side == Side::kSalesforce ? object : w.object->object;
+    link.hubspot_id = side == Side::kHubSpot ? id : w.hubspot->id;
+    link.salesforce_id = side == Side::kSalesforce ? id : w.salesforce->id;
+    link.created_ms = link.updated_ms = Now();
+    link.id = store.PutLink(link);
+    state::BaseValues bh, bs;
+    const Record& src = side == Side::kSalesforce ? *w.hubspot : *w.salesforce;
+    BaseAfterCreate(*w.object, src, side == Side::kSalesforce, written, p.match_hubspot, &bh, &bs);
+    store.SetBase(link.id, Side::kHubSpot, bh, Now());
+    store.SetBase(link.id, Side::kSalesforce, bs, Now());
+    store.ResolveError(side, side == Side::kSalesforce ? p.hubspot_object : w.object->object,
+                       src.id, Now());
+    if (side == Side::kHubSpot) settled_hs[id] = INT64_MAX;
+    if (side == Side::kSalesforce) settled_sf[id] = INT64_MAX;
+  }
+
+  // The contact exists already (a race with another writer): link without a base, so the
+  // next change settles the pair field by field.
+  void LinkExisting(Work& w, const std::string& hubspot_id) {
+    state::Link link;
+    link.hubspot_object = p.hubspot_object;
+    link.hubspot_id = hubspot_id;
+    link.salesforce_object = w.object->object;
+    link.salesforce_id = w.salesforce->id;
+    link.created_ms = link.updated_ms = Now();
+    store.PutLink(link);
+  }
+
+  // ---- HubSpot changes
+  void HubSpotPage(std::vector<Record>& page, bool forced) {
+    std::vector<Work> works;
+    std::map<const ObjectProgram*, std::vector<std::string>> fetch;
+    std::vector<size_t> unlinked;
+    std::set<std::string> keys_in_page;
+    for (Record& h : page) {
+      Count("read.hubspot");
+      auto seen = settled_hs.find(h.id);
+      if (!forced && seen != settled_hs.end() && h.last_modified_ms <= seen->second) continue;
+      auto link = store.FindLink(Side::kHubSpot, p.hubspot_object, h.id);
+      if (link) {
+        const ObjectProgram* obj = p.Object(link->salesforce_object);
+        if (!obj) continue;
+        if (!forced &&
+            !HasMappedChange(p, obj, h, true, store.GetBase(link->id, Side::kHubSpot))) {
+          Count("unchanged");
+          continue;
+        }
+        Work w;
+        w.hubspot = std::move(h);
+        w.object = obj;
+        w.link = link;
+        w.forced = forced;
+        fetch[obj].push_back(link->salesforce_id);
+        works.push_back(std::move(w));
+        continue;
+      }
+      const std::string key = KeyOf(h, true);
+      if (!p.match_hubspot.empty() && key.empty()) {
+        Count("skipped.no_key");  // R31(a): no email, no sync
+        continue;
+      }
+      if (p.in_salesforce == CreateMode::kNothing || !CreateTarget()) continue;
+      if (!key.empty() && !keys_in_page.insert(key).second) {
+        Count("skipped.duplicate_key");  // one record per key and page; the next run pairs it
+        continue;
+      }
+      Work w;
+      w.hubspot = std::move(h);
+      w.object = CreateTarget();
+      w.forced = forced;
+      unlinked.push_back(works.size());
+      works.push_back(std::move(w));
+    }
+    // Inclusion first: records outside the segment cost no look-ups (R40).
+    if (p.has_include && !unlinked.empty()) {
+      std::vector<const Record*> recs;
+      std::vector<std::string> segs;
+      for (size_t i : unlinked) {
+        recs.push_back(&*works[i].hubspot);
+        segs.push_back(SegmentsOf(works[i].hubspot->id));
+      }
+      auto evals = Evaluate(CreateTarget()->to_salesforce, recs, &segs);
+      std::vector<size_t> kept;
+      for (size_t k = 0; k < unlinked.size(); ++k) {
+        if (evals[k].status == Evaluation::kDropped) {
+          Count("skipped.segment");
+          works[unlinked[k]].object = nullptr;
+        } else {
+          kept.push_back(unlinked[k]);
+        }
+      }
+      unlinked = kept;
+    }
+    // Counterparts of linked records.
+    for (auto& [obj, ids] : fetch) {
+      std::vector<Record> found;
+      connectors::Error e = sf.ReadByIds(obj->object, ids, obj->read_fields, &found);
+      if (!e.ok()) Fail(e, "reading Salesforce " + obj->object);
+      sf_min_ += CeilDiv(static_cast<int64_t>(ids.size()), o.salesforce_batch);
+      std::unordered_map<std::string, Record> by_id;
+      for (auto& r : found) by_id[r.id] = std::move(r);
+      for (Work& w : works) {
+        if (w.object != obj || !w.link) continue;
+        auto it = by_id.find(w.link->salesforce_id);
+        if (it == by_id.end()) {
+          Count("skipped.missing");  // deleted in Salesforce: the deletion pass handles it
+          w.object = nullptr;
+          continue;
+        }
+        w.salesforce = it->second;
+      }
+    }
+    // R49: a new HubSpot record pairs with an existing lead or contact with its email.
+    if (!unlinked.empty() && !p.match_salesforce.empty()) {
+      std::vector<std::string> keys;
+      for (size_t i : unlinked) keys.push_back(FieldValue(*works[i].hubspot, p.match_hubspot).is_string()
+                                                    ? works[i].hubspot->fields[p.match_hubspot].get<std::string>()
+                                                    : "");
+      std::unordered_map<std::string, std::pair<const ObjectProgram*, Record>> candidates;
+      for (const ObjectProgram& obj : p.objects) {
+        std::vector<Record> found;
+        connectors::Error e =
+            sf.FindByField(obj.object, p.match_salesforce, keys, obj.read_fields, &found);
+        if (!e.ok()) Fail(e, "looking up Salesforce " + obj.object + " by " + p.match_salesforce);
+        sf_min_ += CeilDiv(static_cast<int64_t>(keys.size()), 100);
+        for (Record& r : found) {
+          if (obj.object == "Lead" && IsTrue(FieldValue(r, "IsConverted"))) continue;  // R62
+          if (store.FindLink(Side::kSalesforce, obj.object, r.id)) continue;  // paired already
+          const std::string key = KeyOf(r, false);
+          auto it = candidates.find(key);
+          // Several matches: the first one returned, usually the oldest (R49).
+          if (it == candidates.end() || r.last_modified_ms < it->second.second.last_modified_ms)
+            candidates[key] = {&obj, std::move(r)};
+        }
+      }
+      for (size_t i : unlinked) {
+        Work& w = works[i];
+        auto it = candidates.find(KeyOf(*w.hubspot, true));
+        if (it == candidates.end()) {
+          if (p.in_salesforce != CreateMode::kCreateOrUpdate) {
+            w.object = nullptr;  // `update only`: no new Salesforce records (R29)
+          }
+          continue;
+        }
+        w.object = it->second.first;
+        w.salesforce = it->second.second;
+        candidates.erase(it);
+      }
+    }
+    std::vector<Work> live;
+    for (Work& w : works)
+      if (w.object) live.push_back(std::move(w));
+    Settle(live);
+  }
+
+  // ---- Salesforce changes
+  void SalesforcePage(const ObjectProgram& obj, std::vector<Record>& page, bool forced) {
+    std::vector<Work> works;
+    std::vector<std::string> fetch;
+    std::map<std::string, size_t> unlinked_by_key;  // newest record per key (R50)
+    for (Record& s : page) {
+      Count("read.salesforce");
+      auto seen = settled_sf.find(s.id);
+      if (!forced && seen != settled_sf.end() && s.last_modified_ms <= seen->second) continue;
+      if (obj.object == "Lead" && IsTrue(FieldValue(s, "IsConverted"))) {
+        Count("skipped.converted");  // R62: the converted contact syncs from now on
+        continue;
+      }
+      auto link = store.FindLink(Side::kSalesforce, obj.object, s.id);
+      if (link) {
+        if (!forced &&
+            !HasMappedChange(p, &obj, s, false, store.GetBase(link->id, Side::kSalesforce))) {
+          Count("unchanged");
+          continue;
+        }
+        Work w;
+        w.salesforce = std::move(s);
+        w.object = &obj;
+        w.link = link;
+        w.forced = forced;
+        fetch.push_back(link->hubspot_id);
+        works.push_back(std::move(w));
+        continue;
+      }
+      const std::string key = KeyOf(s, false);
+      if (!p.match_salesforce.empty() && key.empty()) {
+        Count("skipped.no_key");  // R33: no email, never created in HubSpot
+        continue;
+      }
+      if (p.in_hubspot == CreateMode::kNothing) continue;  // R28
+      auto it = unlinked_by_key.find(key);
+      if (it != unlinked_by_key.end()) {
+        Count("skipped.duplicate_key");
+        if (works[it->second].salesforce->last_modified_ms >= s.last_modified_ms) continue;
+        works[it->second].salesforce = std::move(s);  // the most recently updated wins (R50)
+        continue;
+      }
+      Work w;
+      w.salesforce = std::move(s);
+      w.object = &obj;
+      w.forced = forced;
+      if (!key.empty()) unlinked_by_key[key] = works.size();
+      works.push_back(std::move(w));
+    }
+    if (!fetch.empty()) {
+      std::vector<Record> found;
+      connectors::Error e = hs.ReadByIds(p.hubspot_object, fetch, p.hubspot_read_fields, &found);
+      if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object);
+      hs_min_items += CeilDiv(static_cast<int64_t>(fetch.size()), o.hubspot_batch);
+      std::unordered_map<std::string, Record> by_id;
+      for (auto& r : found) by_id[r.id] = std::move(r);
+      for (Work& w : works) {
+        if (!w.link) continue;
+        auto it = by_id.find(w.link->hubspot_id);
+        if (it == by_id.end()) {
+          Count("skipped.missing");
+          w.object = nullptr;
+          continue;
+        }
+        w.hubspot = it->second;
+      }
+    }
+    if (!unlinked_by_key.empty() && !p.match_hubspot.empty()) {
+      std::vector<std::string> keys;
+      for (auto& [key, i] : unlinked_by_key) {
+        const json& v = FieldValue(*works[i].salesforce, p.match_salesforce);
+        keys.push_back(v.is_string() ? v.get<std::string>() : key);
+      }
+      std::vector<Record> found;
+      connectors::Error e =
+          hs.FindByField(p.hubspot_object, p.match_hubspot, keys, p.hubspot_read_fields, &found);
+      if (!e.ok()) Fail(e, "looking up HubSpot " + p.hubspot_object + " by " + p.match_hubspot);
+      hs_min_items += CeilDiv(static_cast<int64_t>(keys.size()), o.hubspot_batch);
+      std::unordered_map<std::string, Record> by_key;
+      for (auto& r : found) by_key[KeyOf(r, true)] = std::move(r);
+      for (auto& [key, i] : unlinked_by_key) {
+        Work& w = works[i];
+        settled_from_salesforce_.insert(w.salesforce->id);
+        auto it = by_key.find(key);
+        if (it == by_key.end()) {
+          if (p.in_hubspot != CreateMode::kCreateOrUpdate) w.object = nullptr;
+          continue;  // a new HubSpot record (R41: whatever the segment says)
+        }
+        auto other = store.FindLink(Side::kHubSpot, p.hubspot_object, it->second.id);
+        if (other) {
+          // R50, R62: the HubSpot record syncs with the most recently updated Salesforce
+          // record carrying its email (after a lead conversion: the new contact).
+          std::vector<Record> current;
+          connectors::Error e2 = sf.ReadByIds(other->salesforce_object, {other->salesforce_id},
+                                              {"Id"}, &current);
+          if (!e2.ok()) Fail(e2, "reading Salesforce " + other->salesforce_object);
+          ++sf_min_;
+          const bool converted_or_gone =
+              current.empty() || (other->salesforce_object == "Lead" &&
+                                  obj.object == "Contact");
+          if (!converted_or_gone &&
+              current.front().last_modified_ms > w.salesforce->last_modified_ms) {
+            Count("skipped.duplicate_key");
+            w.object = nullptr;
+            continue;
+          }
+          Count("relinked");
+          w.replaces = other;
+        }
+        w.hubspot = std::move(it->second);
+      }
+    }
+    std::vector<Work> live;
+    for (Work& w : works)
+      if (w.object) live.push_back(std::move(w));
+    Settle(live);
+  }
+
+  // ---- feeds
+  void ReadHubSpot() {
+    const auto wm = store.GetWatermark(Side::kHubSpot, p.hubspot_object).value_or("");
+    int64_t pages = 0;
+    connectors::Error e = hs.ReadChanges(
+        p.hubspot_object, wm, p.hubspot_read_fields, [&](connectors::ChangePage& page) {
+          ++pages;
+          HubSpotPage(page.records, false);
+          if (!o.dry_run)
+            store.SetWatermark(Side::kHubSpot, p.hubspot_object, "changes", page.watermark, Now());
+          Progress("HubSpot " + p.hubspot_object + " read", report.counts["read.hubspot"]);
+          return true;
+        });
+    hs_min_items += std::max<int64_t>(1, pages);
+    if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object + " changes");
+  }
+
+  void ReadSalesforce(const ObjectProgram& obj) {
+    const auto wm = store.GetWatermark(Side::kSalesforce, obj.object).value_or("");
+    int64_t pages = 0;
+    connectors::Error e =
+        sf.ReadChanges(obj.object, wm, obj.read_fields, [&](connectors::ChangePage& page) {
+          ++pages;
+          SalesforcePage(obj, page.records, false);
+          if (!o.dry_run)
+            store.SetWatermark(Side::kSalesforce, obj.object, "changes", page.watermark, Now());
+          Progress("Salesforce " + obj.object + " read", report.counts["read.salesforce"]);
+          return true;
+        });
+    sf_min_ += std::max<int64_t>(1, pages);
+    if (!e.ok()) Fail(e, "reading Salesforce " + obj.object + " changes");
+  }
+
+  // ---- deletions (R151-R153, R46)
+  void Deletions() {
+    for (const ObjectProgram& obj : p.objects) {
+      const auto wm = store.GetWatermark(Side::kSalesforce, obj.object, "deletions").value_or("");
+      std::vector<connectors::Deletion> gone;
+      connectors::Watermark next;
+      connectors::Error e = sf.ReadDeletions(obj.object, wm, &gone, &next);
+      if (!e.ok()) Fail(e, "reading Salesforce " + obj.object + " deletions");
+      ++sf_min_;
+      std::vector<std::pair<state::Link, Record>> to_delete;
+      std::vector<state::Link> to_unlink;
+      std::vector<std::string> hs_ids;
+      std::vector<state::Link> links;
+      for (const auto& d : gone) {
+        auto link = store.FindLink(Side::kSalesforce, obj.object, d.id);
+        if (!link) continue;
+        links.push_back(*link);
+        hs_ids.push_back(link->hubspot_id);
+      }
+      std::unordered_map<std::string, Record> by_id;
+      if (p.delete_from_salesforce && !hs_ids.empty()) {
+        std::vector<Record> found;
+        connectors::Error e2 = hs.ReadByIds(p.hubspot_object, hs_ids, p.hubspot_read_fields, &found);
+        if (!e2.ok()) Fail(e2, "reading HubSpot " + p.hubspot_object);
+        for (auto& r : found) by_id[r.id] = std::move(r);
+      }
+      std::vector<std::string> delete_ids;
+      for (const state::Link& link : links) {
+        auto it = by_id.find(link.hubspot_id);
+        bool remove = p.delete_from_salesforce && it != by_id.end();
+        if (remove && p.has_include) {
+          // R46: a contact outside the segment never hears of the delete.
+          std::vector<const Record*> one{&it->second};
+          std::vector<std::string> segs{SegmentsOf(it->second.id)};
+          remove = Evaluate(obj.to_salesforce, one, &segs)[0].status != Evaluation::kDropped;
+        }
+        if (remove) {
+          delete_ids.push_back(link.hubspot_id);
+          if (o.record_plan)
+            report.plan.push_back(PlanEntry{"hubspot", p.hubspot_object, "delete",
+                                            link.hubspot_id,
+                                            "salesforce " + obj.object + " " + link.salesforce_id,
+                                            {}, "deleted in Salesforce (R151)"});
+        } else {
+          Count("unlinked");
+        }
+      }
+      Count("deleted.hubspot", static_cast<int64_t>(delete_ids.size()));
+      if (o.dry_run) continue;
+      if (!delete_ids.empty()) {
+        auto results = hs.Delete(p.hubspot_object, delete_ids);
+        hs_min_items += CeilDiv(static_cast<int64_t>(delete_ids.size()), o.hubspot_batch);
+        for (size_t k = 0; k < results.size(); ++k)
+          if (!results[k].ok)
+            RecordError(Side::kHubSpot, obj.object, delete_ids[k],
+                        std::string(connectors::CategoryName(results[k].error.category)),
+                        results[k].error.code, results[k].error.message);
+      }
+      state::Transaction tx(store);
+      for (const state::Link& link : links) store.DeleteLink(link.id);
+      store.SetWatermark(Side::kSalesforce, obj.object, "deletions", next, Now());
+      tx.Commit();
+    }
+    // R152: a HubSpot delete never deletes in Salesforce; the link goes.
+    const auto wm = store.GetWatermark(Side::kHubSpot, p.hubspot_object, "deletions").value_or("");
+    std::vector<connectors::Deletion> gone;
+    connectors::Watermark next;
+    connectors::Error e = hs.ReadDeletions(p.hubspot_object, wm, &gone, &next);
+    if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object + " deletions");
+    ++hs_min_items;
+    if (o.dry_run) return;
+    state::Transaction tx(store);
+    for (const auto& d : gone) {
+      if (auto link = store.FindLink(Side::kHubSpot, p.hubspot_object, d.id)) {
+        store.DeleteLink(link->id);
+        Count("unlinked");
+      }
+    }
+    store.SetWatermark(Side::kHubSpot, p.hubspot_object, "deletions", next, Now());
+    tx.Commit();
+  }
+
+  // ---- retries of records with sync errors (R142, R150)
+  void Retries() {
+    if (o.dry_run) return;
+    std::map<std::pair<Side, std::string>, std::vector<std::string>> due;
+    for (const state::SyncError& e : store.DueErrors(Now())) {
+      const bool from_hubspot = e.side == Side::kSalesforce;
+      if (from_hubspot ? e.object != p.hubspot_object : !p.Object(e.object)) continue;
+      due[{e.side, e.object}].push_back(e.record_id);
+    }
+    for (auto& [key, ids] : due) {
+      Count("retried", static_cast<int64_t>(ids.size()));
+      std::vector<Record> found;
+      if (key.first == Side::kSalesforce) {  // the source is HubSpot
+        connectors::Error e = hs.ReadByIds(p.hubspot_object, ids, p.hubspot_read_fields, &found);
+        if (!e.ok()) Fail(e, "reading HubSpot records to retry");
+        HubSpotPage(found, true);
+      } else {
+        const ObjectProgram* obj = p.Object(key.second);
+        connectors::Error e = sf.ReadByIds(obj->object, ids, obj->read_fields, &found);
+        if (!e.ok()) Fail(e, "reading Salesforce records to retry");
+        SalesforcePage(*obj, found, true);
+      }
+      // Records gone since: their errors are moot.
+      std::set<std::string> present;
+      for (const auto& r : found) present.insert(r.id);
+      for (const auto& id : ids)
+        if (!present.count(id)) store.ResolveError(key.first, key.second, id, Now());
+    }
+  }
+
+  // ---- lifecycle stages from opportunity contact roles (R96-R106)
+  void Lifecycle();
+
+  // ---- journal recovery
+  void Recover() {
+    if (o.dry_run) return;
+    auto resolve = [&](const state::Intent& intent) {
+      return state::ResolveWithConnector(intent.side == Side::kHubSpot ? hs : sf, intent);
+    };
+    auto applied = [&](const state::Intent& intent, const std::string& result_id) {
+      // create|side|object|from:SOURCE_OBJECT:SOURCE_ID|hash: link what the create made.
+      if (intent.op != "create" || result_id.empty()) return;
+      const auto from = intent.key.find("|from:");
+      if (from == std::string::npos) return;
+      const auto colon = intent.key.find(':', from + 6);
+      const auto bar = intent.key.find('|', colon);
+      if (colon == std::string::npos || bar == std::string::npos) return;
+      const std::string src_object = intent.key.substr(from + 6, colon - from - 6);
+      const std::string src_id = intent.key.substr(colon + 1, bar - colon - 1);
+      state::Link link;
+      link.hubspot_object = p.hubspot_object;
+      if (intent.side == Side::kSalesforce) {
+        if (src_object != p.hubspot_object || !p.Object(intent.object)) return;
+        link.hubspot_id = src_id;
+        link.salesforce_object = intent.object;
+        link.salesforce_id = result_id;
+      } else {
+        if (intent.object != p.hubspot_object || !p.Object(src_object)) return;
+        link.hubspot_id = result_id;
+        link.salesforce_object = src_object;
+        link.salesforce_id = src_id;
+      }
+      if (store.FindLink(Side::kHubSpot, p.hubspot_object, link.hubspot_id)) return;
+      link.created_ms = link.updated_ms = Now();
+      store.PutLink(link);
+      Count("recovered");
+    };
+    const state::RecoveryReport r = state::RecoverJournal(store, resolve, applied, Now());
+    Count("recovered.not_applied", r.not_applied);
+    if (r.unknown > 0)
+      throw StopRun{"failed", std::to_string(r.unknown) +
+                                  " interrupted writes could not be checked (is the CRM "
+                                  "reachable?); nothing was written"};
+  }
+};
+
+void SyncRunner::Impl::Lifecycle() {
+  if (!p.lifecycle || !p.IsContacts()) return;
+  const auto& stages = stdlib::lifecycle::LifecycleStages::hubspot_defaults();
+  std::unordered_map<std::string, std::string> proposed;  // Salesforce contact id -> stage
+  auto propose = [&](const std::string& contact, const json& opp) {
+    const bool closed = IsTrue(FieldValue(Record{"", "", opp}, "IsClosed"));
+    const bool won = IsTrue(FieldValue(Record{"", "", opp}, "IsWon"));
+    const std::string stage = won ? p.lifecycle_won_stage : closed ? "" : p.lifecycle_open_stage;
+    if (stage.empty()) return;
+    auto [it, fresh] = proposed.emplace(contact, stage);
+    if (!fresh) {
+      auto later = stages.later_of(it->second, stage);
+      if (later.ok()) it->second = std::string(later.value);
+    }
+  };
+  // Opportunities that changed (stage, won) and contact roles that were added (R101).
+  std::unordered_map<std::string, json> opps;
+  std::vector<std::pair<std::string, std::string>> roles;  // opportunity, contact
+  const std::vector<std::string> opp_fields = {"Id", "IsClosed", "IsWon", "StageName"};
+  auto wm_opp = store.GetWatermark(Side::kSalesforce, "Opportunity", "lifecycle").value_or("");
+  auto wm_role =
+      store.GetWatermark(Side::kSalesforce, "OpportunityContactRole", "lifecycle").value_or("");
+  std::string next_opp = wm_opp, next_role = wm_role;
+  connectors::Error e =
+      sf.ReadChanges("Opportunity", wm_opp, opp_fields, [&](connectors::ChangePage& page) {
+        for (auto& r : page.records) opps[r.id] = r.fields;
+        next_opp = page.watermark;
+        ++sf_min_;
+        return true;
+      });
+  if (!e.ok()) Fail(e, "reading Salesforce opportunities");
+  e = sf.ReadChanges("OpportunityContactRole", wm_role, {"Id", "OpportunityId", "ContactId"},
+                     [&](connectors::ChangePage& page) {
+                       for (auto& r : page.records) {
+                         const json& o_id = FieldValue(r, "OpportunityId");
+                         const json& c_id = FieldValue(r, "ContactId");
+                         if (o_id.is_string() && c_id.is_string())
+                           roles.emplace_back(o_id.get<std::string>(), c_id.get<std::string>());
+                       }
+                       next_role = page.watermark;
+                       ++sf_min_;
+                       return true;
+                     });
+  if (!e.ok()) Fail(e, "reading Salesforce opportunity contact roles");
+  if (!opps.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& [id, f] : opps) ids.push_back(id);
+    std::vector<connectors::Association> assoc;
+    e = sf.ReadAssociations("Opportunity", "Contact", ids, &assoc);
+    if (!e.ok()) Fail(e, "reading opportunity contact roles");
+    ++sf_min_;
+    for (const auto& a : assoc) roles.emplace_back(a.from_id, a.to_id);
+  }
+  std::vector<std::string> missing;
+  for (const auto& [opp, contact] : roles)
+    if (!opps.count(opp)) missing.push_back(opp);
+  if (!missing.empty()) {
+    std::sort(missing.begin(), missing.end());
+    missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+    std::vector<Record> found;
+    e = sf.ReadByIds("Opportunity", missing, opp_fields, &found);
+    if (!e.ok()) Fail(e, "reading opportunities");
+    ++sf_min_;
+    for (auto& r : found) opps[r.id] = r.fields;
+  }
+  for (const auto& [opp, contact] : roles) {
+    auto it = opps.find(opp);
+    if (it != opps.end()) propose(contact, it->second);
+  }
+  // Only contact roles of synced contacts count (R97, R100).
+  std::unordered_map<std::string, std::string> target;  // HubSpot id -> proposed stage
+  for (const auto& [contact, stage] : proposed)
+    if (auto link = store.FindLink(Side::kSalesforce, "Contact", contact))
+      target[link->hubspot_id] = stage;
+  auto advance = [&](std::unordered_map<std::string, std::string>& want,
+                     const std::string& why) -> std::vector<std::string> {
+    std::vector<std::string> ids, moved;
+    for (const auto& [id, s] : want) ids.push_back(id);
+    if (ids.empty()) return moved;
+    std::vector<Record> found;
+    connectors::Error e2 = hs.ReadByIds("contacts", ids, {"lifecyclestage"}, &found);
+    if (!e2.ok()) Fail(e2, "reading lifecycle stages");
+    hs_min_items += CeilDiv(static_cast<int64_t>(ids.size()), o.hubspot_batch);
+    std::vector<connectors::WriteItem> items;
+    std::vector<PlanEntry> entries;
+    for (const Record& r : found) {
+      const json& cur = FieldValue(r, "lifecyclestage");
+      const std::string current = cur.is_string() ? cur.get<std::string>() : "";
+      auto next = stages.advance_only_forward(current, want[r.id]);  // R99
+      if (!next.ok() || std::string(next.value) == current) continue;
+      connectors::WriteItem item;
+      item.id = r.id;
+      item.fields["lifecyclestage"] = std::string(next.value);
+      entries.push_back(PlanEntry{"hubspot", "contacts", "update", r.id, "",
+                                  {{"lifecyclestage", cur, item.fields["lifecyclestage"], why}},
+                                  why});
+      items.push_back(std::move(item));
+      moved.push_back(r.id);
+    }
+    Count("lifecycle.updated", static_cast<int64_t>(items.size()));
+    if (o.record_plan) report.plan.insert(report.plan.end(), entries.begin(), entries.end());
+    if (o.dry_run || items.empty()) return moved;
+    hs_min_items += CeilDiv(static_cast<int64_t>(items.size()), o.hubspot_batch);
+    auto results = hs.Write("contacts", connectors::WriteKind::kUpdate, items);
+    for (size_t k = 0; k < results.size(); ++k)
+      if (!results[k].ok)
+        RecordError(Side::kHubSpot, "Contact", items[k].id,
+                    std::string(connectors::CategoryName(results[k].error.category)),
+                    results[k].error.code, results[k].error.message);
+    return moved;
+  };
+  std::vector<std::string> moved =
+      advance(target, "opportunity contact role: open -> " + p.lifecycle_open_stage + ", won -> " +
+                          p.lifecycle_won_stage + " (R97-R101)");
+  if (p.lifecycle_spread && !moved.empty()) {
+    // R103: the transition spreads to the other contacts of the same company, forward only.
+    std::vector<connectors::Association> to_company;
+    e = hs.ReadAssociations("contacts", "companies", moved, &to_company);
+    if (!e.ok()) Fail(e, "reading contact companies");
+    std::vector<std::string> companies;
+    std::unordered_map<std::string, std::string> company_stage;
+    for (const auto& a : to_company) {
+      companies.push_back(a.to_id);
+      auto& s = company_stage[a.to_id];
+      auto later = stages.later_of(s, target[a.from_id]);
+      s = later.ok() ? std::string(later.value) : target[a.from_id];
+    }
+    std::vector<connectors::Association> to_contacts;
+    if (!companies.empty()) {
+      e = hs.ReadAssociations("companies", "contacts", companies, &to_contacts);
+      if (!e.ok()) Fail(e, "reading company contacts");
+    }
+    std::unordered_map<std::string, std::string> spread;
+    std::set<std::string> done(moved.begin(), moved.end());
+    for (const auto& a : to_contacts)
+      if (!done.count(a.to_id)) spread[a.to_id] = company_stage[a.from_id];
+    advance(spread, "a contact of the same company moved (R103)");
+  }
+  if (!o.dry_run) {
+    state::Transaction tx(store);
+    store.SetWatermark(Side::kSalesforce, "Opportunity", "lifecycle", next_opp, Now());
+    store.SetWatermark(Side::kSalesforce, "OpportunityContactRole", "lifecycle", next_role, Now());
+    tx.Commit();
+  }
+}
+
+SyncRunner::SyncRunner(const SyncProgram& program, connectors::Connector& hubspot,
+                       connectors::Connector& salesforce, state::StateStore& store,
+                       RunOptions options)
+    : impl_(std::make_unique<Impl>(program, hubspot, salesforce, store, std::move(options))) {}
+SyncRunner::~SyncRunner() = default;
+
+RunReport SyncRunner::Run() {
+  Impl& m = *impl_;
+  m.hs_calls0 = m.hs.calls_made();
+  m.sf_calls0 = m.sf.calls_made();
+  try {
+    m.Recover();
+    m.LoadSegments();
+    m.Retries();
+    if (m.p.objects.front().to_salesforce.valid() || m.p.has_include) m.ReadHubSpot();
+    for (const ObjectProgram& obj : m.p.objects) m.ReadSalesforce(obj);
+    m.Deletions();
+    m.Lifecycle();
+  } catch (const StopRun& stop) {
+    m.report.status = stop.status;
+    m.report.message = stop.message;
+  } catch (const state::StateError& e) {
+    m.report.status = "failed";
+    m.report.message = std::string("state store: ") + e.what();
+  }
+  m.report.hubspot_calls = m.hs.calls_made() - m.hs_calls0;
+  m.report.salesforce_calls = m.sf.calls_made() - m.sf_calls0;
+  m.report.hubspot_min_calls = m.hs_min_items;
+  m.report.salesforce_min_calls = m.sf_min_;
+  return m.report;
+}
+
+}  // namespace syncline::engine

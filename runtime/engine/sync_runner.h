@@ -1,0 +1,68 @@
+// The sync driver: runs one SyncProgram between two connectors with durable state. One run
+// recovers the write journal, reads what changed on each side since the watermarks, pairs
+// records (links, then the matching key, R48-R55), decides field writes with the pure core
+// (core.h), writes in batches under the journal, and commits links, bases and watermarks per
+// page. Then deletions (R151-R153), due error retries (R142) and lifecycle stages from
+// opportunity contact roles (R96-R106). With `dry_run` it reads and decides but writes
+// nothing and commits nothing: that is `syncline plan`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "connectors/connector.h"
+#include "engine/core.h"
+#include "engine/program.h"
+#include "state/state_store.h"
+
+namespace syncline::engine {
+
+struct RunOptions {
+  bool dry_run = false;
+  bool record_plan = false;  // keep a PlanEntry per record written (plan, explain, test)
+  std::function<int64_t()> now_ms;                                // null: the system clock
+  std::function<void(const std::string& stage, int64_t done)> progress;  // null: silent
+  int64_t retry_interval_ms = 30 * 60'000;                        // R142
+  int hubspot_batch = 100;                                        // write items per call
+  int salesforce_batch = 200;
+};
+
+// One record's outcome, for plans and explanations.
+struct PlanEntry {
+  std::string side;    // the side written: "hubspot" / "salesforce"
+  std::string object;  // "Lead", "contacts"
+  std::string action;  // create, update, delete, link, error
+  std::string id;      // the record written (empty for a create)
+  std::string source;  // "hubspot contacts 101"
+  std::vector<FieldChange> changes;
+  std::string reason;
+};
+
+struct RunReport {
+  std::map<std::string, int64_t> counts;  // "read.hubspot", "created.salesforce", ...
+  std::map<std::string, int64_t> errors;  // sync errors by category
+  std::vector<PlanEntry> plan;
+  std::string status = "ok";  // ok, failed, suspended
+  std::string message;
+  int64_t hubspot_calls = 0, salesforce_calls = 0;
+  // The fewest calls the same reads and writes could take with full pages and batches.
+  int64_t hubspot_min_calls = 0, salesforce_min_calls = 0;
+  void Merge(const RunReport& other);
+};
+
+class SyncRunner {
+ public:
+  SyncRunner(const SyncProgram& program, connectors::Connector& hubspot,
+             connectors::Connector& salesforce, state::StateStore& store, RunOptions options);
+  ~SyncRunner();
+  RunReport Run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace syncline::engine
