@@ -76,8 +76,8 @@ int Demo(const DemoOptions& o) {
       j["seconds"] = secs;
       runs.push_back(j);
     } else {
-      std::cout << (i == 0 ? "First run (initial sync)" : "Run " + std::to_string(i + 1) +
-                                                              " (nothing changed since)")
+      std::cout << (i == 0 ? "First run (initial sync)"
+                           : "Run " + std::to_string(i + 1) + " (nothing changed since)")
                 << ", " << secs << " s\n";
       PrintReportText(std::cout, report, false);
       std::cout << "\n";
@@ -94,8 +94,8 @@ int Demo(const DemoOptions& o) {
     int shown = 0;
     for (const auto& e : open_errors) {
       if (shown++ == 5) break;
-      std::cout << "  " << e.category << ": " << e.object << " " << e.record_id << ": "
-                << e.message << "\n";
+      std::cout << "  " << e.category << ": " << e.object << " " << e.record_id << ": " << e.message
+                << "\n";
     }
     std::cout << "Total "
               << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
@@ -108,8 +108,7 @@ const CommandRegistration registration(50, [](CLI::App& app, CommandRunner& run)
   auto* cmd = app.add_subcommand(
       "demo", "The main job: a full sync between in-process sandboxes with demo data");
   auto o = std::make_shared<DemoOptions>();
-  cmd->add_option("--rules", o->rules,
-                  "Rule files or folders (default: the examples/demo rules)");
+  cmd->add_option("--rules", o->rules, "Rule files or folders (default: the examples/demo rules)");
   cmd->add_option("--contacts", o->contacts, "HubSpot contacts in the demo data");
   cmd->add_option("--state", o->state, "SQLite state file (default: in memory)");
   cmd->add_option("--engine", o->engine, "Rule engine")->check(CLI::IsMember({"jit", "interp"}));

@@ -26,7 +26,8 @@ int Plan(const PlanOptions& o) {
   }
   pipeline::Options po;
   po.schema_dirs = config.schemas;
-  po.engine = config.engine == "interp" ? pipeline::EngineKind::kInterp : pipeline::EngineKind::kJit;
+  po.engine =
+      config.engine == "interp" ? pipeline::EngineKind::kInterp : pipeline::EngineKind::kJit;
   int code = 0;
   auto rules = pipeline::CompiledRules::Compile(config.rules, po, std::cerr, &code);
   if (!rules) return 2;
@@ -67,8 +68,8 @@ int Plan(const PlanOptions& o) {
 }
 
 const CommandRegistration registration(310, [](CLI::App& app, CommandRunner& run) {
-  auto* cmd = app.add_subcommand(
-      "plan", "Show, field by field, what a run would write (writes nothing)");
+  auto* cmd =
+      app.add_subcommand("plan", "Show, field by field, what a run would write (writes nothing)");
   auto o = std::make_shared<PlanOptions>();
   cmd->add_option("--config", o->config, "The syncline.toml to use")->required();
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));

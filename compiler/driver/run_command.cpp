@@ -63,6 +63,8 @@ int Run(const RunOptions& o) {
   }
   engine::RunOptions ro;
   ro.progress = TerminalProgress(o.quiet);
+  if (config.hubspot.batch_size > 0) ro.hubspot_batch = config.hubspot.batch_size;
+  if (config.salesforce.batch_size > 0) ro.salesforce_batch = config.salesforce.batch_size;
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   const int interval = o.interval_s > 0 ? o.interval_s : config.watch_interval_s;
@@ -94,8 +96,7 @@ const CommandRegistration registration(300, [](CLI::App& app, CommandRunner& run
                   "Seconds between passes with --watch (default: the config's "
                   "watch_interval_seconds, 900)");
   cmd->add_flag("--quiet,-q", o->quiet, "No progress and no summary unless the run stops");
-  cmd->add_option("--format", o->format, "Summary format")
-      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", o->format, "Summary format")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--engine", o->engine, "Override the config's engine")
       ->check(CLI::IsMember({"jit", "interp"}));
   cmd->footer(

@@ -48,6 +48,13 @@ bool ReadEndpoint(const toml::table* t, const std::string& name, CrmEndpoint* e,
         return false;
       }
       e->daily_budget = *value.value<int64_t>();
+    } else if (k == "batch_size") {
+      const int64_t max = name == "hubspot" ? 100 : 200;
+      if (!value.is_integer() || *value.value<int64_t>() < 1 || *value.value<int64_t>() > max) {
+        *error = "[" + name + "] batch_size must be between 1 and " + std::to_string(max);
+        return false;
+      }
+      e->batch_size = static_cast<int>(*value.value<int64_t>());
     } else if (k == "rate_limit") {
       if (!value.is_boolean()) {
         *error = "[" + name + "] rate_limit must be true or false";
@@ -57,7 +64,8 @@ bool ReadEndpoint(const toml::table* t, const std::string& name, CrmEndpoint* e,
     } else if (k == "token" || k == "secret" || k == "client_secret" || k == "refresh_token") {
       *error = "[" + name + "] " + k +
                ": secrets are never read from the config file; name the environment variable "
-               "that holds it with " + k + "_env";
+               "that holds it with " +
+               k + "_env";
       return false;
     } else {
       *error = "[" + name + "] unknown key `" + k + "`";
@@ -350,10 +358,10 @@ void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
   out << (plan ? "Plan (nothing was written)\n" : "Sync summary\n");
   out << "  records read:        HubSpot " << Get(r, "read.hubspot") << ", Salesforce "
       << Get(r, "read.salesforce") << "\n";
-  out << "  " << verb << "created:         HubSpot " << Get(r, "created.hubspot")
-      << ", Salesforce " << Get(r, "created.salesforce") << "\n";
-  out << "  " << verb << "updated:         HubSpot " << Get(r, "updated.hubspot")
-      << ", Salesforce " << Get(r, "updated.salesforce") << "\n";
+  out << "  " << verb << "created:         HubSpot " << Get(r, "created.hubspot") << ", Salesforce "
+      << Get(r, "created.salesforce") << "\n";
+  out << "  " << verb << "updated:         HubSpot " << Get(r, "updated.hubspot") << ", Salesforce "
+      << Get(r, "updated.salesforce") << "\n";
   out << "  " << verb << "deleted:         HubSpot " << Get(r, "deleted.hubspot") << "\n";
   out << "  paired by email:     " << Get(r, "linked") << "\n";
   out << "  lifecycle changes:   " << Get(r, "lifecycle.updated") << "\n";
@@ -373,9 +381,8 @@ void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
     out << ")";
   }
   out << "\n";
-  out << "  API calls:           HubSpot " << r.hubspot_calls << " (minimum "
-      << r.hubspot_min_calls << "), Salesforce " << r.salesforce_calls << " (minimum "
-      << r.salesforce_min_calls << ")\n";
+  out << "  API calls:           HubSpot " << r.hubspot_calls << " (minimum " << r.hubspot_min_calls
+      << "), Salesforce " << r.salesforce_calls << " (minimum " << r.salesforce_min_calls << ")\n";
   if (r.status != "ok") out << "  stopped:             " << r.status << ": " << r.message << "\n";
 }
 

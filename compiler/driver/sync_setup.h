@@ -26,6 +26,7 @@ struct CrmEndpoint {
   std::string token_url, client_id_env, client_secret_env, refresh_token_env;
   int64_t daily_budget = 0;  // calls allocated to Syncline per UTC day (R139); 0: none
   bool rate_limit = true;    // client-side 10-second window (HubSpot)
+  int batch_size = 0;        // records per write call; 0: the API's maximum (100 / 200)
 };
 
 struct SyncConfig {
@@ -38,7 +39,7 @@ struct SyncConfig {
   bool sandbox = false;
   std::string sandbox_seed = "demo";
   int sandbox_contacts = 2000;
-  std::string sandbox_data;  // folder keeping sandbox data across runs ("" = memory)
+  std::string sandbox_data;    // folder keeping sandbox data across runs ("" = memory)
   int watch_interval_s = 900;  // R120: HubSpot polls every 15 minutes
 };
 

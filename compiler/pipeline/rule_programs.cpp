@@ -56,8 +56,12 @@ struct CompiledRules::Impl {
 
 CompiledRules::CompiledRules() : impl_(std::make_unique<Impl>()) {}
 CompiledRules::~CompiledRules() = default;
-const std::vector<engine::SyncProgram>& CompiledRules::syncs() const { return impl_->syncs; }
-const schema::SchemaEnv& CompiledRules::schemas() const { return impl_->schemas; }
+const std::vector<engine::SyncProgram>& CompiledRules::syncs() const {
+  return impl_->syncs;
+}
+const schema::SchemaEnv& CompiledRules::schemas() const {
+  return impl_->schemas;
+}
 
 std::vector<CompiledRules::TestCase> CompiledRules::tests() const {
   std::vector<TestCase> out;
@@ -154,7 +158,8 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
     m.files.push_back(std::move(f));
   }
   if (m.diags.HasErrors() || io_error) {
-    for (const auto& d : m.diags.Sorted()) diag_out << diag::RenderText(d, m.sources, {false}) << '\n';
+    for (const auto& d : m.diags.Sorted())
+      diag_out << diag::RenderText(d, m.sources, {false}) << '\n';
     *exit_code = io_error ? 2 : 1;
     return nullptr;
   }

@@ -1,7 +1,7 @@
 #include "connectors/hubspot_connector.h"
 
-#include <map>
 #include <algorithm>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -422,7 +422,8 @@ Error HubSpotConnector::FindListId(const std::string& object, const std::string&
                              http::Client::Escape(name));
   if (!r.ok()) return r.error;
   *id = Text(r.body.value("list", json::object()).value("listId", json("")));
-  if (id->empty()) return Error{ErrorCategory::kNotFound, "OBJECT_NOT_FOUND", "no list " + name, 404};
+  if (id->empty())
+    return Error{ErrorCategory::kNotFound, "OBJECT_NOT_FOUND", "no list " + name, 404};
   return {};
 }
 

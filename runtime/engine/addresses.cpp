@@ -10,8 +10,8 @@ namespace geo = stdlib::geo;
 std::vector<AddressFields> FindAddresses(const ObjectProgram& object) {
   std::vector<AddressFields> out;
   auto ends_with = [](const std::string& s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(),
-                                                  suffix.data(), suffix.size()) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix.data(), suffix.size()) == 0;
   };
   for (const FieldMap& fm : object.fields) {
     if (!ends_with(fm.salesforce, "Country")) continue;

@@ -34,8 +34,7 @@ std::string_view FieldRuleRefs(FieldRule rule);
 // `from salesforce:` / `to salesforce:` (R27-R29).
 enum class CreateMode : uint8_t { kCreateOrUpdate, kUpdateOnly, kNothing };
 
-using BatchFn =
-    std::function<void(sl_ctx*, size_t, const sl_value*, sl_value*, sl_record_result*)>;
+using BatchFn = std::function<void(sl_ctx*, size_t, const sl_value*, sl_value*, sl_record_result*)>;
 
 // One compiled direction of one object pair: slots fixed by `layout`.
 struct Transform {

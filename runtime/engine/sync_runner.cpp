@@ -46,7 +46,9 @@ int64_t SystemNowMs() {
       .count();
 }
 
-int64_t CeilDiv(int64_t a, int64_t b) { return b <= 0 ? a : (a + b - 1) / b; }
+int64_t CeilDiv(int64_t a, int64_t b) {
+  return b <= 0 ? a : (a + b - 1) / b;
+}
 
 std::string Hash(const std::string& text) {
   // FNV-1a 64: the journal key only has to be stable for the same write of the same data.
@@ -60,7 +62,9 @@ std::string Hash(const std::string& text) {
   return buf;
 }
 
-bool IsTrue(const json& v) { return v.is_boolean() ? v.get<bool>() : v == "true"; }
+bool IsTrue(const json& v) {
+  return v.is_boolean() ? v.get<bool>() : v == "true";
+}
 
 // One pair of records to settle.
 struct Work {
@@ -113,10 +117,9 @@ struct SyncRunner::Impl {
     for (auto* c : {&hs, &sf}) {
       connectors::Error e = c->suspended();
       if (!e.ok())
-        throw StopRun{"suspended", std::string(c == &hs ? "HubSpot" : "Salesforce") +
-                                       " stopped the run (" +
-                                       std::string(connectors::CategoryName(e.category)) +
-                                       "): " + e.message};
+        throw StopRun{"suspended",
+                      std::string(c == &hs ? "HubSpot" : "Salesforce") + " stopped the run (" +
+                          std::string(connectors::CategoryName(e.category)) + "): " + e.message};
     }
   }
   void Fail(const connectors::Error& e, const std::string& what) {
@@ -143,7 +146,8 @@ struct SyncRunner::Impl {
       std::string id;
       connectors::Error e = hs.FindListId(p.hubspot_object, name, &id);
       if (e.category == ErrorCategory::kNotFound) {
-        report.message += "segment \"" + name + "\" does not exist in HubSpot: no record is in it; ";
+        report.message +=
+            "segment \"" + name + "\" does not exist in HubSpot: no record is in it; ";
         continue;
       }
       if (!e.ok()) Fail(e, "reading segment \"" + name + "\"");
@@ -207,14 +211,18 @@ struct SyncRunner::Impl {
                    const std::string& category, const std::string& code,
                    const std::string& message) {
     // One count per record and side in a run, however many passes meet the failure.
-    if (!errors_seen_.insert(std::string(state::SideName(target)) + "|" + source_object + "|" +
-                             source_id)
+    if (!errors_seen_
+             .insert(std::string(state::SideName(target)) + "|" + source_object + "|" + source_id)
              .second)
       return;
     ++report.errors[category];
     if (o.record_plan)
-      report.plan.push_back(PlanEntry{std::string(state::SideName(target)), "", "error", "",
-                                      source_object + " " + source_id, {},
+      report.plan.push_back(PlanEntry{std::string(state::SideName(target)),
+                                      "",
+                                      "error",
+                                      "",
+                                      source_object + " " + source_id,
+                                      {},
                                       category + ": " + message});
     if (o.dry_run) return;
     state::SyncError e;
@@ -424,8 +432,7 @@ struct SyncRunner::Impl {
 
   // Writes one kind of item to one object in batches, under the journal.
   void Execute(std::vector<Work>& works, const std::vector<PairDecision>& decisions, Side side,
-               const std::string& object, connectors::WriteKind kind,
-               std::vector<Pending>& items) {
+               const std::string& object, connectors::WriteKind kind, std::vector<Pending>& items) {
     if (items.empty()) return;
     const bool create = kind == connectors::WriteKind::kCreate;
     const std::string op = create ? "create" : "update";
@@ -574,8 +581,7 @@ struct SyncRunner::Impl {
       if (link) {
         const ObjectProgram* obj = p.Object(link->salesforce_object);
         if (!obj) continue;
-        if (!forced &&
-            !HasMappedChange(p, obj, h, true, store.GetBase(link->id, Side::kHubSpot))) {
+        if (!forced && !HasMappedChange(p, obj, h, true, store.GetBase(link->id, Side::kHubSpot))) {
           Count("unchanged");
           continue;
         }
@@ -647,9 +653,10 @@ struct SyncRunner::Impl {
     // R49: a new HubSpot record pairs with an existing lead or contact with its email.
     if (!unlinked.empty() && !p.match_salesforce.empty()) {
       std::vector<std::string> keys;
-      for (size_t i : unlinked) keys.push_back(FieldValue(*works[i].hubspot, p.match_hubspot).is_string()
-                                                    ? works[i].hubspot->fields[p.match_hubspot].get<std::string>()
-                                                    : "");
+      for (size_t i : unlinked)
+        keys.push_back(FieldValue(*works[i].hubspot, p.match_hubspot).is_string()
+                           ? works[i].hubspot->fields[p.match_hubspot].get<std::string>()
+                           : "");
       std::unordered_map<std::string, std::pair<const ObjectProgram*, Record>> candidates;
       for (const ObjectProgram& obj : p.objects) {
         std::vector<Record> found;
@@ -780,13 +787,12 @@ struct SyncRunner::Impl {
           // R50, R62: the HubSpot record syncs with the most recently updated Salesforce
           // record carrying its email (after a lead conversion: the new contact).
           std::vector<Record> current;
-          connectors::Error e2 = sf.ReadByIds(other->salesforce_object, {other->salesforce_id},
-                                              {"Id"}, &current);
+          connectors::Error e2 =
+              sf.ReadByIds(other->salesforce_object, {other->salesforce_id}, {"Id"}, &current);
           if (!e2.ok()) Fail(e2, "reading Salesforce " + other->salesforce_object);
           ++sf_min_;
           const bool converted_or_gone =
-              current.empty() || (other->salesforce_object == "Lead" &&
-                                  obj.object == "Contact");
+              current.empty() || (other->salesforce_object == "Lead" && obj.object == "Contact");
           if (!converted_or_gone &&
               current.front().last_modified_ms > w.salesforce->last_modified_ms) {
             Count("skipped.duplicate_key");
@@ -860,7 +866,8 @@ struct SyncRunner::Impl {
       std::unordered_map<std::string, Record> by_id;
       if (p.delete_from_salesforce && !hs_ids.empty()) {
         std::vector<Record> found;
-        connectors::Error e2 = hs.ReadByIds(p.hubspot_object, hs_ids, p.hubspot_read_fields, &found);
+        connectors::Error e2 =
+            hs.ReadByIds(p.hubspot_object, hs_ids, p.hubspot_read_fields, &found);
         if (!e2.ok()) Fail(e2, "reading HubSpot " + p.hubspot_object);
         for (auto& r : found) by_id[r.id] = std::move(r);
       }
@@ -877,10 +884,13 @@ struct SyncRunner::Impl {
         if (remove) {
           delete_ids.push_back(link.hubspot_id);
           if (o.record_plan)
-            report.plan.push_back(PlanEntry{"hubspot", p.hubspot_object, "delete",
+            report.plan.push_back(PlanEntry{"hubspot",
+                                            p.hubspot_object,
+                                            "delete",
                                             link.hubspot_id,
                                             "salesforce " + obj.object + " " + link.salesforce_id,
-                                            {}, "deleted in Salesforce (R151)"});
+                                            {},
+                                            "deleted in Salesforce (R151)"});
         } else {
           Count("unlinked");
         }
@@ -1089,7 +1099,11 @@ void SyncRunner::Impl::Lifecycle() {
       connectors::WriteItem item;
       item.id = r.id;
       item.fields["lifecyclestage"] = std::string(next.value);
-      entries.push_back(PlanEntry{"hubspot", "contacts", "update", r.id, "",
+      entries.push_back(PlanEntry{"hubspot",
+                                  "contacts",
+                                  "update",
+                                  r.id,
+                                  "",
                                   {{"lifecyclestage", cur, item.fields["lifecyclestage"], why}},
                                   why});
       items.push_back(std::move(item));

@@ -22,11 +22,11 @@ namespace syncline::engine {
 
 struct RunOptions {
   bool dry_run = false;
-  bool record_plan = false;  // keep a PlanEntry per record written (plan, explain, test)
-  std::function<int64_t()> now_ms;                                // null: the system clock
+  bool record_plan = false;         // keep a PlanEntry per record written (plan, explain, test)
+  std::function<int64_t()> now_ms;  // null: the system clock
   std::function<void(const std::string& stage, int64_t done)> progress;  // null: silent
-  int64_t retry_interval_ms = 30 * 60'000;                        // R142
-  int hubspot_batch = 100;                                        // write items per call
+  int64_t retry_interval_ms = 30 * 60'000;                               // R142
+  int hubspot_batch = 100;                                               // write items per call
   int salesforce_batch = 200;
 };
 
