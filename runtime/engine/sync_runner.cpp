@@ -318,16 +318,18 @@ struct SyncRunner::Impl {
           continue;
         }
         connectors::WriteItem item;
-        item.fields = SendFields(w.to_salesforce.fields, w.to_salesforce);
-        sf_creates[obj.object].push_back({i, std::move(item), Changes(w.to_salesforce.fields)});
+        item.fields = WithoutBlanks(SendFields(w.to_salesforce.fields, w.to_salesforce));
+        auto changes = Changes(item.fields);
+        sf_creates[obj.object].push_back({i, std::move(item), std::move(changes)});
       } else if (w.salesforce) {
         if (w.to_hubspot.status == Evaluation::kFailed) {
           RecordEvalError(Side::kHubSpot, obj.object, w.salesforce->id, w.to_hubspot);
           continue;
         }
         connectors::WriteItem item;
-        item.fields = w.to_hubspot.fields;
-        hs_creates.push_back({i, std::move(item), Changes(w.to_hubspot.fields)});
+        item.fields = WithoutBlanks(w.to_hubspot.fields);
+        auto changes = Changes(item.fields);
+        hs_creates.push_back({i, std::move(item), std::move(changes)});
       }
     }
 
@@ -378,6 +380,14 @@ struct SyncRunner::Impl {
           out[c->second.first] = c->second.second;
       }
     }
+    return out;
+  }
+  // A create sends only values: a blank field is the CRM's default anyway, and Salesforce
+  // refuses null for some types (booleans).
+  static json WithoutBlanks(const json& fields) {
+    json out = json::object();
+    for (auto it = fields.begin(); it != fields.end(); ++it)
+      if (!IsBlank(it.value())) out[it.key()] = it.value();
     return out;
   }
   static std::vector<FieldChange> Changes(const json& fields) {
