@@ -77,7 +77,8 @@ int Demo(const DemoOptions& o) {
       runs.push_back(j);
     } else {
       std::cout << (i == 0 ? "First run (initial sync)"
-                           : "Run " + std::to_string(i + 1) + " (nothing changed since)")
+                           : "Run " + std::to_string(i + 1) +
+                                 " (a second pass: only what the first changed is read again)")
                 << ", " << secs << " s\n";
       PrintReportText(std::cout, report, false);
       std::cout << "\n";

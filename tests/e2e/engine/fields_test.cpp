@@ -1,0 +1,193 @@
+// Field sync rules R1-R16 and echo suppression, end to end: records in both sandboxes, a real
+// sync run, and the final values read back from both CRMs.
+#include "engine_fixture.h"
+
+namespace syncline::test {
+namespace {
+
+// A HubSpot contact paired with a Salesforce contact by email, with one mapped field under
+// `rule`; returns {hubspot id, salesforce id}.
+struct Pair {
+  std::string hs, sf;
+};
+Pair Paired(EngineFixture& f, const std::string& rule, const json& hs_extra, const json& sf_extra) {
+  f.Rules(ContactRules("  to salesforce: create or update Contact", "    firstname " + rule));
+  json props = {{"email", "ann@example.com"}, {"lastname", "Lee"}};
+  if (hs_extra.is_object()) props.update(hs_extra);
+  json fields = {{"Email", "ann@example.com"}, {"LastName", "Lee"}};
+  if (sf_extra.is_object()) fields.update(sf_extra);
+  Pair p{f.CreateContact(props), f.CreateSf("Contact", fields)};
+  f.Sync();
+  return p;
+}
+
+TEST_CASE("R1_prefer_salesforce_blank_salesforce_takes_the_hubspot_value") {
+  EngineFixture f;
+  auto p = Paired(f, "<-> FirstName prefer salesforce unless blank", {{"firstname", "Ann"}}, {});
+  CHECK(f.Sf("Contact", p.sf)["FirstName"] == "Ann");
+  CHECK(f.Contact(p.hs)["firstname"] == "Ann");
+}
+
+TEST_CASE("R2_prefer_salesforce_hubspot_edit_leaves_salesforce_value") {
+  EngineFixture f;
+  auto p = Paired(f, "<-> FirstName prefer salesforce unless blank", {{"firstname", "Ann"}},
+                  {{"FirstName", "Anna"}});
+  f.UpdateContact(p.hs, {{"firstname", "Annie"}});
+  f.Sync();
+  CHECK(f.Sf("Contact", p.sf)["FirstName"] == "Anna");
+}
+
+TEST_CASE("R3_prefer_salesforce_salesforce_value_overwrites_hubspot") {
+  EngineFixture f;
+  auto p = Paired(f, "<-> FirstName prefer salesforce unless blank", {{"firstname", "Ann"}},
+                  {{"FirstName", "Anna"}});
+  CHECK(f.Contact(p.hs)["firstname"] == "Anna");
+  f.UpdateSf("Contact", p.sf, {{"FirstName", "Hannah"}});
+  f.Sync();
+  CHECK(f.Contact(p.hs)["firstname"] == "Hannah");
+}
+
+TEST_CASE("R4_prefer_salesforce_cleared_in_salesforce_clears_hubspot") {
+  EngineFixture f;
+  auto p = Paired(f, "<-> FirstName prefer salesforce unless blank", {}, {{"FirstName", "Anna"}});
+  CHECK(f.Contact(p.hs)["firstname"] == "Anna");
+  f.UpdateSf("Contact", p.sf, {{"FirstName", nullptr}});
+  f.Sync();
+  const json hs = f.Contact(p.hs)["firstname"];
+  CHECK((hs.is_null() || hs == ""));
+}
+
+TEST_CASE("R5_prefer_salesforce_cleared_in_hubspot_is_restored_from_salesforce") {
+  EngineFixture f;
+  auto p = Paired(f, "<-> FirstName prefer salesforce unless blank", {}, {{"FirstName", "Anna"}});
+  f.UpdateContact(p.hs, {{"firstname", ""}});
+  f.Sync();
+  CHECK(f.Sf("Contact", p.sf)["FirstName"] == "Anna");
+  CHECK(f.Contact(p.hs)["firstname"] == "Anna");
+}
+
+TEST_CASE("R6_always_salesforce_hubspot_never_writes") {
+  EngineFixture f;
+  auto p = Paired(f, "<- FirstName", {{"firstname", "Ann"}}, {});
+  const json sf = f.Sf("Contact", p.sf)["FirstName"];
+  CHECK((sf.is_null() || sf == ""));
+  const json hs = f.Contact(p.hs)["firstname"];
+  CHECK((hs.is_null() || hs == ""));  // Salesforce's blank wins too (R7)
+}
+
+TEST_CASE("R7_always_salesforce_value_and_clear_reach_hubspot") {
+  EngineFixture f;
+  auto p = Paired(f, "<- FirstName", {{"firstname", "Ann"}}, {{"FirstName", "Anna"}});
+  CHECK(f.Contact(p.hs)["firstname"] == "Anna");
+  f.UpdateSf("Contact", p.sf, {{"FirstName", nullptr}});
+  f.Sync();
+  const json hs = f.Contact(p.hs)["firstname"];
+  CHECK((hs.is_null() || hs == ""));
+}
+
+TEST_CASE("R8_two_way_last_change_wins_both_orders") {
+  EngineFixture f;
+  auto p = Paired(f, "<-> FirstName two-way", {{"firstname", "Ann"}}, {});
+  CHECK(f.Sf("Contact", p.sf)["FirstName"] == "Ann");
+  // HubSpot changes first, Salesforce later: Salesforce's value wins on both sides.
+  f.UpdateContact(p.hs, {{"firstname", "Hubspot-first"}});
+  f.UpdateSf("Contact", p.sf, {{"FirstName", "Salesforce-later"}});
+  f.Sync();
+  CHECK(f.Contact(p.hs)["firstname"] == "Salesforce-later");
+  CHECK(f.Sf("Contact", p.sf)["FirstName"] == "Salesforce-later");
+  // And the reverse.
+  f.UpdateSf("Contact", p.sf, {{"FirstName", "Salesforce-first"}});
+  f.UpdateContact(p.hs, {{"firstname", "Hubspot-later"}});
+  f.Sync();
+  CHECK(f.Contact(p.hs)["firstname"] == "Hubspot-later");
+  CHECK(f.Sf("Contact", p.sf)["FirstName"] == "Hubspot-later");
+}
+
+TEST_CASE("R9_two_way_clear_in_either_system_clears_the_other") {
+  EngineFixture f;
+  auto p = Paired(f, "<-> FirstName two-way", {{"firstname", "Ann"}}, {});
+  f.UpdateContact(p.hs, {{"firstname", ""}});
+  f.Sync();
+  json sf = f.Sf("Contact", p.sf)["FirstName"];
+  CHECK((sf.is_null() || sf == ""));
+  f.UpdateSf("Contact", p.sf, {{"FirstName", "Back"}});
+  f.Sync();
+  CHECK(f.Contact(p.hs)["firstname"] == "Back");
+  f.UpdateSf("Contact", p.sf, {{"FirstName", nullptr}});
+  f.Sync();
+  const json hs = f.Contact(p.hs)["firstname"];
+  CHECK((hs.is_null() || hs == ""));
+}
+
+TEST_CASE("R10_dont_sync_changes_never_propagate") {
+  EngineFixture f;
+  auto p = Paired(f, "-- FirstName", {{"firstname", "Ann"}}, {{"FirstName", "Anna"}});
+  f.UpdateContact(p.hs, {{"firstname", "X"}});
+  f.UpdateSf("Contact", p.sf, {{"FirstName", nullptr}});
+  f.Sync();
+  CHECK(f.Contact(p.hs)["firstname"] == "X");
+  const json sf = f.Sf("Contact", p.sf)["FirstName"];
+  CHECK((sf.is_null() || sf == ""));
+}
+
+TEST_CASE("R14_one_mapping_writes_leads_and_contacts") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Lead", "    jobtitle <-> Title two-way"));
+  const std::string lead =
+      f.CreateSf("Lead", {{"Email", "l@example.com"}, {"LastName", "L"}, {"Company", "C"}});
+  const std::string contact =
+      f.CreateSf("Contact", {{"Email", "c@example.com"}, {"LastName", "C"}});
+  const std::string hl = f.CreateContact({{"email", "l@example.com"}, {"jobtitle", "Lead title"}});
+  const std::string hc =
+      f.CreateContact({{"email", "c@example.com"}, {"jobtitle", "Contact title"}});
+  f.Sync();
+  CHECK(f.Sf("Lead", lead)["Title"] == "Lead title");
+  CHECK(f.Sf("Contact", contact)["Title"] == "Contact title");
+  (void)hl, (void)hc;
+}
+
+TEST_CASE("R15_change_to_an_unmapped_property_writes_nothing_and_echoes_are_suppressed") {
+  EngineFixture f;
+  auto p = Paired(f, "<-> FirstName two-way", {{"firstname", "Ann"}}, {});
+  f.Sync();  // settle any echo of the first sync
+  const int64_t hs_writes = f.HubSpotWrites(), sf_writes = f.SalesforceWrites();
+  f.UpdateContact(p.hs, {{"website", "example.com"}});  // not mapped
+  const int64_t after_edit = f.HubSpotWrites();
+  auto report = f.Sync();
+  CHECK(f.HubSpotWrites() == after_edit);
+  CHECK(f.SalesforceWrites() == sf_writes);
+  CHECK(report.counts["updated.salesforce"] == 0);
+  (void)hs_writes;
+}
+
+TEST_CASE("echo_suppression_second_run_makes_no_write_calls") {
+  EngineFixture f;
+  f.Rules(
+      ContactRules("  to salesforce: create or update Lead\n  from salesforce: create or update",
+                   "    firstname <-> FirstName prefer salesforce unless blank\n"
+                   "    phone <-> Phone two-way"));
+  for (int i = 0; i < 30; ++i)
+    f.CreateContact({{"email", "h" + std::to_string(i) + "@example.com"},
+                     {"firstname", "H" + std::to_string(i)},
+                     {"phone", "+1 555 010 " + std::to_string(1000 + i)}});
+  for (int i = 0; i < 30; ++i)
+    f.CreateSf("Lead", {{"Email", "s" + std::to_string(i) + "@example.com"},
+                        {"LastName", "S"},
+                        {"Company", "Co"},
+                        {"FirstName", "S" + std::to_string(i)}});
+  auto first = f.Sync();
+  CHECK(first.counts["created.salesforce"] == 30);
+  CHECK(first.counts["created.hubspot"] == 30);
+  const int64_t hs_writes = f.HubSpotWrites(), sf_writes = f.SalesforceWrites();
+  auto second = f.Sync();
+  CHECK(f.HubSpotWrites() == hs_writes);
+  CHECK(f.SalesforceWrites() == sf_writes);
+  CHECK(second.counts["created.salesforce"] + second.counts["updated.salesforce"] == 0);
+  CHECK(second.counts["created.hubspot"] + second.counts["updated.hubspot"] == 0);
+  // Exactly one record per email on each side.
+  CHECK(f.SfByEmail("Lead", "h7@example.com").size() == 1);
+  CHECK(f.ContactsByEmail("s7@example.com").size() == 1);
+}
+
+}  // namespace
+}  // namespace syncline::test

@@ -1,0 +1,225 @@
+// Lifecycle stages from opportunity contact roles (R96-R106) and state/country picklists
+// (R107-R113), end to end.
+#include "engine_fixture.h"
+
+namespace syncline::test {
+namespace {
+
+std::string LifecycleRules(const std::string& lifecycle) {
+  return ContactRules("  to salesforce: create or update Contact\n" + lifecycle,
+                      "    firstname <-> FirstName");
+}
+const char* kOn =
+    "  lifecycle from opportunity contact roles {\n    open -> opportunity\n"
+    "    won -> customer\n    spread to company contacts\n  }";
+
+// A synced contact: returns {hubspot id, salesforce Contact id}.
+std::pair<std::string, std::string> SyncedContact(EngineFixture& f, const std::string& email,
+                                                  const std::string& stage = "lead") {
+  const std::string hs =
+      f.CreateContact({{"email", email}, {"lastname", "L"}, {"lifecyclestage", stage}});
+  f.Sync();
+  auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", hs);
+  REQUIRE(link);
+  return {hs, link->salesforce_id};
+}
+
+std::string Opportunity(EngineFixture& f, const std::string& stage) {
+  return f.CreateSf("Opportunity",
+                    {{"Name", "Deal"}, {"StageName", stage}, {"CloseDate", "2026-12-31"}});
+}
+
+void AddRole(EngineFixture& f, const std::string& opp, const std::string& contact) {
+  f.Tick();
+  connectors::Association a;
+  a.from_id = opp;
+  a.to_id = contact;
+  a.labels = {"Decision Maker"};
+  auto r = f.sf->Associate("Opportunity", "Contact", {a});
+  REQUIRE_MESSAGE(r[0].ok, r[0].error.message);
+}
+
+std::string Stage(EngineFixture& f, const std::string& hs) {
+  const json v = f.Contact(hs)["lifecyclestage"];
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+TEST_CASE("R97_contact_role_on_open_opportunity_makes_opportunity_stage") {
+  EngineFixture f;
+  f.Rules(LifecycleRules(kOn));
+  auto [hs, contact] = SyncedContact(f, "r97@example.com");
+  AddRole(f, Opportunity(f, "Prospecting"), contact);
+  f.Sync();
+  CHECK(Stage(f, hs) == "opportunity");
+}
+
+TEST_CASE("R98_closed_won_makes_customer") {
+  EngineFixture f;
+  f.Rules(LifecycleRules(kOn));
+  auto [hs, contact] = SyncedContact(f, "r98@example.com");
+  const std::string opp = Opportunity(f, "Prospecting");
+  AddRole(f, opp, contact);
+  f.Sync();
+  f.UpdateSf("Opportunity", opp, {{"StageName", "Closed Won"}});
+  f.Sync();
+  CHECK(Stage(f, hs) == "customer");
+}
+
+TEST_CASE("R99_stages_never_move_backwards") {
+  EngineFixture f;
+  f.Rules(LifecycleRules(kOn));
+  auto [hs, contact] = SyncedContact(f, "r99@example.com", "customer");
+  AddRole(f, Opportunity(f, "Prospecting"), contact);
+  f.Sync();
+  CHECK(Stage(f, hs) == "customer");
+}
+
+TEST_CASE("R100_opportunity_without_contact_roles_changes_nothing") {
+  EngineFixture f;
+  f.Rules(LifecycleRules(kOn));
+  auto [hs, contact] = SyncedContact(f, "r100@example.com");
+  Opportunity(f, "Prospecting");
+  f.Sync();
+  CHECK(Stage(f, hs) == "lead");
+  (void)contact;
+}
+
+TEST_CASE("R101_role_added_to_a_won_opportunity_still_makes_customer") {
+  EngineFixture f;
+  f.Rules(LifecycleRules(kOn));
+  auto [hs, contact] = SyncedContact(f, "r101@example.com");
+  const std::string opp = Opportunity(f, "Closed Won");
+  f.Sync();
+  AddRole(f, opp, contact);
+  f.Sync();
+  CHECK(Stage(f, hs) == "customer");
+}
+
+TEST_CASE("R102_with_the_setting_off_nothing_changes") {
+  EngineFixture f;
+  f.Rules(LifecycleRules("  lifecycle from opportunity contact roles: nothing"));
+  auto [hs, contact] = SyncedContact(f, "r102@example.com");
+  AddRole(f, Opportunity(f, "Closed Won"), contact);
+  f.Sync();
+  CHECK(Stage(f, hs) == "lead");
+}
+
+TEST_CASE("R103_transition_spreads_to_company_contacts_forward_only") {
+  EngineFixture f;
+  f.Rules(LifecycleRules(kOn));
+  auto [hs, contact] = SyncedContact(f, "r103a@example.com");
+  const std::string peer =
+      f.CreateContact({{"email", "r103b@example.com"}, {"lifecyclestage", "subscriber"}});
+  const std::string ahead =
+      f.CreateContact({{"email", "r103c@example.com"}, {"lifecyclestage", "evangelist"}});
+  auto co =
+      f.hs->Write("companies", connectors::WriteKind::kCreate, {{"", "", "", {{"name", "Acme"}}}});
+  REQUIRE(co[0].ok);
+  std::vector<connectors::Association> links;
+  for (const auto& id : {hs, peer, ahead}) {
+    connectors::Association a;
+    a.from_id = id;
+    a.to_id = co[0].id;
+    links.push_back(a);
+  }
+  for (const auto& r : f.hs->Associate("contacts", "companies", links)) REQUIRE(r.ok);
+  f.Sync();
+  AddRole(f, Opportunity(f, "Closed Won"), contact);
+  f.Sync();
+  CHECK(Stage(f, hs) == "customer");
+  CHECK(Stage(f, peer) == "customer");
+  CHECK(Stage(f, ahead) == "evangelist");
+}
+
+std::string PicklistRules(const std::string& modes) {
+  return ContactRules(
+      "  to salesforce: create or update Contact\n  from salesforce: create or update\n" + modes,
+      "    state <-> Contact.MailingState\n    country <-> Contact.MailingCountry");
+}
+
+TEST_CASE("R110_R113_enabled_match_defaults_sends_codes_for_what_people_type") {
+  EngineFixture f;
+  f.Rules(PicklistRules("  picklists { salesforce: enabled  hubspot: match_defaults }"));
+  f.CreateContact(
+      {{"email", "p1@example.com"}, {"lastname", "P"}, {"country", " usa "}, {"state", "calif"}});
+  auto r = f.Sync();
+  CHECK(r.errors.empty());
+  auto rows =
+      f.SfByEmail("Contact", "p1@example.com",
+                  {"MailingCountry", "MailingCountryCode", "MailingState", "MailingStateCode"});
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].fields["MailingCountryCode"] == "US");
+  CHECK(rows[0].fields["MailingStateCode"] == "CA");
+  CHECK(rows[0].fields["MailingState"] == "California");
+  // Nothing echoes back as a change.
+  auto again = f.Sync();
+  CHECK(again.counts["updated.salesforce"] + again.counts["updated.hubspot"] <= 1);
+}
+
+TEST_CASE("R109_state_without_country_is_a_picklist_error") {
+  EngineFixture f;
+  f.Rules(PicklistRules("  picklists { salesforce: enabled  hubspot: match_defaults }"));
+  const std::string hs =
+      f.CreateContact({{"email", "p2@example.com"}, {"lastname", "P"}, {"state", "WA"}});
+  auto r = f.Sync();
+  CHECK(r.errors["picklist"] == 1);
+  CHECK(f.SfByEmail("Contact", "p2@example.com").empty());
+  auto errors = f.store.OpenErrors();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].record_id == hs);
+}
+
+TEST_CASE("R111_state_outside_its_country_is_a_picklist_error") {
+  EngineFixture f;
+  f.Rules(PicklistRules("  picklists { salesforce: enabled  hubspot: match_defaults }"));
+  f.CreateContact(
+      {{"email", "p3@example.com"}, {"lastname", "P"}, {"country", "US"}, {"state", "Ontario"}});
+  auto r = f.Sync();
+  CHECK(r.errors["picklist"] == 1);
+}
+
+TEST_CASE("R112_disabled_as_is_passes_text_through_unchanged") {
+  EngineFixture f;
+  f.Rules(PicklistRules("  picklists { salesforce: disabled  hubspot: as_is }"));
+  f.CreateContact({{"email", "p4@example.com"},
+                   {"lastname", "P"},
+                   {"country", "Canada"},
+                   {"state", "Ontario"}});
+  auto r = f.Sync();
+  CHECK(r.errors.empty());
+  auto rows = f.SfByEmail("Contact", "p4@example.com", {"MailingCountry", "MailingState"});
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].fields["MailingCountry"] == "Canada");
+  CHECK(rows[0].fields["MailingState"] == "Ontario");
+}
+
+TEST_CASE("R112_disabled_match_defaults_writes_default_names_as_text") {
+  EngineFixture f;
+  f.Rules(PicklistRules("  picklists { salesforce: disabled  hubspot: match_defaults }"));
+  f.CreateContact(
+      {{"email", "p6@example.com"}, {"lastname", "P"}, {"country", "u.s.a."}, {"state", "calif"}});
+  auto r = f.Sync();
+  CHECK(r.errors.empty());
+  auto rows = f.SfByEmail("Contact", "p6@example.com", {"MailingCountry", "MailingState"});
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].fields["MailingCountry"] == "United States");
+  CHECK(rows[0].fields["MailingState"] == "California");
+}
+
+TEST_CASE("R113_salesforce_codes_come_back_as_default_names") {
+  EngineFixture f;
+  f.Rules(PicklistRules("  picklists { salesforce: enabled  hubspot: match_defaults }"));
+  f.CreateSf("Contact", {{"Email", "p5@example.com"},
+                         {"LastName", "P"},
+                         {"MailingCountryCode", "CA"},
+                         {"MailingStateCode", "ON"}});
+  f.Sync();
+  auto found = f.ContactsByEmail("p5@example.com");
+  REQUIRE(found.size() == 1);
+  const json c = f.Contact(found[0].id);
+  CHECK(c["country"] == "Canada");
+  CHECK(c["state"] == "Ontario");
+}
+
+}  // namespace
+}  // namespace syncline::test

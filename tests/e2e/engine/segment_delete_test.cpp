@@ -1,0 +1,196 @@
+// The inclusion segment (R30, R37-R46) and deletes (R151-R153), end to end.
+#include "engine_fixture.h"
+
+namespace syncline::test {
+namespace {
+
+// A dynamic HubSpot list: contacts whose lifecycle stage is `lead`.
+void MakeSegment(EngineFixture& f, const std::string& name) {
+  json filter = {{"filterBranchType", "OR"},
+                 {"filterBranches",
+                  {{{"filterBranchType", "AND"},
+                    {"filters",
+                     {{{"filterType", "PROPERTY"},
+                       {"property", "lifecyclestage"},
+                       {"operation",
+                        {{"operationType", "ENUMERATION"},
+                         {"operator", "IS_ANY_OF"},
+                         {"values", {"lead"}}}}}}}}}}};
+  auto r = f.hs->session().Send("POST", "/crm/v3/lists",
+                                {{"name", name},
+                                 {"objectTypeId", "0-1"},
+                                 {"processingType", "DYNAMIC"},
+                                 {"filterBranch", filter}});
+  REQUIRE_MESSAGE(r.ok(), r.body.dump());
+}
+
+std::string SegmentRules(const std::string& extra = "") {
+  return ContactRules(
+      "  to salesforce: create or update Lead\n"
+      "  from salesforce: create or update\n"
+      "  on salesforce delete: delete\n"
+      "  include if in_segment(\"Salesforce sync\")" +
+          extra,
+      "    firstname <-> FirstName two-way");
+}
+
+TEST_CASE("R30_without_a_segment_every_contact_syncs") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Lead", "    firstname <-> FirstName"));
+  f.CreateContact({{"email", "a@example.com"}});
+  f.CreateContact({{"email", "b@example.com"}, {"lifecyclestage", "subscriber"}});
+  auto r = f.Sync();
+  CHECK(r.counts["created.salesforce"] == 2);
+}
+
+TEST_CASE("R37_R40_only_segment_members_sync_and_joining_later_syncs") {
+  EngineFixture f;
+  MakeSegment(f, "Salesforce sync");
+  f.Rules(SegmentRules());
+  f.CreateContact({{"email", "in@example.com"}, {"lifecyclestage", "lead"}});
+  const std::string out =
+      f.CreateContact({{"email", "out@example.com"}, {"lifecyclestage", "subscriber"}});
+  auto r = f.Sync();
+  CHECK(r.counts["created.salesforce"] == 1);
+  CHECK(r.counts["skipped.segment"] == 1);
+  CHECK(f.SfByEmail("Lead", "in@example.com").size() == 1);
+  CHECK(f.SfByEmail("Lead", "out@example.com").empty());
+  // R39, R40: meeting the criteria later makes it sync on the next run.
+  f.UpdateContact(out, {{"lifecyclestage", "lead"}, {"firstname", "Now"}});
+  f.Sync();
+  auto leads = f.SfByEmail("Lead", "out@example.com");
+  REQUIRE(leads.size() == 1);
+  CHECK(leads[0].fields["FirstName"] == "Now");
+}
+
+TEST_CASE("R41_new_sf_lead_outside_segment_creates_contact_once") {
+  EngineFixture f;
+  MakeSegment(f, "Salesforce sync");
+  f.Rules(SegmentRules());
+  const std::string lead = f.CreateSf(
+      "Lead",
+      {{"Email", "r41@example.com"}, {"LastName", "L"}, {"Company", "Co"}, {"FirstName", "One"}});
+  auto r = f.Sync();
+  CHECK(r.counts["created.hubspot"] == 1);
+  auto found = f.ContactsByEmail("r41@example.com");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].fields["firstname"] == "One");
+  // Another run creates nothing more.
+  auto again = f.Sync();
+  CHECK(again.counts["created.hubspot"] == 0);
+  CHECK(f.ContactsByEmail("r41@example.com").size() == 1);
+  (void)lead;
+}
+
+TEST_CASE("R41_new_sf_lead_outside_segment_dedupes_into_existing_contact") {
+  EngineFixture f;
+  MakeSegment(f, "Salesforce sync");
+  f.Rules(SegmentRules());
+  const std::string hs =
+      f.CreateContact({{"email", "r41b@example.com"}, {"lifecyclestage", "subscriber"}});
+  f.CreateSf("Lead", {{"Email", "r41b@example.com"},
+                      {"LastName", "L"},
+                      {"Company", "Co"},
+                      {"FirstName", "FromSf"}});
+  auto r = f.Sync();
+  CHECK(r.counts["created.hubspot"] == 0);
+  CHECK(f.ContactsByEmail("r41b@example.com").size() == 1);
+  CHECK(f.Contact(hs)["firstname"] == "FromSf");
+  CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", hs).has_value());
+}
+
+TEST_CASE("R42_contact_outside_segment_gets_no_updates_either_way") {
+  EngineFixture f;
+  MakeSegment(f, "Salesforce sync");
+  f.Rules(SegmentRules());
+  const std::string lead = f.CreateSf(
+      "Lead",
+      {{"Email", "r42@example.com"}, {"LastName", "L"}, {"Company", "Co"}, {"FirstName", "One"}});
+  f.Sync();
+  const std::string hs = f.ContactsByEmail("r42@example.com").at(0).id;
+  f.UpdateSf("Lead", lead, {{"FirstName", "Two"}});
+  f.UpdateContact(hs, {{"lastname", "Changed"}});
+  f.Sync();
+  CHECK(f.Contact(hs)["firstname"] == "One");    // no SF -> HS update
+  CHECK(f.Sf("Lead", lead)["LastName"] == "L");  // no HS -> SF update
+  // Joining the segment resumes both directions.
+  f.UpdateContact(hs, {{"lifecyclestage", "lead"}, {"lastname", "Joined"}});
+  f.Sync();
+  CHECK(f.Sf("Lead", lead)["LastName"] == "Joined");
+}
+
+TEST_CASE("R45_leaving_the_segment_keeps_the_salesforce_record") {
+  EngineFixture f;
+  MakeSegment(f, "Salesforce sync");
+  f.Rules(SegmentRules());
+  const std::string hs =
+      f.CreateContact({{"email", "r45@example.com"}, {"lifecyclestage", "lead"}});
+  f.Sync();
+  REQUIRE(f.SfByEmail("Lead", "r45@example.com").size() == 1);
+  f.UpdateContact(hs, {{"lifecyclestage", "subscriber"}});
+  f.Sync();
+  CHECK(f.SfByEmail("Lead", "r45@example.com").size() == 1);
+  CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", hs).has_value());
+}
+
+TEST_CASE("R46_delete_of_lead_whose_contact_is_outside_segment_leaves_an_orphan") {
+  EngineFixture f;
+  MakeSegment(f, "Salesforce sync");
+  f.Rules(SegmentRules());
+  const std::string lead =
+      f.CreateSf("Lead", {{"Email", "r46@example.com"}, {"LastName", "L"}, {"Company", "Co"}});
+  f.Sync();
+  const std::string hs = f.ContactsByEmail("r46@example.com").at(0).id;
+  f.Tick();
+  REQUIRE(f.sf->Delete("Lead", {lead})[0].ok);
+  f.Tick(120'000);  // the replication API works in whole minutes
+  f.Sync();
+  CHECK(!f.Contact(hs).is_null());
+}
+
+TEST_CASE("R151_salesforce_delete_deletes_the_hubspot_contact_when_set") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Lead\n  on salesforce delete: delete",
+                       "    firstname <-> FirstName"));
+  const std::string hs = f.CreateContact({{"email", "d@example.com"}, {"lastname", "D"}});
+  f.Sync();
+  const std::string lead = f.store.FindLink(state::Side::kHubSpot, "contacts", hs)->salesforce_id;
+  f.Tick();
+  REQUIRE(f.sf->Delete("Lead", {lead})[0].ok);
+  f.Tick(120'000);  // the replication API works in whole minutes
+  auto r = f.Sync();
+  CHECK(r.counts["deleted.hubspot"] == 1);
+  CHECK(f.Contact(hs).is_null());
+  CHECK(!f.store.FindLink(state::Side::kHubSpot, "contacts", hs));
+}
+
+TEST_CASE("R151_salesforce_delete_does_nothing_when_set_to_nothing") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Lead\n  on salesforce delete: nothing",
+                       "    firstname <-> FirstName"));
+  const std::string hs = f.CreateContact({{"email", "d2@example.com"}, {"lastname", "D"}});
+  f.Sync();
+  const std::string lead = f.store.FindLink(state::Side::kHubSpot, "contacts", hs)->salesforce_id;
+  f.Tick();
+  REQUIRE(f.sf->Delete("Lead", {lead})[0].ok);
+  f.Tick(120'000);  // the replication API works in whole minutes
+  auto r = f.Sync();
+  CHECK(r.counts["deleted.hubspot"] == 0);
+  CHECK(!f.Contact(hs).is_null());
+}
+
+TEST_CASE("R152_hubspot_delete_never_deletes_in_salesforce") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Lead\n  on salesforce delete: delete",
+                       "    firstname <-> FirstName"));
+  const std::string hs = f.CreateContact({{"email", "r152@example.com"}, {"lastname", "D"}});
+  f.Sync();
+  f.Tick();
+  REQUIRE(f.hs->Delete("contacts", {hs})[0].ok);
+  f.Sync();
+  CHECK(f.SfByEmail("Lead", "r152@example.com").size() == 1);
+  CHECK(!f.store.FindLink(state::Side::kHubSpot, "contacts", hs));
+}
+
+}  // namespace
+}  // namespace syncline::test
