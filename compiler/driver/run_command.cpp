@@ -63,6 +63,7 @@ int Run(const RunOptions& o) {
   }
   engine::RunOptions ro;
   ro.progress = TerminalProgress(o.quiet);
+  ro.retry_interval_ms = int64_t{config.retry_interval_s} * 1000;
   if (config.hubspot.batch_size > 0) ro.hubspot_batch = config.hubspot.batch_size;
   if (config.salesforce.batch_size > 0) ro.salesforce_batch = config.salesforce.batch_size;
   std::signal(SIGINT, [](int) { g_stop = 1; });

@@ -131,6 +131,10 @@ bool LoadConfig(const std::string& path, SyncConfig* c, std::string* error) {
       if (!value.is_integer() || *value.value<int64_t>() < 1)
         return fail("watch_interval_seconds must be a positive whole number");
       c->watch_interval_s = static_cast<int>(*value.value<int64_t>());
+    } else if (k == "retry_interval_seconds") {
+      if (!value.is_integer() || *value.value<int64_t>() < 1)
+        return fail("retry_interval_seconds must be a positive whole number");
+      c->retry_interval_s = static_cast<int>(*value.value<int64_t>());
     } else if (k == "hubspot" || k == "salesforce") {
       if (!value.is_table()) return fail("[" + k + "] must be a table");
       if (!ReadEndpoint(value.as_table(), k, k == "hubspot" ? &c->hubspot : &c->salesforce, &e))

@@ -39,8 +39,9 @@ struct SyncConfig {
   bool sandbox = false;
   std::string sandbox_seed = "demo";
   int sandbox_contacts = 2000;
-  std::string sandbox_data;    // folder keeping sandbox data across runs ("" = memory)
-  int watch_interval_s = 900;  // R120: HubSpot polls every 15 minutes
+  std::string sandbox_data;     // folder keeping sandbox data across runs ("" = memory)
+  int watch_interval_s = 900;   // R120: HubSpot polls every 15 minutes
+  int retry_interval_s = 1800;  // R142: records with sync errors are retried after 30 minutes
 };
 
 // Reads and validates a config file. False with a message naming the file and key.

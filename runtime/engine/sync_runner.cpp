@@ -280,13 +280,16 @@ struct SyncRunner::Impl {
         in.allow_salesforce_writes = w.included && p.in_salesforce != CreateMode::kNothing;
         in.allow_hubspot_writes = p.in_hubspot != CreateMode::kNothing || w.link.has_value();
         in.match_hubspot = p.match_hubspot;
+        // A side whose rules failed keeps its error open (CommitPair resolves only on success).
         if (w.to_salesforce.status == Evaluation::kFailed) {
           RecordEvalError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, w.to_salesforce);
           in.allow_salesforce_writes = false;
+          w.failed_sf = true;
         }
         if (w.to_hubspot.status == Evaluation::kFailed) {
           RecordEvalError(Side::kHubSpot, obj.object, w.salesforce->id, w.to_hubspot);
           in.allow_hubspot_writes = false;
+          w.failed_hs = true;
         }
         decisions[i] = DecidePair(in);
         has_decision[i] = true;
@@ -307,7 +310,8 @@ struct SyncRunner::Impl {
           item.fields = d.hubspot.fields;
           hs_updates.push_back({i, std::move(item), d.hubspot.changes});
         }
-        if (d.salesforce.empty() && d.hubspot.empty() && !o.dry_run) CommitPair(w, d, true, true);
+        if (d.salesforce.empty() && d.hubspot.empty() && !o.dry_run)
+          CommitPair(w, d, !w.failed_sf, !w.failed_hs);
       } else if (w.hubspot) {
         if (!w.included) {
           Count("skipped.segment");
@@ -952,19 +956,21 @@ struct SyncRunner::Impl {
     for (auto& [key, ids] : due) {
       Count("retried", static_cast<int64_t>(ids.size()));
       std::vector<Record> found;
+      // Ids read back, taken before the pages move the records out of `found`.
+      std::set<std::string> present;
       if (key.first == Side::kSalesforce) {  // the source is HubSpot
         connectors::Error e = hs.ReadByIds(p.hubspot_object, ids, p.hubspot_read_fields, &found);
         if (!e.ok()) Fail(e, "reading HubSpot records to retry");
+        for (const auto& r : found) present.insert(r.id);
         HubSpotPage(found, true);
       } else {
         const ObjectProgram* obj = p.Object(key.second);
         connectors::Error e = sf.ReadByIds(obj->object, ids, obj->read_fields, &found);
         if (!e.ok()) Fail(e, "reading Salesforce records to retry");
+        for (const auto& r : found) present.insert(r.id);
         SalesforcePage(*obj, found, true);
       }
       // Records gone since: their errors are moot.
-      std::set<std::string> present;
-      for (const auto& r : found) present.insert(r.id);
       for (const auto& id : ids)
         if (!present.count(id)) store.ResolveError(key.first, key.second, id, Now());
     }

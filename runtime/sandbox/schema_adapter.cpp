@@ -80,9 +80,9 @@ ObjectDef Convert(const schema::Object& o) {
     x.create_only = f.createable && !f.updateable;
     x.restricted = f.restricted;
     x.unique = f.unique;
-    // HubSpot's properties API reports email with hasUniqueValue false, yet contacts are
-    // unique by email (409 on a duplicate, batch/read with idProperty=email).
-    if (d.vendor == Vendor::kHubSpot && o.name == "contacts" && f.name == "email") x.unique = true;
+    // HubSpot keeps contact emails unique (409 "Contact already exists") although the
+    // property's metadata says hasUniqueValue false; the built-in catalog does the same.
+    if (d.vendor == Vendor::kHubSpot && d.name == "contacts" && f.name == "email") x.unique = true;
     x.external_id = f.external_id;
     x.controller = f.controller;
     x.reference_to = f.reference_to;
