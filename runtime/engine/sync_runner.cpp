@@ -294,7 +294,12 @@ struct SyncRunner::Impl {
         decisions[i] = DecidePair(in);
         has_decision[i] = true;
         const PairDecision& d = decisions[i];
-        if (!w.link) Count("linked");
+        if (!w.link) {
+          Count("linked");
+          // The pair is linked before any write: a crash after a write then resumes with the
+          // same partner instead of matching again by timestamps that write just moved.
+          if (!o.dry_run) PreLink(w);
+        }
         if (d.salesforce.empty() && d.hubspot.empty()) {
           if (w.link) Count("unchanged");
         }
@@ -399,6 +404,21 @@ struct SyncRunner::Impl {
     for (auto it = fields.begin(); it != fields.end(); ++it)
       out.push_back({it.key(), nullptr, it.value(), "create"});
     return out;
+  }
+
+  void PreLink(Work& w) {
+    state::Transaction tx(store);
+    if (w.replaces) store.DeleteLink(w.replaces->id);
+    w.replaces.reset();
+    state::Link link;
+    link.hubspot_object = p.hubspot_object;
+    link.hubspot_id = w.hubspot->id;
+    link.salesforce_object = w.object->object;
+    link.salesforce_id = w.salesforce->id;
+    link.created_ms = link.updated_ms = Now();
+    link.id = store.PutLink(link);
+    w.link = link;
+    tx.Commit();
   }
 
   // Links the pair and stores its base. On a partly failed pair, the fields of the failed
@@ -565,8 +585,6 @@ struct SyncRunner::Impl {
     store.SetBase(link.id, Side::kSalesforce, bs, Now());
     store.ResolveError(side, side == Side::kSalesforce ? p.hubspot_object : w.object->object,
                        src.id, Now());
-    if (side == Side::kHubSpot) settled_hs[id] = INT64_MAX;
-    if (side == Side::kSalesforce) settled_sf[id] = INT64_MAX;
   }
 
   // The contact exists already (a race with another writer): link without a base, so the
@@ -683,8 +701,15 @@ struct SyncRunner::Impl {
           if (store.FindLink(Side::kSalesforce, obj.object, r.id)) continue;  // paired already
           const std::string key = KeyOf(r, false);
           auto it = candidates.find(key);
-          // Several matches: the first one returned, usually the oldest (R49).
-          if (it == candidates.end() || r.last_modified_ms < it->second.second.last_modified_ms)
+          // Several matches (R49: "the first one returned, usually the oldest"): a contact
+          // before a lead (a lead may have been converted into it), then the oldest, by id
+          // (Salesforce ids grow with creation). Never by modification time: Syncline's own
+          // writes move it, and a re-match after a crash must choose the same record.
+          auto rank = [](const ObjectProgram* o, const Record& rec) {
+            return std::make_pair(o->object == "Contact" ? 0 : 1, rec.id);
+          };
+          if (it == candidates.end() ||
+              rank(&obj, r) < rank(it->second.first, it->second.second))
             candidates[key] = {&obj, std::move(r)};
         }
       }
