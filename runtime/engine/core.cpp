@@ -209,12 +209,15 @@ void BaseAfterCreate(const ObjectProgram& object, const connectors::Record& sour
   for (const FieldMap& fm : object.fields) {
     const bool fold = fm.hubspot == match_hubspot;
     const std::string& src_field = source_is_hubspot ? fm.hubspot : fm.salesforce;
-    const std::string& dst_field = source_is_hubspot ? fm.salesforce : fm.hubspot;
     const auto src_kind = source_is_hubspot ? fm.hubspot_kind : fm.salesforce_kind;
     const auto dst_kind = source_is_hubspot ? fm.salesforce_kind : fm.hubspot_kind;
     const std::string src = Canonical(FieldValue(source, src_field), src_kind, fold);
-    const std::string dst =
-        written.contains(dst_field) ? Canonical(written[dst_field], dst_kind, fold) : "";
+    // The created side's base stays unknown ("") until its record is read back: the CRM may
+    // fill in or normalise values (defaults, picklist names from codes), and what it reports
+    // is what the next pass settles, as it would after a crash (journal recovery links a
+    // created record without a base).
+    const std::string dst;
+    (void)written, (void)dst_kind;
     (*base_hubspot)[fm.hubspot] = source_is_hubspot ? src : dst;
     (*base_salesforce)[fm.salesforce] = source_is_hubspot ? dst : src;
   }

@@ -541,6 +541,10 @@ struct SyncRunner::Impl {
           const std::string& key = keys[k - start];
           if (r.ok) {
             store.CompleteIntent(key, r.id, Now());
+            // A record written now is settled again when its side's feed shows it (its values
+            // are compared with the base; a timestamp of one-second resolution cannot tell
+            // this write from the read before it).
+            (side == Side::kHubSpot ? settled_hs : settled_sf).erase(r.id);
             if (create) LinkCreated(w, side, object, r.id, items[k].item.fields);
           } else {
             store.FailIntent(key, r.error.message, Now());
@@ -1035,7 +1039,22 @@ struct SyncRunner::Impl {
       }
       if (store.FindLink(Side::kHubSpot, p.hubspot_object, link.hubspot_id)) return;
       link.created_ms = link.updated_ms = Now();
-      store.PutLink(link);
+      link.id = store.PutLink(link);
+      // The base an uninterrupted run would have stored (BaseAfterCreate): the source's
+      // values as read now, the created side unknown until read back.
+      const bool from_hubspot = intent.side == Side::kSalesforce;
+      const ObjectProgram* obj = p.Object(link.salesforce_object);
+      std::vector<Record> src;
+      connectors::Error e =
+          from_hubspot ? hs.ReadByIds(p.hubspot_object, {src_id}, p.hubspot_read_fields, &src)
+                       : sf.ReadByIds(obj->object, {src_id}, obj->read_fields, &src);
+      if (e.ok() && !src.empty()) {
+        state::BaseValues bh, bs;
+        BaseAfterCreate(*obj, src.front(), from_hubspot, json::object(), p.match_hubspot, &bh,
+                        &bs);
+        store.SetBase(link.id, Side::kHubSpot, bh, Now());
+        store.SetBase(link.id, Side::kSalesforce, bs, Now());
+      }
       Count("recovered");
     };
     const state::RecoveryReport r = state::RecoverJournal(store, resolve, applied, Now());
