@@ -68,6 +68,10 @@ struct EngineFixture {
     options.record_plan = true;
   }
   ~EngineFixture() {
+    // Close the connectors' keep-alive connections first: a server stopping under an open
+    // connection waits for its read timeout.
+    hs.reset();
+    sf.reset();
     hubspot_sb->Stop();
     salesforce_sb->Stop();
   }
