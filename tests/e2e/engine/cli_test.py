@@ -79,6 +79,21 @@ with tempfile.TemporaryDirectory() as tmp:
     p = run("plan", "--config", str(unknown), expect=2)
     check("unknown key `foo`" in p.stderr, f"unknown key message: {p.stderr}")
 
+# The config example in docs/runtime.md parses: a plan then stops only at the missing secret,
+# named by its variable, never printed.
+doc = (source / "docs/runtime.md").read_text()
+example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+with tempfile.TemporaryDirectory() as tmp:
+    cfg = pathlib.Path(tmp) / "syncline.toml"
+    cfg.write_text(example)
+    (pathlib.Path(tmp) / "rules").mkdir()
+    (pathlib.Path(tmp) / "schemas/hubspot").mkdir(parents=True)
+    (pathlib.Path(tmp) / "rules/contacts.sync").write_text(
+        (source / "examples/leads-only/contacts.sync").read_text())
+    p = run("plan", "--config", str(cfg), expect=2)
+    check("HUBSPOT_TOKEN" in p.stderr and "unknown" not in p.stderr,
+          f"docs config example: {p.stderr}")
+
 # `test`: passing examples, and a file with a failing test.
 p = run("test", str(source / "examples/leads-only"), str(source / "examples/inclusion-segment"),
         str(source / "examples/lifecycle"), str(source / "examples/contacts-defaults"), expect=0)
