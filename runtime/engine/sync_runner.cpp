@@ -712,8 +712,7 @@ struct SyncRunner::Impl {
           auto rank = [](const ObjectProgram* o, const Record& rec) {
             return std::make_pair(o->object == "Contact" ? 0 : 1, rec.id);
           };
-          if (it == candidates.end() ||
-              rank(&obj, r) < rank(it->second.first, it->second.second))
+          if (it == candidates.end() || rank(&obj, r) < rank(it->second.first, it->second.second))
             candidates[key] = {&obj, std::move(r)};
         }
       }
@@ -1050,8 +1049,7 @@ struct SyncRunner::Impl {
                        : sf.ReadByIds(obj->object, {src_id}, obj->read_fields, &src);
       if (e.ok() && !src.empty()) {
         state::BaseValues bh, bs;
-        BaseAfterCreate(*obj, src.front(), from_hubspot, json::object(), p.match_hubspot, &bh,
-                        &bs);
+        BaseAfterCreate(*obj, src.front(), from_hubspot, json::object(), p.match_hubspot, &bh, &bs);
         store.SetBase(link.id, Side::kHubSpot, bh, Now());
         store.SetBase(link.id, Side::kSalesforce, bs, Now());
       }
