@@ -567,6 +567,7 @@ static StoredRecord ApplyWrite(HubSpotSandbox::Impl& impl, PlannedWrite& w) {
   r.modstamp_ms = r.updated_ms;
   impl.store->Put(r, impl.IndexedFields(*w.def));
   impl.OnRecordWritten(*w.def, r);
+  impl.WriteEvents(*w.def, w.existing ? &*w.existing : nullptr, r);
   return r;
 }
 
@@ -644,10 +645,52 @@ HubSpotSandbox::HubSpotSandbox(SandboxOptions options)
   impl_->self = this;
   impl_->clock = clock_ptr();
   impl_->rng.seed(this->options().seed * 7919 + 17);
+  impl_->dispatcher =
+      std::make_unique<WebhookDispatcher>(impl_->clock, this->options().seed * 104729 + 3);
 }
 
 HubSpotSandbox::~HubSpotSandbox() {
   Stop();
+}
+
+void HubSpotSandbox::OnStarted() {
+  impl_->dispatcher->Start();
+}
+
+void HubSpotSandbox::OnStopped() {
+  impl_->dispatcher->Stop();
+}
+
+json HubSpotSandbox::SetWebhooks(const WebhookSettings& settings) {
+  int status;
+  return Control("POST", "/_sandbox/webhooks", json(settings), &status);
+}
+
+void HubSpotSandbox::ClearWebhooks() {
+  int status;
+  Control("DELETE", "/_sandbox/webhooks", json::object(), &status);
+}
+
+bool HubSpotSandbox::FlushWebhooks(int64_t timeout_ms) {
+  return impl_->dispatcher->Flush(timeout_ms);
+}
+
+json HubSpotSandbox::WebhookStats() const {
+  return impl_->dispatcher->Stats();
+}
+
+std::optional<json> HubSpotSandbox::UnlockedControl(std::string_view method, std::string_view path,
+                                                    const json& body, int* status) {
+  if (path != "/_sandbox/webhooks/flush") return std::nullopt;
+  if (method != "POST") {
+    *status = 405;
+    return json{{"error", "use POST"}};
+  }
+  // Waits outside the data lock: API calls (and the receiver's own calls back into the
+  // sandbox) go on while deliveries finish.
+  bool flushed = FlushWebhooks(body.value("timeout_ms", int64_t{10'000}));
+  if (!flushed) *status = 408;
+  return json{{"flushed", flushed}, {"stats", impl_->dispatcher->Stats()}};
 }
 
 HubSpotLimits HubSpotSandbox::limits() {
@@ -674,6 +717,7 @@ bool HubSpotSandbox::OpenStore(std::string* error) {
     if (auto l = impl_->store->GetSetting("hs:limits")) impl_->limits = json::parse(*l);
     impl_->LoadObjects();
     impl_->BuildAssocTypes();
+    impl_->LoadWebhooks();
   } catch (const std::exception& e) {
     if (error) *error = e.what();
     return false;
@@ -775,6 +819,13 @@ void HubSpotSandbox::Decorate(Call& call) {
 }
 
 json HubSpotSandbox::Impl::Seed(const json& body) {
+  // Seeds stand for data that was already there: they raise no webhook events.
+  struct Quiet {
+    bool& flag;
+    bool saved;
+    explicit Quiet(bool& f) : flag(f), saved(f) { flag = true; }
+    ~Quiet() { flag = saved; }
+  } quiet_guard(quiet);
   json ids = json::object();
   std::map<std::string, std::vector<std::string>> made;
   store->Begin();
@@ -850,6 +901,7 @@ json HubSpotSandbox::VendorControl(std::string_view method, std::string_view pat
     return out;
   }
   if (path == "/_sandbox/seed" && method == "POST") return {{"ids", im.Seed(body)}};
+  if (path == "/_sandbox/webhooks") return im.WebhookControl(method, path, body, status);
   if (path == "/_sandbox/reset" && method == "POST") {
     im.store->Clear();
     im.store->Exec("DELETE FROM hs_assoc; DELETE FROM hs_lists; DELETE FROM hs_members;");
@@ -860,6 +912,7 @@ json HubSpotSandbox::VendorControl(std::string_view method, std::string_view pat
     im.daily_count = 0;
     im.LoadObjects();
     im.BuildAssocTypes();
+    im.LoadWebhooks();
     return {{"reset", true}};
   }
   if (path == "/_sandbox/demo" && method == "POST") {
@@ -1048,6 +1101,7 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
       r->deleted_ms = im.Now();
       im.store->Put(*r, im.IndexedFields(*def));
       im.OnRecordWritten(*def, *r);
+      im.WriteEvents(*def, nullptr, *r);
       im.store->Commit();
     }
     call.Empty(204);
@@ -1314,6 +1368,7 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
         r->deleted_ms = im.Now();
         im.store->Put(*r, im.IndexedFields(*def));
         im.OnRecordWritten(*def, *r);
+        im.WriteEvents(*def, nullptr, *r);
       }
     }
     im.store->Commit();

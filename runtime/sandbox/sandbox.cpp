@@ -367,6 +367,7 @@ bool Sandbox::Start(std::string* error) {
   s.port = port;
   s.thread = std::thread([this] { shell_->server.listen_after_bind(); });
   while (!s.server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  OnStarted();
   return true;
 }
 
@@ -374,6 +375,12 @@ void Sandbox::Stop() {
   if (!shell_->thread.joinable()) return;
   shell_->server.stop();
   shell_->thread.join();
+  OnStopped();
+}
+
+std::optional<nlohmann::json> Sandbox::UnlockedControl(std::string_view, std::string_view,
+                                                       const nlohmann::json&, int*) {
+  return std::nullopt;
 }
 
 bool Sandbox::running() const {
@@ -474,6 +481,7 @@ nlohmann::json Sandbox::Control(std::string_view method, std::string_view path,
       int64_t now = clock_->NowMs();
       return {{"now_ms", now}, {"now", FormatIsoMs(now)}, {"fixed", clock_->fixed()}};
     }
+    if (auto out = UnlockedControl(method, p, body, status)) return *out;
     std::lock_guard data_lock(shell_->data_mu);
     if (p == "/_sandbox/reset") {
       ResetCallCounts();
