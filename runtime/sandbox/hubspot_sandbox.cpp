@@ -326,7 +326,9 @@ json HubSpotSandbox::Impl::Render(const ObjectDef& def, const StoredRecord& r,
   for (const auto& n : names) add(n);
   add("hs_object_id");
   add(def.name == "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate");
-  add(def.custom ? "hs_createdate" : "createdate");
+  // Contacts, companies, deals and tickets have createdate; engagements and custom objects
+  // hs_createdate.
+  add(!def.custom && def.Find("createdate") ? "createdate" : "hs_createdate");
   json out = {{"id", r.id},
               {"properties", properties},
               {"createdAt", FormatIsoMs(r.created_ms)},
@@ -516,6 +518,14 @@ json NormalizeProps(const ObjectDef& def, const json& in, bool creating,
     out[name] = v;
   }
   if (creating) {
+    // A deal or ticket created without a pipeline goes to the portal's default one (the
+    // first option), as HubSpot does for portals with a single pipeline.
+    for (const char* pipeline : {"pipeline", "hs_pipeline"}) {
+      const FieldDef* f = def.Find(pipeline);
+      if (f && f->name == pipeline && f->kind == FieldKind::kEnum && !f->options.empty() &&
+          !out.contains(pipeline))
+        out[pipeline] = f->options.front().value;
+    }
     for (const auto& f : def.fields) {
       if (!f.required_on_create) continue;
       auto it = out.find(f.name);

@@ -184,7 +184,7 @@ TEST_CASE("webhooks: creation, propertyChange and deletion events, signed v3") {
             .status == 200);
   CHECK(f.http.Delete("/crm/v3/objects/contacts/" + id).status == 204);
   std::string company = f.Create("companies", {{"name", "Acme"}});
-  f.Create("deals", {{"dealname", "not subscribed"}});
+  f.Create("deals", {{"dealname", "not subscribed"}, {"dealstage", "qualifiedtobuy"}});
   f.Flush();
 
   auto received = f.receiver.received();
@@ -267,7 +267,7 @@ TEST_CASE("webhooks: batch endpoints, generic subscriptions, events per request"
   json archive = json::array();
   for (const auto& r : created.body["results"]) archive.push_back({{"id", r["id"]}});
   CHECK(f.http.Post("/crm/v3/objects/contacts/batch/archive", {{"inputs", archive}}).status == 204);
-  std::string deal = f.Create("deals", {{"dealname", "D"}});
+  std::string deal = f.Create("deals", {{"dealname", "D"}, {"dealstage", "closedwon"}});
   f.Flush();
 
   for (const auto& r : f.receiver.received()) {

@@ -3,11 +3,15 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
+#include "sandbox/object_catalog.h"
 #include "sandbox/salesforce_sandbox.h"
 #include "sandbox/soql.h"
 #include "sandbox/time_format.h"
 #include "sandbox/webhook_signature.h"
 #include "sandbox/webhooks.h"
+#include "schema/schema.h"
 
 using namespace syncline::sandbox;
 
@@ -151,4 +155,44 @@ TEST_CASE("webhook settings: validation, subscription ids and matching") {
   bad({{"subscriptions", {"object.creation"}}});         // needs an objectTypeId
   bad({{"max_events_per_request", 0}});
   bad({{"duplicate_fraction", 2}});
+}
+
+TEST_CASE("catalog: standard objects come from the builtin schemas, plus the test customisation") {
+  namespace sc = syncline::schema;
+  auto catalog = BuiltinCatalog();
+  sc::SchemaEnv env = sc::SchemaEnv::Builtin();
+  for (auto [vendor, crm] : {std::pair{Vendor::kHubSpot, sc::Crm::kHubSpot},
+                             std::pair{Vendor::kSalesforce, sc::Crm::kSalesforce}}) {
+    auto objects = catalog->Objects(vendor);
+    for (const sc::Object* o : env.Objects(crm)) {
+      auto it = std::find_if(objects.begin(), objects.end(),
+                             [&](const ObjectDef& d) { return d.name == o->name; });
+      REQUIRE_MESSAGE(it != objects.end(), o->name);
+      it->BuildIndex();
+      CHECK(it->key_prefix == o->key_prefix);
+      CHECK(it->object_type_id == o->object_type_id);
+      for (const sc::Field& f : o->fields) {
+        const FieldDef* d = it->Find(f.name);
+        REQUIRE_MESSAGE(d, (o->name + "." + f.name));
+        CHECK(d->options.size() ==
+              static_cast<size_t>(std::count_if(f.options.begin(), f.options.end(),
+                                                [](const sc::Option& x) { return x.active; })));
+        CHECK(d->required_on_create == f.required_on_create);
+      }
+    }
+    // The test portal's and org's own objects.
+    CHECK(std::any_of(objects.begin(), objects.end(), [](const ObjectDef& d) {
+      return d.name == "vehicles" || d.name == "Vehicle__c";
+    }));
+  }
+  auto hubspot = catalog->Objects(Vendor::kHubSpot);
+  auto contacts = std::find_if(hubspot.begin(), hubspot.end(),
+                               [](const ObjectDef& d) { return d.name == "contacts"; });
+  REQUIRE(contacts != hubspot.end());
+  contacts->BuildIndex();
+  // HubSpot behaviour the properties API does not show: contact emails are unique.
+  CHECK(contacts->Find("email")->unique);
+  CHECK(contacts->Find("email")->kind == FieldKind::kEmail);
+  CHECK(contacts->Find("email")->group == "contactinformation");
+  CHECK(contacts->Find("hs_interests")->kind == FieldKind::kMultiEnum);
 }
