@@ -174,7 +174,7 @@ json TypeJson(const HubSpotAssocType& t) {
 
 std::optional<json> Body(HubSpotSandbox::Impl& im, Call& call) {
   try {
-    return json::parse(call.req.body);
+    return call.ParseBody();
   } catch (const json::parse_error& e) {
     im.Error(call, 400, "VALIDATION_ERROR", std::string("Invalid input JSON: ") + e.what());
     return std::nullopt;
@@ -412,7 +412,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
     }
     json out = {{"results", results}};
     if (next) out["paging"] = {{"next", {{"after", EncodeCursor(*next)}}}};
-    call.Json(200, out);
+    call.Json(200, std::move(out));
   });
 
   router.Add("DELETE", "/crm/v4/objects/{from}/{fromId}/associations/{to}/{toId}",
@@ -491,7 +491,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
                 {"startedAt", FormatIsoMs(started)},
                 {"completedAt", FormatIsoMs(im.Now())}};
     if (!errors.empty()) out["numErrors"] = errors.size(), out["errors"] = errors;
-    call.Json(errors.empty() ? 200 : 207, out);
+    call.Json(errors.empty() ? 200 : 207, std::move(out));
   };
   router.Add("POST", "/crm/v4/associations/{from}/{to}/batch/associate/default",
              [batch_link](Call& call) { batch_link(call, false); });
@@ -548,7 +548,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
                 {"startedAt", FormatIsoMs(started)},
                 {"completedAt", FormatIsoMs(im.Now())}};
     if (!errors.empty()) out["numErrors"] = errors.size(), out["errors"] = errors;
-    call.Json(errors.empty() ? 200 : 207, out);
+    call.Json(errors.empty() ? 200 : 207, std::move(out));
   });
 
   router.Add("POST", "/crm/v4/associations/{from}/{to}/batch/archive",
@@ -813,7 +813,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
       }
     }
     out["results"] = results;
-    call.Json(200, out);
+    call.Json(200, std::move(out));
   });
 
   // Adds/removes members of a MANUAL or SNAPSHOT list; ids that do not exist are reported

@@ -196,3 +196,13 @@ TEST_CASE("catalog: standard objects come from the builtin schemas, plus the tes
   CHECK(contacts->Find("email")->group == "contactinformation");
   CHECK(contacts->Find("hs_interests")->kind == FieldKind::kMultiEnum);
 }
+
+TEST_CASE("timestamps: the hand-written formatter agrees at the edges") {
+  CHECK(FormatIsoMs(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(FormatIsoMs(951782400000) == "2000-02-29T00:00:00.000Z");
+  CHECK(FormatIsoMs(253402300799999) == "9999-12-31T23:59:59.999Z");
+  CHECK(FormatIsoMs(253402300800000) == "10000-01-01T00:00:00.000Z");  // snprintf fallback
+  CHECK(FormatSfDateTime(86399999) == "1970-01-01T23:59:59.999+0000");
+  for (int64_t ms : {int64_t{1}, int64_t{1572406217883}, int64_t{-86400001}})
+    CHECK(ParseIsoTime(FormatIsoMs(ms)) == ms);
+}
