@@ -28,6 +28,12 @@ struct Call {
   std::set<size_t> fail_items;
   double fail_fraction = 0;
   std::mt19937_64* rng = nullptr;
+  // The JSON request body, parsed before the data lock was taken (API routes with a JSON
+  // body), and the answer, serialised after it was released: requests parse and serialise
+  // in parallel and only the vendor logic is serialised.
+  std::optional<nlohmann::json> body_json;
+  std::optional<nlohmann::json::parse_error> body_error;
+  std::optional<nlohmann::json> reply;
 
   const std::string& Param(const std::string& name) const;
   std::string Query(const std::string& name, const std::string& fallback = "") const;
@@ -37,8 +43,14 @@ struct Call {
   std::string FormQuery(const std::string& name) const;
   // True when an injected partial-batch fault fails input `index`.
   bool FailItem(size_t index);
-  void Json(int status, const nlohmann::json& body);
+  // req.body as JSON: the pre-parsed value (taken once) or a fresh parse; throws
+  // json::parse_error exactly as json::parse(req.body) would.
+  nlohmann::json ParseBody();
+  // Answers `status` with `body`; the text is produced by Finish().
+  void Json(int status, nlohmann::json body);
   void Empty(int status);
+  // Serialises a pending JSON answer into res (no lock needed).
+  void Finish();
 };
 
 using Handler = std::function<void(Call&)>;

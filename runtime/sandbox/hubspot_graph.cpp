@@ -108,6 +108,7 @@ void HubSpotSandbox::Impl::Associate(const std::string& from, int64_t from_id,
         .Bind(4, b_id)
         .Bind(5, int64_t{t})
         .Run();
+    if (store->Changes() > 0) AssociationEvent(a, a_id, b, b_id, t, false);
   };
   insert(from, from_id, to, to_id, type.id);
   insert(to, to_id, from, from_id, type.inverse);
@@ -122,6 +123,14 @@ void HubSpotSandbox::Impl::Associate(const std::string& from, int64_t from_id,
 void HubSpotSandbox::Impl::Unassociate(const std::string& from, int64_t from_id,
                                        const std::string& to, int64_t to_id) {
   auto erase = [&](const std::string& a, int64_t a_id, const std::string& b, int64_t b_id) {
+    if (webhooks.enabled() && !quiet) {
+      std::vector<int> removed;
+      auto st = store->Prepare(
+          "SELECT type_id FROM hs_assoc WHERE from_obj=? AND from_id=? AND to_obj=? AND to_id=?");
+      st.Bind(1, a).Bind(2, a_id).Bind(3, b).Bind(4, b_id);
+      while (st.Step()) removed.push_back(static_cast<int>(st.Int(0)));
+      for (int t : removed) AssociationEvent(a, a_id, b, b_id, t, true);
+    }
     store->Prepare("DELETE FROM hs_assoc WHERE from_obj=? AND from_id=? AND to_obj=? AND to_id=?")
         .Bind(1, a)
         .Bind(2, a_id)
@@ -165,7 +174,7 @@ json TypeJson(const HubSpotAssocType& t) {
 
 std::optional<json> Body(HubSpotSandbox::Impl& im, Call& call) {
   try {
-    return json::parse(call.req.body);
+    return call.ParseBody();
   } catch (const json::parse_error& e) {
     im.Error(call, 400, "VALIDATION_ERROR", std::string("Invalid input JSON: ") + e.what());
     return std::nullopt;
@@ -403,7 +412,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
     }
     json out = {{"results", results}};
     if (next) out["paging"] = {{"next", {{"after", EncodeCursor(*next)}}}};
-    call.Json(200, out);
+    call.Json(200, std::move(out));
   });
 
   router.Add("DELETE", "/crm/v4/objects/{from}/{fromId}/associations/{to}/{toId}",
@@ -482,7 +491,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
                 {"startedAt", FormatIsoMs(started)},
                 {"completedAt", FormatIsoMs(im.Now())}};
     if (!errors.empty()) out["numErrors"] = errors.size(), out["errors"] = errors;
-    call.Json(errors.empty() ? 200 : 207, out);
+    call.Json(errors.empty() ? 200 : 207, std::move(out));
   };
   router.Add("POST", "/crm/v4/associations/{from}/{to}/batch/associate/default",
              [batch_link](Call& call) { batch_link(call, false); });
@@ -539,7 +548,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
                 {"startedAt", FormatIsoMs(started)},
                 {"completedAt", FormatIsoMs(im.Now())}};
     if (!errors.empty()) out["numErrors"] = errors.size(), out["errors"] = errors;
-    call.Json(errors.empty() ? 200 : 207, out);
+    call.Json(errors.empty() ? 200 : 207, std::move(out));
   });
 
   router.Add("POST", "/crm/v4/associations/{from}/{to}/batch/archive",
@@ -804,7 +813,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
       }
     }
     out["results"] = results;
-    call.Json(200, out);
+    call.Json(200, std::move(out));
   });
 
   // Adds/removes members of a MANUAL or SNAPSHOT list; ids that do not exist are reported

@@ -14,6 +14,7 @@
 #include "sandbox/call.h"
 #include "sandbox/hubspot_sandbox.h"
 #include "sandbox/store.h"
+#include "sandbox/webhooks.h"
 
 namespace syncline::sandbox {
 
@@ -42,6 +43,12 @@ struct HubSpotSandbox::Impl {
   std::optional<std::map<std::string, std::vector<std::pair<int64_t, nlohmann::json>>>>
       dynamic_lists;
   int64_t daily_day = -1;
+  // Webhooks: the registered target (read when deciding which events a write raises) and the
+  // delivery thread. Seeds and demo data (`quiet`) raise none.
+  WebhookSettings webhooks;
+  std::unique_ptr<WebhookDispatcher> dispatcher;
+  int64_t next_event_id = 1, reserved_event_id = 0;
+  bool quiet = false;
 
   int64_t Now() const { return clock->NowMs(); }
 
@@ -74,6 +81,18 @@ struct HubSpotSandbox::Impl {
   bool EvaluateListFilter(const nlohmann::json& branch, const ObjectDef& def,
                           const StoredRecord& r) const;
   void CreateGraphTables();
+
+  // ---- webhooks (hubspot_webhooks.cpp)
+  void LoadWebhooks();
+  nlohmann::json WebhookControl(std::string_view method, std::string_view path,
+                                const nlohmann::json& body, int* status);
+  // Events of one record write: creation (before == null), propertyChange of subscribed
+  // properties whose value changed, deletion (after.deleted and before live).
+  void WriteEvents(const ObjectDef& def, const StoredRecord* before, const StoredRecord& after);
+  // associationChange for one stored association row (from's side only).
+  void AssociationEvent(const std::string& from, int64_t from_id, const std::string& to,
+                        int64_t to_id, int type_id, bool removed);
+  int64_t NextEventId();
 };
 
 std::string EncodeCursor(int64_t seq);

@@ -318,20 +318,33 @@ json HubSpotSandbox::Impl::Render(const ObjectDef& def, const StoredRecord& r,
                                   const std::vector<std::string>& assoc_to) const {
   json properties = json::object();
   const auto& names = props ? *props : def.default_properties;
+  // What PropValue gives, with the two timestamps formatted once per record.
+  const std::string created = FormatIsoMs(r.created_ms), updated = FormatIsoMs(r.updated_ms);
   auto add = [&](const std::string& name) {
     if (!def.Find(name) || properties.contains(name)) return;
-    auto v = PropValue(def, r, name);
-    properties[name] = v ? json(*v) : json(nullptr);
+    json value;
+    if (name == "hs_object_id") {
+      value = r.id;
+    } else if (name == "createdate" || name == "hs_createdate") {
+      value = created;
+    } else if (name == "lastmodifieddate" || name == "hs_lastmodifieddate") {
+      value = updated;
+    } else if (auto it = r.data.find(name); it != r.data.end() && !it->is_null()) {
+      value = it->is_string() ? *it : json(ValueText(*it));
+    }
+    properties.emplace(name, std::move(value));
   };
   for (const auto& n : names) add(n);
   add("hs_object_id");
   add(def.name == "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate");
-  add(def.custom ? "hs_createdate" : "createdate");
-  json out = {{"id", r.id},
-              {"properties", properties},
-              {"createdAt", FormatIsoMs(r.created_ms)},
-              {"updatedAt", FormatIsoMs(r.updated_ms)},
-              {"archived", r.deleted}};
+  // Contacts, companies, deals and tickets have createdate; engagements and custom objects
+  // hs_createdate.
+  add(!def.custom && def.Find("createdate") ? "createdate" : "hs_createdate");
+  json out = json::object();  // filled key by key: an initializer list would copy every value
+  out["id"] = r.id;
+  out["createdAt"] = created;
+  out["updatedAt"] = updated;
+  out["archived"] = r.deleted;
   if (r.deleted) out["archivedAt"] = FormatIsoMs(r.deleted_ms);
   if (history) {
     json h = json::object();
@@ -344,6 +357,7 @@ json HubSpotSandbox::Impl::Render(const ObjectDef& def, const StoredRecord& r,
     }
     out["propertiesWithHistory"] = h;
   }
+  out["properties"] = std::move(properties);
   if (!assoc_to.empty()) {
     json assoc = json::object();
     auto* impl = const_cast<Impl*>(this);
@@ -383,7 +397,7 @@ void HubSpotSandbox::Impl::Error(Call& call, int status, const std::string& cate
                {"category", category}};
   if (extra.is_object())
     for (auto& [k, v] : extra.items()) body[k] = v;
-  call.Json(status, body);
+  call.Json(status, std::move(body));
 }
 
 // ---- writes ----------------------------------------------------------------------------------
@@ -516,6 +530,14 @@ json NormalizeProps(const ObjectDef& def, const json& in, bool creating,
     out[name] = v;
   }
   if (creating) {
+    // A deal or ticket created without a pipeline goes to the portal's default one (the
+    // first option), as HubSpot does for portals with a single pipeline.
+    for (const char* pipeline : {"pipeline", "hs_pipeline"}) {
+      const FieldDef* f = def.Find(pipeline);
+      if (f && f->name == pipeline && f->kind == FieldKind::kEnum && !f->options.empty() &&
+          !out.contains(pipeline))
+        out[pipeline] = f->options.front().value;
+    }
     for (const auto& f : def.fields) {
       if (!f.required_on_create) continue;
       auto it = out.find(f.name);
@@ -546,15 +568,24 @@ struct PlannedWrite {
 static StoredRecord ApplyWrite(HubSpotSandbox::Impl& impl, PlannedWrite& w) {
   int64_t now = impl.Now();
   StoredRecord r;
+  // An update that sets no indexed (unique) property leaves the lookup rows alone.
+  bool reindex = !w.existing;
+  for (const auto& field : impl.IndexedFields(*w.def))
+    if (w.props.contains(field)) reindex = true;
   if (w.existing) {
-    r = *w.existing;
+    // The previous state is needed afterwards only for webhook events.
+    if (impl.webhooks.enabled()) {
+      r = *w.existing;
+    } else {
+      r = std::move(*w.existing);
+    }
   } else {
     r.object = w.def->name;
     r.seq = impl.store->NextCounter("hs:id", 101);
     r.id = std::to_string(r.seq);
     r.created_ms = now;
   }
-  for (auto& [k, v] : w.props.items()) r.data[k] = v;
+  for (auto& [k, v] : w.props.items()) r.data[k] = std::move(v);
   if (w.def->name == "deals" && w.props.contains("dealstage")) {
     std::string stage = r.data.value("dealstage", json("")).is_string()
                             ? r.data.value("dealstage", std::string())
@@ -565,22 +596,26 @@ static StoredRecord ApplyWrite(HubSpotSandbox::Impl& impl, PlannedWrite& w) {
   // Timestamps never go backwards, even when the injected clock does.
   r.updated_ms = std::max(now, r.updated_ms);
   r.modstamp_ms = r.updated_ms;
-  impl.store->Put(r, impl.IndexedFields(*w.def));
+  impl.store->Put(r, impl.IndexedFields(*w.def), reindex, /*exists=*/w.existing.has_value());
   impl.OnRecordWritten(*w.def, r);
+  if (impl.webhooks.enabled()) impl.WriteEvents(*w.def, w.existing ? &*w.existing : nullptr, r);
   return r;
 }
 
 // Unique-value conflicts (email on contacts, hasUniqueValue properties), also within a batch.
+// `absent`: a field whose value the caller has just looked up and found on no record (an
+// upsert's key), so the store need not be asked again.
 static std::optional<std::pair<std::string, std::string>> FindConflict(
     HubSpotSandbox::Impl& impl, const PlannedWrite& w,
-    std::map<std::string, std::string>& batch_seen) {
+    std::map<std::string, std::string>& batch_seen, const std::string* absent = nullptr) {
   for (const auto& field : impl.IndexedFields(*w.def)) {
     auto it = w.props.find(field);
     if (it == w.props.end() || !it->is_string() || it->get<std::string>().empty()) continue;
     std::string value = it->get<std::string>();
     std::string self = w.existing ? w.existing->id : "";
-    for (const auto& id : impl.store->FindByIndex(w.def->name, field, value))
-      if (id != self) return std::make_pair(field, id);
+    if (!absent || field != *absent)
+      for (const auto& id : impl.store->FindByIndex(w.def->name, field, value))
+        if (id != self) return std::make_pair(field, id);
     std::string key = field + "\n" + Lower(value);
     auto seen = batch_seen.find(key);
     if (seen != batch_seen.end() && seen->second != self)
@@ -609,7 +644,7 @@ std::optional<json> ParseJsonBody(HubSpotSandbox::Impl& impl, Call& call) {
     return std::nullopt;
   }
   try {
-    return json::parse(call.req.body);
+    return call.ParseBody();
   } catch (const json::parse_error& e) {
     impl.Error(call, 400, "VALIDATION_ERROR",
                std::string("Invalid input JSON on line 1, column ") + std::to_string(e.byte) +
@@ -644,10 +679,52 @@ HubSpotSandbox::HubSpotSandbox(SandboxOptions options)
   impl_->self = this;
   impl_->clock = clock_ptr();
   impl_->rng.seed(this->options().seed * 7919 + 17);
+  impl_->dispatcher =
+      std::make_unique<WebhookDispatcher>(impl_->clock, this->options().seed * 104729 + 3);
 }
 
 HubSpotSandbox::~HubSpotSandbox() {
   Stop();
+}
+
+void HubSpotSandbox::OnStarted() {
+  impl_->dispatcher->Start();
+}
+
+void HubSpotSandbox::OnStopped() {
+  impl_->dispatcher->Stop();
+}
+
+json HubSpotSandbox::SetWebhooks(const WebhookSettings& settings) {
+  int status;
+  return Control("POST", "/_sandbox/webhooks", json(settings), &status);
+}
+
+void HubSpotSandbox::ClearWebhooks() {
+  int status;
+  Control("DELETE", "/_sandbox/webhooks", json::object(), &status);
+}
+
+bool HubSpotSandbox::FlushWebhooks(int64_t timeout_ms) {
+  return impl_->dispatcher->Flush(timeout_ms);
+}
+
+json HubSpotSandbox::WebhookStats() const {
+  return impl_->dispatcher->Stats();
+}
+
+std::optional<json> HubSpotSandbox::UnlockedControl(std::string_view method, std::string_view path,
+                                                    const json& body, int* status) {
+  if (path != "/_sandbox/webhooks/flush") return std::nullopt;
+  if (method != "POST") {
+    *status = 405;
+    return json{{"error", "use POST"}};
+  }
+  // Waits outside the data lock: API calls (and the receiver's own calls back into the
+  // sandbox) go on while deliveries finish.
+  bool flushed = FlushWebhooks(body.value("timeout_ms", int64_t{10'000}));
+  if (!flushed) *status = 408;
+  return json{{"flushed", flushed}, {"stats", impl_->dispatcher->Stats()}};
 }
 
 HubSpotLimits HubSpotSandbox::limits() {
@@ -674,6 +751,7 @@ bool HubSpotSandbox::OpenStore(std::string* error) {
     if (auto l = impl_->store->GetSetting("hs:limits")) impl_->limits = json::parse(*l);
     impl_->LoadObjects();
     impl_->BuildAssocTypes();
+    impl_->LoadWebhooks();
   } catch (const std::exception& e) {
     if (error) *error = e.what();
     return false;
@@ -775,6 +853,13 @@ void HubSpotSandbox::Decorate(Call& call) {
 }
 
 json HubSpotSandbox::Impl::Seed(const json& body) {
+  // Seeds stand for data that was already there: they raise no webhook events.
+  struct Quiet {
+    bool& flag;
+    bool saved;
+    explicit Quiet(bool& f) : flag(f), saved(f) { flag = true; }
+    ~Quiet() { flag = saved; }
+  } quiet_guard(quiet);
   json ids = json::object();
   std::map<std::string, std::vector<std::string>> made;
   store->Begin();
@@ -850,6 +935,7 @@ json HubSpotSandbox::VendorControl(std::string_view method, std::string_view pat
     return out;
   }
   if (path == "/_sandbox/seed" && method == "POST") return {{"ids", im.Seed(body)}};
+  if (path == "/_sandbox/webhooks") return im.WebhookControl(method, path, body, status);
   if (path == "/_sandbox/reset" && method == "POST") {
     im.store->Clear();
     im.store->Exec("DELETE FROM hs_assoc; DELETE FROM hs_lists; DELETE FROM hs_members;");
@@ -860,6 +946,7 @@ json HubSpotSandbox::VendorControl(std::string_view method, std::string_view pat
     im.daily_count = 0;
     im.LoadObjects();
     im.BuildAssocTypes();
+    im.LoadWebhooks();
     return {{"reset", true}};
   }
   if (path == "/_sandbox/demo" && method == "POST") {
@@ -942,7 +1029,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i)
       results.push_back(
           im.Render(*def, rows[i], props.empty() ? nullptr : &props, !history.empty(), assoc));
-    json out = {{"results", results}};
+    json out = json::object();
+    out["results"] = std::move(results);
     if (rows.size() > static_cast<size_t>(limit)) {
       std::string cursor = EncodeCursor(rows[limit - 1].seq);
       out["paging"] = {{"next",
@@ -950,7 +1038,7 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
                          {"link", "/crm/v3/objects/" + def->name + "?after=" + cursor +
                                       "&limit=" + std::to_string(limit)}}}};
     }
-    call.Json(200, out);
+    call.Json(200, std::move(out));
   });
 
   // ---- get
@@ -1046,44 +1134,45 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
       im.store->Begin();
       r->deleted = true;
       r->deleted_ms = im.Now();
-      im.store->Put(*r, im.IndexedFields(*def));
+      im.store->Put(*r, im.IndexedFields(*def), /*reindex=*/false, /*exists=*/true);
       im.OnRecordWritten(*def, *r);
+      im.WriteEvents(*def, nullptr, *r);
       im.store->Commit();
     }
     call.Empty(204);
   });
 
   // ---- batch
-  auto batch_inputs = [&im, object](Call& call, const ObjectDef*& def,
-                                    json& body) -> std::optional<json> {
+  // The inputs array inside `body` (no copy), or null once an error has been answered.
+  auto batch_inputs = [&im, object](Call& call, const ObjectDef*& def, json& body) -> json* {
     def = object(call);
-    if (!def) return std::nullopt;
+    if (!def) return nullptr;
     auto parsed = ParseJsonBody(im, call);
-    if (!parsed) return std::nullopt;
-    body = *parsed;
+    if (!parsed) return nullptr;
+    body = std::move(*parsed);
     if (!body.is_object() || !body.contains("inputs") || !body["inputs"].is_array()) {
       im.Error(call, 400, "VALIDATION_ERROR", "inputs is required and must be an array");
-      return std::nullopt;
+      return nullptr;
     }
     if (body["inputs"].size() > static_cast<size_t>(im.limits.batch_max)) {
       im.Error(call, 400, "VALIDATION_ERROR",
                "Batch input limit exceeded: " + std::to_string(body["inputs"].size()) +
                    " inputs (maximum " + std::to_string(im.limits.batch_max) + ")",
                {{"context", {{"inputs", {std::to_string(body["inputs"].size())}}}}});
-      return std::nullopt;
+      return nullptr;
     }
-    return body["inputs"];
+    return &body["inputs"];
   };
   auto envelope = [&im](json results, json errors, int64_t started) {
     // Result order is not promised by HubSpot; shuffle so clients match by id.
     std::shuffle(results.begin(), results.end(), im.rng);
     json out = {{"status", "COMPLETE"},
-                {"results", results},
                 {"startedAt", FormatIsoMs(started)},
                 {"completedAt", FormatIsoMs(im.Now())}};
+    out["results"] = std::move(results);
     if (!errors.empty()) {
       out["numErrors"] = errors.size();
-      out["errors"] = errors;
+      out["errors"] = std::move(errors);
     }
     return out;
   };
@@ -1134,7 +1223,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
                }
                json errors = json::array();
                if (!missing.empty()) errors.push_back(not_found_error(*def, missing));
-               call.Json(errors.empty() ? 200 : 207, envelope(results, errors, started));
+               int status = errors.empty() ? 200 : 207;
+               call.Json(status, envelope(std::move(results), std::move(errors), started));
              });
 
   router.Add("POST", "/crm/v3/objects/{t}/batch/create",
@@ -1178,7 +1268,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
                  results.push_back(rendered);
                }
                im.store->Commit();
-               call.Json(errs.empty() ? 201 : 207, envelope(results, errs, started));
+               int status = errs.empty() ? 201 : 207;
+               call.Json(status, envelope(std::move(results), std::move(errs), started));
              });
 
   router.Add("POST", "/crm/v3/objects/{t}/batch/update",
@@ -1239,7 +1330,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
                }
                im.store->Commit();
                if (!missing.empty()) errs.push_back(not_found_error(*def, missing));
-               call.Json(errs.empty() ? 200 : 207, envelope(results, errs, started));
+               int status = errs.empty() ? 200 : 207;
+               call.Json(status, envelope(std::move(results), std::move(errs), started));
              });
 
   router.Add(
@@ -1255,7 +1347,7 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
         std::set<std::string> ids_seen;
         std::map<std::string, std::string> seen;
         for (size_t i = 0; i < inputs->size(); ++i) {
-          const json& in = (*inputs)[i];
+          json& in = (*inputs)[i];
           std::string id = ValueText(in.value("id", json("")));
           std::string id_property = in.value("idProperty", "");
           const FieldDef* key = def->Find(id_property);
@@ -1269,13 +1361,23 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
           PlannedWrite w;
           w.def = def;
           w.index = i;
-          auto found = im.store->FindByIndex(def->name, id_property, id);
-          if (!found.empty()) w.existing = im.Live(*def, found.front());
-          json props = in.value("properties", json::object());
+          // The live record with this key, in one query (FindByIndex skips archived ones).
+          auto found = im.store->FindRecordsByIndex(def->name, id_property, id);
+          if (!found.empty()) w.existing = std::move(found.front());
+          // Taken out of the input (only its id is read again).
+          json props;
+          if (auto it = in.is_object() ? in.find("properties") : in.end(); it != in.end()) {
+            props = std::move(*it);
+          } else {
+            props = in.value("properties", json::object());
+          }
           if (!w.existing && props.is_object()) props[id_property] = id;
           w.props = NormalizeProps(*def, props, !w.existing, errors);
+          // A new record's key was just looked up and found nowhere.
+          auto key_value = w.props.find(id_property);
+          bool key_absent = !w.existing && key_value != w.props.end() && *key_value == id;
           if (errors.empty())
-            if (auto conflict = FindConflict(im, w, seen))
+            if (auto conflict = FindConflict(im, w, seen, key_absent ? &id_property : nullptr))
               return ConflictError(im, call, *def, *conflict);
           w.fail = call.FailItem(i);
           plan.push_back(std::move(w));
@@ -1298,7 +1400,8 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
           results.push_back(rendered);
         }
         im.store->Commit();
-        call.Json(errs.empty() ? 200 : 207, envelope(results, errs, started));
+        int status = errs.empty() ? 200 : 207;
+        call.Json(status, envelope(std::move(results), std::move(errs), started));
       });
 
   router.Add("POST", "/crm/v3/objects/{t}/batch/archive", [&im, batch_inputs](Call& call) {
@@ -1312,8 +1415,9 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
       if (auto r = im.Live(*def, id)) {
         r->deleted = true;
         r->deleted_ms = im.Now();
-        im.store->Put(*r, im.IndexedFields(*def));
+        im.store->Put(*r, im.IndexedFields(*def), /*reindex=*/false, /*exists=*/true);
         im.OnRecordWritten(*def, *r);
+        im.WriteEvents(*def, nullptr, *r);
       }
     }
     im.store->Commit();
@@ -1510,7 +1614,7 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     json out = {{"total", hits.size()}, {"results", results}};
     if (after + limit < static_cast<int64_t>(hits.size()) && limit > 0)
       out["paging"] = {{"next", {{"after", std::to_string(after + limit)}}}};
-    call.Json(200, out);
+    call.Json(200, std::move(out));
   });
 
   // ---- properties

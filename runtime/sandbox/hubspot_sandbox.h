@@ -1,12 +1,14 @@
 // The HubSpot sandbox: CRM objects v3 (records, batch, search, properties, custom object
 // schemas), associations v4 and lists v3 over real HTTP, with HubSpot's error bodies,
-// rate-limit headers and buckets. Its vendor control endpoints (see docs/sandboxes.md) are
-// /_sandbox/limits, /_sandbox/seed, /_sandbox/demo and /_sandbox/reset.
+// rate-limit headers and buckets, and webhook deliveries to a registered target. Its vendor
+// control endpoints (see docs/sandboxes.md) are /_sandbox/limits, /_sandbox/seed,
+// /_sandbox/demo, /_sandbox/reset, /_sandbox/webhooks and /_sandbox/webhooks/flush.
 #pragma once
 
 #include <memory>
 
 #include "sandbox/sandbox.h"
+#include "sandbox/webhooks.h"
 
 namespace syncline::sandbox {
 
@@ -44,6 +46,14 @@ class HubSpotSandbox final : public Sandbox {
   // Returns {"contacts":["1","2"], ...}.
   nlohmann::json Seed(const nlohmann::json& objects);
 
+  // Webhooks (docs/sandboxes.md, "Webhooks"): registers the one target with its
+  // subscriptions (returned with their ids), forgets it, waits for pending deliveries
+  // (false on timeout), and reads the delivery counters.
+  nlohmann::json SetWebhooks(const WebhookSettings& settings);
+  void ClearWebhooks();
+  bool FlushWebhooks(int64_t timeout_ms = 10'000);
+  nlohmann::json WebhookStats() const;
+
   struct Impl;
 
  protected:
@@ -55,6 +65,10 @@ class HubSpotSandbox final : public Sandbox {
   void Decorate(Call& call) override;
   nlohmann::json VendorControl(std::string_view method, std::string_view path,
                                const nlohmann::json& body, int* status) override;
+  std::optional<nlohmann::json> UnlockedControl(std::string_view method, std::string_view path,
+                                                const nlohmann::json& body, int* status) override;
+  void OnStarted() override;
+  void OnStopped() override;
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -1,7 +1,7 @@
 // Object definitions the sandboxes validate against: fields, types, picklist options, required
-// and read-only flags, key prefixes. The sandboxes only see this interface; the built-in set
-// (builtin_catalog.cpp) covers the standard objects, and schema_adapter.h is where the
-// project's `syncline_schema` definitions are mapped in.
+// and read-only flags, key prefixes. The sandboxes only see this interface; schema_adapter.h
+// maps the project's `syncline_schema` definitions onto it, and the default catalog
+// (builtin_catalog.cpp) is the builtin schemas plus the test portal's customisation.
 #pragma once
 
 #include <memory>
@@ -87,7 +87,8 @@ class ObjectCatalog {
   virtual std::vector<ObjectDef> Objects(Vendor vendor) const = 0;
 };
 
-// The built-in definitions (standard objects plus one custom object per vendor).
+// The builtin schemas (standard objects) plus one custom object per vendor and the test
+// portal's and org's custom fields (see builtin_catalog.cpp).
 std::shared_ptr<const ObjectCatalog> BuiltinCatalog();
 
 // ISO 3166 countries and the states of the countries Salesforce enables by default, read from

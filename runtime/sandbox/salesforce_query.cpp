@@ -453,7 +453,7 @@ void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
     out["records"] = std::move(first);
     locators[id] = Locator{std::move(all), batch, batch, Now()};
   }
-  call.Json(200, out);
+  call.Json(200, std::move(out));
 }
 
 void SalesforceSandbox::Impl::NextPage(Call& call) {
@@ -488,7 +488,7 @@ void SalesforceSandbox::Impl::NextPage(Call& call) {
   } else {
     locators.erase(it);
   }
-  call.Json(200, out);
+  call.Json(200, std::move(out));
 }
 
 // ---- describe --------------------------------------------------------------------------------

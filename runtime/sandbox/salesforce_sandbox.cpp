@@ -214,7 +214,7 @@ void SalesforceSandbox::Impl::Errors(Call& call, int status, const std::vector<S
       for (auto& [k, v] : e.extra.items()) item[k] = v;
     arr.push_back(item);
   }
-  call.Json(status, arr);
+  call.Json(status, std::move(arr));
 }
 
 std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, const json& input,
@@ -995,7 +995,7 @@ std::optional<json> SfBody(SalesforceSandbox::Impl& im, Call& call) {
     return std::nullopt;
   }
   try {
-    return json::parse(call.req.body);
+    return call.ParseBody();
   } catch (const json::parse_error& e) {
     im.Errors(call, 400,
               {{"JSON_PARSER_ERROR",
@@ -1062,7 +1062,7 @@ void SalesforceSandbox::RegisterRoutes(Router& router) {
                     {"scope", "api refresh_token"}};
         if (grant == "authorization_code" || grant == "password")
           out["refresh_token"] = "sandbox-refresh-token";
-        call.Json(200, out);
+        call.Json(200, std::move(out));
       },
       true);
   router.Add("GET", v, [&im](Call& call) {
@@ -1290,7 +1290,7 @@ void SalesforceSandbox::RegisterRoutes(Router& router) {
   auto multiple = [&im](Call& call, const ObjectDef& def, const std::vector<std::string>& ids) {
     json urls = json::array();
     for (const auto& id : ids) urls.push_back(im.Base() + "/sobjects/" + def.name + "/" + id);
-    call.Json(300, urls);
+    call.Json(300, std::move(urls));
   };
   router.Add(
       "GET", v + "/sobjects/{object}/{field}/{value}",
@@ -1413,7 +1413,7 @@ void SalesforceSandbox::RegisterRoutes(Router& router) {
         }
       }
     }
-    call.Json(200, out);
+    call.Json(200, std::move(out));
   };
   auto write_collection = [&im, too_many, run_items](Call& call, bool update) {
     auto body = SfBody(im, call);
@@ -1532,7 +1532,7 @@ void SalesforceSandbox::RegisterRoutes(Router& router) {
       auto r = im.Live(*def, id);
       out.push_back(r ? im.Render(*def, *r, &fields) : json(nullptr));
     }
-    call.Json(200, out);
+    call.Json(200, std::move(out));
   };
   router.Add("GET", v + "/composite/sobjects/{object}", [retrieve](Call& call) {
     retrieve(call, SplitList(call.Query("ids")), SplitList(call.Query("fields")));

@@ -77,15 +77,34 @@ bool Call::FailItem(size_t index) {
   return false;
 }
 
-void Call::Json(int status, const nlohmann::json& body) {
+nlohmann::json Call::ParseBody() {
+  if (body_json) {
+    nlohmann::json out = std::move(*body_json);
+    body_json.reset();
+    return out;
+  }
+  if (body_error) throw *body_error;
+  return nlohmann::json::parse(req.body);
+}
+
+void Call::Json(int status, nlohmann::json body) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                  "application/json;charset=UTF-8");
+  reply = std::move(body);
 }
 
 void Call::Empty(int status) {
   res.status = status;
   res.body.clear();
+  reply.reset();
+}
+
+void Call::Finish() {
+  if (!reply) return;
+  // What set_content does, without copying the (possibly large) text once more.
+  res.body = reply->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  reply.reset();
+  res.headers.erase("Content-Type");
+  res.set_header("Content-Type", "application/json;charset=UTF-8");
 }
 
 void Router::Add(std::string method, const std::string& pattern, Handler handler, bool open) {
@@ -246,9 +265,10 @@ bool Sandbox::Start(std::string* error) {
   if (!s.routes_ready) {
     RegisterRoutes(s.router);
     s.routes_ready = true;
-    auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+    auto handle = [this](Call& call) {
       Shell& sh = *shell_;
-      Call call{req, res, req.method, SplitPath(req.path), {}, {}, {}, 0, &sh.rng};
+      const httplib::Request& req = call.req;
+      httplib::Response& res = call.res;
       // The control API: separate from the vendor API, unauthenticated, uncounted.
       if (!call.segments.empty() && call.segments[0] == "_sandbox") {
         nlohmann::json body = nlohmann::json::object();
@@ -261,7 +281,7 @@ bool Sandbox::Start(std::string* error) {
         }
         int status = 200;
         auto out = Control(req.method, req.path, body, &status);
-        call.Json(status, out);
+        call.Json(status, std::move(out));
         return;
       }
       auto match = sh.router.Find(req.method, call.segments);
@@ -292,6 +312,17 @@ bool Sandbox::Start(std::string* error) {
       // Latency is served outside every lock so that other calls proceed meanwhile.
       for (const auto& f : fired)
         if (f.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f.latency_ms));
+      bool has_body = req.method == "POST" || req.method == "PATCH" || req.method == "PUT";
+      // JSON bodies of API routes are parsed before the data lock (handlers take the result
+      // through Call::ParseBody), so concurrent requests parse in parallel.
+      if (match && !match->open && has_body && !req.body.empty() &&
+          req.get_header_value("Content-Type").find("json") != std::string::npos) {
+        try {
+          call.body_json = nlohmann::json::parse(req.body);
+        } catch (const nlohmann::json::parse_error& e) {
+          call.body_error.emplace(e);
+        }
+      }
       std::lock_guard data_lock(sh.data_mu);
       try {
         if (!match) {
@@ -322,7 +353,6 @@ bool Sandbox::Start(std::string* error) {
           for (size_t i : f.fail_items) call.fail_items.insert(i);
           call.fail_fraction = std::max(call.fail_fraction, f.fail_fraction);
         }
-        bool has_body = req.method == "POST" || req.method == "PATCH" || req.method == "PUT";
         // Open routes (OAuth token endpoints) take form bodies; every API route takes JSON.
         if (has_body && !req.body.empty() && !match->open) {
           std::string type = req.get_header_value("Content-Type");
@@ -338,6 +368,12 @@ bool Sandbox::Start(std::string* error) {
         Log(std::string("sandbox: internal error on ") + call.endpoint + ": " + e.what());
         WriteShellError(call, 500, e.what(), 0);
       }
+    };
+    // The answer is serialised once every lock is released.
+    auto dispatch = [this, handle](const httplib::Request& req, httplib::Response& res) {
+      Call call{req, res, req.method, SplitPath(req.path), {}, {}, {}, 0, &shell_->rng, {}, {}, {}};
+      handle(call);
+      call.Finish();
     };
     s.server.Get(".*", dispatch);
     s.server.Post(".*", dispatch);
@@ -367,6 +403,7 @@ bool Sandbox::Start(std::string* error) {
   s.port = port;
   s.thread = std::thread([this] { shell_->server.listen_after_bind(); });
   while (!s.server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  OnStarted();
   return true;
 }
 
@@ -374,6 +411,12 @@ void Sandbox::Stop() {
   if (!shell_->thread.joinable()) return;
   shell_->server.stop();
   shell_->thread.join();
+  OnStopped();
+}
+
+std::optional<nlohmann::json> Sandbox::UnlockedControl(std::string_view, std::string_view,
+                                                       const nlohmann::json&, int*) {
+  return std::nullopt;
 }
 
 bool Sandbox::running() const {
@@ -474,6 +517,7 @@ nlohmann::json Sandbox::Control(std::string_view method, std::string_view path,
       int64_t now = clock_->NowMs();
       return {{"now_ms", now}, {"now", FormatIsoMs(now)}, {"fixed", clock_->fixed()}};
     }
+    if (auto out = UnlockedControl(method, p, body, status)) return *out;
     std::lock_guard data_lock(shell_->data_mu);
     if (p == "/_sandbox/reset") {
       ResetCallCounts();

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,6 +105,15 @@ class Sandbox {
   // Vendor part of the control API; sets *status (404 when the path is unknown).
   virtual nlohmann::json VendorControl(std::string_view method, std::string_view path,
                                        const nlohmann::json& body, int* status) = 0;
+  // Vendor control paths served without the data lock (waits such as a webhook flush);
+  // nullopt when `path` is not one of them.
+  virtual std::optional<nlohmann::json> UnlockedControl(std::string_view method,
+                                                        std::string_view path,
+                                                        const nlohmann::json& body, int* status);
+  // Called without any lock once serving has started, and once it has stopped (background
+  // work such as webhook delivery follows the server's lifetime).
+  virtual void OnStarted() {}
+  virtual void OnStopped() {}
 
  private:
   struct Shell;

@@ -1,8 +1,6 @@
 // The one place where syncline_schema's model meets the sandboxes' ObjectDef.
 #include "sandbox/schema_adapter.h"
 
-#if defined(SYNCLINE_SANDBOX_HAS_SCHEMA)
-
 #include <map>
 
 namespace syncline::sandbox {
@@ -53,7 +51,7 @@ std::vector<std::string> HubSpotDefaults(const schema::Object& o) {
         "content", "hs_pipeline", "hs_pipeline_stage",   "hs_ticket_category", "hs_ticket_priority",
         "subject", "createdate",  "hs_lastmodifieddate", "hs_object_id"};
   if (o.custom) return {"hs_createdate", "hs_lastmodifieddate", "hs_object_id"};
-  return {"hs_timestamp", "createdate", "hs_lastmodifieddate", "hs_object_id"};
+  return {"hs_timestamp", "hs_createdate", "hs_lastmodifieddate", "hs_object_id"};
 }
 
 ObjectDef Convert(const schema::Object& o) {
@@ -87,6 +85,7 @@ ObjectDef Convert(const schema::Object& o) {
     x.controller = f.controller;
     x.reference_to = f.reference_to;
     x.relationship_name = f.relationship_name;
+    x.group = f.group;
     if (f.length > 0) x.length = f.length;
     if (d.vendor == Vendor::kHubSpot) x.length = 65536;
     const schema::Field* controller =
@@ -100,6 +99,13 @@ ObjectDef Convert(const schema::Object& o) {
           if (schema::ValidFor(opt.valid_for, i))
             y.valid_for.push_back(controller->options[i].value);
       x.options.push_back(std::move(y));
+    }
+    // HubSpot keeps contact emails unique (409 CONFLICT, also used as an upsert key) and
+    // syntax-checks them, although the properties API reports a plain string with
+    // hasUniqueValue false: behaviour the schema files cannot carry.
+    if (d.vendor == Vendor::kHubSpot && d.name == "contacts" && x.name == "email") {
+      x.kind = FieldKind::kEmail;
+      x.unique = true;
     }
     d.fields.push_back(std::move(x));
   }
@@ -132,5 +138,3 @@ std::shared_ptr<const ObjectCatalog> BuiltinSchemaCatalog() {
 }
 
 }  // namespace syncline::sandbox
-
-#endif

@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <stdexcept>
 
 namespace syncline::sandbox {
@@ -95,7 +97,7 @@ Store::~Store() {
   sqlite3_close(db_);
 }
 
-Statement Store::Prepare(const std::string& sql) {
+sqlite3_stmt* Store::Cached(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
@@ -103,7 +105,20 @@ Statement Store::Prepare(const std::string& sql) {
       throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
     it = cache_.emplace(sql, stmt).first;
   }
-  return Statement(db_, it->second);
+  return it->second;
+}
+
+Statement Store::Prepare(const std::string& sql) {
+  return Statement(db_, Cached(sql));
+}
+
+Statement Store::Prepare(const char* sql) {
+  auto it = by_address_.find(sql);
+  if (it != by_address_.end() && std::strcmp(sqlite3_sql(it->second), sql) == 0)
+    return Statement(db_, it->second);
+  sqlite3_stmt* stmt = Cached(sql);
+  by_address_[sql] = stmt;
+  return Statement(db_, stmt);
 }
 
 void Store::Exec(const std::string& sql) {
@@ -121,12 +136,23 @@ int64_t Store::Changes() const {
 
 void Store::Begin() {
   Prepare("BEGIN").Run();
+  in_transaction_ = true;
 }
 void Store::Commit() {
+  for (const auto& [key, value] : dirty_counters_) SetSetting(key, std::to_string(value));
+  dirty_counters_.clear();
   Prepare("COMMIT").Run();
+  in_transaction_ = false;
 }
 void Store::Rollback() {
+  in_transaction_ = false;
+  ForgetCounters();
   Prepare("ROLLBACK").Run();
+}
+
+void Store::ForgetCounters() {
+  counters_.clear();
+  dirty_counters_.clear();
 }
 
 StoredRecord Store::Row(const Statement& st) {
@@ -153,8 +179,20 @@ std::optional<StoredRecord> Store::Get(std::string_view object, std::string_view
   return Row(st);
 }
 
-void Store::Put(const StoredRecord& r, const std::vector<std::string>& indexed) {
-  {
+void Store::Put(const StoredRecord& r, const std::vector<std::string>& indexed, bool reindex,
+                bool exists) {
+  bool updated = false;
+  if (exists) {
+    auto st = Prepare(
+        "UPDATE records SET seq=?,created_ms=?,updated_ms=?,modstamp_ms=?,deleted=?,deleted_ms=?,"
+        "data=? WHERE obj=? AND id=?");
+    st.Bind(1, r.seq).Bind(2, r.created_ms).Bind(3, r.updated_ms).Bind(4, r.modstamp_ms);
+    st.Bind(5, int64_t{r.deleted}).Bind(6, r.deleted_ms).Bind(7, r.data.dump());
+    st.Bind(8, r.object).Bind(9, r.id);
+    st.Run();
+    updated = Changes() > 0;
+  }
+  if (!updated) {
     auto st = Prepare("INSERT OR REPLACE INTO records(" SYNCLINE_RECORD_COLS
                       ") VALUES(?,?,?,?,?,?,?,?,?)");
     st.Bind(1, r.object).Bind(2, r.id).Bind(3, r.seq).Bind(4, r.created_ms).Bind(5, r.updated_ms);
@@ -162,6 +200,8 @@ void Store::Put(const StoredRecord& r, const std::vector<std::string>& indexed) 
     st.Bind(9, r.data.dump());
     st.Run();
   }
+  // The lookup rows depend on the indexed values only (deleted records keep theirs).
+  if (!reindex) return;
   Prepare("DELETE FROM lookup WHERE obj=? AND id=?").Bind(1, r.object).Bind(2, r.id).Run();
   for (const auto& field : indexed) {
     auto it = r.data.find(field);
@@ -224,12 +264,32 @@ int64_t Store::Count(std::string_view object, std::optional<bool> deleted) {
 
 std::vector<std::string> Store::FindByIndex(std::string_view object, std::string_view field,
                                             std::string_view value, bool include_deleted) {
-  std::vector<std::string> out;
+  // Sorted here rather than with ORDER BY: the match is nearly always one row, and SQLite
+  // would build a temporary b-tree for every lookup.
+  std::vector<std::pair<int64_t, std::string>> rows;
   auto st = Prepare(
-      "SELECT l.id FROM lookup l JOIN records r ON r.obj=l.obj AND r.id=l.id WHERE l.obj=? AND "
-      "l.field=? AND l.val=? AND (?=1 OR r.deleted=0) ORDER BY r.seq");
+      "SELECT r.seq, l.id FROM lookup l JOIN records r ON r.obj=l.obj AND r.id=l.id WHERE "
+      "l.obj=? AND l.field=? AND l.val=? AND (?=1 OR r.deleted=0)");
   st.Bind(1, object).Bind(2, field).Bind(3, Lower(value)).Bind(4, int64_t{include_deleted});
-  while (st.Step()) out.push_back(st.Text(0));
+  while (st.Step()) rows.emplace_back(st.Int(0), st.Text(1));
+  std::sort(rows.begin(), rows.end());
+  std::vector<std::string> out;
+  out.reserve(rows.size());
+  for (auto& [seq, id] : rows) out.push_back(std::move(id));
+  return out;
+}
+
+std::vector<StoredRecord> Store::FindRecordsByIndex(std::string_view object, std::string_view field,
+                                                    std::string_view value, bool include_deleted) {
+  std::vector<StoredRecord> out;
+  auto st = Prepare(
+      "SELECT r.obj,r.id,r.seq,r.created_ms,r.updated_ms,r.modstamp_ms,r.deleted,r.deleted_ms,"
+      "r.data FROM lookup l JOIN records r ON r.obj=l.obj AND r.id=l.id WHERE l.obj=? AND "
+      "l.field=? AND l.val=? AND (?=1 OR r.deleted=0)");
+  st.Bind(1, object).Bind(2, field).Bind(3, Lower(value)).Bind(4, int64_t{include_deleted});
+  while (st.Step()) out.push_back(Row(st));
+  std::sort(out.begin(), out.end(),
+            [](const StoredRecord& a, const StoredRecord& b) { return a.seq < b.seq; });
   return out;
 }
 
@@ -246,13 +306,22 @@ void Store::SetSetting(std::string_view key, std::string_view value) {
 
 int64_t Store::NextCounter(std::string_view name, int64_t first) {
   std::string key = "counter:" + std::string(name);
-  auto current = GetSetting(key);
-  int64_t next = current ? std::stoll(*current) + 1 : first;
-  SetSetting(key, std::to_string(next));
+  auto cached = counters_.find(key);
+  if (cached == counters_.end()) {
+    auto current = GetSetting(key);
+    cached = counters_.emplace(key, current ? std::stoll(*current) : first - 1).first;
+  }
+  int64_t next = ++cached->second;
+  if (in_transaction_) {
+    dirty_counters_[key] = next;
+  } else {
+    SetSetting(key, std::to_string(next));
+  }
   return next;
 }
 
 void Store::Clear() {
+  ForgetCounters();
   Exec("DELETE FROM records; DELETE FROM lookup; DELETE FROM settings;");
 }
 

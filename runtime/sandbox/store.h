@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct sqlite3;
@@ -64,12 +65,20 @@ class Store {
   void Rollback();
 
   Statement Prepare(const std::string& sql);  // cached per SQL text
+  // The same for a string literal: found by its address first (checked against the text),
+  // so the hot statements cost no string building or text comparison per call.
+  Statement Prepare(const char* sql);
   void Exec(const std::string& sql);
   int64_t Changes() const;  // rows changed by the last statement
 
   std::optional<StoredRecord> Get(std::string_view object, std::string_view id);
   // Inserts or replaces; rewrites the lookup rows of the `indexed` fields (values lower-cased).
-  void Put(const StoredRecord& record, const std::vector<std::string>& indexed);
+  // `reindex` false: the caller knows no indexed value changed (an update that does not touch
+  // them), so the lookup rows stay as they are.
+  // `exists`: the record is known to be stored already, so its row is updated in place
+  // (cheaper than a replace, which deletes and reinserts the row and its seq index entry).
+  void Put(const StoredRecord& record, const std::vector<std::string>& indexed, bool reindex = true,
+           bool exists = false);
   void Erase(std::string_view object, std::string_view id);
   // Records with seq > after_seq in seq order. deleted: nullopt = both.
   std::vector<StoredRecord> Scan(std::string_view object, std::optional<bool> deleted,
@@ -80,9 +89,15 @@ class Store {
   // Ids whose indexed field equals `value` (case-insensitive), live records only unless asked.
   std::vector<std::string> FindByIndex(std::string_view object, std::string_view field,
                                        std::string_view value, bool include_deleted = false);
+  // The same lookup returning the records themselves (one query instead of FindByIndex + Get).
+  std::vector<StoredRecord> FindRecordsByIndex(std::string_view object, std::string_view field,
+                                               std::string_view value,
+                                               bool include_deleted = false);
 
   std::optional<std::string> GetSetting(std::string_view key);
   void SetSetting(std::string_view key, std::string_view value);
+  // Counters are cached in memory; inside a transaction the new value is written once, at
+  // Commit() (a Rollback() forgets it), so a batch of inserts costs no statement per id.
   int64_t NextCounter(std::string_view name, int64_t first = 1);
   // Drops every record, index row and setting (keeps the schema).
   void Clear();
@@ -90,8 +105,14 @@ class Store {
  private:
   explicit Store(sqlite3* db) : db_(db) {}
   static StoredRecord Row(const Statement& st);
+  void ForgetCounters();
   sqlite3* db_;
+  sqlite3_stmt* Cached(const std::string& sql);
   std::map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<const char*, sqlite3_stmt*> by_address_;
+  std::map<std::string, int64_t, std::less<>> counters_;  // settings key -> last value
+  std::map<std::string, int64_t, std::less<>> dirty_counters_;
+  bool in_transaction_ = false;
 };
 
 std::string Lower(std::string_view s);

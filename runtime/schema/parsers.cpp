@@ -115,6 +115,7 @@ std::variant<Field, std::string> ParseHubSpotProperty(const json& property, std:
   if (!kind) return "property " + field.name + " has unknown type " + Quote(field.api_type);
   field.kind = *kind;
   field.label = Str(property, "label");
+  field.group = Str(property, "groupName");
   field.calculated = Bool(property, "calculated", false);
   bool read_only_value = false;
   if (const json* meta = Member(property, "modificationMetadata"); meta && meta->is_object()) {

@@ -85,6 +85,7 @@ struct Field {
   std::vector<std::string> reference_to;  // Salesforce referenceTo; HubSpot referencedObjectType
   std::string relationship_name;          // Salesforce relationshipName ("Owner")
   std::string controller;                 // Salesforce controllerName (StateCode -> CountryCode)
+  std::string group;                      // HubSpot groupName ("contactinformation")
 
   // The first option with this stored value (exact match), or null. Values of a dependent
   // picklist can repeat (StateCode "WA" is Washington and Western Australia): look those up

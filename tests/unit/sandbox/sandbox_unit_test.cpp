@@ -1,10 +1,17 @@
-// Pure helpers of the sandboxes: timestamp formats, the SOQL parser, Salesforce ids.
+// Pure helpers of the sandboxes: timestamp formats, the SOQL parser, Salesforce ids, webhook
+// signatures and subscriptions.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
+#include "sandbox/object_catalog.h"
 #include "sandbox/salesforce_sandbox.h"
 #include "sandbox/soql.h"
 #include "sandbox/time_format.h"
+#include "sandbox/webhook_signature.h"
+#include "sandbox/webhooks.h"
+#include "schema/schema.h"
 
 using namespace syncline::sandbox;
 
@@ -53,4 +60,149 @@ TEST_CASE("soql: the subset parses into fields, conditions and ordering") {
         "SELECT Id FROM Account WHERE CreatedDate > 2024-01-01T00:00:00",
         "SELECT Id FROM Account WHERE Name = !", "SELECT Id FROM Account junk"})
     CHECK_MESSAGE(std::holds_alternative<SoqlError>(ParseSoql(bad)), bad);
+}
+
+TEST_CASE("webhook signatures: v3 is base64 HMAC-SHA256 of method + URI + body + timestamp") {
+  // RFC 4231 test case 2, with the message cut into the four signed parts.
+  CHECK(HubSpotSignatureV3("Jefe", "what", " do ya", " want for", " nothing?") ==
+        "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+  const std::string uri = "https://example.com/hook?x=1", body = R"([{"eventId":1}])";
+  const std::string ts = "1700000000000", sig = "rNK6Y2Znr9NgqH+2DSXOufgwonejiD5KPPFF4TLQpps=";
+  CHECK(HubSpotSignatureV3("secret", "POST", uri, body, ts) == sig);
+  const int64_t now = 1700000000000;
+  CHECK(VerifyHubSpotSignatureV3("secret", "POST", uri, body, ts, sig, now) ==
+        SignatureCheck::kValid);
+  // Any change to what was signed, or the wrong secret, is a mismatch.
+  CHECK(VerifyHubSpotSignatureV3("secret", "POST", uri, body + " ", ts, sig, now) ==
+        SignatureCheck::kMismatch);
+  CHECK(VerifyHubSpotSignatureV3("secret", "PUT", uri, body, ts, sig, now) ==
+        SignatureCheck::kMismatch);
+  CHECK(VerifyHubSpotSignatureV3("secret", "POST", uri + "&y=2", body, ts, sig, now) ==
+        SignatureCheck::kMismatch);
+  CHECK(VerifyHubSpotSignatureV3("Secret", "POST", uri, body, ts, sig, now) ==
+        SignatureCheck::kMismatch);
+  CHECK(VerifyHubSpotSignatureV3("secret", "POST", uri, body, ts, sig.substr(1), now) ==
+        SignatureCheck::kMismatch);
+  // The signed timestamp is the header text: a different timestamp breaks the signature.
+  CHECK(VerifyHubSpotSignatureV3("secret", "POST", uri, body, "1700000000001", sig, now) ==
+        SignatureCheck::kMismatch);
+  CHECK(VerifyHubSpotSignatureV3("secret", "POST", uri, body, "", sig, now) ==
+        SignatureCheck::kMissing);
+  CHECK(VerifyHubSpotSignatureV3("secret", "POST", uri, body, ts, "", now) ==
+        SignatureCheck::kMissing);
+  CHECK(VerifyHubSpotSignatureV3("secret", "POST", uri, body, "17e11", sig, now) ==
+        SignatureCheck::kBadTimestamp);
+  CHECK(std::string(ToString(SignatureCheck::kStale)).find("window") != std::string::npos);
+}
+
+TEST_CASE("webhook signatures: the 5-minute timestamp rule") {
+  const std::string uri = "http://127.0.0.1:9/h", body = "[]", ts = "1700000000000";
+  const std::string sig = HubSpotSignatureV3("s", "POST", uri, body, ts);
+  const int64_t sent = 1700000000000, five_min = 5 * 60 * 1000;
+  CHECK(kHubSpotSignatureMaxAgeMs == five_min);
+  CHECK(VerifyHubSpotSignatureV3("s", "POST", uri, body, ts, sig, sent + five_min) ==
+        SignatureCheck::kValid);
+  CHECK(VerifyHubSpotSignatureV3("s", "POST", uri, body, ts, sig, sent + five_min + 1) ==
+        SignatureCheck::kStale);
+  CHECK(VerifyHubSpotSignatureV3("s", "POST", uri, body, ts, sig, sent + 3'600'000) ==
+        SignatureCheck::kStale);
+  // A timestamp far in the future (a skewed or forged clock) is refused too.
+  CHECK(VerifyHubSpotSignatureV3("s", "POST", uri, body, ts, sig, sent - five_min - 1) ==
+        SignatureCheck::kStale);
+  // The window is a parameter.
+  CHECK(VerifyHubSpotSignatureV3("s", "POST", uri, body, ts, sig, sent + 2000, 1000) ==
+        SignatureCheck::kStale);
+  // Staleness is checked before the signature: an old request is refused whatever it carries.
+  CHECK(VerifyHubSpotSignatureV3("s", "POST", uri, body, ts, "bogus", sent + five_min + 1) ==
+        SignatureCheck::kStale);
+}
+
+TEST_CASE("webhook settings: validation, subscription ids and matching") {
+  nlohmann::json j = {{"target_url", "http://127.0.0.1:8080/hook"},
+                      {"client_secret", "s"},
+                      {"app_id", 42},
+                      {"subscriptions",
+                       {"contact.creation",
+                        {{"subscriptionType", "contact.propertyChange"}, {"propertyName", "email"}},
+                        {{"subscriptionType", "object.deletion"}, {"objectTypeId", "0-3"}},
+                        {{"subscriptionType", "company.creation"}, {"active", false}}}}};
+  auto s = j.get<WebhookSettings>();
+  CHECK(s.enabled());
+  CHECK(s.max_events_per_request == 100);
+  CHECK(s.max_retries == 10);
+  REQUIRE(s.subscriptions.size() == 4);
+  CHECK(s.subscriptions[0].id > 0);
+  CHECK(s.subscriptions[0].id != s.subscriptions[1].id);
+  CHECK(s.Matching("contact", "0-1", "creation").size() == 1);
+  CHECK(s.Matching("contact", "0-1", "propertyChange", "email").size() == 1);
+  CHECK(s.Matching("contact", "0-1", "propertyChange", "firstname").empty());
+  CHECK(s.Matching("contact", "0-1", "propertyChange").size() == 1);
+  CHECK(s.Matching("deal", "0-3", "deletion").size() == 1);  // generic, by objectTypeId
+  CHECK(s.Matching("deal", "0-3", "creation").empty());
+  CHECK(s.Matching("company", "0-2", "creation").empty());  // inactive
+  // Ids survive a round trip, so re-registering keeps them.
+  auto again = nlohmann::json(s).get<WebhookSettings>();
+  CHECK(again.subscriptions[2].id == s.subscriptions[2].id);
+  auto bad = [&](nlohmann::json patch) {
+    nlohmann::json b = j;
+    b.merge_patch(patch);
+    CHECK_THROWS(b.get<WebhookSettings>());
+  };
+  bad({{"target_url", "ftp://x/y"}});
+  bad({{"target_url", ""}});
+  bad({{"subscriptions", {"contact.explode"}}});
+  bad({{"subscriptions", {"contact.propertyChange"}}});  // needs a propertyName
+  bad({{"subscriptions", {"object.creation"}}});         // needs an objectTypeId
+  bad({{"max_events_per_request", 0}});
+  bad({{"duplicate_fraction", 2}});
+}
+
+TEST_CASE("catalog: standard objects come from the builtin schemas, plus the test customisation") {
+  namespace sc = syncline::schema;
+  auto catalog = BuiltinCatalog();
+  sc::SchemaEnv env = sc::SchemaEnv::Builtin();
+  for (auto [vendor, crm] : {std::pair{Vendor::kHubSpot, sc::Crm::kHubSpot},
+                             std::pair{Vendor::kSalesforce, sc::Crm::kSalesforce}}) {
+    auto objects = catalog->Objects(vendor);
+    for (const sc::Object* o : env.Objects(crm)) {
+      auto it = std::find_if(objects.begin(), objects.end(),
+                             [&](const ObjectDef& d) { return d.name == o->name; });
+      REQUIRE_MESSAGE(it != objects.end(), o->name);
+      it->BuildIndex();
+      CHECK(it->key_prefix == o->key_prefix);
+      CHECK(it->object_type_id == o->object_type_id);
+      for (const sc::Field& f : o->fields) {
+        const FieldDef* d = it->Find(f.name);
+        REQUIRE_MESSAGE(d, (o->name + "." + f.name));
+        CHECK(d->options.size() ==
+              static_cast<size_t>(std::count_if(f.options.begin(), f.options.end(),
+                                                [](const sc::Option& x) { return x.active; })));
+        CHECK(d->required_on_create == f.required_on_create);
+      }
+    }
+    // The test portal's and org's own objects.
+    CHECK(std::any_of(objects.begin(), objects.end(), [](const ObjectDef& d) {
+      return d.name == "vehicles" || d.name == "Vehicle__c";
+    }));
+  }
+  auto hubspot = catalog->Objects(Vendor::kHubSpot);
+  auto contacts = std::find_if(hubspot.begin(), hubspot.end(),
+                               [](const ObjectDef& d) { return d.name == "contacts"; });
+  REQUIRE(contacts != hubspot.end());
+  contacts->BuildIndex();
+  // HubSpot behaviour the properties API does not show: contact emails are unique.
+  CHECK(contacts->Find("email")->unique);
+  CHECK(contacts->Find("email")->kind == FieldKind::kEmail);
+  CHECK(contacts->Find("email")->group == "contactinformation");
+  CHECK(contacts->Find("hs_interests")->kind == FieldKind::kMultiEnum);
+}
+
+TEST_CASE("timestamps: the hand-written formatter agrees at the edges") {
+  CHECK(FormatIsoMs(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(FormatIsoMs(951782400000) == "2000-02-29T00:00:00.000Z");
+  CHECK(FormatIsoMs(253402300799999) == "9999-12-31T23:59:59.999Z");
+  CHECK(FormatIsoMs(253402300800000) == "10000-01-01T00:00:00.000Z");  // snprintf fallback
+  CHECK(FormatSfDateTime(86399999) == "1970-01-01T23:59:59.999+0000");
+  for (int64_t ms : {int64_t{1}, int64_t{1572406217883}, int64_t{-86400001}})
+    CHECK(ParseIsoTime(FormatIsoMs(ms)) == ms);
 }
