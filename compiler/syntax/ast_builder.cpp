@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include "compiler/syntax/literal_decoding.h"
 #include "compiler/syntax/parse_internal.h"
@@ -437,6 +438,18 @@ BinaryOp BinaryOpOf(size_t token_type) {
   }
 }
 
+// The integer literal token of an expression that is nothing but one, else null.
+antlr4::tree::TerminalNode* NegatedIntegerLiteral(P::ExprContext* ctx) {
+  auto* postfix = dynamic_cast<P::PostfixExprContext*>(ctx);
+  if (postfix == nullptr) return nullptr;
+  auto* primary = dynamic_cast<P::PrimaryPostfixContext*>(postfix->postfix());
+  if (primary == nullptr) return nullptr;
+  auto* literal = dynamic_cast<P::LiteralPrimaryContext*>(primary->primary());
+  if (literal == nullptr) return nullptr;
+  auto* integer = dynamic_cast<P::IntegerLiteralContext*>(literal->literal());
+  return integer != nullptr ? integer->INTEGER() : nullptr;
+}
+
 }  // namespace
 
 ExprPtr AstBuilder::BuildExpr(P::ExprContext* ctx) {
@@ -472,6 +485,21 @@ ExprPtr AstBuilder::BuildExpr(P::ExprContext* ctx) {
     return e;
   }
   if (auto* c = dynamic_cast<P::NegExprContext*>(ctx)) {
+    // `-9223372036854775808`: the digits alone exceed int64, their negation does not. The
+    // literal is range-checked with its sign (any other negated literal stays a negation).
+    if (auto* lit = NegatedIntegerLiteral(c->expr())) {
+      const std::string text = "-" + lit->getText();
+      int64_t value = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (value == std::numeric_limits<int64_t>::min() && ec == std::errc() &&
+          ptr == text.data() + text.size()) {
+        auto e = std::make_unique<LiteralExpr>(range);
+        e->literal = LiteralKind::kInteger;
+        e->text = text;
+        e->integer = value;
+        return e;
+      }
+    }
     auto e = std::make_unique<UnaryExpr>(range);
     e->op = UnaryOp::kNeg;
     e->operand = BuildExpr(c->expr());

@@ -11,6 +11,8 @@
 
 #include "geo/country.h"
 #include "geo/subdivision.h"
+#include "lifecycle/lifecycle_stages.h"
+#include "num/decimal.h"
 #include "runtime/record/record.h"
 #include "text/email.h"
 #include "text/phone.h"
@@ -554,28 +556,41 @@ static void sl_in_segment(sl_ctx*, V* out, const V* args) noexcept {
   }
   *out = Bool(false);
 }
-static void sl_std_text_trim(sl_ctx*, V* out, const V* args) noexcept {
-  *out = Text(TrimView(Str(args[0])));
-}
-// The std builtins below call the native standard library (stdlib/native): ICU case mapping,
-// libphonenumber, iso-codes geo tables, the tz database.
+// The std builtins call the native standard library (stdlib/native): Unicode white space and
+// ICU case mapping, libphonenumber, iso-codes geo tables, the tz database; docs/stdlib
+// documents (and tests) the behaviour. Builtins that cannot fail in the language give a
+// value where the library reports a failure (noted at each).
 static void StdFailure(sl_ctx* ctx, V* out, stdlib::Status st, const V& arg, const char* what) {
   Fail(ctx, out, SL_E_BUILTIN_FAILED,
        std::string(what) + " (" + std::string(stdlib::status_name(st)) +
            "): " + (arg.tag == SL_TEXT ? Quote(Str(arg)) : Render(arg)));
 }
+// Unicode white space (NBSP, U+3000, the byte-order mark, ...); a view into the input.
+static void sl_std_text_trim(sl_ctx*, V* out, const V* args) noexcept {
+  *out = Text(stdlib::text::trim(Str(args[0])));
+}
+// Invalid UTF-8 (or an input above the library's bound) is given back unchanged.
 static void sl_std_text_upper(sl_ctx* ctx, V* out, const V* args) noexcept {
   std::string s;
-  if (stdlib::text::to_upper(Str(args[0]), s) != stdlib::Status::ok) return void(*out = args[0]);
+  const auto st = stdlib::text::to_upper(Str(args[0]), s);
+  if (st == stdlib::Status::blank) return void(*out = Blank());
+  if (st != stdlib::Status::ok) return void(*out = args[0]);
   *out = MakeText(ctx, s);
 }
 static void sl_std_text_lower(sl_ctx* ctx, V* out, const V* args) noexcept {
   std::string s;
-  if (stdlib::text::to_lower(Str(args[0]), s) != stdlib::Status::ok) return void(*out = args[0]);
+  const auto st = stdlib::text::to_lower(Str(args[0]), s);
+  if (st == stdlib::Status::blank) return void(*out = Blank());
+  if (st != stdlib::Status::ok) return void(*out = args[0]);
   *out = MakeText(ctx, s);
 }
+// Invalid UTF-8: ASCII white space only.
 static void sl_std_text_normalize_space(sl_ctx* ctx, V* out, const V* args) noexcept {
   std::string s;
+  const auto st = stdlib::text::normalise_whitespace(Str(args[0]), s);
+  if (st == stdlib::Status::ok) return void(*out = MakeText(ctx, s));
+  if (st == stdlib::Status::blank) return void(*out = Blank());
+  s.clear();
   bool space = false;
   for (char c : TrimView(Str(args[0]))) {
     if (IsSpace(static_cast<unsigned char>(c))) {
@@ -609,9 +624,14 @@ static void sl_std_text_e164(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (st != stdlib::Status::ok) return StdFailure(ctx, out, st, args[0], "not a phone number");
   *out = MakeText(ctx, s);
 }
+// Cuts at code points; invalid UTF-8 is cut at code point starts all the same. A negative
+// count keeps everything.
 static void sl_std_text_truncate(sl_ctx*, V* out, const V* args) noexcept {
   const std::string_view s = Str(args[0]);
   const int64_t n = args[1].tag == SL_INTEGER ? args[1].u.i : 0;
+  if (n < 0) return void(*out = Text(s));
+  const auto r = stdlib::text::truncate(s, static_cast<size_t>(n));
+  if (r.ok()) return void(*out = Text(r.value));
   size_t count = 0, i = 0;
   for (; i < s.size(); ++i) {
     if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
@@ -621,44 +641,52 @@ static void sl_std_text_truncate(sl_ctx*, V* out, const V* args) noexcept {
   }
   *out = Text(s.substr(0, i));
 }
+// The first non-empty item, trimmed.
 static void sl_std_text_split_first(sl_ctx*, V* out, const V* args) noexcept {
-  const std::string_view s = Str(args[0]);
-  *out = Text(s.substr(0, s.find(';')));
+  size_t pos = 0;
+  const auto r = stdlib::text::next_multi_select_item(Str(args[0]), pos);
+  *out = r.ok() ? Text(r.value) : Blank();
 }
 static void sl_std_num_parse(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
-  std::string s;
-  for (char c : TrimView(Str(args[0])))
-    if (c != ',') s += c;
-  double d;
-  if (!ParseDouble(s, d))
-    return Fail(ctx, out, SL_E_BUILTIN_FAILED, "not a number: " + Quote(Str(args[0])));
-  *out = Number(d);
+  const auto r = stdlib::num::parse_decimal(Str(args[0]));
+  if (r.status == stdlib::Status::blank) return void(*out = Blank());
+  if (!r.ok()) return StdFailure(ctx, out, r.status, args[0], "not a number");
+  *out = Number(r.value);
 }
+// Rounds the shortest decimal form (1.005 -> 1.01). Beyond the library's 20 places either
+// way: x * 10^n rounded in binary floating point, or x itself when that is not finite.
 static void sl_std_num_round(sl_ctx* ctx, V* out, const V* args) noexcept {
   SL_BLANK_IN_BLANK_OUT(2);
-  const int64_t places = std::clamp<int64_t>(args[1].u.i, -15, 15);
   const double x = AsDouble(args[0]);
-  const double scale = std::pow(10.0, static_cast<double>(places));
+  const int64_t places = args[1].u.i;
+  if (places >= -20 && places <= 20) {
+    const auto r = stdlib::num::round_half_away(x, static_cast<int>(places));
+    if (r.ok()) return NumberResult(ctx, out, r.value);
+  }
+  const double scale = std::pow(10.0, static_cast<double>(std::clamp<int64_t>(places, -400, 400)));
   const double r = std::round(x * scale) / scale;
   NumberResult(ctx, out, std::isfinite(r) ? r : x);
 }
 static void sl_std_num_to_integer(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK || args[0].tag == SL_INTEGER) return void(*out = args[0]);
-  const double d = args[0].u.num;
-  if (d != std::floor(d) || std::fabs(d) >= 9.2e18)
-    return Fail(ctx, out, SL_E_BUILTIN_FAILED, "not a whole number: " + Render(args[0]));
-  *out = Integer(static_cast<int64_t>(d));
+  const auto r = stdlib::num::to_int64(args[0].u.num);
+  if (!r.ok()) return StdFailure(ctx, out, r.status, args[0], "not a whole number");
+  *out = Integer(r.value);
 }
 static void sl_std_time_parse_date(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
-  if (auto d = AnyDate(TrimView(Str(args[0])))) return void(*out = Date(static_cast<int32_t>(*d)));
-  Fail(ctx, out, SL_E_BUILTIN_FAILED, "not a date: " + Quote(Str(args[0])));
+  const auto r = stdlib::time::parse_date(Str(args[0]));
+  if (r.status == stdlib::Status::blank) return void(*out = Blank());
+  if (!r.ok()) return StdFailure(ctx, out, r.status, args[0], "not a date");
+  *out = Date(r.value);
 }
 static void sl_std_time_parse_datetime(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
-  if (auto ms = AnyDateTime(TrimView(Str(args[0])))) return void(*out = DateTime(*ms));
-  Fail(ctx, out, SL_E_BUILTIN_FAILED, "not a datetime: " + Quote(Str(args[0])));
+  const auto r = stdlib::time::parse_datetime(Str(args[0]));
+  if (r.status == stdlib::Status::blank) return void(*out = Blank());
+  if (!r.ok()) return StdFailure(ctx, out, r.status, args[0], "not a datetime");
+  *out = DateTime(r.value);
 }
 static void sl_std_time_date_of(sl_ctx* ctx, V* out, const V* args) noexcept {
   if (args[0].tag == SL_BLANK) return void(*out = Blank());
@@ -692,22 +720,32 @@ static void sl_std_geo_state_code(sl_ctx* ctx, V* out, const V* args) noexcept {
 static void sl_std_geo_state_name(sl_ctx* ctx, V* out, const V* args) noexcept {
   GeoState(ctx, out, args, false);
 }
-static int StageRank(std::string_view s) {
-  static const char* kOrder[] = {"subscriber",         "lead",        "marketingqualifiedlead",
-                                 "salesqualifiedlead", "opportunity", "customer",
-                                 "evangelist"};
-  for (int i = 0; i < 7; ++i)
-    if (s == kOrder[i]) return i;
-  return -1;  // "other" and custom stages: before everything known
+// Stages are matched as the library does (trimmed, case-insensitive, labels such as "MQL")
+// and ranked in HubSpot's default order, `other` last; results are canonical values. The
+// builtins cannot fail: a stage the library does not know (a portal's custom stage) ranks
+// before every known one and is given back as it is.
+static const stdlib::lifecycle::LifecycleStages& Stages() {
+  return stdlib::lifecycle::LifecycleStages::hubspot_defaults();
+}
+// Rank + 1, 0 for an unknown stage, -1 for blank (also white space).
+static int64_t StageOrder(const V& v) {
+  if (v.tag != SL_TEXT) return -1;
+  const auto r = Stages().rank(Str(v));
+  if (r.status == stdlib::Status::blank) return -1;
+  return r.ok() ? static_cast<int64_t>(r.value) + 1 : 0;
+}
+static V StageValue(const V& v, int64_t order) {
+  return order > 0 ? Text(Stages().at(static_cast<size_t>(order - 1))) : v;
 }
 static void sl_std_lifecycle_later_of(sl_ctx*, V* out, const V* args) noexcept {
-  if (args[0].tag == SL_BLANK) return void(*out = args[1]);
-  if (args[1].tag == SL_BLANK) return void(*out = args[0]);
-  *out = StageRank(Str(args[1])) > StageRank(Str(args[0])) ? args[1] : args[0];
+  const int64_t a = StageOrder(args[0]), b = StageOrder(args[1]);
+  if (a < 0 && b < 0) return void(*out = Blank());
+  *out = b > a ? StageValue(args[1], b) : StageValue(args[0], a);
 }
 static void sl_std_lifecycle_is_before(sl_ctx*, V* out, const V* args) noexcept {
-  if (args[0].tag == SL_BLANK || args[1].tag == SL_BLANK) return void(*out = Bool(false));
-  *out = Bool(StageRank(Str(args[0])) < StageRank(Str(args[1])));
+  const int64_t a = StageOrder(args[0]), b = StageOrder(args[1]);
+  if (a < 0 || b < 0) return void(*out = Bool(false));
+  *out = Bool(a < b);
 }
 
 }  // extern "C"
