@@ -394,10 +394,67 @@ void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
                     nullptr}});
 
   std::vector<StoredRecord> rows;
-  store->ForEach(def->name, all_rows ? std::nullopt : std::optional<bool>(false),
-                 [&](StoredRecord&& r) {
-                   if (!q.where || runner.Eval(*q.where, r)) rows.push_back(std::move(r));
-                 });
+  // `Field = 'v'` or `Field IN (...)` on Id or an indexed field (emails, external ids, unique
+  // fields), alone or in a top-level AND, reads only the matching records (as Salesforce's
+  // selective queries do); the whole WHERE is still evaluated on them. Without this, a sync's
+  // look-ups by email scan every record and the sandbox does quadratic work.
+  std::optional<std::vector<std::string>> candidates;
+  if (q.where) {
+    const std::vector<std::string> indexed = Indexed(*def);
+    auto selective = [&](const SoqlCondition& c) -> const SoqlCondition* {
+      if (c.kind != SoqlCondition::Kind::kCompare || c.path.size() != 1) return nullptr;
+      if (c.op != "=" && c.op != "IN") return nullptr;
+      for (const auto& v : c.values)
+        if (v.kind != SoqlLiteral::Kind::kString) return nullptr;
+      const std::string& f = c.path[0];
+      if (Lower(f) == "id") {
+        // 15-character ids (case-sensitive form) are matched by the scan.
+        for (const auto& v : c.values)
+          if (v.text.size() != 18) return nullptr;
+        return &c;
+      }
+      for (const auto& name : indexed)
+        if (Lower(name) == Lower(f)) return &c;
+      return nullptr;
+    };
+    const SoqlCondition* sel = selective(*q.where);
+    if (!sel && q.where->kind == SoqlCondition::Kind::kAnd)
+      for (const auto& child : q.where->children)
+        if ((sel = selective(*child))) break;
+    if (sel) {
+      std::vector<std::string> ids;
+      const bool by_id = Lower(sel->path[0]) == "id";
+      std::string field = sel->path[0];
+      for (const auto& name : indexed)
+        if (Lower(name) == Lower(field)) field = name;
+      for (const auto& v : sel->values) {
+        if (by_id) {
+          ids.push_back(v.text);
+        } else {
+          for (auto& id : store->FindByIndex(def->name, field, v.text, all_rows))
+            ids.push_back(std::move(id));
+        }
+      }
+      candidates = std::move(ids);
+    }
+  }
+  if (candidates) {
+    std::sort(candidates->begin(), candidates->end());
+    candidates->erase(std::unique(candidates->begin(), candidates->end()), candidates->end());
+    for (const auto& id : *candidates) {
+      auto r = store->Get(def->name, id);
+      if (!r || (r->deleted && !all_rows)) continue;
+      if (runner.Eval(*q.where, *r)) rows.push_back(std::move(*r));
+    }
+    // The same order as a scan: insertion order.
+    std::sort(rows.begin(), rows.end(),
+              [](const StoredRecord& a, const StoredRecord& b) { return a.seq < b.seq; });
+  } else {
+    store->ForEach(def->name, all_rows ? std::nullopt : std::optional<bool>(false),
+                   [&](StoredRecord&& r) {
+                     if (!q.where || runner.Eval(*q.where, r)) rows.push_back(std::move(r));
+                   });
+  }
   if (!order.empty()) {
     std::vector<std::vector<json>> keys(rows.size());
     for (size_t i = 0; i < rows.size(); ++i)
