@@ -119,7 +119,7 @@ TEST_CASE("R50_later_syncs_follow_the_most_recently_updated_salesforce_record") 
   CHECK(f.ContactsByEmail("r50@example.com").size() == 1);
 }
 
-TEST_CASE("R62_R64_lead_conversion_moves_the_sync_to_the_new_contact") {
+TEST_CASE("R62_lead_conversion_moves_the_sync_to_the_new_contact") {
   EngineFixture f;
   f.Rules(ContactRules("  to salesforce: create or update Lead", kMap));
   const std::string hs = f.CreateContact({{"email", "conv@example.com"},
