@@ -345,7 +345,8 @@ std::string Show(const json& v) {
 void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
   if (plan) {
     for (const auto& e : r.plan) {
-      out << e.action << " " << e.side << " " << e.object;
+      out << e.action << " " << e.side;
+      if (!e.object.empty()) out << " " << e.object;
       if (!e.id.empty()) out << " " << e.id;
       if (!e.source.empty()) out << " (from " << e.source << ")";
       if (!e.reason.empty() && e.changes.empty()) out << ": " << e.reason;
