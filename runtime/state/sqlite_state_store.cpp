@@ -137,12 +137,20 @@ SqliteStateStore::SqliteStateStore(const std::string& path) {
     throw StateError("cannot open state store " + path + ": " + message);
   }
   sqlite3_busy_timeout(db_, 5000);
-  Exec("PRAGMA journal_mode=WAL");
-  // NORMAL is durable across application crashes in WAL mode (only a power loss may drop the
-  // last commits), which is the failure the journal protocol is about.
-  Exec("PRAGMA synchronous=NORMAL");
-  Exec("PRAGMA foreign_keys=ON");
-  Migrate();
+  try {
+    Exec("PRAGMA journal_mode=WAL");
+    // NORMAL is durable across application crashes in WAL mode (only a power loss may drop
+    // the last commits), which is the failure the journal protocol is about.
+    Exec("PRAGMA synchronous=NORMAL");
+    Exec("PRAGMA foreign_keys=ON");
+    Migrate();
+  } catch (...) {
+    // A throwing constructor runs no destructor: close the connection here (a file from a
+    // newer version, a corrupt file) so nothing leaks and the file is not held open.
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw;
+  }
 }
 
 SqliteStateStore::~SqliteStateStore() {
