@@ -9,6 +9,7 @@
 #include "compiler/diagnostics/diagnostics.h"
 #include "compiler/frontend/std_imports.h"
 #include "compiler/ir/ir.h"
+#include "compiler/pipeline/rule_programs.h"
 #include "compiler/sema/check.h"
 #include "compiler/syntax/parse.h"
 #include "runtime/schema/schema.h"
@@ -26,30 +27,8 @@ struct CheckOptions {
   std::string color = "auto";
 };
 
-// Expands directories into the `.sync` files below them, sorted for stable output.
-bool ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::string>& files) {
-  for (const auto& input : inputs) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(input, ec)) {
-      std::vector<std::string> found;
-      for (auto it = std::filesystem::recursive_directory_iterator(input, ec);
-           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file() && it->path().extension() == ".sync") {
-          found.push_back(it->path().string());
-        }
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(input);
-    }
-  }
-  return true;
-}
-
 int RunCheck(const CheckOptions& options) {
-  std::vector<std::string> files;
-  ExpandInputs(options.files, files);
+  const std::vector<std::string> files = pipeline::CollectRuleFiles(options.files, nullptr);
   if (files.empty()) {
     std::cerr << "syncline check: no .sync files found in the given paths\n";
     return 2;

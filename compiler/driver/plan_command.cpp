@@ -24,27 +24,8 @@ int Plan(const PlanOptions& o) {
     std::cerr << "syncline plan: " << error << "\n";
     return 2;
   }
-  pipeline::Options po;
-  po.schema_dirs = config.schemas;
-  po.engine =
-      config.engine == "interp" ? pipeline::EngineKind::kInterp : pipeline::EngineKind::kJit;
-  int code = 0;
-  auto rules = pipeline::CompiledRules::Compile(config.rules, po, std::cerr, &code);
-  if (!rules) return 2;
-  std::unique_ptr<Crms> crms;
-  if (config.sandbox) {
-    Crms::SandboxSetup s;
-    s.seed = config.sandbox_seed;
-    s.contacts = config.sandbox_contacts;
-    s.data_dir = config.sandbox_data;
-    crms = Crms::Sandboxes(s, &error);
-  } else {
-    crms = Crms::Live(config, &error);
-  }
-  if (!crms) {
-    std::cerr << "syncline plan: " << error << "\n";
-    return 2;
-  }
+  Configured c;
+  if (!OpenConfigured(config, "", "syncline plan", &c)) return 2;
   std::unique_ptr<state::SqliteStateStore> store;
   try {
     // A plan reads the state but never changes it (a missing file is an empty state).
@@ -54,11 +35,11 @@ int Plan(const PlanOptions& o) {
     std::cerr << "syncline plan: state " << config.state << ": " << e.what() << "\n";
     return 2;
   }
-  engine::RunOptions ro;
+  engine::RunOptions ro = c.options;
   ro.dry_run = true;
   ro.record_plan = true;
   ro.progress = TerminalProgress(o.quiet);
-  engine::RunReport report = RunSyncs(*rules, *crms, *store, ro);
+  engine::RunReport report = RunSyncs(*c.rules, *c.crms, *store, ro);
   if (ro.progress) std::cerr << "\r\033[K";
   if (o.format == "json")
     std::cout << ReportJson(report, true).dump(2) << std::endl;

@@ -32,28 +32,8 @@ int Run(const RunOptions& o) {
     std::cerr << "syncline run: " << error << "\n";
     return 2;
   }
-  pipeline::Options po;
-  po.schema_dirs = config.schemas;
-  po.engine = (o.engine.empty() ? config.engine : o.engine) == "interp"
-                  ? pipeline::EngineKind::kInterp
-                  : pipeline::EngineKind::kJit;
-  int code = 0;
-  auto rules = pipeline::CompiledRules::Compile(config.rules, po, std::cerr, &code);
-  if (!rules) return 2;
-  std::unique_ptr<Crms> crms;
-  if (config.sandbox) {
-    Crms::SandboxSetup s;
-    s.seed = config.sandbox_seed;
-    s.contacts = config.sandbox_contacts;
-    s.data_dir = config.sandbox_data;
-    crms = Crms::Sandboxes(s, &error);
-  } else {
-    crms = Crms::Live(config, &error);
-  }
-  if (!crms) {
-    std::cerr << "syncline run: " << error << "\n";
-    return 2;
-  }
+  Configured c;
+  if (!OpenConfigured(config, o.engine, "syncline run", &c)) return 2;
   std::unique_ptr<state::SqliteStateStore> store;
   try {
     store = std::make_unique<state::SqliteStateStore>(config.state);
@@ -61,17 +41,14 @@ int Run(const RunOptions& o) {
     std::cerr << "syncline run: state " << config.state << ": " << e.what() << "\n";
     return 2;
   }
-  engine::RunOptions ro;
+  engine::RunOptions ro = c.options;
   ro.progress = TerminalProgress(o.quiet);
-  ro.retry_interval_ms = int64_t{config.retry_interval_s} * 1000;
-  if (config.hubspot.batch_size > 0) ro.hubspot_batch = config.hubspot.batch_size;
-  if (config.salesforce.batch_size > 0) ro.salesforce_batch = config.salesforce.batch_size;
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   const int interval = o.interval_s > 0 ? o.interval_s : config.watch_interval_s;
   int exit_code = 0;
   do {
-    engine::RunReport report = RunSyncs(*rules, *crms, *store, ro);
+    engine::RunReport report = RunSyncs(*c.rules, *c.crms, *store, ro);
     if (ro.progress) std::cerr << "\r\033[K";
     if (o.format == "json") {
       std::cout << ReportJson(report, false).dump() << std::endl;

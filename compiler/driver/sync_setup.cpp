@@ -287,6 +287,36 @@ std::unique_ptr<Crms> Crms::Sandboxes(const SandboxSetup& s, std::string* error)
   return crms;
 }
 
+bool OpenConfigured(const SyncConfig& config, const std::string& engine, const std::string& who,
+                    Configured* out) {
+  pipeline::Options po;
+  po.schema_dirs = config.schemas;
+  po.engine = (engine.empty() ? config.engine : engine) == "interp" ? pipeline::EngineKind::kInterp
+                                                                    : pipeline::EngineKind::kJit;
+  int code = 0;
+  out->rules = pipeline::CompiledRules::Compile(config.rules, po, std::cerr, &code);
+  if (!out->rules) return false;
+  std::string error;
+  if (config.sandbox) {
+    Crms::SandboxSetup s;
+    s.seed = config.sandbox_seed;
+    s.contacts = config.sandbox_contacts;
+    s.data_dir = config.sandbox_data;
+    out->crms = Crms::Sandboxes(s, &error);
+  } else {
+    out->crms = Crms::Live(config, &error);
+  }
+  if (!out->crms) {
+    std::cerr << who << ": " << error << "\n";
+    return false;
+  }
+  out->options.retry_interval_ms = int64_t{config.retry_interval_s} * 1000;
+  if (config.hubspot.batch_size > 0) out->options.hubspot_batch = config.hubspot.batch_size;
+  if (config.salesforce.batch_size > 0)
+    out->options.salesforce_batch = config.salesforce.batch_size;
+  return true;
+}
+
 engine::RunReport RunSyncs(const pipeline::CompiledRules& rules, Crms& crms,
                            state::StateStore& store, const engine::RunOptions& options) {
   // Contacts first: companies, deals and tickets associate with synced contacts.

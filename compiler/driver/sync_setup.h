@@ -76,6 +76,18 @@ class Crms {
   std::unique_ptr<connectors::Connector> hubspot_, salesforce_;
 };
 
+// What `run` and `plan` need from a config: its rules compiled, both CRMs connected (live or
+// in-process sandboxes), and the run options it sets (batch sizes, retry interval).
+struct Configured {
+  std::unique_ptr<pipeline::CompiledRules> rules;
+  std::unique_ptr<Crms> crms;
+  engine::RunOptions options;
+};
+// `engine` overrides the config's engine when not empty. Errors go to stderr, prefixed with
+// `who` ("syncline run"); false on failure (exit status 2).
+bool OpenConfigured(const SyncConfig& config, const std::string& engine, const std::string& who,
+                    Configured* out);
+
 // Runs every sync of the rules, in dependency order (contacts before companies, deals and
 // tickets), and merges their reports.
 engine::RunReport RunSyncs(const pipeline::CompiledRules& rules, Crms& crms,

@@ -149,11 +149,8 @@ class TestRun {
   }
 
   std::optional<TestFailure> AddToSegment(const std::string& name, const std::string& id) {
-    auto* hs = crms_->hubspot_sandbox();
     std::string list_id = lists_[name];
     if (list_id.empty()) {
-      int status = 0;
-      (void)hs;
       auto& session = static_cast<connectors::HubSpotConnector&>(crms_->hubspot()).session();
       auto r =
           session.Send("POST", "/crm/v3/lists",
@@ -161,7 +158,6 @@ class TestRun {
       if (!r.ok()) return Fail("cannot create segment \"" + name + "\": " + r.error.message);
       list_id = r.body["list"].value("listId", "");
       lists_[name] = list_id;
-      (void)status;
     }
     connectors::Error e = crms_->hubspot().AddListMembers(list_id, {id});
     if (!e.ok()) return Fail("cannot add a record to segment \"" + name + "\": " + e.message);

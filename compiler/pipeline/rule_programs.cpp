@@ -27,10 +27,10 @@ std::vector<std::string> CollectRuleFiles(const std::vector<std::string>& paths,
       }
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
-    } else if (std::filesystem::exists(input, ec)) {
-      files.push_back(input);
-    } else if (missing) {
+    } else if (missing && !std::filesystem::exists(input, ec)) {
       missing->push_back(input);
+    } else {
+      files.push_back(input);
     }
   }
   return files;

@@ -51,7 +51,8 @@ class CompiledRules {
   std::unique_ptr<Impl> impl_;
 };
 
-// Expands folders into the .sync files below them, sorted. Missing paths are reported.
+// Expands folders into the .sync files below them, sorted. Paths that do not exist go to
+// `missing`, or stay in the list in place when `missing` is null (the caller reports them).
 std::vector<std::string> CollectRuleFiles(const std::vector<std::string>& paths,
                                           std::vector<std::string>* missing);
 

@@ -72,7 +72,6 @@ struct Work {
   const ObjectProgram* object = nullptr;  // the Salesforce object of the pair or create
   std::optional<state::Link> link;
   std::optional<state::Link> replaces;  // R50/R62: the link this pairing takes over
-  bool forced = false;                  // a retry: settle even without a mapped change
   Evaluation to_salesforce, to_hubspot;
   bool included = true;
   bool failed_sf = false, failed_hs = false;  // a write of this pair failed
@@ -343,13 +342,11 @@ struct SyncRunner::Impl {
     }
 
     for (auto& [object, items] : sf_creates)
-      Execute(works, decisions, Side::kSalesforce, object, connectors::WriteKind::kCreate, items);
+      Execute(works, Side::kSalesforce, object, connectors::WriteKind::kCreate, items);
     for (auto& [object, items] : sf_updates)
-      Execute(works, decisions, Side::kSalesforce, object, connectors::WriteKind::kUpdate, items);
-    Execute(works, decisions, Side::kHubSpot, p.hubspot_object, connectors::WriteKind::kCreate,
-            hs_creates);
-    Execute(works, decisions, Side::kHubSpot, p.hubspot_object, connectors::WriteKind::kUpdate,
-            hs_updates);
+      Execute(works, Side::kSalesforce, object, connectors::WriteKind::kUpdate, items);
+    Execute(works, Side::kHubSpot, p.hubspot_object, connectors::WriteKind::kCreate, hs_creates);
+    Execute(works, Side::kHubSpot, p.hubspot_object, connectors::WriteKind::kUpdate, hs_updates);
     // Pairs whose writes all succeeded commit their link and base (a pair writing both sides
     // commits once both are done).
     if (!o.dry_run) {
@@ -406,39 +403,35 @@ struct SyncRunner::Impl {
     return out;
   }
 
+  // Stores a new link of this sync's HubSpot object.
+  state::Link PutNewLink(const std::string& hubspot_id, const std::string& salesforce_object,
+                         const std::string& salesforce_id) {
+    state::Link link;
+    link.hubspot_object = p.hubspot_object;
+    link.hubspot_id = hubspot_id;
+    link.salesforce_object = salesforce_object;
+    link.salesforce_id = salesforce_id;
+    link.created_ms = link.updated_ms = Now();
+    link.id = store.PutLink(link);
+    return link;
+  }
+
   void PreLink(Work& w) {
     state::Transaction tx(store);
     if (w.replaces) store.DeleteLink(w.replaces->id);
     w.replaces.reset();
-    state::Link link;
-    link.hubspot_object = p.hubspot_object;
-    link.hubspot_id = w.hubspot->id;
-    link.salesforce_object = w.object->object;
-    link.salesforce_id = w.salesforce->id;
-    link.created_ms = link.updated_ms = Now();
-    link.id = store.PutLink(link);
-    w.link = link;
+    w.link = PutNewLink(w.hubspot->id, w.object->object, w.salesforce->id);
     tx.Commit();
   }
 
   // Links the pair and stores its base. On a partly failed pair, the fields of the failed
   // side keep their old base so the difference is seen again.
+  // The pair is linked already (PreLink).
   void CommitPair(Work& w, const PairDecision& d, bool sf_ok, bool hs_ok) {
     state::Transaction tx(store);
-    state::Link link;
-    if (w.link) {
-      link = *w.link;
-    } else {
-      if (w.replaces) store.DeleteLink(w.replaces->id);
-      link.hubspot_object = p.hubspot_object;
-      link.hubspot_id = w.hubspot->id;
-      link.salesforce_object = w.object->object;
-      link.salesforce_id = w.salesforce->id;
-      link.created_ms = Now();
-    }
+    state::Link& link = *w.link;
     link.updated_ms = Now();
-    link.id = store.PutLink(link);
-    w.link = link;
+    store.PutLink(link);
     state::BaseValues bh = d.base_hubspot, bs = d.base_salesforce;
     if (!sf_ok || !hs_ok) {
       const state::BaseValues old_h = store.GetBase(link.id, Side::kHubSpot);
@@ -465,8 +458,8 @@ struct SyncRunner::Impl {
   }
 
   // Writes one kind of item to one object in batches, under the journal.
-  void Execute(std::vector<Work>& works, const std::vector<PairDecision>& decisions, Side side,
-               const std::string& object, connectors::WriteKind kind, std::vector<Pending>& items) {
+  void Execute(std::vector<Work>& works, Side side, const std::string& object,
+               connectors::WriteKind kind, std::vector<Pending>& items) {
     if (items.empty()) return;
     const bool create = kind == connectors::WriteKind::kCreate;
     const std::string op = create ? "create" : "update";
@@ -567,7 +560,6 @@ struct SyncRunner::Impl {
         }
         tx.Commit();
       }
-      (void)decisions;
       CheckSuspended();
     }
   }
@@ -575,13 +567,9 @@ struct SyncRunner::Impl {
 
   void LinkCreated(Work& w, Side side, const std::string& object, const std::string& id,
                    const json& written) {
-    state::Link link;
-    link.hubspot_object = p.hubspot_object;
-    link.salesforce_object = side == Side::kSalesforce ? object : w.object->object;
-    link.hubspot_id = side == Side::kHubSpot ? id : w.hubspot->id;
-    link.salesforce_id = side == Side::kSalesforce ? id : w.salesforce->id;
-    link.created_ms = link.updated_ms = Now();
-    link.id = store.PutLink(link);
+    const state::Link link = PutNewLink(side == Side::kHubSpot ? id : w.hubspot->id,
+                                        side == Side::kSalesforce ? object : w.object->object,
+                                        side == Side::kSalesforce ? id : w.salesforce->id);
     state::BaseValues bh, bs;
     const Record& src = side == Side::kSalesforce ? *w.hubspot : *w.salesforce;
     BaseAfterCreate(*w.object, src, side == Side::kSalesforce, written, p.match_hubspot, &bh, &bs);
@@ -594,13 +582,7 @@ struct SyncRunner::Impl {
   // The contact exists already (a race with another writer): link without a base, so the
   // next change settles the pair field by field.
   void LinkExisting(Work& w, const std::string& hubspot_id) {
-    state::Link link;
-    link.hubspot_object = p.hubspot_object;
-    link.hubspot_id = hubspot_id;
-    link.salesforce_object = w.object->object;
-    link.salesforce_id = w.salesforce->id;
-    link.created_ms = link.updated_ms = Now();
-    store.PutLink(link);
+    PutNewLink(hubspot_id, w.object->object, w.salesforce->id);
   }
 
   // ---- HubSpot changes
@@ -625,7 +607,6 @@ struct SyncRunner::Impl {
         w.hubspot = std::move(h);
         w.object = obj;
         w.link = link;
-        w.forced = forced;
         fetch[obj].push_back(link->salesforce_id);
         works.push_back(std::move(w));
         continue;
@@ -643,7 +624,6 @@ struct SyncRunner::Impl {
       Work w;
       w.hubspot = std::move(h);
       w.object = CreateTarget();
-      w.forced = forced;
       unlinked.push_back(works.size());
       works.push_back(std::move(w));
     }
@@ -760,7 +740,6 @@ struct SyncRunner::Impl {
         w.salesforce = std::move(s);
         w.object = &obj;
         w.link = link;
-        w.forced = forced;
         fetch.push_back(link->hubspot_id);
         works.push_back(std::move(w));
         continue;
@@ -781,7 +760,6 @@ struct SyncRunner::Impl {
       Work w;
       w.salesforce = std::move(s);
       w.object = &obj;
-      w.forced = forced;
       if (!key.empty()) unlinked_by_key[key] = works.size();
       works.push_back(std::move(w));
     }
@@ -1023,25 +1001,15 @@ struct SyncRunner::Impl {
       if (colon == std::string::npos || bar == std::string::npos) return;
       const std::string src_object = intent.key.substr(from + 6, colon - from - 6);
       const std::string src_id = intent.key.substr(colon + 1, bar - colon - 1);
-      state::Link link;
-      link.hubspot_object = p.hubspot_object;
-      if (intent.side == Side::kSalesforce) {
-        if (src_object != p.hubspot_object || !p.Object(intent.object)) return;
-        link.hubspot_id = src_id;
-        link.salesforce_object = intent.object;
-        link.salesforce_id = result_id;
-      } else {
-        if (intent.object != p.hubspot_object || !p.Object(src_object)) return;
-        link.hubspot_id = result_id;
-        link.salesforce_object = src_object;
-        link.salesforce_id = src_id;
-      }
-      if (store.FindLink(Side::kHubSpot, p.hubspot_object, link.hubspot_id)) return;
-      link.created_ms = link.updated_ms = Now();
-      link.id = store.PutLink(link);
+      const bool from_hubspot = intent.side == Side::kSalesforce;
+      const std::string& sf_object = from_hubspot ? intent.object : src_object;
+      const std::string& hs_object = from_hubspot ? src_object : intent.object;
+      if (hs_object != p.hubspot_object || !p.Object(sf_object)) return;
+      const std::string& hubspot_id = from_hubspot ? src_id : result_id;
+      if (store.FindLink(Side::kHubSpot, p.hubspot_object, hubspot_id)) return;
+      const state::Link link = PutNewLink(hubspot_id, sf_object, from_hubspot ? result_id : src_id);
       // The base an uninterrupted run would have stored (BaseAfterCreate): the source's
       // values as read now, the created side unknown until read back.
-      const bool from_hubspot = intent.side == Side::kSalesforce;
       const ObjectProgram* obj = p.Object(link.salesforce_object);
       std::vector<Record> src;
       connectors::Error e =
@@ -1069,8 +1037,12 @@ void SyncRunner::Impl::Lifecycle() {
   const auto& stages = stdlib::lifecycle::LifecycleStages::hubspot_defaults();
   std::unordered_map<std::string, std::string> proposed;  // Salesforce contact id -> stage
   auto propose = [&](const std::string& contact, const json& opp) {
-    const bool closed = IsTrue(FieldValue(Record{"", "", opp}, "IsClosed"));
-    const bool won = IsTrue(FieldValue(Record{"", "", opp}, "IsWon"));
+    auto flag = [&opp](const char* field) {
+      auto it = opp.find(field);
+      return it != opp.end() && IsTrue(*it);
+    };
+    const bool closed = flag("IsClosed");
+    const bool won = flag("IsWon");
     const std::string stage = won ? p.lifecycle_won_stage : closed ? "" : p.lifecycle_open_stage;
     if (stage.empty()) return;
     auto [it, fresh] = proposed.emplace(contact, stage);
