@@ -416,6 +416,23 @@ void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
     out << ")";
   }
   out << "\n";
+  if (r.by_sync.size() > 1) {
+    // Every object's share: created, updated and associated, HubSpot/Salesforce.
+    out << "  by sync (HubSpot/Salesforce):\n";
+    for (const auto& [name, c] : r.by_sync) {
+      auto get = [&c](const char* k) {
+        auto it = c.find(k);
+        return it == c.end() ? int64_t{0} : it->second;
+      };
+      std::string label = "    " + name + ":";
+      label.resize(std::max<size_t>(label.size() + 1, 20), ' ');
+      out << label << "read " << get("read.hubspot") << "/" << get("read.salesforce") << ", "
+          << verb << "created " << get("created.hubspot") << "/" << get("created.salesforce")
+          << ", " << verb << "updated " << get("updated.hubspot") << "/"
+          << get("updated.salesforce") << ", associated " << get("associated.hubspot") << "/"
+          << get("associated.salesforce") << "\n";
+    }
+  }
   out << "  API calls:           HubSpot " << r.hubspot_calls << " (minimum " << r.hubspot_min_calls
       << "), Salesforce " << r.salesforce_calls << " (minimum " << r.salesforce_min_calls << ")\n";
   if (r.status != "ok") out << "  stopped:             " << r.status << ": " << r.message << "\n";
@@ -427,6 +444,7 @@ json ReportJson(const engine::RunReport& r, bool plan) {
   if (!r.message.empty()) j["message"] = r.message;
   j["counts"] = r.counts;
   j["errors"] = r.errors;
+  j["syncs"] = r.by_sync;
   j["api_calls"] = {{"hubspot", r.hubspot_calls},
                     {"salesforce", r.salesforce_calls},
                     {"hubspot_minimum", r.hubspot_min_calls},

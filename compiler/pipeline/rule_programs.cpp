@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "compiler/diagnostics/diagnostics.h"
@@ -95,6 +97,45 @@ engine::FieldRule RuleOf(const sema::CheckedMapping& m) {
     default:
       return engine::FieldRule::kTwoWay;
   }
+}
+
+// The associations a sync keeps in step: those it declares (`associate ...`), or else the
+// standard ones of its object (companies: contacts; deals: companies and contacts through
+// contact roles; tickets: companies and contacts).
+std::vector<engine::AssociationSpec> AssociationsOf(const sema::CheckedSync& cs) {
+  using Kind = engine::AssociationSpec::Kind;
+  static const std::map<std::string, std::string> kSalesforceOf = {{"contacts", "Contact"},
+                                                                   {"companies", "Account"},
+                                                                   {"deals", "Opportunity"},
+                                                                   {"tickets", "Case"}};
+  const std::string& me = cs.hubspot->name;
+  auto standard = [&](const std::string& what) -> std::optional<engine::AssociationSpec> {
+    if (me == "companies" && what == "contacts")
+      return engine::AssociationSpec{what, "Contact", Kind::kLookupOnOther, "AccountId"};
+    if ((me == "deals" || me == "tickets") && what == "companies")
+      return engine::AssociationSpec{what, "Account", Kind::kLookupOnRecord, "AccountId"};
+    if (me == "deals" && what == "contacts")
+      return engine::AssociationSpec{what, "Contact", Kind::kContactRoles, ""};
+    if (me == "tickets" && what == "contacts")
+      return engine::AssociationSpec{what, "Contact", Kind::kLookupOnRecord, "ContactId"};
+    return std::nullopt;
+  };
+  std::vector<engine::AssociationSpec> out;
+  if (cs.associations.empty()) {
+    for (const char* what : {"companies", "contacts"})
+      if (auto s = standard(what)) out.push_back(*s);
+    return out;
+  }
+  for (const auto& [what, via] : cs.associations) {
+    if (via.empty()) {
+      if (auto s = standard(what)) out.push_back(*s);
+      continue;
+    }
+    auto it = kSalesforceOf.find(what);
+    out.push_back(
+        {what, it == kSalesforceOf.end() ? what : it->second, Kind::kLookupOnRecord, via});
+  }
+  return out;
 }
 
 engine::CreateMode ModeOf(syntax::CreateAction a) {
@@ -263,6 +304,12 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
           fm.writes_salesforce = cm.writes_salesforce && to_sf >= 0;
           fm.writes_hubspot = cm.writes_hubspot && to_hs >= 0;
           fm.hubspot_kind = cm.hubspot->kind;
+          if (cm.syntax) {
+            const auto& buf = m.sources.Get(cm.syntax->range.file);
+            const auto pos = buf.Position(cm.syntax->range.begin);
+            fm.location =
+                buf.path() + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+          }
           fm.salesforce_kind = sff->kind;
           auto slot = [&](int entry) {
             if (entry < 0) return -1;
@@ -295,6 +342,14 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
         sp.objects.push_back(std::move(op));
       }
       if (sp.lifecycle) AddUnique(sp.hubspot_read_fields, "lifecyclestage");
+      sp.stages = cs.stage_map;
+      sp.pipeline = cs.stage_pipeline;
+      if (!sp.pipeline.empty()) AddUnique(sp.hubspot_read_fields, "pipeline");
+      sp.associations = AssociationsOf(cs);
+      if (sp.hubspot_object == "companies" && cs.hubspot->FindField("salesforceaccountid")) {
+        sp.id_property = "salesforceaccountid";
+        AddUnique(sp.hubspot_read_fields, sp.id_property);
+      }
       m.syncs.push_back(std::move(sp));
     }
   }

@@ -336,6 +336,10 @@ std::string PrintChecked(const CheckedModule& module, const source::SourceBuffer
       out << "  include if: " << TypeName(module.types.at(sync.include)) << " @"
           << buffer.Position(sync.include->range.begin).line << '\n';
     for (const auto& [hs, sf] : sync.match_keys) out << "  match " << hs << " <-> " << sf << '\n';
+    if (!sync.stage_pipeline.empty())
+      out << "  stages pipeline \"" << sync.stage_pipeline << "\"\n";
+    for (const auto& [what, via] : sync.associations)
+      out << "  associate " << what << (via.empty() ? "" : " via " + via) << '\n';
     for (const auto& [hs, sf] : sync.stage_map) {
       out << "  stage " << hs << " <->";
       for (const auto& st : sf) out << " \"" << st << "\"";

@@ -61,6 +61,10 @@ struct CheckedSync {
   const syntax::Expr* include = nullptr;
   std::vector<std::pair<std::string, std::string>> match_keys;  // hubspot, salesforce field
   std::vector<std::pair<std::string, std::vector<std::string>>> stage_map;  // deals
+  std::string stage_pipeline;  // the HubSpot pipeline the stage map belongs to ("" = any)
+  // `associate contacts via Contact__c`: HubSpot object and Salesforce lookup field ("" = the
+  // standard link between the two objects).
+  std::vector<std::pair<std::string, std::string>> associations;
 };
 
 // What a call resolves to.

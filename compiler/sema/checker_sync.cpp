@@ -497,10 +497,22 @@ void Checker::CheckSettings(const SyncDecl& sync, CheckedSync& out) {
           }
           out.stage_map.emplace_back(row.hubspot_stage.text, sf_stages);
         }
+        if (s.pipeline) {
+          out.stage_pipeline = s.pipeline->text;
+          const auto* pipeline = out.hubspot->FindField("pipeline");
+          if (pipeline && !pipeline->options.empty() && !pipeline->FindOption(s.pipeline->text)) {
+            auto& d = diags_.Report(Code::E0411, s.pipeline->range,
+                                    "\"" + s.pipeline->text + "\" is not a deal pipeline");
+            std::vector<std::string> values;
+            for (const auto& o : pipeline->options) values.push_back(o.value);
+            diag::SuggestName(d, s.pipeline->text, values);
+          }
+        }
         break;
       }
       case SyncItemKind::kAssociate:
-        break;  // associations are checked with the objects they name (companies, contacts)
+        CheckAssociation(static_cast<const AssociateItem&>(item), out);
+        break;
       case SyncItemKind::kConflict:
         if (!once("conflict", item)) break;
         out.settings.conflict_winner = static_cast<const ConflictItem&>(item).winner;
@@ -525,6 +537,74 @@ void Checker::CheckSettings(const SyncDecl& sync, CheckedSync& out) {
         "sync contacts as Salesforce contacts (`to salesforce: create or update Contact`), "
         "or remove `auto create companies`");
   }
+}
+
+// `associate OBJECT (via FIELD)`: associations sync only between objects that sync (R133), by a
+// Salesforce lookup (on this record, or Contact.AccountId for an account's contacts) or by
+// opportunity contact roles. Without `via`, the standard link between the two objects is used.
+void Checker::CheckAssociation(const syntax::AssociateItem& a, CheckedSync& out) {
+  static const std::map<std::string, std::string> kSalesforceOf = {{"contacts", "Contact"},
+                                                                   {"companies", "Account"},
+                                                                   {"deals", "Opportunity"},
+                                                                   {"tickets", "Case"}};
+  const std::string& what = a.what.text;
+  const schema::Object* other = schemas_.Find(schema::Crm::kHubSpot, what);
+  if (!other) {
+    auto& d = diags_.Report(Code::E0418, a.what.range,
+                            "`" + what + "` is not a HubSpot object to associate with");
+    std::vector<std::string> names;
+    for (const auto& [n, sf] : kSalesforceOf) names.push_back(n);
+    diag::SuggestName(d, what, names);
+    return;
+  }
+  if (what == out.hubspot->name) {
+    diags_.Report(Code::E0418, a.what.range, "a record cannot be associated with its own object");
+    return;
+  }
+  for (const auto& [name, via] : out.associations) {
+    if (name == what) {
+      diags_.Report(Code::E0405, a.range, "`" + what + "` is associated twice in this sync");
+      return;
+    }
+  }
+  std::string via;
+  if (!a.via.empty()) {
+    if (a.via.size() > 1) {
+      diags_.Report(Code::E0418, a.via[1].range, "an association goes through one lookup field");
+      return;
+    }
+    const schema::Field* f = nullptr;
+    for (const auto* o : out.salesforce)
+      if ((f = o->FindField(a.via.front().text))) break;
+    if (!f) {
+      if (!out.salesforce.empty()) ResolveField(*out.salesforce.front(), a.via.front());
+      return;
+    }
+    if (f->api_type != "reference" && f->api_type != "id") {
+      auto& d = diags_.Report(Code::E0418, a.via.front().range,
+                              "`" + f->name + "` is a `" + f->api_type +
+                                  "` field, not a lookup; associations go through lookups");
+      d.helps.push_back("name a lookup (reference) field of salesforce." +
+                        out.salesforce.front()->name);
+      return;
+    }
+    via = f->name;
+  } else {
+    const std::string me = out.hubspot->name;
+    const bool standard =
+        (me == "companies" && what == "contacts") || (me == "deals" && what == "companies") ||
+        (me == "deals" && what == "contacts") || (me == "tickets" && what == "companies") ||
+        (me == "tickets" && what == "contacts");
+    if (!standard) {
+      auto& d =
+          diags_.Report(Code::E0418, a.what.range,
+                        "there is no standard Salesforce link between " + me + " and " + what);
+      d.helps.push_back("name the Salesforce lookup field: `associate " + what +
+                        " via <LookupField>`");
+      return;
+    }
+  }
+  out.associations.emplace_back(what, via);
 }
 
 void Checker::CheckDirectionTable(const Mapping& m, const schema::Field& hs,

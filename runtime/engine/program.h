@@ -68,6 +68,20 @@ struct ObjectProgram {
   const FieldMap* BySalesforce(std::string_view field) const;
 };
 
+// Associations kept in step between synced records (R69, R82, R87, R133): the HubSpot
+// association to another synced object, and how Salesforce holds the same link.
+struct AssociationSpec {
+  enum class Kind : uint8_t {
+    kLookupOnRecord,  // a lookup field on this sync's record: Opportunity.AccountId
+    kLookupOnOther,   // a lookup on the other record pointing here: Contact.AccountId
+    kContactRoles,    // OpportunityContactRole rows
+  };
+  std::string hubspot_object;     // "contacts"
+  std::string salesforce_object;  // "Contact"
+  Kind kind = Kind::kLookupOnRecord;
+  std::string lookup;  // the lookup field ("AccountId"); empty for contact roles
+};
+
 struct SyncProgram {
   std::string name;            // the sync block's name
   std::string hubspot_object;  // "contacts"
@@ -87,9 +101,20 @@ struct SyncProgram {
   std::string lifecycle_open_stage, lifecycle_won_stage;
   bool lifecycle_spread = false;  // R103
   std::vector<std::string> hubspot_read_fields;
+  // Deals (R78-R82): the HubSpot pipeline that syncs ("" = every pipeline, R80) and the stage
+  // map, HubSpot stage -> Salesforce stages (the first is written; any reads back).
+  std::string pipeline;
+  std::vector<std::pair<std::string, std::vector<std::string>>> stages;
+  std::vector<AssociationSpec> associations;
+  // The HubSpot property holding a Salesforce id that matching uses (companies:
+  // salesforceaccountid, R58). HubSpot's own integration writes it and it is read-only to
+  // apps, so Syncline reads it (a portal moving from the native integration pairs through it)
+  // and never writes it. Empty: none.
+  std::string id_property;
 
   const ObjectProgram* Object(std::string_view salesforce_object) const;
   bool IsContacts() const { return hubspot_object == "contacts"; }
+  bool IsCompanies() const { return hubspot_object == "companies"; }
 };
 
 }  // namespace syncline::engine

@@ -9,6 +9,10 @@
 #include <unordered_set>
 
 #include "engine/addresses.h"
+#include "engine/associations.h"
+#include "engine/company_matching.h"
+#include "engine/deal_stages.h"
+#include "engine/run_context.h"
 #include "lifecycle/lifecycle_stages.h"
 #include "state/journal_recovery.h"
 
@@ -22,6 +26,8 @@ using state::Side;
 void RunReport::Merge(const RunReport& o) {
   for (const auto& [k, v] : o.counts) counts[k] += v;
   for (const auto& [k, v] : o.errors) errors[k] += v;
+  for (const auto& [name, c] : o.by_sync)
+    for (const auto& [k, v] : c) by_sync[name][k] += v;
   plan.insert(plan.end(), o.plan.begin(), o.plan.end());
   if (status == "ok" && o.status != "ok") {
     status = o.status;
@@ -127,6 +133,25 @@ struct SyncRunner::Impl {
                   what + ": " + e.message};
   }
 
+  // What the object-specific passes (company matching, associations) share with the runner.
+  RunContext Context() {
+    return RunContext{
+        p,
+        hs,
+        sf,
+        store,
+        o,
+        report,
+        hs_min_items,
+        sf_min_,
+        [this](const connectors::Error& e, const std::string& what) { Fail(e, what); },
+        [this](Side target, const std::string& object, const std::string& id,
+               const std::string& category, const std::string& code, const std::string& message) {
+          RecordError(target, object, id, category, code, message);
+        },
+        [this] { return Now(); }};
+  }
+
   const ObjectProgram* CreateTarget() const {
     const ObjectProgram* t = p.Object(p.create_target);
     return t ? t : (p.objects.empty() ? nullptr : &p.objects.front());
@@ -191,6 +216,7 @@ struct SyncRunner::Impl {
           w.included = true;
         }
         ApplyPicklistsToSalesforce(p, *obj, w.to_salesforce);
+        ApplyStagesToSalesforce(p, *obj, w.salesforce ? &*w.salesforce : nullptr, w.to_salesforce);
       }
     }
     for (auto& [obj, idx] : to_hs) {
@@ -201,6 +227,7 @@ struct SyncRunner::Impl {
         Work& w = works[idx[k]];
         w.to_hubspot = std::move(evals[k]);
         ApplyPicklistsToHubSpot(p, *obj, *w.salesforce, w.to_hubspot);
+        ApplyStagesToHubSpot(p, *obj, w.to_hubspot);
       }
     }
   }
@@ -595,6 +622,10 @@ struct SyncRunner::Impl {
       Count("read.hubspot");
       auto seen = settled_hs.find(h.id);
       if (!forced && seen != settled_hs.end() && h.last_modified_ms <= seen->second) continue;
+      if (!InSyncedPipeline(p, h)) {
+        Count("skipped.pipeline");  // R80: a deal outside the synced pipeline does not sync
+        continue;
+      }
       auto link = store.FindLink(Side::kHubSpot, p.hubspot_object, h.id);
       if (link) {
         const ObjectProgram* obj = p.Object(link->salesforce_object);
@@ -666,6 +697,7 @@ struct SyncRunner::Impl {
         w.salesforce = it->second;
       }
     }
+    if (p.IsCompanies() && !unlinked.empty()) MatchCompanies(works, unlinked);
     // R49: a new HubSpot record pairs with an existing lead or contact with its email.
     if (!unlinked.empty() && !p.match_salesforce.empty()) {
       std::vector<std::string> keys;
@@ -825,10 +857,57 @@ struct SyncRunner::Impl {
         w.hubspot = std::move(it->second);
       }
     }
+    if (p.IsCompanies()) MatchAccounts(works);
     std::vector<Work> live;
     for (Work& w : works)
       if (w.object) live.push_back(std::move(w));
     Settle(live);
+  }
+
+  // ---- companies <-> accounts (R56, R58, R67-R70)
+  void MatchCompanies(std::vector<Work>& works, const std::vector<size_t>& unlinked) {
+    const ObjectProgram* account = CreateTarget();
+    std::vector<const Record*> recs;
+    std::vector<size_t> idx;
+    for (size_t i : unlinked) {
+      if (!works[i].object) continue;
+      recs.push_back(&*works[i].hubspot);
+      idx.push_back(i);
+    }
+    RunContext c = Context();
+    const std::vector<CompanyMatch> m = MatchNewCompanies(c, *account, recs);
+    for (size_t k = 0; k < idx.size(); ++k) {
+      Work& w = works[idx[k]];
+      if (m[k].account) {
+        w.salesforce = *m[k].account;
+        Count("matched.contacts");
+      } else if (!m[k].may_create || p.in_salesforce != CreateMode::kCreateOrUpdate) {
+        if (!m[k].may_create) Count("skipped.company." + m[k].reason);  // R70
+        w.object = nullptr;
+      }
+    }
+  }
+  void MatchAccounts(std::vector<Work>& works) {
+    std::vector<const Record*> recs;
+    std::vector<size_t> idx;
+    for (size_t i = 0; i < works.size(); ++i) {
+      if (!works[i].object || works[i].link || works[i].hubspot) continue;
+      recs.push_back(&*works[i].salesforce);
+      idx.push_back(i);
+    }
+    if (recs.empty()) return;
+    RunContext c = Context();
+    auto m = MatchNewAccounts(c, recs);
+    for (size_t k = 0; k < idx.size(); ++k) {
+      Work& w = works[idx[k]];
+      settled_from_salesforce_.insert(w.salesforce->id);
+      if (m[k]) {
+        w.hubspot = std::move(*m[k]);
+        Count("matched.contacts");
+      } else if (p.in_hubspot != CreateMode::kCreateOrUpdate) {
+        w.object = nullptr;
+      }
+    }
   }
 
   // ---- feeds
@@ -1203,6 +1282,8 @@ RunReport SyncRunner::Run() {
     if (m.p.objects.front().to_salesforce.valid() || m.p.has_include) m.ReadHubSpot();
     for (const ObjectProgram& obj : m.p.objects) m.ReadSalesforce(obj);
     m.Deletions();
+    RunContext c = m.Context();
+    SyncAssociations(c);
     m.Lifecycle();
   } catch (const StopRun& stop) {
     m.report.status = stop.status;
@@ -1211,6 +1292,7 @@ RunReport SyncRunner::Run() {
     m.report.status = "failed";
     m.report.message = std::string("state store: ") + e.what();
   }
+  m.report.by_sync[m.p.name] = m.report.counts;
   m.report.hubspot_calls = m.hs.calls_made() - m.hs_calls0;
   m.report.salesforce_calls = m.sf.calls_made() - m.sf_calls0;
   m.report.hubspot_min_calls = m.hs_min_items;

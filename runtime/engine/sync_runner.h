@@ -44,6 +44,7 @@ struct PlanEntry {
 struct RunReport {
   std::map<std::string, int64_t> counts;  // "read.hubspot", "created.salesforce", ...
   std::map<std::string, int64_t> errors;  // sync errors by category
+  std::map<std::string, std::map<std::string, int64_t>> by_sync;  // counts per sync name
   std::vector<PlanEntry> plan;
   std::string status = "ok";  // ok, failed, suspended
   std::string message;

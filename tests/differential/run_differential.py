@@ -5,7 +5,10 @@ HubSpot records (blanks, nulls, unicode, huge and tiny numbers, malformed dates 
 wrong JSON types), then runs differential_runner on them: the interpreter and the JIT must
 agree on every record.
 
-  run_differential.py RUNNER --cases N [--seed S] [--chunk 100] [--keep DIR]
+  run_differential.py RUNNER --cases N [--seed S] [--chunk 100] [--keep DIR] [--first K]
+
+--first K resumes a long run: the generator makes (and discards) cases 0..K-1 of the seed's
+stream, then runs cases K..N-1, so split runs of one seed cover exactly the cases of one run.
 """
 import argparse
 import pathlib
@@ -280,12 +283,18 @@ def main():
     ap.add_argument("--chunk", type=int, default=100)
     ap.add_argument("--keep")
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--first", type=int, default=0)
     args = ap.parse_args()
     rng = random.Random(args.seed)
     gen = Gen(rng)
     start = time.time()
     failed = 0
     done = 0
+    while done < min(args.first, args.cases):  # advance the stream without running
+        gen.rules()
+        for j in range(args.records):
+            gen.record(j)
+        done += 1
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(args.keep or tmp)
         out.mkdir(parents=True, exist_ok=True)
@@ -314,7 +323,7 @@ def main():
             done += n
             if args.progress:
                 print(f"{done} cases agree ({time.time() - start:.0f} s)", flush=True)
-    print(f"{done} cases x {args.records} records, seed {args.seed}: "
+    print(f"cases {args.first}..{done - 1} x {args.records} records, seed {args.seed}: "
           f"{'FAILED' if failed else 'engines agree'} in {time.time() - start:.1f} s")
     return 1 if failed else 0
 

@@ -1,0 +1,231 @@
+#include "engine/associations.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace syncline::engine {
+
+using connectors::Association;
+using connectors::Record;
+using nlohmann::json;
+using state::Side;
+using Kind = AssociationSpec::Kind;
+
+namespace {
+
+std::string Text(const json& v) {
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+using Pair = std::pair<std::string, std::string>;  // (this record, associated record)
+
+// The links this pass looks at: this sync's links touched since `since`, and the links of
+// records associated with newly linked records of the other object.
+std::vector<state::Link> Touched(RunContext& c, int64_t since) {
+  std::map<std::string, state::Link> by_hs;
+  for (const state::Link& l : c.store.Links(c.p.hubspot_object))
+    if (l.updated_ms >= since) by_hs[l.hubspot_id] = l;
+  for (const AssociationSpec& spec : c.p.associations) {
+    std::vector<std::string> fresh;
+    for (const state::Link& l : c.store.Links(spec.hubspot_object))
+      if (l.created_ms >= since && l.salesforce_object == spec.salesforce_object)
+        fresh.push_back(l.hubspot_id);
+    if (fresh.empty()) continue;
+    std::vector<Association> assoc;
+    connectors::Error e =
+        c.hs.ReadAssociations(spec.hubspot_object, c.p.hubspot_object, fresh, &assoc);
+    if (!e.ok()) c.fail(e, "reading HubSpot " + spec.hubspot_object + " associations");
+    c.hs_min_calls += Batches(static_cast<int64_t>(fresh.size()), kHubSpotAssociationBatch);
+    for (const Association& a : assoc) {
+      if (by_hs.count(a.to_id)) continue;
+      if (auto l = c.store.FindLink(Side::kHubSpot, c.p.hubspot_object, a.to_id))
+        by_hs[a.to_id] = *l;
+    }
+  }
+  std::vector<state::Link> out;
+  for (auto& [id, l] : by_hs) out.push_back(std::move(l));
+  return out;
+}
+
+void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<state::Link>& links) {
+  const ObjectProgram* obj = nullptr;
+  std::vector<std::string> hs_ids, sf_ids;
+  std::unordered_map<std::string, std::string> sf_of_hs, hs_of_sf;
+  for (const state::Link& l : links) {
+    if (!c.p.Object(l.salesforce_object)) continue;
+    obj = c.p.Object(l.salesforce_object);
+    hs_ids.push_back(l.hubspot_id);
+    sf_ids.push_back(l.salesforce_id);
+    sf_of_hs[l.hubspot_id] = l.salesforce_id;
+    hs_of_sf[l.salesforce_id] = l.hubspot_id;
+  }
+  if (!obj || hs_ids.empty()) return;
+  const std::string& sf_object = obj->object;
+
+  // HubSpot's associations, as pairs of Salesforce ids where both ends are linked.
+  std::vector<Association> hs_assoc;
+  connectors::Error e =
+      c.hs.ReadAssociations(c.p.hubspot_object, spec.hubspot_object, hs_ids, &hs_assoc);
+  if (!e.ok()) c.fail(e, "reading HubSpot " + c.p.hubspot_object + " associations");
+  c.hs_min_calls += Batches(static_cast<int64_t>(hs_ids.size()), kHubSpotAssociationBatch);
+  std::set<Pair> hs_pairs;  // in Salesforce ids
+  std::unordered_map<std::string, std::string> other_sf_of_hs;
+  for (const Association& a : hs_assoc) {
+    auto l = c.store.FindLink(Side::kHubSpot, spec.hubspot_object, a.to_id);
+    if (!l || l->salesforce_object != spec.salesforce_object) continue;
+    other_sf_of_hs[a.to_id] = l->salesforce_id;
+    hs_pairs.insert({sf_of_hs[a.from_id], l->salesforce_id});
+  }
+
+  // Salesforce's, the same way; and each record's current lookup value.
+  std::set<Pair> sf_pairs;
+  std::unordered_map<std::string, std::string> lookup_of;  // record holding the lookup -> value
+  if (spec.kind == Kind::kLookupOnRecord) {
+    std::vector<Record> found;
+    e = c.sf.ReadByIds(sf_object, sf_ids, {"Id", spec.lookup}, &found);
+    if (!e.ok()) c.fail(e, "reading Salesforce " + sf_object + "." + spec.lookup);
+    c.sf_min_calls += Batches(static_cast<int64_t>(sf_ids.size()), c.o.salesforce_batch);
+    for (const Record& r : found) {
+      const std::string v = Text(FieldValue(r, spec.lookup));
+      lookup_of[r.id] = v;
+      if (!v.empty()) sf_pairs.insert({r.id, v});
+    }
+  } else if (spec.kind == Kind::kLookupOnOther) {
+    std::vector<Record> found;
+    e = c.sf.FindByField(spec.salesforce_object, spec.lookup, sf_ids, {"Id"}, &found);
+    if (!e.ok()) c.fail(e, "reading Salesforce " + spec.salesforce_object + "." + spec.lookup);
+    c.sf_min_calls += Batches(static_cast<int64_t>(sf_ids.size()), c.o.salesforce_batch);
+    for (const Record& r : found) sf_pairs.insert({Text(FieldValue(r, spec.lookup)), r.id});
+    // The other records HubSpot associates, with their current lookup.
+    std::vector<std::string> others;
+    for (const auto& [me, other] : hs_pairs)
+      if (!sf_pairs.count({me, other})) others.push_back(other);
+    std::sort(others.begin(), others.end());
+    others.erase(std::unique(others.begin(), others.end()), others.end());
+    if (!others.empty()) {
+      std::vector<Record> cur;
+      e = c.sf.ReadByIds(spec.salesforce_object, others, {"Id", spec.lookup}, &cur);
+      if (!e.ok()) c.fail(e, "reading Salesforce " + spec.salesforce_object);
+      c.sf_min_calls += Batches(static_cast<int64_t>(others.size()), c.o.salesforce_batch);
+      for (const Record& r : cur) lookup_of[r.id] = Text(FieldValue(r, spec.lookup));
+    }
+  } else {
+    std::vector<Association> roles;
+    e = c.sf.ReadAssociations(sf_object, spec.salesforce_object, sf_ids, &roles);
+    if (!e.ok()) c.fail(e, "reading opportunity contact roles");
+    c.sf_min_calls += Batches(static_cast<int64_t>(sf_ids.size()), c.o.salesforce_batch);
+    for (const Association& a : roles) sf_pairs.insert({a.from_id, a.to_id});
+  }
+
+  // Salesforce -> HubSpot: associations HubSpot lacks.
+  std::vector<Association> to_hs;
+  std::vector<PlanEntry> plan;
+  const bool writes_hubspot = c.p.in_hubspot != CreateMode::kNothing;
+  const bool writes_salesforce = c.p.in_salesforce != CreateMode::kNothing;
+  if (writes_hubspot) {
+    for (const auto& [me, other] : sf_pairs) {
+      if (hs_pairs.count({me, other}) || !hs_of_sf.count(me)) continue;
+      auto l = c.store.FindLink(Side::kSalesforce, spec.salesforce_object, other);
+      if (!l || l->hubspot_object != spec.hubspot_object) continue;
+      Association a;
+      a.from_id = hs_of_sf[me];
+      a.to_id = l->hubspot_id;
+      to_hs.push_back(a);
+      plan.push_back(PlanEntry{"hubspot",
+                               c.p.hubspot_object,
+                               "associate",
+                               a.from_id,
+                               "salesforce " + sf_object + " " + me,
+                               {{spec.hubspot_object, nullptr, a.to_id, ""}},
+                               "associated in Salesforce"});
+    }
+  }
+  // HubSpot -> Salesforce: associations Salesforce lacks.
+  std::vector<connectors::WriteItem> lookups;  // kLookupOn*: record id + lookup value
+  std::vector<Association> roles;
+  if (writes_salesforce) {
+    std::set<std::string> set_now;  // one lookup value per record
+    for (const auto& [me, other] : hs_pairs) {
+      if (sf_pairs.count({me, other})) continue;
+      const std::string holder = spec.kind == Kind::kLookupOnOther ? other : me;
+      const std::string value = spec.kind == Kind::kLookupOnOther ? me : other;
+      if (spec.kind == Kind::kContactRoles) {
+        Association a;
+        a.from_id = me;
+        a.to_id = other;
+        roles.push_back(a);
+      } else {
+        auto cur = lookup_of.find(holder);
+        if (cur == lookup_of.end() || !cur->second.empty()) continue;  // never overwritten
+        if (!set_now.insert(holder).second) continue;
+        connectors::WriteItem item;
+        item.id = holder;
+        item.fields[spec.lookup] = value;
+        lookups.push_back(std::move(item));
+      }
+      plan.push_back(
+          PlanEntry{"salesforce",
+                    spec.kind == Kind::kLookupOnOther ? spec.salesforce_object : sf_object,
+                    "associate",
+                    holder,
+                    "hubspot " + c.p.hubspot_object,
+                    {{spec.kind == Kind::kContactRoles ? "OpportunityContactRole" : spec.lookup,
+                      nullptr, value, ""}},
+                    "associated in HubSpot"});
+    }
+  }
+  const int64_t n_hs = static_cast<int64_t>(to_hs.size());
+  const int64_t n_sf = static_cast<int64_t>(lookups.size() + roles.size());
+  c.Count("associated.hubspot", n_hs);
+  c.Count("associated.salesforce", n_sf);
+  if (c.o.record_plan) c.report.plan.insert(c.report.plan.end(), plan.begin(), plan.end());
+  if (c.o.dry_run) return;
+  auto check = [&](const std::vector<connectors::WriteResult>& results, Side side,
+                   const std::vector<std::string>& ids) {
+    for (size_t k = 0; k < results.size() && k < ids.size(); ++k)
+      if (!results[k].ok)
+        c.record_error(side, "association", ids[k],
+                       std::string(connectors::CategoryName(results[k].error.category)),
+                       results[k].error.code, results[k].error.message);
+  };
+  if (!to_hs.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& a : to_hs) ids.push_back(a.from_id + "->" + a.to_id);
+    check(c.hs.Associate(c.p.hubspot_object, spec.hubspot_object, to_hs), Side::kHubSpot, ids);
+    c.hs_min_calls += Batches(n_hs, kHubSpotAssociationBatch);
+  }
+  if (!lookups.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& it : lookups) ids.push_back(it.id);
+    const std::string& holder_object =
+        spec.kind == Kind::kLookupOnOther ? spec.salesforce_object : sf_object;
+    check(c.sf.Write(holder_object, connectors::WriteKind::kUpdate, lookups), Side::kSalesforce,
+          ids);
+    c.sf_min_calls += Batches(static_cast<int64_t>(lookups.size()), c.o.salesforce_batch);
+  }
+  if (!roles.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& a : roles) ids.push_back(a.from_id + "->" + a.to_id);
+    check(c.sf.Associate(sf_object, spec.salesforce_object, roles), Side::kSalesforce, ids);
+    c.sf_min_calls += Batches(static_cast<int64_t>(roles.size()), c.o.salesforce_batch);
+  }
+}
+
+}  // namespace
+
+void SyncAssociations(RunContext& c) {
+  if (c.p.associations.empty()) return;
+  const int64_t start = c.now();
+  const std::string wm =
+      c.store.GetWatermark(Side::kHubSpot, c.p.hubspot_object, "associations").value_or("");
+  const int64_t since = wm.empty() ? 0 : std::stoll(wm);
+  const std::vector<state::Link> links = Touched(c, since);
+  for (const AssociationSpec& spec : c.p.associations) SyncSpec(c, spec, links);
+  if (!c.o.dry_run)
+    c.store.SetWatermark(Side::kHubSpot, c.p.hubspot_object, "associations", std::to_string(start),
+                         start);
+}
+
+}  // namespace syncline::engine

@@ -1,0 +1,43 @@
+// What the parts of one run share (sync_runner.cpp owns it): the program, both connectors, the
+// state store, options, the report and the minimum-call counters. Object-specific passes
+// (company matching, associations) take it instead of reaching into the runner.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "connectors/connector.h"
+#include "engine/program.h"
+#include "engine/sync_runner.h"
+#include "state/state_store.h"
+
+namespace syncline::engine {
+
+struct RunContext {
+  const SyncProgram& p;
+  connectors::Connector& hs;
+  connectors::Connector& sf;
+  state::StateStore& store;
+  const RunOptions& o;
+  RunReport& report;
+  int64_t& hs_min_calls;
+  int64_t& sf_min_calls;
+  // Ends the run (throws) on a read that failed.
+  std::function<void(const connectors::Error&, const std::string&)> fail;
+  // A record-level sync error (target side, source object and id, category, code, message).
+  std::function<void(state::Side, const std::string&, const std::string&, const std::string&,
+                     const std::string&, const std::string&)>
+      record_error;
+  std::function<int64_t()> now;
+
+  void Count(const std::string& key, int64_t n = 1) { report.counts[key] += n; }
+};
+
+// HubSpot associations v4 batch size (the connector's default, crm-api-spec A10).
+constexpr int64_t kHubSpotAssociationBatch = 1000;
+
+inline int64_t Batches(int64_t n, int64_t size) {
+  return size <= 0 ? n : (n + size - 1) / size;
+}
+
+}  // namespace syncline::engine

@@ -1,0 +1,465 @@
+// Companies <-> accounts (R56-R73), deals <-> opportunities (R74-R84) and cases -> tickets
+// (R85-R88) end to end, with the associations between them kept in step.
+#include <algorithm>
+
+#include "engine_fixture.h"
+
+namespace syncline::test {
+namespace {
+
+const char* kContacts =
+    "sync contacts: hubspot.contacts <-> salesforce.Lead | salesforce.Contact {\n"
+    "  match email\n"
+    "  to salesforce: create or update Contact\n"
+    "  map {\n"
+    "    email <-> Email two-way\n"
+    "    lastname <-> LastName\n"
+    "      to salesforce = lastname ?? \"[not provided]\"\n"
+    "    company <-> Lead.Company\n"
+    "      to salesforce = company ?? \"[not provided]\"\n"
+    "  }\n"
+    "}\n";
+
+const char* kCompanies =
+    "sync companies: hubspot.companies <-> salesforce.Account {\n"
+    "  from salesforce: create or update\n"
+    "  to salesforce: create or update\n"
+    "  map {\n"
+    "    name <-> Name prefer salesforce unless blank\n"
+    "      to salesforce = name ?? \"Unnamed company\"\n"
+    "    phone <-> Phone two-way\n"
+    "  }\n"
+    "}\n";
+
+const char* kDeals =
+    "sync deals: hubspot.deals <-> salesforce.Opportunity {\n"
+    "  on salesforce delete: delete\n"
+    "  stages pipeline \"default\" {\n"
+    "    appointmentscheduled <-> \"Prospecting\"\n"
+    "    qualifiedtobuy <-> \"Qualification\", \"Needs Analysis\"\n"
+    "    contractsent <-> \"Proposal/Price Quote\", \"Negotiation/Review\"\n"
+    "    closedwon <-> \"Closed Won\"\n"
+    "    closedlost <-> \"Closed Lost\"\n"
+    "  }\n"
+    "  map {\n"
+    "    dealname <-> Name two-way\n"
+    "      to salesforce = dealname ?? \"Untitled deal\"\n"
+    "    amount <-> Amount two-way\n"
+    "    closedate <-> CloseDate two-way\n"
+    "    dealstage <-> StageName two-way\n"
+    "  }\n"
+    "}\n";
+
+const char* kTickets =
+    "sync tickets: hubspot.tickets <- salesforce.Case {\n"
+    "  from salesforce: create or update\n"
+    "  on salesforce delete: delete\n"
+    "  map {\n"
+    "    subject <- Subject\n"
+    "    hs_pipeline_stage <- Status = match Status {\n"
+    "      \"New\" => \"1\"\n"
+    "      \"Closed\" => \"4\"\n"
+    "      _ => \"2\"\n"
+    "    }\n"
+    "  }\n"
+    "}\n";
+
+std::string CreateHs(EngineFixture& f, const std::string& object, const json& props) {
+  f.Tick();
+  auto r = f.hs->Write(object, connectors::WriteKind::kCreate, {{"", "", "", props}});
+  REQUIRE_MESSAGE(r[0].ok, r[0].error.message);
+  return r[0].id;
+}
+
+void AssociateHs(EngineFixture& f, const std::string& from, const std::string& from_id,
+                 const std::string& to, const std::string& to_id) {
+  connectors::Association a;
+  a.from_id = from_id;
+  a.to_id = to_id;
+  auto r = f.hs->Associate(from, to, {a});
+  REQUIRE_MESSAGE(r[0].ok, r[0].error.message);
+}
+
+std::vector<std::string> AssociatedHs(EngineFixture& f, const std::string& from,
+                                      const std::string& id, const std::string& to) {
+  std::vector<connectors::Association> out;
+  REQUIRE(f.hs->ReadAssociations(from, to, {id}, &out).ok());
+  std::vector<std::string> ids;
+  for (const auto& a : out) ids.push_back(a.to_id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::vector<connectors::Record> AllHs(EngineFixture& f, const std::string& object,
+                                      const std::vector<std::string>& fields) {
+  std::vector<connectors::Record> out;
+  REQUIRE(f.hs->ReadChanges(object, "", fields,
+                            [&](connectors::ChangePage& p) {
+                              for (auto& r : p.records) out.push_back(std::move(r));
+                              return true;
+                            })
+              .ok());
+  return out;
+}
+
+std::vector<connectors::Record> AllSf(EngineFixture& f, const std::string& object,
+                                      const std::vector<std::string>& fields) {
+  std::vector<connectors::Record> out;
+  REQUIRE(f.sf->ReadChanges(object, "", fields,
+                            [&](connectors::ChangePage& p) {
+                              for (auto& r : p.records) out.push_back(std::move(r));
+                              return true;
+                            })
+              .ok());
+  return out;
+}
+
+std::string LinkedSf(EngineFixture& f, const std::string& hs_object, const std::string& id) {
+  auto link = f.store.FindLink(state::Side::kHubSpot, hs_object, id);
+  return link ? link->salesforce_id : "";
+}
+
+// ---- companies <-> accounts
+
+TEST_CASE("R67_every_new_account_creates_a_company_without_any_contact") {
+  EngineFixture f;
+  f.Rules(std::string(kContacts) + kCompanies);
+  const std::string acc = f.CreateSf("Account", {{"Name", "Lonely Ltd"}, {"Phone", "555-0100"}});
+  auto r = f.Sync();
+  CHECK(r.by_sync["companies"]["created.hubspot"] == 1);
+  auto link = f.store.FindLink(state::Side::kSalesforce, "Account", acc);
+  REQUIRE(link);
+  auto companies = AllHs(f, "companies", {"name", "phone"});
+  REQUIRE(companies.size() == 1);
+  CHECK(companies[0].fields["name"] == "Lonely Ltd");
+  CHECK(companies[0].fields["phone"] == "555-0100");
+  CHECK(companies[0].id == link->hubspot_id);
+}
+
+TEST_CASE("R56_account_pairs_with_the_company_of_its_contacts_not_by_domain") {
+  EngineFixture f;
+  f.Rules(std::string(kContacts) + kCompanies);
+  // Two HubSpot companies on the same domain; only one has the account's contact.
+  const std::string decoy = CreateHs(f, "companies", {{"name", "Acme"}, {"domain", "acme.com"}});
+  const std::string co = CreateHs(f, "companies", {{"name", "Acme"}, {"domain", "acme.com"}});
+  const std::string person =
+      f.CreateContact({{"email", "pat@acme.com"}, {"lastname", "Pat"}, {"company", "Acme"}});
+  AssociateHs(f, "companies", co, "contacts", person);
+  AssociateHs(f, "companies", decoy, "contacts",
+              f.CreateContact({{"email", "lee@other.com"}, {"lastname", "Lee"}}));
+  const std::string acc = f.CreateSf("Account", {{"Name", "Acme Corporation"}});
+  f.CreateSf("Contact", {{"LastName", "Pat"}, {"Email", "pat@acme.com"}, {"AccountId", acc}});
+  auto r = f.Sync();
+  CHECK(r.by_sync["companies"]["matched.contacts"] == 1);
+  CHECK(LinkedSf(f, "companies", co) == acc);
+  // Paired, not duplicated: still two companies. The decoy's contact became a Salesforce
+  // contact without an account, so the decoy got an account of its own (R69), not Acme's.
+  CHECK(AllHs(f, "companies", {"name"}).size() == 2);
+  CHECK(AllSf(f, "Account", {"Name"}).size() == 2);
+  CHECK(LinkedSf(f, "companies", decoy) != acc);
+  // prefer salesforce unless blank: the account's name wins.
+  auto companies = AllHs(f, "companies", {"name"});
+  for (const auto& c : companies)
+    if (c.id == co) CHECK(c.fields["name"] == "Acme Corporation");
+}
+
+TEST_CASE("R58_stored_salesforce_account_id_pairs_account_and_company") {
+  EngineFixture f;
+  f.Rules(std::string(kContacts) + kCompanies);
+  const std::string acc = f.CreateSf("Account", {{"Name", "Migrated Inc"}});
+  // A portal moving from HubSpot's own integration: the company stores the account id (a
+  // read-only property only the integration writes, so the test seeds it).
+  auto seeded = f.hubspot_sb->Seed(
+      {{"companies", {{{"properties", {{"name", "Migrated"}, {"salesforceaccountid", acc}}}}}}});
+  REQUIRE(seeded["ids"]["companies"].size() == 1);
+  const std::string co = seeded["ids"]["companies"][0].get<std::string>();
+  auto r = f.Sync();
+  CHECK(LinkedSf(f, "companies", co) == acc);
+  CHECK(r.by_sync["companies"]["created.hubspot"] == 0);
+  CHECK(r.by_sync["companies"]["created.salesforce"] == 0);
+  CHECK(AllSf(f, "Account", {"Name"}).size() == 1);
+}
+
+TEST_CASE("R70_company_without_contacts_creates_no_account") {
+  EngineFixture f;
+  f.Rules(std::string(kContacts) + kCompanies);
+  CreateHs(f, "companies", {{"name", "Nobody Here"}});
+  auto r = f.Sync();
+  CHECK(r.by_sync["companies"]["skipped.company.no_contacts"] == 1);
+  CHECK(AllSf(f, "Account", {"Name"}).empty());
+}
+
+TEST_CASE("R70_company_whose_contacts_sync_to_leads_creates_no_account") {
+  EngineFixture f;
+  std::string contacts = kContacts;
+  contacts.replace(contacts.find("create or update Contact"), 24, "create or update Lead");
+  f.Rules(contacts + kCompanies);
+  const std::string co = CreateHs(f, "companies", {{"name", "Leady"}});
+  AssociateHs(f, "companies", co, "contacts",
+              f.CreateContact({{"email", "l@leady.com"}, {"lastname", "L"}}));
+  auto r = f.Sync();
+  CHECK(r.by_sync["contacts"]["created.salesforce"] == 1);
+  CHECK(r.by_sync["companies"]["skipped.company.contacts_are_leads"] == 1);
+  CHECK(AllSf(f, "Account", {"Name"}).empty());
+}
+
+TEST_CASE("R69_company_of_a_private_contact_creates_an_account_and_the_contact_joins_it") {
+  EngineFixture f;
+  f.Rules(std::string(kContacts) + kCompanies);
+  const std::string co = CreateHs(f, "companies", {{"name", "Newco"}});
+  const std::string person = f.CreateContact({{"email", "sam@newco.com"}, {"lastname", "Sam"}});
+  AssociateHs(f, "companies", co, "contacts", person);
+  auto r = f.Sync();
+  // The contact became a Salesforce contact without an account, so the company qualifies.
+  CHECK(r.by_sync["contacts"]["created.salesforce"] == 1);
+  CHECK(r.by_sync["companies"]["created.salesforce"] == 1);
+  const std::string acc = LinkedSf(f, "companies", co);
+  REQUIRE(!acc.empty());
+  CHECK(f.Sf("Account", acc, {"Name"})["Name"] == "Newco");
+  const std::string sf_contact = LinkedSf(f, "contacts", person);
+  CHECK(f.Sf("Contact", sf_contact, {"AccountId"})["AccountId"] == acc);
+  CHECK(r.by_sync["companies"]["associated.salesforce"] == 1);
+  // A second run changes nothing.
+  const int64_t writes = f.SalesforceWrites() + f.HubSpotWrites();
+  auto again = f.Sync();
+  CHECK(f.SalesforceWrites() + f.HubSpotWrites() == writes);
+  CHECK(again.by_sync["companies"]["created.salesforce"] == 0);
+}
+
+TEST_CASE("companies_contacts_of_an_account_become_associated_in_hubspot") {
+  EngineFixture f;
+  f.Rules(std::string(kContacts) + kCompanies);
+  const std::string acc = f.CreateSf("Account", {{"Name", "Assoc Co"}});
+  f.CreateSf("Contact", {{"LastName", "A"}, {"Email", "a@assoc.co"}, {"AccountId", acc}});
+  f.CreateSf("Contact", {{"LastName", "B"}, {"Email", "b@assoc.co"}, {"AccountId", acc}});
+  auto r = f.Sync();
+  auto link = f.store.FindLink(state::Side::kSalesforce, "Account", acc);
+  REQUIRE(link);
+  const auto contacts = AssociatedHs(f, "companies", link->hubspot_id, "contacts");
+  CHECK(contacts.size() == 2);
+  CHECK(r.by_sync["companies"]["associated.hubspot"] == 2);
+}
+
+// ---- deals <-> opportunities
+
+TEST_CASE("R82_stage_map_translates_both_ways_and_a_second_run_writes_nothing") {
+  EngineFixture f;
+  f.Rules(kDeals);
+  const std::string deal = CreateHs(f, "deals",
+                                    {{"dealname", "Big one"},
+                                     {"amount", "5000"},
+                                     {"dealstage", "contractsent"},
+                                     {"pipeline", "default"},
+                                     {"closedate", "2026-12-24T00:00:00Z"}});
+  const std::string opp = f.CreateSf("Opportunity", {{"Name", "From SF"},
+                                                     {"StageName", "Needs Analysis"},
+                                                     {"CloseDate", "2026-12-31"},
+                                                     {"Amount", 1200}});
+  auto r = f.Sync();
+  CHECK(r.by_sync["deals"]["created.salesforce"] == 1);
+  CHECK(r.by_sync["deals"]["created.hubspot"] == 1);
+  const json o =
+      f.Sf("Opportunity", LinkedSf(f, "deals", deal), {"Name", "StageName", "Amount", "CloseDate"});
+  CHECK(o["StageName"] == "Proposal/Price Quote");
+  CHECK(o["Amount"] == 5000);
+  CHECK(o["CloseDate"] == "2026-12-24");
+  auto link = f.store.FindLink(state::Side::kSalesforce, "Opportunity", opp);
+  REQUIRE(link);
+  std::vector<connectors::Record> d;
+  REQUIRE(
+      f.hs->ReadByIds("deals", {link->hubspot_id}, {"dealstage", "pipeline", "amount"}, &d).ok());
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].fields["dealstage"] == "qualifiedtobuy");
+  CHECK(d[0].fields["pipeline"] == "default");
+  // "Needs Analysis" and "Qualification" are one row: nothing moves back and forth.
+  f.Sync();
+  const int64_t writes = f.SalesforceWrites() + f.HubSpotWrites();
+  auto again = f.Sync();
+  CHECK(f.SalesforceWrites() + f.HubSpotWrites() == writes);
+  CHECK(f.Sf("Opportunity", opp, {"StageName"})["StageName"] == "Needs Analysis");
+  // A stage change in HubSpot moves the opportunity to the row's first stage.
+  f.Tick();
+  REQUIRE(f.hs->Write("deals", connectors::WriteKind::kUpdate,
+                      {{link->hubspot_id, "", "", {{"dealstage", "closedwon"}}}})[0]
+              .ok);
+  f.Sync();
+  CHECK(f.Sf("Opportunity", opp, {"StageName"})["StageName"] == "Closed Won");
+}
+
+TEST_CASE("R82_a_stage_outside_the_map_is_a_mapping_error_not_an_api_error") {
+  EngineFixture f;
+  f.Rules(kDeals);
+  CreateHs(f, "deals", {{"dealname", "Odd"}, {"dealstage", "decisionmakerboughtin"}});
+  auto r = f.Sync();
+  CHECK(r.errors["mapping"] == 1);
+  CHECK(AllSf(f, "Opportunity", {"Name"}).empty());
+  auto errors = f.store.OpenErrors();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].message.find("decisionmakerboughtin") != std::string::npos);
+  CHECK(errors[0].message.find("R82") != std::string::npos);
+}
+
+TEST_CASE("R60_deals_are_not_deduplicated") {
+  EngineFixture f;
+  f.Rules(kDeals);
+  CreateHs(f, "deals",
+           {{"dealname", "Twin"},
+            {"amount", "10"},
+            {"dealstage", "closedwon"},
+            {"closedate", "2026-01-01T00:00:00Z"}});
+  f.CreateSf(
+      "Opportunity",
+      {{"Name", "Twin"}, {"Amount", 10}, {"StageName", "Closed Won"}, {"CloseDate", "2026-01-01"}});
+  f.Sync();
+  CHECK(AllSf(f, "Opportunity", {"Name"}).size() == 2);
+  CHECK(AllHs(f, "deals", {"dealname"}).size() == 2);
+}
+
+TEST_CASE("R80_a_deal_outside_the_synced_pipeline_does_not_sync") {
+  EngineFixture f;
+  f.Rules(kDeals);
+  // Another pipeline (the portal's; the sandbox's property lists only `default`, so seed it).
+  f.hubspot_sb->Seed({{"deals",
+                       {{{"properties",
+                          {{"dealname", "Elsewhere"},
+                           {"pipeline", "renewals"},
+                           {"dealstage", "closedwon"},
+                           {"closedate", "2026-01-01T00:00:00Z"}}}}}}});
+  CreateHs(f, "deals",
+           {{"dealname", "Here"},
+            {"pipeline", "default"},
+            {"dealstage", "closedwon"},
+            {"closedate", "2026-01-01T00:00:00Z"}});
+  auto r = f.Sync();
+  CHECK(r.by_sync["deals"]["skipped.pipeline"] == 1);
+  auto opps = AllSf(f, "Opportunity", {"Name"});
+  REQUIRE(opps.size() == 1);
+  CHECK(opps[0].fields["Name"] == "Here");
+}
+
+TEST_CASE("R81_opportunity_delete_deletes_the_deal_but_a_deal_delete_keeps_the_opportunity") {
+  EngineFixture f;
+  f.Rules(kDeals);
+  const std::string a = f.CreateSf(
+      "Opportunity", {{"Name", "A"}, {"StageName", "Prospecting"}, {"CloseDate", "2026-01-01"}});
+  const std::string b = f.CreateSf(
+      "Opportunity", {{"Name", "B"}, {"StageName", "Prospecting"}, {"CloseDate", "2026-01-01"}});
+  f.Sync();
+  auto la = f.store.FindLink(state::Side::kSalesforce, "Opportunity", a);
+  auto lb = f.store.FindLink(state::Side::kSalesforce, "Opportunity", b);
+  REQUIRE(la);
+  REQUIRE(lb);
+  f.Tick();
+  REQUIRE(f.sf->Delete("Opportunity", {a})[0].ok);
+  REQUIRE(f.hs->Delete("deals", {lb->hubspot_id})[0].ok);
+  f.Tick(120'000);  // the replication API works in whole minutes
+  auto r = f.Sync();
+  CHECK(r.by_sync["deals"]["deleted.hubspot"] == 1);
+  std::vector<connectors::Record> left;
+  REQUIRE(f.hs->ReadByIds("deals", {la->hubspot_id}, {"dealname"}, &left).ok());
+  CHECK(left.empty());
+  CHECK(!f.Sf("Opportunity", b, {"Name"}).is_null());  // R81: still there
+  CHECK(!f.store.FindLink(state::Side::kSalesforce, "Opportunity", b));
+}
+
+TEST_CASE("R82_deal_associations_follow_account_and_contact_roles_both_ways") {
+  EngineFixture f;
+  f.Rules(std::string(kContacts) + kCompanies + kDeals);
+  // Salesforce side: an opportunity on an account with a contact role.
+  const std::string acc = f.CreateSf("Account", {{"Name", "Roles Inc"}});
+  const std::string con =
+      f.CreateSf("Contact", {{"LastName", "Role"}, {"Email", "role@roles.io"}, {"AccountId", acc}});
+  const std::string opp = f.CreateSf("Opportunity", {{"Name", "Roles deal"},
+                                                     {"StageName", "Prospecting"},
+                                                     {"CloseDate", "2026-03-01"},
+                                                     {"AccountId", acc}});
+  f.CreateSf("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", con}});
+  // HubSpot side: a deal associated with a synced company and contact.
+  const std::string co = CreateHs(f, "companies", {{"name", "Hub Co"}});
+  const std::string person = f.CreateContact({{"email", "hub@hub.co"}, {"lastname", "Hub"}});
+  AssociateHs(f, "companies", co, "contacts", person);
+  const std::string deal = CreateHs(f, "deals",
+                                    {{"dealname", "Hub deal"},
+                                     {"dealstage", "appointmentscheduled"},
+                                     {"closedate", "2026-05-01T00:00:00Z"}});
+  AssociateHs(f, "deals", deal, "companies", co);
+  AssociateHs(f, "deals", deal, "contacts", person);
+  f.Sync();
+
+  auto opp_link = f.store.FindLink(state::Side::kSalesforce, "Opportunity", opp);
+  REQUIRE(opp_link);
+  auto acc_link = f.store.FindLink(state::Side::kSalesforce, "Account", acc);
+  auto con_link = f.store.FindLink(state::Side::kSalesforce, "Contact", con);
+  REQUIRE(acc_link);
+  REQUIRE(con_link);
+  CHECK(AssociatedHs(f, "deals", opp_link->hubspot_id, "companies") ==
+        std::vector<std::string>{acc_link->hubspot_id});
+  CHECK(AssociatedHs(f, "deals", opp_link->hubspot_id, "contacts") ==
+        std::vector<std::string>{con_link->hubspot_id});
+
+  const std::string new_opp = LinkedSf(f, "deals", deal);
+  REQUIRE(!new_opp.empty());
+  CHECK(f.Sf("Opportunity", new_opp, {"AccountId"})["AccountId"] == LinkedSf(f, "companies", co));
+  std::vector<connectors::Association> roles;
+  REQUIRE(f.sf->ReadAssociations("Opportunity", "Contact", {new_opp}, &roles).ok());
+  REQUIRE(roles.size() == 1);
+  CHECK(roles[0].to_id == LinkedSf(f, "contacts", person));
+
+  // Re-runs add no second contact role or association.
+  f.Sync();
+  f.Sync();
+  roles.clear();
+  REQUIRE(f.sf->ReadAssociations("Opportunity", "Contact", {new_opp, opp}, &roles).ok());
+  CHECK(roles.size() == 2);
+  CHECK(AssociatedHs(f, "deals", opp_link->hubspot_id, "contacts").size() == 1);
+}
+
+// ---- cases -> tickets
+
+TEST_CASE("R85_R86_R87_cases_create_tickets_one_way_with_contact_and_delete_follows") {
+  EngineFixture f;
+  f.Rules(std::string(kContacts) + kCompanies + kTickets);
+  const std::string acc = f.CreateSf("Account", {{"Name", "Case Co"}});
+  const std::string con =
+      f.CreateSf("Contact", {{"LastName", "Asker"}, {"Email", "ask@case.co"}, {"AccountId", acc}});
+  const std::string cs = f.CreateSf(
+      "Case",
+      {{"Subject", "Printer on fire"}, {"Status", "New"}, {"ContactId", con}, {"AccountId", acc}});
+  auto r = f.Sync();
+  CHECK(r.by_sync["tickets"]["created.hubspot"] == 1);
+  auto link = f.store.FindLink(state::Side::kSalesforce, "Case", cs);
+  REQUIRE(link);
+  std::vector<connectors::Record> t;
+  REQUIRE(
+      f.hs->ReadByIds("tickets", {link->hubspot_id}, {"subject", "hs_pipeline_stage"}, &t).ok());
+  REQUIRE(t.size() == 1);
+  CHECK(t[0].fields["subject"] == "Printer on fire");
+  CHECK(t[0].fields["hs_pipeline_stage"] == "1");
+  CHECK(AssociatedHs(f, "tickets", link->hubspot_id, "contacts") ==
+        std::vector<std::string>{
+            f.store.FindLink(state::Side::kSalesforce, "Contact", con)->hubspot_id});
+  CHECK(AssociatedHs(f, "tickets", link->hubspot_id, "companies") ==
+        std::vector<std::string>{
+            f.store.FindLink(state::Side::kSalesforce, "Account", acc)->hubspot_id});
+  // R85: one way. A HubSpot edit never reaches the case.
+  f.Tick();
+  REQUIRE(f.hs->Write("tickets", connectors::WriteKind::kUpdate,
+                      {{link->hubspot_id, "", "", {{"subject", "Edited in HubSpot"}}}})[0]
+              .ok);
+  const int64_t sf_writes = f.SalesforceWrites();
+  f.Sync();
+  CHECK(f.SalesforceWrites() == sf_writes);
+  CHECK(f.Sf("Case", cs, {"Subject"})["Subject"] == "Printer on fire");
+  // R86: `on salesforce delete: delete`.
+  f.Tick();
+  REQUIRE(f.sf->Delete("Case", {cs})[0].ok);
+  f.Tick(120'000);  // the replication API works in whole minutes
+  auto d = f.Sync();
+  CHECK(d.by_sync["tickets"]["deleted.hubspot"] == 1);
+  t.clear();
+  REQUIRE(f.hs->ReadByIds("tickets", {link->hubspot_id}, {"subject"}, &t).ok());
+  CHECK(t.empty());
+}
+
+}  // namespace
+}  // namespace syncline::test
