@@ -74,7 +74,7 @@ struct ActivityRunner::Impl {
   RunOptions o;
   RunReport report;
   int64_t hs_calls0 = 0, sf_calls0 = 0, hs_min = 0, sf_min = 0;
-  int64_t start_ms = 0;
+  int64_t start_ms = 0;                                  // of the type being read
   std::map<std::string, std::set<std::string>> waiting;  // object -> engagement ids
 
   Impl(const ActivityProgram& program, connectors::Connector& h, connectors::Connector& s,
@@ -105,7 +105,6 @@ struct ActivityRunner::Impl {
                   what + ": " + e.message};
   }
 
-  std::string StateObject() const { return "activities." + p.salesforce_object; }
   static std::string Marker(const std::string& object, const std::string& id) {
     return "hubspot:" + object + ":" + id;
   }
@@ -177,9 +176,10 @@ struct ActivityRunner::Impl {
                                   "reachable?); nothing was written"};
   }
 
-  // R89: activities sync from the block's first run on; the start is kept in the state.
-  void StartTime() {
-    if (auto s = store.GetWatermark(Side::kHubSpot, StateObject(), "start")) {
+  // R89: a type's activities sync from its first run on (no backfill); the start is kept in
+  // the state per engagement object, so a type listed later starts when it is added.
+  void StartTime(const std::string& object) {
+    if (auto s = store.GetWatermark(Side::kHubSpot, object, "activities.start")) {
       try {
         start_ms = std::stoll(*s);
         return;
@@ -188,7 +188,8 @@ struct ActivityRunner::Impl {
     }
     start_ms = Now();
     if (!o.dry_run)
-      store.SetWatermark(Side::kHubSpot, StateObject(), "start", std::to_string(start_ms), Now());
+      store.SetWatermark(Side::kHubSpot, object, "activities.start", std::to_string(start_ms),
+                         Now());
   }
 
   void LoadWaiting(const std::string& object) {
@@ -277,7 +278,7 @@ struct ActivityRunner::Impl {
       auto who = LinkedOf(contacts[r->id], "contacts", "");
       if (!who) {
         Count("skipped.activities.unsynced");
-        if (!o.dry_run) waiting[object].insert(r->id);
+        waiting[object].insert(r->id);  // saved only by real runs
         continue;
       }
       waiting[object].erase(r->id);
@@ -420,9 +421,8 @@ struct ActivityRunner::Impl {
     std::set<std::string> ids = waiting[object];
     waiting[object].clear();
     std::set<std::string> errored;
-    if (!o.dry_run)
-      for (const state::SyncError& e : store.DueErrors(Now()))
-        if (e.side == Side::kSalesforce && e.object == object) errored.insert(e.record_id);
+    for (const state::SyncError& e : store.DueErrors(Now()))
+      if (e.side == Side::kSalesforce && e.object == object) errored.insert(e.record_id);
     ids.insert(errored.begin(), errored.end());
     if (ids.empty()) return;
     Count("retried.activities", static_cast<int64_t>(ids.size()));
@@ -449,6 +449,7 @@ struct ActivityRunner::Impl {
       Count("unsupported.activities." + type);
       return;
     }
+    StartTime(object);
     LoadWaiting(object);
     Retries(type, object);
     const auto wm = store.GetWatermark(Side::kHubSpot, object, "activities");
@@ -489,7 +490,6 @@ RunReport ActivityRunner::Run() {
   m.sf_calls0 = m.sf.calls_made();
   try {
     m.Recover();
-    m.StartTime();
     std::set<std::string> seen;
     for (const std::string& type : m.p.types)
       if (seen.insert(type).second) m.ReadType(type);

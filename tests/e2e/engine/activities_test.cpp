@@ -187,6 +187,23 @@ TEST_CASE("R89_no_backfill_of_activities_older_than_first_run") {
   CHECK(tasks.size() == 2);
 }
 
+TEST_CASE("R89_type_enabled_later_does_not_backfill") {
+  EngineFixture f;
+  f.Rules(ActivityRules("note"));
+  auto [contact, lead] = SyncedContact(f, "r89later@example.com");
+  Engagement(f, "calls", {{"hs_call_title", "before calls were enabled"}}, contact);
+  Run(f);
+  CHECK(Tasks(f).empty());
+  f.Rules(ActivityRules("note, call"));  // the admin turns calls on
+  Run(f);
+  CHECK(Tasks(f).empty());
+  Engagement(f, "calls", {{"hs_call_title", "after"}}, contact);
+  Run(f);
+  const auto tasks = Tasks(f);
+  REQUIRE(tasks.size() == 1);
+  CHECK(Text(tasks[0].fields["Subject"]) == "call: after");
+}
+
 TEST_CASE("rerun_creates_no_duplicate_task") {
   EngineFixture f;
   f.Rules(ActivityRules("note, call"));
