@@ -39,7 +39,16 @@ note=$(api POST "$hs/crm/v3/objects/notes" \
   '{"properties":{"hs_timestamp":"2026-11-30T10:00:00Z","hs_note_body":"Asked for a quote"}}' | id)
 api POST "$hs/crm/v4/associations/notes/contacts/batch/associate/default" \
   "{\"inputs\":[{\"from\":{\"id\":\"$note\"},\"to\":{\"id\":\"$contact\"}}]}" >/dev/null
+tasks() {
+  api GET "$sf/services/data/v60.0/query?q=SELECT+Subject,Description,Status,WhoId+FROM+Task"
+}
 "$syncline" plan --config "$dir/syncline.toml"
+planned=$(tasks | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["records"]))')
 "$syncline" run --config "$dir/syncline.toml" --once
-api GET "$sf/services/data/v60.0/query?q=SELECT+Subject,Description,Status,WhoId+FROM+Task" |
-  python3 -c 'import json,sys; [print(r["Subject"], "|", r["Description"], "|", r["Status"], "| WhoId", r["WhoId"]) for r in json.load(sys.stdin)["records"]]'
+tasks | python3 -c '
+import json, sys
+records = json.load(sys.stdin)["records"]
+for r in records:
+    print(r["Subject"], "|", r["Description"], "|", r["Status"], "| WhoId", r["WhoId"])
+sys.exit(0 if len(records) == 1 and records[0]["WhoId"] else 1)'
+[ "$planned" = 0 ] || { echo "plan wrote $planned tasks" >&2; exit 1; }
