@@ -376,5 +376,40 @@ TEST_CASE("plan_writes_no_task") {
   CHECK(Tasks(f).size() == 1);
 }
 
+TEST_CASE("block_without_fields_creates_task_with_WhoId_only") {
+  for (auto kind : {pipeline::EngineKind::kJit, pipeline::EngineKind::kInterp}) {
+    CAPTURE(static_cast<int>(kind));
+    EngineFixture f;
+    f.Rules(ContactRules("", "") + "activities to salesforce.Task {\n  types meeting\n}\n", kind);
+    auto [contact, lead] = SyncedContact(f, "bare@example.com");
+    Engagement(f, "meetings", {{"hs_meeting_title", "Kick-off"}}, contact);
+    Run(f);
+    const auto tasks = Tasks(f);
+    REQUIRE(tasks.size() == 1);
+    CHECK(Text(tasks[0].fields["WhoId"]) == lead);
+    CHECK(tasks[0].fields["Subject"].is_null());
+  }
+}
+
+TEST_CASE("rule_error_is_a_sync_error_and_writes_no_task") {
+  EngineFixture f;
+  f.Rules(ContactRules("", "") +
+          "activities to salesforce.Task {\n  types call\n"
+          "  Subject = if title is blank then error \"a call needs a title\" else title\n}\n");
+  auto [contact, lead] = SyncedContact(f, "err@example.com");
+  const std::string bad = Engagement(f, "calls", {{"hs_call_body", "no title"}}, contact);
+  Engagement(f, "calls", {{"hs_call_title", "Titled"}}, contact);
+  const auto report = Run(f);
+  const auto tasks = Tasks(f);
+  REQUIRE(tasks.size() == 1);  // the other call is not held up (R150)
+  CHECK(Text(tasks[0].fields["Subject"]) == "Titled");
+  CHECK(report.errors.at("rule") == 1);
+  const auto open = f.store.OpenErrors();
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].object == "calls");
+  CHECK(open[0].record_id == bad);
+  CHECK(open[0].message.find("a call needs a title") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace syncline::test
