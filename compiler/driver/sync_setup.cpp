@@ -11,6 +11,7 @@
 #include "runtime/connectors/auth.h"
 #include "runtime/connectors/hubspot_connector.h"
 #include "runtime/connectors/salesforce_connector.h"
+#include "runtime/engine/activity_runner.h"
 #include "runtime/sandbox/schema_adapter.h"
 
 namespace syncline::driver {
@@ -336,6 +337,12 @@ engine::RunReport RunSyncs(const pipeline::CompiledRules& rules, Crms& crms,
     total.Merge(r);
     if (r.status != "ok") break;
   }
+  // Activities after the syncs: their tasks name the leads and contacts just synced (R95).
+  for (const engine::ActivityProgram& a : rules.activities()) {
+    if (total.status != "ok") break;
+    engine::ActivityRunner runner(a, crms.hubspot(), crms.salesforce(), store, options);
+    total.Merge(runner.Run());
+  }
   if (!options.dry_run) {
     state::Run run;
     run.id = run_id;
@@ -403,6 +410,15 @@ void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
   out << "  skipped by segment:  " << Get(r, "skipped.segment") << "\n";
   out << "  skipped, no email:   " << Get(r, "skipped.no_key") << "\n";
   out << "  unchanged:           " << Get(r, "unchanged") << "\n";
+  if (Get(r, "read.hubspot.activities") || Get(r, "waiting.activities") ||
+      Get(r, "retried.activities")) {
+    int64_t tasks = 0;
+    for (const auto& [k, v] : r.counts)
+      if (k.rfind("created.salesforce.", 0) == 0) tasks += v;
+    out << "  activities:          read " << Get(r, "read.hubspot.activities") << ", " << verb
+        << "created as tasks " << tasks << ", waiting for their contact "
+        << Get(r, "waiting.activities") << "\n";
+  }
   int64_t errors = 0;
   for (const auto& [k, v] : r.errors) errors += v;
   out << "  errors:              " << errors;

@@ -103,8 +103,14 @@ struct Module {
   int FindEntry(const std::string& sync, rt::Crm to, const std::string& salesforce_object) const;
 };
 
+// The `sync` name of the entry of the module's `index`-th `activities to salesforce.X` block
+// (CheckedModule::activities): its inputs are the activity pseudo-fields (type, title, body,
+// timestamp), its outputs the fields of X. Look it up with FindEntry(name, kSalesforce, X).
+std::string ActivitiesEntryName(size_t index);
+
 // Lowers every sync of a checked module: both directions the sync allows, one entry per
-// Salesforce object. `sources` gives source locations (rules and imported std modules).
+// Salesforce object; then one entry per activities block. `sources` gives source locations (rules
+// and imported std modules).
 std::unique_ptr<Module> Lower(const sema::CheckedModule& module,
                               const source::SourceManager& sources);
 

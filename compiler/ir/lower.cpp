@@ -224,6 +224,23 @@ class Lowerer {
   void LowerTable(int index, const TableDecl& table);
   void LowerConst(int index, const ConstDecl& c);
   void LowerEntry(const sema::CheckedSync& sync, rt::Crm to, size_t object_index);
+  void LowerActivities(const sema::CheckedActivities& acts, size_t index);
+  // An activity pseudo-field (type, title, body, timestamp: the checker's activity scope),
+  // read from an input slot of that name the runtime fills from the HubSpot engagement.
+  int ActivityReg(FnBuilder& b, const NameExpr& e) {
+    const std::string& name = e.name.text;
+    const rt::Kind kind = name == "timestamp" ? rt::Kind::kDateTime : rt::Kind::kText;
+    const int slot = InputSlot(name, kind);
+    const int dst = b.NewReg();
+    b.Emit(Inst{.op = Op::kInput,
+                .dst = dst,
+                .imm = slot,
+                .symbol = rt::InputSymbol(rt::Crm::kHubSpot, kind),
+                .on_fail = b.handler(),
+                .loc = Loc(e.range)});
+    return dst;
+  }
+  bool activity_ = false;  // lowering an activities block
 
   const sema::CheckedModule& m_;
   const source::SourceManager& sources_;
@@ -258,6 +275,8 @@ int Lowerer::LowerExpr(FnBuilder& b, const Expr* e) {
     case ExprKind::kName:
     case ExprKind::kMember: {
       auto it = m_.names.find(e);
+      if (it == m_.names.end() && activity_ && e->kind == ExprKind::kName)
+        return ActivityReg(b, static_cast<const NameExpr&>(*e));
       if (it == m_.names.end()) return ConstReg(b, Constant{});
       const auto& t = it->second;
       if (t.kind == sema::NameTarget::Kind::kParam) {
@@ -648,6 +667,38 @@ void Lowerer::LowerEntry(const sema::CheckedSync& sync, rt::Crm to, size_t k) {
   }
 }
 
+void Lowerer::LowerActivities(const sema::CheckedActivities& acts, size_t index) {
+  Entry entry;
+  entry.sync = ActivitiesEntryName(index);
+  entry.to = rt::Crm::kSalesforce;
+  entry.salesforce_object = acts.salesforce->name;
+  entry.is_default = true;
+  entry.name = "activities to salesforce." + acts.salesforce->name;
+  entry.layout.source = rt::Crm::kHubSpot;
+  entry.layout.target = rt::Crm::kSalesforce;
+  entry.layout.target_object = acts.salesforce->name;
+  out_.entries.push_back(std::move(entry));
+  entry_ = &out_.entries.back();
+  source_object_ = nullptr;  // only the activity pseudo-fields are in scope
+  activity_ = true;
+  const std::string prefix = entry_->sync + ".to_salesforce." + acts.salesforce->name;
+  for (size_t fi_index = 0; fi_index < acts.fields.size(); ++fi_index) {
+    const auto& f = acts.fields[fi_index];
+    const rt::Kind kind = KindOf(f.field->kind);
+    const int fi = AddFunction(prefix + "." + f.field->name, FunctionKind::kMapping, 0);
+    FnBuilder b(out_.functions, fi);
+    const int v = LowerExpr(b, f.value);
+    const int w = Native(b, rt::OutputSymbol(kind), {v}, f.value->range);
+    b.Emit(Inst{.op = Op::kReturn, .args = {w}});
+    entry_ = &out_.entries.back();
+    entry_->layout.outputs.push_back(f.field->name);
+    entry_->output_kinds.push_back(kind);
+    entry_->mappings.push_back(fi);
+    entry_->output_mappings.push_back(static_cast<int>(fi_index));
+  }
+  activity_ = false;
+}
+
 void Lowerer::Run() {
   const syntax::Module& mod = *m_.syntax;
   // Declarations first (so calls have indices), then their bodies.
@@ -692,9 +743,14 @@ void Lowerer::Run() {
       for (size_t k = 0; k < sync.salesforce.size(); ++k) LowerEntry(sync, rt::Crm::kHubSpot, k);
     }
   }
+  for (size_t k = 0; k < m_.activities.size(); ++k) LowerActivities(m_.activities[k], k);
 }
 
 }  // namespace
+
+std::string ActivitiesEntryName(size_t index) {
+  return "$activities" + std::to_string(index);
+}
 
 int Module::FindEntry(const std::string& sync, rt::Crm to, const std::string& object) const {
   for (size_t i = 0; i < entries.size(); ++i) {

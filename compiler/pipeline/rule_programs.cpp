@@ -54,12 +54,16 @@ struct CompiledRules::Impl {
   std::vector<std::unique_ptr<jit::Engine>> engines;
   std::vector<std::unique_ptr<ir::Interpreter>> interpreters;
   std::vector<engine::SyncProgram> syncs;
+  std::vector<engine::ActivityProgram> activities;
 };
 
 CompiledRules::CompiledRules() : impl_(std::make_unique<Impl>()) {}
 CompiledRules::~CompiledRules() = default;
 const std::vector<engine::SyncProgram>& CompiledRules::syncs() const {
   return impl_->syncs;
+}
+const std::vector<engine::ActivityProgram>& CompiledRules::activities() const {
+  return impl_->activities;
 }
 const schema::SchemaEnv& CompiledRules::schemas() const {
   return impl_->schemas;
@@ -154,6 +158,32 @@ void AddUnique(std::vector<std::string>& v, const std::string& s) {
   for (const auto& x : v)
     if (x == s) return;
   v.push_back(s);
+}
+
+// One ActivityProgram per `activities to salesforce.X` block of a file.
+template <typename Load>
+bool LoadActivities(const sema::CheckedModule& checked, const ir::Module& mod,
+                    const source::SourceManager& sources, Load& load,
+                    std::vector<engine::ActivityProgram>& out) {
+  for (size_t k = 0; k < checked.activities.size(); ++k) {
+    const sema::CheckedActivities& ca = checked.activities[k];
+    engine::ActivityProgram ap;
+    ap.salesforce_object = ca.salesforce->name;
+    ap.types = ca.types;
+    const int entry =
+        mod.FindEntry(ir::ActivitiesEntryName(k), rt::Crm::kSalesforce, ap.salesforce_object);
+    ap.to_salesforce = load(entry);
+    if (entry < 0 || !ap.to_salesforce.valid()) return false;
+    // A custom external id field wins over the standard text field the marker goes to.
+    if (ca.salesforce->FindField("HubSpot_Activity_Id__c"))
+      ap.marker_field = "HubSpot_Activity_Id__c";
+    const auto& buf = sources.Get(ca.syntax->range.file);
+    const auto pos = buf.Position(ca.syntax->range.begin);
+    ap.location = std::filesystem::path(buf.path()).filename().string() + ":" +
+                  std::to_string(pos.line) + ":" + std::to_string(pos.column);
+    out.push_back(std::move(ap));
+  }
+  return true;
 }
 
 }  // namespace
@@ -351,6 +381,10 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
         AddUnique(sp.hubspot_read_fields, sp.id_property);
       }
       m.syncs.push_back(std::move(sp));
+    }
+    if (!LoadActivities(*f.checked, mod, m.sources, load, m.activities)) {
+      *exit_code = 2;
+      return nullptr;
     }
   }
   return out;

@@ -11,6 +11,7 @@
 
 #include "compiler/sema/check.h"
 #include "compiler/syntax/ast.h"
+#include "runtime/engine/activity_program.h"
 #include "runtime/engine/program.h"
 #include "runtime/schema/schema.h"
 
@@ -34,6 +35,8 @@ class CompiledRules {
   ~CompiledRules();
 
   const std::vector<engine::SyncProgram>& syncs() const;
+  // `activities to salesforce.Task` blocks, in file order (run after the syncs).
+  const std::vector<engine::ActivityProgram>& activities() const;
   const schema::SchemaEnv& schemas() const;
 
   struct TestCase {

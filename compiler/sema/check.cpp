@@ -200,11 +200,17 @@ void Checker::CheckActivities(const ActivitiesDecl& decl) {
   Scope scope;
   scope.activity = true;
   scope.allow_skip = true;
+  CheckedActivities out;
+  out.syntax = &decl;
+  out.salesforce = object;
+  for (const auto& t : decl.types) out.types.push_back(t.text);
   for (const auto& f : decl.fields) {
     const auto* field = ResolveField(*object, f.name);
     Type t = CheckExpr(f.value.get(), scope);
     if (field) CheckAssignable(t, FieldType(*field), f.value.get(), "`" + field->name + "`");
+    if (field) out.fields.push_back({field, f.value.get()});
   }
+  if (decl.to_salesforce) out_->activities.push_back(std::move(out));
 }
 
 void Checker::CheckTest(const TestDecl& test) {

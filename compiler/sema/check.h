@@ -67,6 +67,18 @@ struct CheckedSync {
   std::vector<std::pair<std::string, std::string>> associations;
 };
 
+// An `activities to salesforce.Task` block with its object and fields resolved (R89-R95).
+struct CheckedActivities {
+  const syntax::ActivitiesDecl* syntax = nullptr;
+  const schema::Object* salesforce = nullptr;  // the Task object
+  std::vector<std::string> types;              // as written: note, call, ...
+  struct Field {
+    const schema::Field* field = nullptr;
+    const syntax::Expr* value = nullptr;
+  };
+  std::vector<Field> fields;
+};
+
 // What a call resolves to.
 struct CallTarget {
   enum class Kind { kBuiltin, kUserFn, kTable } kind = Kind::kBuiltin;
@@ -87,6 +99,7 @@ struct NameTarget {
 struct CheckedModule {
   const syntax::Module* syntax = nullptr;
   std::vector<CheckedSync> syncs;
+  std::vector<CheckedActivities> activities;  // `activities to salesforce.X` blocks only
   std::unordered_map<const syntax::Expr*, Type> types;
   std::unordered_map<const syntax::Expr*, CallTarget> calls;
   std::unordered_map<const syntax::Expr*, NameTarget> names;
