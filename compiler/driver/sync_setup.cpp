@@ -231,6 +231,28 @@ std::unique_ptr<Crms> Crms::Live(const SyncConfig& c, std::string* error) {
   return crms;
 }
 
+namespace {
+
+// The connectors read the sandboxes' clock: with a frozen clock (`syncline test`) the
+// replication windows and retry waits are in the sandboxes' time, not the machine's.
+class SandboxTime final : public connectors::http::Clock {
+ public:
+  explicit SandboxTime(std::shared_ptr<sandbox::Clock> clock) : clock_(std::move(clock)) {}
+  int64_t NowMs() override { return clock_->NowMs(); }
+  void SleepMs(int64_t ms) override {
+    if (clock_->fixed())
+      clock_->Advance(ms);
+    else
+      real_.SleepMs(ms);
+  }
+
+ private:
+  std::shared_ptr<sandbox::Clock> clock_;
+  connectors::http::SystemClock real_;
+};
+
+}  // namespace
+
 std::unique_ptr<Crms> Crms::Sandboxes(const SandboxSetup& s, std::string* error) {
   std::unique_ptr<Crms> crms(new Crms());
   auto clock = s.clock ? s.clock : std::make_shared<sandbox::Clock>();
@@ -274,6 +296,7 @@ std::unique_ptr<Crms> Crms::Sandboxes(const SandboxSetup& s, std::string* error)
   hc.session.vendor = connectors::Vendor::kHubSpot;
   hc.session.base_url = crms->hs_sandbox_->base_url();
   hc.session.auth = std::make_shared<connectors::StaticToken>(crms->hs_sandbox_->token());
+  hc.session.clock = std::make_shared<SandboxTime>(clock);
   if (s.rate_limits) {
     connectors::http::LimitOptions lo;
     lo.window_max = 150;
@@ -283,6 +306,7 @@ std::unique_ptr<Crms> Crms::Sandboxes(const SandboxSetup& s, std::string* error)
   sc.session.vendor = connectors::Vendor::kSalesforce;
   sc.session.base_url = crms->sf_sandbox_->base_url();
   sc.session.auth = std::make_shared<connectors::StaticToken>(crms->sf_sandbox_->token());
+  sc.session.clock = hc.session.clock;
   crms->hubspot_ = std::make_unique<connectors::HubSpotConnector>(hc);
   crms->salesforce_ = std::make_unique<connectors::SalesforceConnector>(sc);
   return crms;
@@ -405,7 +429,7 @@ void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
   out << "  " << verb << "updated:         HubSpot " << Get(r, "updated.hubspot") << ", Salesforce "
       << Get(r, "updated.salesforce") << "\n";
   out << "  " << verb << "deleted:         HubSpot " << Get(r, "deleted.hubspot") << "\n";
-  out << "  paired by email:     " << Get(r, "linked") << "\n";
+  out << "  newly paired:        " << Get(r, "linked") << "\n";  // by email, contacts, id
   out << "  lifecycle changes:   " << Get(r, "lifecycle.updated") << "\n";
   out << "  skipped by segment:  " << Get(r, "skipped.segment") << "\n";
   out << "  skipped, no email:   " << Get(r, "skipped.no_key") << "\n";

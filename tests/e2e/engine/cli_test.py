@@ -34,8 +34,20 @@ if p.returncode == 0:
     runs = json.loads(p.stdout)["runs"]
     first, second = runs[0], runs[1]
     check(first["status"] == "ok", f"demo status {first['status']}")
-    check(first["counts"].get("read.hubspot") == 150, f"demo read {first['counts']}")
-    check(first["counts"].get("created.hubspot", 0) > 0, "demo created no HubSpot contacts")
+    syncs = first.get("syncs", {})
+    check(syncs.get("contacts", {}).get("read.hubspot") == 150, f"demo read {syncs}")
+    check(syncs.get("contacts", {}).get("created.hubspot", 0) > 0,
+          "demo created no HubSpot contacts")
+    # Every object of the seed: accounts make companies, opportunities and deals cross both
+    # ways with their associations, cases make tickets.
+    check(syncs.get("companies", {}).get("matched.contacts", 0) > 0,
+          f"demo paired no company through its contacts: {syncs.get('companies')}")
+    check(syncs.get("deals", {}).get("created.salesforce", 0) > 0 and
+          syncs.get("deals", {}).get("created.hubspot", 0) > 0 and
+          syncs.get("deals", {}).get("associated.hubspot", 0) > 0,
+          f"demo deals: {syncs.get('deals')}")
+    check(syncs.get("tickets", {}).get("created.hubspot", 0) > 0,
+          f"demo tickets: {syncs.get('tickets')}")
     check(first["counts"].get("linked", 0) > 0, "demo paired nothing by email")
     check(second["counts"].get("created.hubspot", 0) == 0 and
           second["counts"].get("created.salesforce", 0) == 0, f"second pass created: {second}")
@@ -94,10 +106,11 @@ with tempfile.TemporaryDirectory() as tmp:
     check("HUBSPOT_TOKEN" in p.stderr and "unknown" not in p.stderr,
           f"docs config example: {p.stderr}")
 
-# `test`: passing examples, and a file with a failing test.
-p = run("test", str(source / "examples/leads-only"), str(source / "examples/inclusion-segment"),
-        str(source / "examples/lifecycle"), str(source / "examples/contacts-defaults"), expect=0)
-check(p.stdout.strip().endswith("7 passed, 0 failed"), f"test summary: {p.stdout}")
+# `test`: every example's test blocks pass on both engines, and a file with a failing test.
+for engine in ("jit", "interp"):
+    p = run("test", "--engine", engine, "--schemas", str(source / "examples/custom-object/schemas"),
+            str(source / "examples"), expect=0)
+    check(p.stdout.strip().endswith("14 passed, 0 failed"), f"test summary ({engine}): {p.stdout}")
 p = run("test", str(source / "tests/e2e/engine/data/failing.sync"), expect=1)
 check("ok    passes" in p.stdout and "FAIL  fails on purpose" in p.stdout and
       'found "Lee" == "Kim"' in p.stdout and "1 passed, 1 failed" in p.stdout,
