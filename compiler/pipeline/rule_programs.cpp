@@ -372,6 +372,10 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
         sp.objects.push_back(std::move(op));
       }
       if (sp.lifecycle) AddUnique(sp.hubspot_read_fields, "lifecyclestage");
+      if (st.conflict_winner)
+        sp.conflict = *st.conflict_winner == syntax::Side::kHubSpot
+                          ? engine::SyncProgram::Winner::kHubSpot
+                          : engine::SyncProgram::Winner::kSalesforce;
       sp.stages = cs.stage_map;
       sp.pipeline = cs.stage_pipeline;
       if (!sp.pipeline.empty()) AddUnique(sp.hubspot_read_fields, "pipeline");

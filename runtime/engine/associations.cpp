@@ -49,7 +49,8 @@ std::vector<state::Link> Touched(RunContext& c, int64_t since) {
   return out;
 }
 
-void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<state::Link>& links) {
+void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<state::Link>& links,
+              bool* failed) {
   const ObjectProgram* obj = nullptr;
   std::vector<std::string> hs_ids, sf_ids;
   std::unordered_map<std::string, std::string> sf_of_hs, hs_of_sf;
@@ -182,13 +183,18 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
   c.Count("associated.salesforce", n_sf);
   if (c.o.record_plan) c.report.plan.insert(c.report.plan.end(), plan.begin(), plan.end());
   if (c.o.dry_run) return;
-  auto check = [&](const std::vector<connectors::WriteResult>& results, Side side,
-                   const std::vector<std::string>& ids) {
-    for (size_t k = 0; k < results.size() && k < ids.size(); ++k)
-      if (!results[k].ok)
-        c.record_error(side, "association", ids[k],
-                       std::string(connectors::CategoryName(results[k].error.category)),
-                       results[k].error.code, results[k].error.message);
+  // A failed association is counted, and the pass does not move its watermark: the next run
+  // compares the same links again and adds what is still missing (the writes are idempotent
+  // by comparison, so nothing is added twice). No per-record sync error: there is no record
+  // of this sync to retry.
+  auto check = [&](const std::vector<connectors::WriteResult>& results, Side,
+                   const std::vector<std::string>&) {
+    for (const auto& r : results)
+      if (!r.ok) {
+        ++c.report.errors[std::string(connectors::CategoryName(r.error.category))];
+        c.Count("associations.failed");
+        *failed = true;
+      }
   };
   if (!to_hs.empty()) {
     std::vector<std::string> ids;
@@ -222,8 +228,9 @@ void SyncAssociations(RunContext& c) {
       c.store.GetWatermark(Side::kHubSpot, c.p.hubspot_object, "associations").value_or("");
   const int64_t since = wm.empty() ? 0 : std::stoll(wm);
   const std::vector<state::Link> links = Touched(c, since);
-  for (const AssociationSpec& spec : c.p.associations) SyncSpec(c, spec, links);
-  if (!c.o.dry_run)
+  bool failed = false;
+  for (const AssociationSpec& spec : c.p.associations) SyncSpec(c, spec, links, &failed);
+  if (!c.o.dry_run && !failed)
     c.store.SetWatermark(Side::kHubSpot, c.p.hubspot_object, "associations", std::to_string(start),
                          start);
 }

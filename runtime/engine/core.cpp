@@ -73,6 +73,14 @@ PairDecision DecidePair(const PairInput& in) {
   const connectors::Record& h_rec = *in.hubspot;
   const connectors::Record& s_rec = *in.salesforce;
   const bool hubspot_newer = h_rec.last_modified_ms >= s_rec.last_modified_ms;
+  // Both sides changed: the declared winner (R131), else the more recent record (R8).
+  const bool hubspot_wins = in.conflict == SyncProgram::Winner::kNewest
+                                ? hubspot_newer
+                                : in.conflict == SyncProgram::Winner::kHubSpot;
+  const char* conflict_why =
+      in.conflict == SyncProgram::Winner::kNewest    ? "the last change wins (R8)"
+      : in.conflict == SyncProgram::Winner::kHubSpot ? "conflict: hubspot wins (R131)"
+                                                     : "conflict: salesforce wins (R131)";
   for (const FieldMap& fm : in.object->fields) {
     const bool fold = fm.hubspot == in.match_hubspot;
     const json& h_raw = FieldValue(h_rec, fm.hubspot);
@@ -96,12 +104,12 @@ PairDecision DecidePair(const PairInput& in) {
           } else if (s.empty()) {
             dir = Direction::kToSalesforce, why = "first sync: blank in Salesforce";
           } else {
-            dir = hubspot_newer ? Direction::kToSalesforce : Direction::kToHubSpot;
-            why = "first sync: the most recently updated record wins (R8)";
+            dir = hubspot_wins ? Direction::kToSalesforce : Direction::kToHubSpot;
+            why = std::string("first sync, both set: ") + conflict_why;
           }
         } else if (h_changed && s_changed) {
-          dir = hubspot_newer ? Direction::kToSalesforce : Direction::kToHubSpot;
-          why = "changed on both sides: the last change wins (R8)";
+          dir = hubspot_wins ? Direction::kToSalesforce : Direction::kToHubSpot;
+          why = std::string("changed on both sides: ") + conflict_why;
         } else if (h_changed) {
           dir = Direction::kToSalesforce;
           why = h.empty() ? "cleared in HubSpot (R9)" : "changed in HubSpot (R8)";

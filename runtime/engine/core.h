@@ -42,6 +42,7 @@ struct PairInput {
   bool allow_salesforce_writes = true;        // false outside the inclusion segment (R42)
   bool allow_hubspot_writes = true;
   std::string match_hubspot;  // key fields compare case-insensitively (R48)
+  SyncProgram::Winner conflict = SyncProgram::Winner::kNewest;  // R131
 };
 
 struct PairDecision {

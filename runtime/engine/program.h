@@ -111,6 +111,10 @@ struct SyncProgram {
   // apps, so Syncline reads it (a portal moving from the native integration pairs through it)
   // and never writes it. Empty: none.
   std::string id_property;
+  // `conflict: salesforce wins` / `hubspot wins` (R131): which side a two-way field takes when
+  // both changed since the last sync (or both hold values at a first pairing). Unset: the
+  // more recently modified record wins (R8).
+  enum class Winner : uint8_t { kNewest, kHubSpot, kSalesforce } conflict = Winner::kNewest;
 
   const ObjectProgram* Object(std::string_view salesforce_object) const;
   bool IsContacts() const { return hubspot_object == "contacts"; }

@@ -306,6 +306,7 @@ struct SyncRunner::Impl {
         in.allow_salesforce_writes = w.included && p.in_salesforce != CreateMode::kNothing;
         in.allow_hubspot_writes = p.in_hubspot != CreateMode::kNothing || w.link.has_value();
         in.match_hubspot = p.match_hubspot;
+        in.conflict = p.conflict;
         // A side whose rules failed keeps its error open (CommitPair resolves only on success).
         if (w.to_salesforce.status == Evaluation::kFailed) {
           RecordEvalError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, w.to_salesforce);
@@ -1068,7 +1069,11 @@ struct SyncRunner::Impl {
   void Recover() {
     if (o.dry_run) return;
     auto resolve = [&](const state::Intent& intent) {
-      return state::ResolveWithConnector(intent.side == Side::kHubSpot ? hs : sf, intent);
+      // A record already linked was not made by this write (creates found by content).
+      auto taken = [&](const std::string& id) {
+        return store.FindLink(intent.side, intent.object, id).has_value();
+      };
+      return state::ResolveWithConnector(intent.side == Side::kHubSpot ? hs : sf, intent, taken);
     };
     auto applied = [&](const state::Intent& intent, const std::string& result_id) {
       // create|side|object|from:SOURCE_OBJECT:SOURCE_ID|hash: link what the create made.

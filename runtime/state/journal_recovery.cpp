@@ -26,6 +26,50 @@ std::string Norm(const json& v) {
   return s;
 }
 
+// A create of a record without a unique field, found again by a text field's value (see the
+// header). The name fields come first: they are what such records are looked up by.
+IntentOutcome ResolveByContent(connectors::Connector& connector, const Intent& intent,
+                               const json& payload,
+                               const std::function<bool(const std::string& id)>& taken) {
+  IntentOutcome out;
+  std::string probe;
+  for (const char* name : {"Name", "name", "dealname", "Subject", "subject", "LastName"})
+    if (payload.contains(name) && payload[name].is_string() &&
+        !payload[name].get<std::string>().empty()) {
+      probe = name;
+      break;
+    }
+  for (auto it = payload.begin(); probe.empty() && it != payload.end(); ++it)
+    if (it.value().is_string() && !it.value().get<std::string>().empty()) probe = it.key();
+  if (probe.empty()) {
+    out.message = "no field to read a create back by";
+    return out;  // unknown: an admin must look
+  }
+  std::vector<connectors::Record> found;
+  connectors::Error e = connector.FindByField(intent.object, probe,
+                                              {payload[probe].get<std::string>()}, {probe}, &found);
+  if (!e.ok()) {
+    out.message = e.message;
+    return out;
+  }
+  // Clocks of the CRM and of this machine may differ: a generous window.
+  const int64_t earliest = intent.created_ms > 0 ? intent.created_ms - 300'000 : 0;
+  std::vector<std::string> ids;
+  for (const auto& r : found) {
+    if (r.last_modified_ms > 0 && r.last_modified_ms < earliest) continue;
+    if (taken && taken(r.id)) continue;
+    ids.push_back(r.id);
+  }
+  if (ids.empty()) {
+    out.kind = IntentOutcome::kNotApplied;
+    return out;
+  }
+  std::sort(ids.begin(), ids.end());
+  out.kind = IntentOutcome::kApplied;
+  out.result_id = ids.front();
+  return out;
+}
+
 }  // namespace
 
 RecoveryReport RecoverJournal(StateStore& store,
@@ -54,15 +98,13 @@ RecoveryReport RecoverJournal(StateStore& store,
   return report;
 }
 
-IntentOutcome ResolveWithConnector(connectors::Connector& connector, const Intent& intent) {
+IntentOutcome ResolveWithConnector(connectors::Connector& connector, const Intent& intent,
+                                   const std::function<bool(const std::string& id)>& taken) {
   IntentOutcome out;
   json payload = json::parse(intent.payload, nullptr, false);
   if (!payload.is_object()) payload = json::object();
   if (intent.op == "create" || intent.op == "upsert") {
-    if (intent.lookup_field.empty()) {
-      out.message = "no unique field to read a create back by";
-      return out;  // unknown: an admin must look
-    }
+    if (intent.lookup_field.empty()) return ResolveByContent(connector, intent, payload, taken);
     std::vector<connectors::Record> found;
     connectors::Error e = connector.FindByField(intent.object, intent.lookup_field,
                                                 {intent.lookup_value}, {}, &found);

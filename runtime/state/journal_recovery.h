@@ -38,6 +38,12 @@ RecoveryReport RecoverJournal(StateStore& store,
 // The standard resolver: creates and upserts are found again by lookup_field/lookup_value;
 // updates count as applied when every field of the payload already has the intended value;
 // deletes when the record is gone.
-IntentOutcome ResolveWithConnector(connectors::Connector& connector, const Intent& intent);
+//
+// A create without a unique field (an account, an opportunity, a ticket) is found by content:
+// the records whose first text field of the payload (a name) has the written value, modified no
+// earlier than five minutes before the intent, and not `taken` (already linked to another
+// record); the smallest such id is the one the write made. None: not applied.
+IntentOutcome ResolveWithConnector(connectors::Connector& connector, const Intent& intent,
+                                   const std::function<bool(const std::string& id)>& taken = {});
 
 }  // namespace syncline::state

@@ -99,7 +99,7 @@ def crash_case(syncline, repo, sb, contacts, k, mode):
         for _ in range(2):
             code, report, err = cl.run(syncline, config)
             if code not in (0, 1) or not report:
-                return ([f"run after the kill failed ({code}): {err.strip()[-400:]}"], [],
+                return ([f"run after the kill failed ({code}): {err.strip()[-400:]} {report}"], [],
                         (killed, writes, pending, reports))
             reports.append(report)
         left = pending_intents(os.path.join(d, "state.db"))

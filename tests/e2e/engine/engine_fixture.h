@@ -42,11 +42,22 @@ struct EngineFixture {
   std::unique_ptr<pipeline::CompiledRules> rules;
   engine::RunOptions options;
 
-  EngineFixture() {
+  std::vector<std::string> schema_dirs;  // custom object schemas, for the rules and sandboxes
+
+  // `schema_dirs`: folders of custom object schemas (hubspot/*.json, salesforce/*.json) that
+  // both the sandboxes and the rules know.
+  explicit EngineFixture(std::vector<std::string> custom_schemas = {})
+      : schema_dirs(std::move(custom_schemas)) {
     clock->SetFixed(kT0);
     sandbox::SandboxOptions o;
     o.clock = clock;
-    o.catalog = sandbox::BuiltinSchemaCatalog();
+    if (schema_dirs.empty()) {
+      o.catalog = sandbox::BuiltinSchemaCatalog();
+    } else {
+      schema::SchemaEnv env = schema::SchemaEnv::Builtin();
+      for (const auto& d : schema_dirs) REQUIRE(env.LoadDirectory(d).empty());
+      o.catalog = sandbox::SchemaCatalog(env);
+    }
     o.token = "hs-token";
     hubspot_sb = std::make_unique<sandbox::HubSpotSandbox>(o);
     o.token = "sf-token";
@@ -90,6 +101,7 @@ struct EngineFixture {
     int code = 0;
     pipeline::Options po;
     po.engine = kind;
+    po.schema_dirs = schema_dirs;
     rules = pipeline::CompiledRules::Compile({TempRuleFile(text)}, po, diags, &code);
     REQUIRE_MESSAGE(rules, diags.str());
   }

@@ -461,5 +461,115 @@ TEST_CASE("R85_R86_R87_cases_create_tickets_one_way_with_contact_and_delete_foll
   CHECK(t.empty());
 }
 
+// ---- custom objects (R130-R134), with the example's schemas
+
+std::string VehicleRules(const std::string& conflict) {
+  return std::string(kContacts) +
+         "sync vehicles: hubspot.vehicles <-> salesforce.Vehicle__c {\n"
+         "  match vin <-> VIN__c\n" +
+         conflict +
+         "  on salesforce delete: delete\n"
+         "  associate contacts via Contact__c\n"
+         "  map {\n"
+         "    vin <-> VIN__c two-way\n"
+         "    make <-> Make__c two-way\n"
+         "    condition <-> Condition__c two-way\n"
+         "      to salesforce = match condition {\n"
+         "        \"new\" => \"New\"\n"
+         "        \"used\" => \"Used\"\n"
+         "        blank => blank\n"
+         "        _ => skip\n"
+         "      }\n"
+         "      to hubspot = match Condition__c {\n"
+         "        \"New\" => \"new\"\n"
+         "        \"Used\" => \"used\"\n"
+         "        blank => blank\n"
+         "        _ => skip\n"
+         "      }\n"
+         "  }\n"
+         "}\n";
+}
+
+const char* kVehicleSchemas = SYNCLINE_SOURCE_DIR "/examples/custom-object/schemas";
+
+TEST_CASE("R130_R133_custom_object_pairs_by_external_id_translates_and_associates") {
+  EngineFixture f({kVehicleSchemas});
+  f.Rules(VehicleRules(""));
+  const std::string con = f.CreateSf("Contact", {{"LastName", "Driver"}, {"Email", "d@cars.io"}});
+  const std::string car = f.CreateSf("Vehicle__c", {{"Name", "Car"},
+                                                    {"VIN__c", "VIN0001"},
+                                                    {"Make__c", "Volvo"},
+                                                    {"Condition__c", "Used"},
+                                                    {"Contact__c", con}});
+  // The same vehicle already in HubSpot: paired by the match key, not duplicated.
+  const std::string hv = CreateHs(f, "vehicles", {{"vin", "vin0001"}, {"make", "Volvo"}});
+  // A HubSpot-only vehicle associated with a synced contact.
+  const std::string person = f.CreateContact({{"email", "h@cars.io"}, {"lastname", "Hub"}});
+  const std::string hv2 = CreateHs(f, "vehicles", {{"vin", "VIN0002"}, {"condition", "new"}});
+  AssociateHs(f, "vehicles", hv2, "contacts", person);
+  auto r = f.Sync();
+  CHECK(LinkedSf(f, "vehicles", hv) == car);
+  CHECK(AllSf(f, "Vehicle__c", {"Name"}).size() == 2);
+  CHECK(AllHs(f, "vehicles", {"vin"}).size() == 2);
+  std::vector<connectors::Record> got;
+  REQUIRE(f.hs->ReadByIds("vehicles", {hv}, {"condition"}, &got).ok());
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].fields["condition"] == "used");
+  const std::string car2 = LinkedSf(f, "vehicles", hv2);
+  REQUIRE(!car2.empty());
+  const json v2 = f.Sf("Vehicle__c", car2, {"Condition__c", "Contact__c"});
+  CHECK(v2["Condition__c"] == "New");
+  CHECK(v2["Contact__c"] == LinkedSf(f, "contacts", person));  // R133: via the lookup
+  const std::string hs_con = f.store.FindLink(state::Side::kSalesforce, "Contact", con)->hubspot_id;
+  CHECK(AssociatedHs(f, "vehicles", hv, "contacts") == std::vector<std::string>{hs_con});
+  // Settled: a second run writes nothing.
+  f.Sync();
+  const int64_t writes = f.SalesforceWrites() + f.HubSpotWrites();
+  f.Sync();
+  CHECK(f.SalesforceWrites() + f.HubSpotWrites() == writes);
+}
+
+TEST_CASE("R131_conflict_setting_names_the_winner_when_both_sides_changed") {
+  for (const char* winner : {"salesforce", "hubspot"}) {
+    CAPTURE(winner);
+    EngineFixture f({kVehicleSchemas});
+    f.Rules(VehicleRules(std::string("  conflict: ") + winner + " wins\n"));
+    const std::string car =
+        f.CreateSf("Vehicle__c", {{"Name", "Car"}, {"VIN__c", "V9"}, {"Make__c", "Saab"}});
+    f.Sync();
+    auto link = f.store.FindLink(state::Side::kSalesforce, "Vehicle__c", car);
+    REQUIRE(link);
+    // Salesforce first, HubSpot later: without the setting HubSpot would win (R8).
+    f.UpdateSf("Vehicle__c", car, {{"Make__c", "Saab SF"}});
+    f.Tick();
+    REQUIRE(f.hs->Write("vehicles", connectors::WriteKind::kUpdate,
+                        {{link->hubspot_id, "", "", {{"make", "Saab HS"}}}})[0]
+                .ok);
+    f.Sync();
+    const std::string want = std::string(winner) == "salesforce" ? "Saab SF" : "Saab HS";
+    CHECK(f.Sf("Vehicle__c", car, {"Make__c"})["Make__c"] == want);
+    std::vector<connectors::Record> got;
+    REQUIRE(f.hs->ReadByIds("vehicles", {link->hubspot_id}, {"make"}, &got).ok());
+    CHECK(got[0].fields["make"] == want);
+  }
+}
+
+TEST_CASE("R132_custom_object_delete_behaviour_is_the_rules_choice") {
+  EngineFixture f({kVehicleSchemas});
+  f.Rules(VehicleRules(""));
+  const std::string car = f.CreateSf("Vehicle__c", {{"Name", "Car"}, {"VIN__c", "DEL1"}});
+  f.Sync();
+  auto link = f.store.FindLink(state::Side::kSalesforce, "Vehicle__c", car);
+  REQUIRE(link);
+  f.Tick();
+  REQUIRE(f.sf->Delete("Vehicle__c", {car})[0].ok);
+  f.Tick(120'000);  // the replication API works in whole minutes
+  auto r = f.Sync();
+  CHECK(r.by_sync["vehicles"]["deleted.hubspot"] == 1);
+  std::vector<connectors::Record> got;
+  REQUIRE(f.hs->ReadByIds("vehicles", {link->hubspot_id}, {"vin"}, &got).ok());
+  CHECK(got.empty());
+}
+
 }  // namespace
 }  // namespace syncline::test
