@@ -9,8 +9,14 @@
     records per second and peak memory (/usr/bin/time -v).
 (c) Where the time goes: callgrind on a smaller demo (main thread = engine + connectors; the
     in-process sandboxes run on their own threads), if valgrind is installed.
+(d) API calls of the other objects (issue 7): an initial sync of N accounts, N opportunities
+    (each on an account) and N cases (each on an account) in Salesforce and N deals in HubSpot,
+    through the demo rules: write calls per endpoint against the fewest the batch endpoints
+    allow (creates: ceil(N/100) per HubSpot object, ceil(N/200) opportunities; associations:
+    ceil(N/1000) per HubSpot association pair); then a second run, which should write nothing.
 
-Usage: sync_bench.py SYNCLINE REPO [--api-n 10000] [--demo-n 100000] [--profile-n 1000]"""
+Usage: sync_bench.py SYNCLINE REPO [--api-n 10000] [--demo-n 100000] [--profile-n 1000]
+                     [--objects-n 10000] [--skip a,b,c,d]"""
 import argparse
 import collections
 import glob
@@ -90,6 +96,66 @@ def api_calls(syncline, repo, n):
     return rows
 
 
+def seed_objects(sb, n):
+    for start in range(0, n, 1000):
+        recs = []
+        for i in range(start, min(n, start + 1000)):
+            recs.append({"type": "Account", "ref": f"a{i}", "fields": {"Name": f"Bench account {i}"}})
+            recs.append({"type": "Opportunity", "fields": {
+                "Name": f"Bench opportunity {i}", "StageName": "Prospecting",
+                "CloseDate": "2026-12-31", "Amount": i, "AccountId": f"@a{i}"}})
+            recs.append({"type": "Case", "fields": {
+                "Subject": f"Bench case {i}", "Status": "New", "AccountId": f"@a{i}"}})
+        sb.sf.control("POST", "seed", {"records": recs})
+    deals = [{"properties": {"dealname": f"Bench deal {i}", "dealstage": "qualifiedtobuy",
+                             "pipeline": "default", "amount": str(i),
+                             "closedate": "2026-12-31T00:00:00Z"}} for i in range(n)]
+    for start in range(0, n, 5000):
+        sb.hs.control("POST", "seed", {"objects": {"deals": deals[start:start + 5000]}})
+
+
+def object_calls(syncline, repo, n):
+    print(f"\n== (d) API calls, other objects: {n} accounts, {n} opportunities and {n} cases "
+          f"in Salesforce, {n} deals in HubSpot")
+    up = lambda k: math.ceil(n / k)  # noqa: E731
+    # The fewest write calls: accounts -> companies, opportunities -> deals and cases ->
+    # tickets (HubSpot batch create, 100), deals -> opportunities (collections of 200), and
+    # the company association of each new deal and ticket (v4 batch associate, 1,000).
+    minimum = {"hubspot companies create": up(100), "hubspot deals create": up(100),
+               "hubspot tickets create": up(100), "salesforce Opportunity create": up(200),
+               "hubspot deals->companies associate": up(1000),
+               "hubspot tickets->companies associate": up(1000)}
+    with cl.Sandboxes(syncline) as sb, tempfile.TemporaryDirectory() as d:
+        sb.fresh()
+        t = time.time()
+        seed_objects(sb, n)
+        print(f"seeded in {time.time() - t:.1f} s")
+        config = cl.write_config(d, sb, repo, hs_batch=100, sf_batch=200)
+        for run in (1, 2):
+            sb.reset_counts()
+            t = time.time()
+            code, report, err = cl.run(syncline, config, timeout=3600)
+            took = time.time() - t
+            if not report:
+                print(f"run {run} failed ({code}): {err[-500:]}")
+                return
+            hs_calls, sf_calls = sb.counts()
+            writes = {k: v for k, v in hs_calls.items()
+                      if cl.HS_WRITE_RE.search(k) and "batch/read" not in k}
+            writes.update({k: v for k, v in sf_calls.items() if cl.SF_WRITE_RE.search(k)})
+            reads = sum(hs_calls.values()) + sum(sf_calls.values()) - sum(writes.values())
+            print(f"run {run}: exit {code}, {took:.1f} s, errors {report['errors']}")
+            for name, c in sorted(report.get("syncs", {}).items()):
+                keep = {k: v for k, v in c.items() if v and not k.startswith("recovered")}
+                print(f"  {name}: {keep}")
+            print(f"  write calls {sum(writes.values())}: " +
+                  ", ".join(f"{k}={v}" for k, v in sorted(writes.items())))
+            print(f"  read calls {reads}; engine's count {report['api_calls']}")
+            if run == 1:
+                print(f"  fewest possible writes {sum(minimum.values())}: " +
+                      ", ".join(f"{k}={v}" for k, v in minimum.items()))
+
+
 def throughput(syncline, m):
     print(f"\n== (b) throughput: syncline demo --contacts {m} --no-rate-limits --runs 1")
     with tempfile.TemporaryDirectory() as d:
@@ -164,6 +230,7 @@ def main():
     ap.add_argument("--api-n", type=int, default=10000)
     ap.add_argument("--demo-n", type=int, default=4000)
     ap.add_argument("--profile-n", type=int, default=1000)
+    ap.add_argument("--objects-n", type=int, default=10000)
     ap.add_argument("--skip", default="", help="comma list of a,b,c to skip")
     a = ap.parse_args()
     print(f"date {time.strftime('%Y-%m-%d %H:%M')}, load average "
@@ -174,6 +241,8 @@ def main():
         throughput(a.syncline, a.demo_n)
     if "c" not in a.skip:
         profile(a.syncline, a.profile_n)
+    if "d" not in a.skip:
+        object_calls(a.syncline, a.repo, a.objects_n)
     print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
