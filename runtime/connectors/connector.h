@@ -134,6 +134,9 @@ class Connector {
   virtual std::vector<WriteResult> Associate(const std::string& from, const std::string& to,
                                              const std::vector<Association>& links) = 0;
 
+  // R142: whether records with sync errors may be retried now (Salesforce: not once 75% of
+  // the daily cap allocated to Syncline is used, or past 5,000 calls in a day without a cap).
+  virtual bool AllowErrorRetries() { return true; }
   // API calls this connector made (retries included).
   virtual int64_t calls_made() const = 0;
   // Set when the account is suspended (daily limit, budget, auth): the run must stop.

@@ -48,6 +48,10 @@ class SalesforceConnector final : public Connector {
                          std::vector<Association>* out) override;
   std::vector<WriteResult> Associate(const std::string& from, const std::string& to,
                                      const std::vector<Association>& links) override;
+  bool AllowErrorRetries() override {
+    const auto& limits = session_.limits();
+    return !limits || limits->AllowErrorRetries(session_.clock().NowMs());
+  }
   int64_t calls_made() const override { return session_.calls_made(); }
   Error suspended() const override { return session_.suspended(); }
 

@@ -1033,6 +1033,11 @@ struct SyncRunner::Impl {
   // ---- retries of records with sync errors (R142, R150)
   void Retries() {
     if (o.dry_run) return;
+    if (!sf.AllowErrorRetries()) {
+      // R142: the day's Salesforce calls are past 75% of the cap: errors wait for tomorrow.
+      Count("retries.paused", static_cast<int64_t>(store.DueErrors(Now()).size()));
+      return;
+    }
     std::map<std::pair<Side, std::string>, std::vector<std::string>> due;
     for (const state::SyncError& e : store.DueErrors(Now())) {
       const bool from_hubspot = e.side == Side::kSalesforce;

@@ -169,6 +169,36 @@ TEST_CASE("R109_state_without_country_is_a_picklist_error") {
   CHECK(errors[0].record_id == hs);
 }
 
+TEST_CASE("R142_errors_are_retried_after_30_minutes_but_not_past_the_call_budget") {
+  for (const bool over_budget : {false, true}) {
+    CAPTURE(over_budget);
+    EngineFixture f;
+    if (over_budget) {
+      // No cap allocated: retries stop past this many Salesforce calls in a day (5,000 by
+      // default; 1 here, so the first run is over it).
+      connectors::http::LimitOptions lo;
+      lo.no_cap_retry_stop = 1;
+      connectors::SalesforceConfig sc;
+      sc.session = f.Session(f.salesforce_sb->base_url(), f.salesforce_sb->token());
+      sc.session.limits = std::make_shared<connectors::http::ApiLimits>(lo);
+      f.sf = std::make_unique<connectors::SalesforceConnector>(sc);
+    }
+    f.Rules(PicklistRules("  picklists { salesforce: enabled  hubspot: match_defaults }"));
+    f.CreateContact({{"email", "p9@example.com"}, {"lastname", "P"}, {"state", "WA"}});
+    CHECK(f.Sync().errors["picklist"] == 1);
+    // Unchanged, the record is not in the change feed: only the retry reads it again.
+    f.Tick(31 * 60'000);
+    auto r = f.Sync();
+    if (over_budget) {
+      CHECK(r.counts["retries.paused"] >= 1);
+      CHECK(r.counts["retried"] == 0);
+    } else {
+      CHECK(r.counts["retried"] == 1);
+      CHECK(r.counts["retries.paused"] == 0);
+    }
+  }
+}
+
 TEST_CASE("R111_state_outside_its_country_is_a_picklist_error") {
   EngineFixture f;
   f.Rules(PicklistRules("  picklists { salesforce: enabled  hubspot: match_defaults }"));
