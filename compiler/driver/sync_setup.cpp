@@ -443,6 +443,12 @@ void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
         << "created as tasks " << tasks << ", waiting for their contact "
         << Get(r, "waiting.activities") << "\n";
   }
+  if (Get(r, "owners.no_hubspot_owner") || Get(r, "owners.not_sent"))
+    out << "  owners unmatched:    " << Get(r, "owners.no_hubspot_owner")
+        << " Salesforce owners with no HubSpot owner (HubSpot's kept), "
+        << Get(r, "owners.not_sent")
+        << " HubSpot owners with no active Salesforce user of that name and email (not sent);"
+           " counted per sync\n";
   int64_t errors = 0;
   for (const auto& [k, v] : r.errors) errors += v;
   out << "  errors:              " << errors;

@@ -75,6 +75,17 @@ struct Association {
   bool primary = false;
 };
 
+// A user records can be assigned to (R114-R119): a HubSpot owner (GET /crm/v3/owners) or a
+// Salesforce User. `active`: HubSpot: not archived; Salesforce: IsActive. `user_type`:
+// Salesforce UserType (Standard, PowerPartner, Guest, CsnOnly, ...); "" for HubSpot.
+struct Owner {
+  std::string id;
+  std::string email;
+  std::string first, last;
+  bool active = true;
+  std::string user_type;
+};
+
 class Connector {
  public:
   virtual ~Connector() = default;
@@ -123,6 +134,13 @@ class Connector {
   virtual Error AddListMembers(const std::string& list_id, const std::vector<std::string>& ids) = 0;
   virtual Error RemoveListMembers(const std::string& list_id,
                                   const std::vector<std::string>& ids) = 0;
+
+  // Every owner records can be assigned to: HubSpot owners (archived ones too, inactive),
+  // Salesforce users. Other CRMs answer kOther.
+  virtual Error ReadOwners(std::vector<Owner>* out) {
+    (void)out;
+    return Error{ErrorCategory::kOther, "UNSUPPORTED", "this CRM has no owners API", 0};
+  }
 
   // Associations from records of `from` to records of `to` (HubSpot v4; Salesforce
   // OpportunityContactRole for Opportunity<->Contact, else the lookup field `{to}Id`).

@@ -427,6 +427,32 @@ Error HubSpotConnector::FindListId(const std::string& object, const std::string&
   return {};
 }
 
+Error HubSpotConnector::ReadOwners(std::vector<Owner>* out) {
+  // Owners v3: active owners, then archived ones (an archived owner may still own records).
+  for (const char* archived : {"false", "true"}) {
+    std::string after;
+    for (;;) {
+      std::string path = std::string("/crm/v3/owners?limit=500&archived=") + archived;
+      if (!after.empty()) path += "&after=" + http::Client::Escape(after);
+      ApiResult r = session_.Get(path);
+      if (!r.ok()) return r.error;
+      for (const auto& o : r.body.value("results", json::array())) {
+        if (!o.is_object()) continue;
+        Owner owner;
+        owner.id = Text(o.value("id", json("")));
+        owner.email = Text(o.value("email", json("")));
+        owner.first = Text(o.value("firstName", json("")));
+        owner.last = Text(o.value("lastName", json("")));
+        owner.active = !o.value("archived", false);
+        if (!owner.id.empty()) out->push_back(std::move(owner));
+      }
+      after = NextAfter(r.body);
+      if (after.empty()) break;
+    }
+  }
+  return {};
+}
+
 Error HubSpotConnector::ListMembers(const std::string& list_id, std::vector<std::string>* out) {
   std::string after;
   for (;;) {

@@ -111,6 +111,22 @@ Error SalesforceConnector::Query(const std::string& soql,
   return {};
 }
 
+Error SalesforceConnector::ReadOwners(std::vector<Owner>* out) {
+  return Query("SELECT Id, Email, FirstName, LastName, IsActive, UserType FROM User ORDER BY Id",
+               [&](const json& row) {
+                 Owner o;
+                 o.id = Text(row.value("Id", json("")));
+                 o.email = Text(row.value("Email", json("")));
+                 o.first = Text(row.value("FirstName", json("")));
+                 o.last = Text(row.value("LastName", json("")));
+                 const json active = row.value("IsActive", json(false));
+                 o.active = active.is_boolean() ? active.get<bool>() : Text(active) == "true";
+                 o.user_type = Text(row.value("UserType", json("")));
+                 if (!o.id.empty()) out->push_back(std::move(o));
+                 return true;
+               });
+}
+
 Error SalesforceConnector::ReadChanges(const std::string& object, const Watermark& since,
                                        const std::vector<std::string>& fields,
                                        const PageCallback& on_page) {

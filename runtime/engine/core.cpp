@@ -1,5 +1,7 @@
 #include "engine/core.h"
 
+#include "engine/owners.h"
+
 namespace syncline::engine {
 
 using nlohmann::json;
@@ -103,6 +105,10 @@ PairDecision DecidePair(const PairInput& in) {
             dir = Direction::kToHubSpot, why = "first sync: blank in HubSpot";
           } else if (s.empty()) {
             dir = Direction::kToSalesforce, why = "first sync: blank in Salesforce";
+          } else if (IsOwnerField(fm)) {
+            // R117: a record paired on its first sync keeps its Salesforce owner, which comes
+            // into HubSpot (translated by OwnerSync; HubSpot keeps its own if none matches).
+            dir = Direction::kToHubSpot, why = "first sync: the Salesforce owner is kept (R117)";
           } else {
             dir = hubspot_wins ? Direction::kToSalesforce : Direction::kToHubSpot;
             why = std::string("first sync, both set: ") + conflict_why;

@@ -12,6 +12,7 @@
 #include "engine/associations.h"
 #include "engine/company_matching.h"
 #include "engine/deal_stages.h"
+#include "engine/owners.h"
 #include "engine/run_context.h"
 #include "lifecycle/lifecycle_stages.h"
 #include "state/journal_recovery.h"
@@ -217,6 +218,7 @@ struct SyncRunner::Impl {
         }
         ApplyPicklistsToSalesforce(p, *obj, w.to_salesforce);
         ApplyStagesToSalesforce(p, *obj, w.salesforce ? &*w.salesforce : nullptr, w.to_salesforce);
+        owners_.ToSalesforce(*obj, w.salesforce ? &*w.salesforce : nullptr, w.to_salesforce);
       }
     }
     for (auto& [obj, idx] : to_hs) {
@@ -228,6 +230,7 @@ struct SyncRunner::Impl {
         w.to_hubspot = std::move(evals[k]);
         ApplyPicklistsToHubSpot(p, *obj, *w.salesforce, w.to_hubspot);
         ApplyStagesToHubSpot(p, *obj, w.to_hubspot);
+        owners_.ToHubSpot(*obj, w.hubspot ? &*w.hubspot : nullptr, w.to_hubspot);
       }
     }
   }
@@ -390,6 +393,7 @@ struct SyncRunner::Impl {
   }
   std::unordered_set<std::string> settled_from_salesforce_;
   std::unordered_set<std::string> errors_seen_;
+  OwnerSync owners_{hs, sf, report};  // R114-R119: owner ids translated after the rules
 
   // Fields as sent: picklist text fields become their code fields (send_as).
   // A state code is checked against the country of the same write, so a changed state is

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -183,6 +184,54 @@ int64_t Past(Rng& r, int64_t now, int days) {
 
 }  // namespace
 
+// Owners (R114-R119). HubSpot owners and Salesforce users overlap the way real portals do:
+// one matches by name and email, one by email only (its Salesforce name differs), one whose
+// Salesforce user is inactive, one with no Salesforce user, one archived, a partner user, and
+// a Chatter-only user (a type owner sync does not recognise). Records get owners by index,
+// outside the random stream, so the rest of the data is the same as without owners.
+namespace {
+struct DemoOwner {
+  const char* hubspot_id;  // "" = no HubSpot owner
+  const char* first;
+  const char* last;
+  const char* email;
+  bool archived;
+};
+const DemoOwner kHubSpotOwners[] = {
+    {"70000001", "Alice", "Martin", "alice.martin@demo.example", false},
+    {"70000002", "Bob", "Chen", "bob.chen@demo.example", false},
+    {"70000003", "Carla", "Diaz", "carla.diaz@demo.example", false},
+    {"70000004", "Dan", "Evans", "dan.evans@demo.example", false},
+    {"70000005", "Erin", "Fox", "erin.fox@demo.example", true},
+    {"70000006", "Paula", "Reyes", "paula.reyes@partner.example", false},
+    {"70000007", "Gus", "Hill", "gus.hill@demo.example", false},
+};
+struct DemoUser {
+  const char* ref;
+  const char* first;
+  const char* last;
+  const char* email;
+  bool active;
+  const char* type;
+};
+const DemoUser kSalesforceUsers[] = {
+    {"u_alice", "Alice", "Martin", "Alice.Martin@demo.example", true, "Standard"},
+    {"u_bob", "Robert", "Chen", "bob.chen@demo.example", true, "Standard"},
+    {"u_carla", "Carla", "Diaz", "carla.diaz@demo.example", false, "Standard"},
+    {"u_erin", "Erin", "Fox", "erin.fox@demo.example", true, "Standard"},
+    {"u_frank", "Frank", "Green", "frank.green@demo.example", true, "Standard"},
+    {"u_paula", "Paula", "Reyes", "paula.reyes@partner.example", true, "PowerPartner"},
+    {"u_gus", "Gus", "Hill", "gus.hill@demo.example", true, "CsnOnly"},
+};
+
+// Every `every`-th record (from `first`) gets the next owner in turn.
+template <typename F>
+void AssignOwners(json& items, size_t first, size_t every, size_t owners, const F& set) {
+  size_t k = 0;
+  for (size_t i = first; i < items.size(); i += every) set(items[i], k++ % owners);
+}
+}  // namespace
+
 json HubSpotDemoSeed(const DemoOptions& o) {
   World w = MakeWorld(o);
   Rng r(o.seed * 31 + 7);
@@ -315,7 +364,21 @@ json HubSpotDemoSeed(const DemoOptions& o) {
            {"model", "M" + std::to_string(r.Below(9))},
            {"year", std::to_string(2005 + r.Below(20))},
            {"condition", r.Pick(std::vector<std::string>{"new", "used", "certified"})}}}});
-  return {{"objects", objects}, {"associations", assoc}};
+  json owners = json::array();
+  for (const auto& d : kHubSpotOwners)
+    owners.push_back({{"id", d.hubspot_id},
+                      {"firstName", d.first},
+                      {"lastName", d.last},
+                      {"email", d.email},
+                      {"archived", d.archived}});
+  const size_t n_owners = std::size(kHubSpotOwners);
+  auto set_owner = [](json& item, size_t k) {
+    item["properties"]["hubspot_owner_id"] = kHubSpotOwners[k].hubspot_id;
+  };
+  AssignOwners(objects["contacts"], 1, 4, n_owners, set_owner);
+  AssignOwners(objects["companies"], 0, 3, n_owners, set_owner);
+  AssignOwners(objects["deals"], 0, 2, n_owners, set_owner);
+  return {{"objects", objects}, {"associations", assoc}, {"owners", owners}};
 }
 
 json SalesforceDemoSeed(const DemoOptions& o) {
@@ -464,6 +527,32 @@ json SalesforceDemoSeed(const DemoOptions& o) {
          {"Condition__c", r.Pick(std::vector<std::string>{"New", "Used", "Certified"})},
          {"Account__c", "@a" + std::to_string(r.Below(w.companies.size()))}},
         Past(r, w.now, 300));
+  // Users first (records refer to them), then owners on a share of each object.
+  json users = json::array();
+  for (const auto& u : kSalesforceUsers)
+    users.push_back({{"type", "User"},
+                     {"ref", u.ref},
+                     {"fields",
+                      {{"FirstName", u.first},
+                       {"LastName", u.last},
+                       {"Email", u.email},
+                       {"Username", std::string(u.email) + ".sandbox"},
+                       {"IsActive", u.active},
+                       {"UserType", u.type}}}});
+  const size_t n_users = std::size(kSalesforceUsers);
+  size_t lead_k = 0, contact_k = 0, account_k = 0, opp_k = 0;
+  for (auto& item : records) {
+    const std::string type = item.value("type", "");
+    size_t* k = type == "Lead"          ? &lead_k
+                : type == "Contact"     ? &contact_k
+                : type == "Account"     ? &account_k
+                : type == "Opportunity" ? &opp_k
+                                        : nullptr;
+    if (!k) continue;
+    if ((*k)++ % 3 == 0)
+      item["fields"]["OwnerId"] = std::string("@") + kSalesforceUsers[(*k / 3) % n_users].ref;
+  }
+  records.insert(records.begin(), users.begin(), users.end());
   return {{"records", records}, {"conversions", conversions}};
 }
 

@@ -82,6 +82,11 @@ struct HubSpotSandbox::Impl {
                           const StoredRecord& r) const;
   void CreateGraphTables();
 
+  // ---- owners (hubspot_owners.cpp): seeded, read-only in the API
+  nlohmann::json Owners();
+  nlohmann::json SeedOwners(const nlohmann::json& owners);  // the new owners' ids
+  void RegisterOwnerRoutes(Router& router);
+
   // ---- webhooks (hubspot_webhooks.cpp)
   void LoadWebhooks();
   nlohmann::json WebhookControl(std::string_view method, std::string_view path,

@@ -738,6 +738,13 @@ void HubSpotSandbox::SetLimits(const HubSpotLimits& limits) {
   Control("POST", "/_sandbox/limits", json(limits), &status);
 }
 
+json HubSpotSandbox::SeedOwners(const json& owners) {
+  int status;
+  return Control("POST", "/_sandbox/seed", {{"owners", owners}}, &status)
+      .value("ids", json::object())
+      .value("owners", json::array());
+}
+
 json HubSpotSandbox::Seed(const json& objects) {
   int status;
   return Control("POST", "/_sandbox/seed", {{"objects", objects}}, &status);
@@ -864,6 +871,7 @@ json HubSpotSandbox::Impl::Seed(const json& body) {
   std::map<std::string, std::vector<std::string>> made;
   store->Begin();
   try {
+    if (body.contains("owners")) ids["owners"] = SeedOwners(body["owners"]);
     const json objects_in = body.value("objects", json::object());
     for (auto& [type, items] : objects_in.items()) {
       const ObjectDef* def = FindObject(type);
@@ -961,7 +969,9 @@ json HubSpotSandbox::VendorControl(std::string_view method, std::string_view pat
     for (const auto& a : seed["associations"])
       if (known.contains(a.value("from", "")) && known.contains(a.value("to", "")))
         links.push_back(a);
-    seed = {{"objects", known}, {"associations", links}};
+    seed = {{"objects", known},
+            {"associations", links},
+            {"owners", seed.value("owners", json::array())}};
     json ids = im.Seed(seed);
     json counts = json::object();
     for (auto& [k, v] : ids.items()) counts[k] = v.size();
@@ -1794,6 +1804,7 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
   });
 
   im.RegisterGraphRoutes(router);
+  im.RegisterOwnerRoutes(router);
 }
 
 }  // namespace syncline::sandbox

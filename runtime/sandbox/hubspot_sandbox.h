@@ -45,6 +45,9 @@ class HubSpotSandbox final : public Sandbox {
   // Creates records directly (no validation, no counting): {"contacts":[{props}, ...], ...}.
   // Returns {"contacts":["1","2"], ...}.
   nlohmann::json Seed(const nlohmann::json& objects);
+  // Creates owners (GET /crm/v3/owners): [{"email", "firstName", "lastName", "archived",
+  // optional "id" and "userId"}, ...]. Returns their ids (numeric strings).
+  nlohmann::json SeedOwners(const nlohmann::json& owners);
 
   // Webhooks (docs/sandboxes.md, "Webhooks"): registers the one target with its
   // subscriptions (returned with their ids), forgets it, waits for pending deliveries

@@ -393,6 +393,12 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
         if (o.is_default) out.data[f.name] = o.value;
     }
     if (def.Find("OwnerId") && !out.data.contains("OwnerId")) out.data["OwnerId"] = default_user_id;
+    if (def.name == "User") {  // new users are active Standard users unless told otherwise
+      if (!out.data.contains("IsActive") || out.data["IsActive"].is_null())
+        out.data["IsActive"] = true;
+      if (!out.data.contains("UserType") || out.data["UserType"].is_null())
+        out.data["UserType"] = "Standard";
+    }
   }
 
   // Required fields.
@@ -755,7 +761,10 @@ json SalesforceSandbox::Impl::Seed(const json& body) {
       const json given = item.value("fields", json::object());
       for (auto& [k, v] : given.items()) fields[k] = resolve(v);
       StoredRecord r;
-      if (auto e = Prepare(*def, fields, nullptr, r, opts))
+      SfWriteOptions item_opts = opts;
+      // Users are set up by an admin, with fields the API does not let a client set.
+      item_opts.system = def->name == "User";
+      if (auto e = Prepare(*def, fields, nullptr, r, item_opts))
         throw std::runtime_error(def->name + " " + item.value("ref", "") + ": " + e->code + ": " +
                                  e->message);
       if (item.contains("createdDate")) {
@@ -953,10 +962,13 @@ json SalesforceSandbox::VendorControl(std::string_view method, std::string_view 
     StoredRecord r;
     SfWriteOptions sys;
     sys.system = true;
-    im.Prepare(
-        *user,
-        {{"LastName", "Admin"}, {"FirstName", "Sandbox"}, {"Username", "admin@sandbox.example"}},
-        nullptr, r, sys);
+    im.Prepare(*user,
+               {{"LastName", "Admin"},
+                {"FirstName", "Sandbox"},
+                {"Username", "admin@sandbox.example"},
+                {"Email", "admin@sandbox.example"},
+                {"IsActive", true}},
+               nullptr, r, sys);
     im.store->Put(r, im.Indexed(*user));
     im.default_user_id = r.id;
     im.store->SetSetting("sf:default_user", r.id);

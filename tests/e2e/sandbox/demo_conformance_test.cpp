@@ -74,6 +74,14 @@ TEST_CASE("demo: a messy HubSpot portal through the control API") {
          {{{"filters", {{{"propertyName", "dealstage"}, {"operator", "EQ"}, {"value", stage}}}}}}}};
     CHECK(http.Post("/crm/v3/objects/deals/search", s).body["total"] > 0);
   }
+  // Owners: six active, one archived; records refer to them.
+  CHECK(made.body["created"]["owners"] == 7);
+  CHECK(http.Get("/crm/v3/owners").body["results"].size() == 6);
+  CHECK(http.Get("/crm/v3/owners?archived=true").body["results"].size() == 1);
+  json owned = {
+      {"filterGroups",
+       {{{"filters", {{{"propertyName", "hubspot_owner_id"}, {"operator", "HAS_PROPERTY"}}}}}}}};
+  CHECK(http.Post("/crm/v3/objects/contacts/search", owned).body["total"] == 100);
   Reply first = http.Get("/crm/v3/objects/contacts?limit=1");
   std::string id = first.body["results"][0]["id"];
   CHECK(http.Get("/crm/v4/objects/contacts/" + id + "/associations/companies").status == 200);
@@ -111,6 +119,14 @@ TEST_CASE("demo: a messy Salesforce org through the control API") {
   CHECK(Query(http, "SELECT COUNT() FROM Case")["totalSize"] > 0);
   CHECK(Query(http, "SELECT COUNT() FROM Task")["totalSize"] > 0);
   CHECK(Query(http, "SELECT COUNT() FROM Vehicle__c")["totalSize"] == 20);
+  // Users besides the integration user: an inactive one, a partner and a Chatter-only user,
+  // and records owned by them.
+  CHECK(Query(http, "SELECT COUNT() FROM User")["totalSize"] == 8);
+  CHECK(Query(http, "SELECT COUNT() FROM User WHERE IsActive = false")["totalSize"] == 1);
+  CHECK(Query(http, "SELECT COUNT() FROM User WHERE UserType = 'PowerPartner'")["totalSize"] == 1);
+  json inactive = Query(http, "SELECT Id FROM User WHERE IsActive = false");
+  CHECK(Query(http, "SELECT COUNT() FROM Lead WHERE OwnerId = '" +
+                        inactive["records"][0]["Id"].get<std::string>() + "'")["totalSize"] > 0);
   CHECK(Query(http, "SELECT COUNT() FROM Account WHERE BillingCountryCode = null")["totalSize"] >
         0);
 }

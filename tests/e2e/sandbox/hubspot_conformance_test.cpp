@@ -624,3 +624,54 @@ TEST_CASE("hubspot: OAuth v1 token endpoint hands out the sandbox token") {
   CHECK(bad.status == 400);
   CHECK(bad.body["status"] == "BAD_GRANT_TYPE");
 }
+
+TEST_CASE("hubspot: owners v3 list with paging, email filter, archived, get by id or userId") {
+  Fixture f;
+  json ids = f.sandbox.SeedOwners(
+      json::array({{{"firstName", "Alice"}, {"lastName", "Martin"}, {"email", "alice@example.com"}},
+                   {{"firstName", "Bob"}, {"lastName", "Chen"}, {"email", "bob@example.com"}},
+                   {{"firstName", "Cleo"},
+                    {"lastName", "Old"},
+                    {"email", "cleo@example.com"},
+                    {"archived", true}},
+                   {{"id", "555"},
+                    {"firstName", "Dee"},
+                    {"lastName", "Set"},
+                    {"email", "dee@example.com"},
+                    {"userId", 42}}}));
+  REQUIRE(ids.size() == 4);
+  CHECK(ids[3] == "555");
+  // Paging: ascending id, `after` until no paging; archived owners only with archived=true.
+  std::vector<std::string> seen;
+  std::string after;
+  for (int guard = 0; guard < 10; ++guard) {
+    Reply r = f.http.Get("/crm/v3/owners?limit=1" + (after.empty() ? "" : "&after=" + after));
+    REQUIRE(r.status == 200);
+    for (const auto& o : r.body["results"]) {
+      seen.push_back(o["id"]);
+      CHECK(o["archived"] == false);
+      CHECK(IsIsoMs(o["createdAt"]));
+      CHECK(o["userId"].is_number_integer());
+    }
+    if (!r.body.contains("paging")) break;
+    after = r.body["paging"]["next"]["after"];
+  }
+  CHECK(seen == std::vector<std::string>{"555", ids[0], ids[1]});
+  Reply archived = f.http.Get("/crm/v3/owners?archived=true");
+  REQUIRE(archived.body["results"].size() == 1);
+  CHECK(archived.body["results"][0]["email"] == "cleo@example.com");
+  Reply by_email = f.http.Get("/crm/v3/owners?email=BOB@example.com");
+  REQUIRE(by_email.body["results"].size() == 1);
+  CHECK(by_email.body["results"][0]["firstName"] == "Bob");
+  Reply one = f.http.Get("/crm/v3/owners/" + ids[0].get<std::string>());
+  CHECK(one.status == 200);
+  CHECK(one.body["lastName"] == "Martin");
+  CHECK(f.http.Get("/crm/v3/owners/42?idProperty=userId").body["id"] == "555");
+  CheckErrorShape(f.http.Get("/crm/v3/owners/" + ids[2].get<std::string>()), 404,
+                  "OBJECT_NOT_FOUND");
+  CHECK(f.http.Get("/crm/v3/owners/" + ids[2].get<std::string>() + "?archived=true").status == 200);
+  CheckErrorShape(f.http.Get("/crm/v3/owners?limit=501"), 400, "VALIDATION_ERROR");
+  // A reset forgets them.
+  f.http.Post("/_sandbox/reset", json::object());
+  CHECK(f.http.Get("/crm/v3/owners").body["results"].empty());
+}
