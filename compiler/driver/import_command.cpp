@@ -68,10 +68,11 @@ void PrintText(std::ostream& out, const engine::ImportPlan& plan,
         << ", paired " << Get(c, "linked") << ", unchanged " << Get(c, "unchanged") << "\n";
   }
   const auto& c = r.counts;
-  out << "  " << verb << "created in HubSpot: " << Get(c, "created.hubspot") << "\n";
-  out << "  " << verb << "updated in HubSpot: " << Get(c, "updated.hubspot") << "\n";
+  out << "  created in HubSpot:  " << Get(c, "created.hubspot") << "\n";
+  out << "  updated in HubSpot:  " << Get(c, "updated.hubspot") << "\n";
   out << "  skipped, no email:   " << Get(c, "skipped.no_key") << " (R128)\n";
-  out << "  skipped, same email: " << Get(c, "skipped.duplicate_key")
+  out << "  skipped, same email: "
+      << Get(c, "skipped.duplicate_key") + Get(c, "skipped.already_paired")
       << " (one HubSpot record per email, R128)\n";
   if (Get(c, "skipped.converted"))
     out << "  skipped, converted:  " << Get(c, "skipped.converted") << " (R62)\n";

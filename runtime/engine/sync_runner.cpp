@@ -858,6 +858,13 @@ struct SyncRunner::Impl {
             w.object = nullptr;
             continue;
           }
+          // R128: an import adds net-new records; a HubSpot record paired with another
+          // Salesforce record of its email stays paired (unless that record is gone).
+          if (Importing() && !current.empty()) {
+            Count("skipped.already_paired");
+            w.object = nullptr;
+            continue;
+          }
           Count("relinked");
           w.replaces = other;
         }

@@ -157,10 +157,13 @@ TEST_CASE("R128_one_contact_per_email_and_existing_contacts_are_matched_by_email
   auto dup_link = f.store.FindLink(state::Side::kHubSpot, "contacts", dup[0].id);
   REQUIRE(dup_link);
   CHECK(dup_link->salesforce_id == newest);
-  // A Salesforce contact with the same email, imported later, joins the same HubSpot contact.
+  // A Salesforce contact with the same email, imported later, makes no second contact.
   f.CreateSf("Contact", {{"LastName", "Contacty"}, {"Email", "dup@ex.com"}});
   auto contacts = Import(f, {"contact", ""});  // object names are case-insensitive
   CHECK(contacts.count("created.hubspot") == 0);
+  // R128: net-new only; the HubSpot contact stays paired with its lead.
+  CHECK(contacts.count("skipped.already_paired") == 1);
+  CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", dup[0].id)->salesforce_id == newest);
   CHECK(Emails(f) == "DUP@EX.COM old@ex.com");  // one contact; the newest lead's spelling
 }
 
@@ -197,6 +200,27 @@ TEST_CASE("import_links_so_a_later_run_makes_no_duplicates_and_a_second_import_n
   f.UpdateSf("Contact", c[0].id, {{"Phone", "555-0199"}});
   f.Sync();
   CHECK(f.Contact(f.ContactsByEmail("c@ex.com").at(0).id)["phone"] == "555-0199");
+}
+
+TEST_CASE("import_writes_hubspot_only_and_the_next_run_sends_the_rest") {
+  EngineFixture f;
+  f.Rules(ContactRules("", ""));
+  const std::string lead = Lead(f, "both@ex.com", "Older");
+  // The HubSpot contact is edited later: its last name wins the first pairing (R8), but an
+  // import does not write Salesforce.
+  const std::string contact = f.CreateContact({{"email", "both@ex.com"}, {"lastname", "Newer"}});
+  const int64_t sf_writes = f.SalesforceWrites();
+  auto r = Import(f, {"Lead", ""});
+  CHECK(r.count("linked") == 1);
+  CHECK(f.SalesforceWrites() == sf_writes);
+  CHECK(f.Sf("Lead", lead)["LastName"] == "Older");
+  CHECK(f.Contact(contact)["company"] == "Older Co");  // HubSpot got what it lacked
+  // The pairing stands; the next run sends the HubSpot value as a run would.
+  auto run = f.Sync();
+  CHECK(run.counts["created.salesforce"] == 0);
+  CHECK(run.counts["created.hubspot"] == 0);
+  CHECK(f.Sf("Lead", lead)["LastName"] == "Newer");
+  CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", contact)->salesforce_id == lead);
 }
 
 TEST_CASE("R129_import_pulls_the_values_of_a_new_mapping") {
