@@ -134,9 +134,9 @@ struct SyncRunner::Impl {
   }
 
   // What the object-specific passes (company matching, associations) share with the runner.
-  RunContext Context() {
+  RunContext Context(const SyncProgram* program = nullptr) {
     return RunContext{
-        p,
+        program ? *program : p,
         hs,
         sf,
         store,
@@ -1335,6 +1335,12 @@ RunReport SyncRunner::Run() {
     m.LoadSegments();
     if (m.Importing()) {
       m.Import();
+      // The imported records' associations, into HubSpot only (Salesforce is not written).
+      SyncProgram hubspot_only = m.p;
+      hubspot_only.in_salesforce = CreateMode::kNothing;
+      hubspot_only.in_hubspot = CreateMode::kCreateOrUpdate;
+      RunContext c = m.Context(&hubspot_only);
+      SyncAssociations(c);
     } else {
       m.Retries();
       if (m.p.objects.front().to_salesforce.valid() || m.p.has_include) m.ReadHubSpot();

@@ -32,8 +32,9 @@ struct RunOptions {
   // Import (R125-R129, `syncline import`): when set, a run reads this Salesforce object of the
   // sync from the beginning (or only `import_ids`), whatever the watermarks say, and settles
   // each record as a new or changed one: matched by email or created in HubSpot (also with
-  // `from salesforce: nothing`), linked and based as a run would. It writes HubSpot only, moves
-  // no watermark, and skips HubSpot changes, deletions, retries, associations and lifecycle.
+  // `from salesforce: nothing`), linked and based as a run would, then adds their associations
+  // in HubSpot. It writes HubSpot only, moves no watermark, and leaves HubSpot changes,
+  // deletions, retries and lifecycle stages to the next run.
   std::string import_object;
   std::optional<std::vector<std::string>> import_ids;  // nullopt: every record
 };

@@ -354,11 +354,18 @@ TEST_CASE("R77_opportunity_import_needs_deal_sync") {
   REQUIRE(deals.size() == 1);
   CHECK(deals[0].fields["dealname"] == "Big");
   CHECK(deals[0].fields["dealstage"] == "qualifiedtobuy");  // through the stage map (R82)
-  // The next run associates the deal with the imported company and duplicates nothing.
+  // The deal is associated with the imported company at once (Opportunity.AccountId).
+  CHECK(r.count("associated.hubspot") == 1);
+  CHECK(r.count("associated.salesforce") == 0);
+  std::vector<connectors::Association> assoc;
+  REQUIRE(f.hs->ReadAssociations("deals", "companies", {link->hubspot_id}, &assoc).ok());
+  REQUIRE(assoc.size() == 1);
+  CHECK(assoc[0].to_id == f.store.FindLink(state::Side::kSalesforce, "Account", acc)->hubspot_id);
+  // The next run duplicates nothing, neither records nor associations.
   auto run = f.Sync();
   CHECK(run.counts["created.hubspot"] == 0);
   CHECK(run.counts["created.salesforce"] == 0);
-  std::vector<connectors::Association> assoc;
+  assoc.clear();
   REQUIRE(f.hs->ReadAssociations("deals", "companies", {link->hubspot_id}, &assoc).ok());
   REQUIRE(assoc.size() == 1);
   CHECK(assoc[0].to_id == f.store.FindLink(state::Side::kSalesforce, "Account", acc)->hubspot_id);
