@@ -315,7 +315,9 @@ struct SyncRunner::Impl {
         in.conflict = p.conflict;
         // A side whose rules failed keeps its error open (CommitPair resolves only on success).
         if (w.to_salesforce.status == Evaluation::kFailed) {
-          RecordEvalError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, w.to_salesforce);
+          // An import writes no Salesforce value, so it has no Salesforce error to record.
+          if (!Importing())
+            RecordEvalError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, w.to_salesforce);
           in.allow_salesforce_writes = false;
           w.failed_sf = true;
         }

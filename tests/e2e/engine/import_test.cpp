@@ -223,6 +223,23 @@ TEST_CASE("import_writes_hubspot_only_and_the_next_run_sends_the_rest") {
   CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", contact)->salesforce_id == lead);
 }
 
+TEST_CASE("import_records_no_salesforce_errors_for_values_it_does_not_send") {
+  EngineFixture f;
+  f.Rules(ContactRules("  picklists { salesforce: enabled  hubspot: match_defaults }",
+                       "    state <-> Contact.MailingState\n"
+                       "    country <-> Contact.MailingCountry"));
+  // The HubSpot contact's state would be a picklist error on the way to Salesforce (R111).
+  f.CreateContact({{"email", "pick@ex.com"}, {"country", "US"}, {"state", "Ontario"}});
+  f.CreateSf("Contact", {{"LastName", "Pick"}, {"Email", "pick@ex.com"}});
+  auto r = Import(f, {"Contact", ""});
+  CHECK(r.count("linked") == 1);
+  CHECK(r.result.total.errors.empty());
+  CHECK(f.store.OpenErrors().empty());
+  // The run that would send it records the error, as usual.
+  auto run = f.Sync();
+  CHECK(run.errors["picklist"] == 1);
+}
+
 TEST_CASE("R129_import_pulls_the_values_of_a_new_mapping") {
   EngineFixture f;
   f.Rules(ContactRules("", ""));
