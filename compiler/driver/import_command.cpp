@@ -70,6 +70,8 @@ void PrintText(std::ostream& out, const engine::ImportPlan& plan,
   const auto& c = r.counts;
   out << "  created in HubSpot:  " << Get(c, "created.hubspot") << "\n";
   out << "  updated in HubSpot:  " << Get(c, "updated.hubspot") << "\n";
+  if (Get(c, "associated.hubspot"))
+    out << "  associated in HubSpot: " << Get(c, "associated.hubspot") << "\n";
   out << "  skipped, no email:   " << Get(c, "skipped.no_key") << " (R128)\n";
   out << "  skipped, same email: "
       << Get(c, "skipped.duplicate_key") + Get(c, "skipped.already_paired")
