@@ -230,7 +230,8 @@ void SyncAssociations(RunContext& c) {
   const std::vector<state::Link> links = Touched(c, since);
   bool failed = false;
   for (const AssociationSpec& spec : c.p.associations) SyncSpec(c, spec, links, &failed);
-  if (!c.o.dry_run && !failed)
+  // An import leaves the watermark to the run's pass.
+  if (!c.o.dry_run && !failed && c.o.import_object.empty())
     c.store.SetWatermark(Side::kHubSpot, c.p.hubspot_object, "associations", std::to_string(start),
                          start);
 }

@@ -135,9 +135,9 @@ struct SyncRunner::Impl {
   }
 
   // What the object-specific passes (company matching, associations) share with the runner.
-  RunContext Context() {
+  RunContext Context(const SyncProgram* program = nullptr) {
     return RunContext{
-        p,
+        program ? *program : p,
         hs,
         sf,
         store,
@@ -152,6 +152,11 @@ struct SyncRunner::Impl {
         },
         [this] { return Now(); }};
   }
+
+  // An import (RunOptions::import_object) writes HubSpot only and creates there whatever
+  // `from salesforce:` says: importing is the explicit way to bring records in (R125-R129).
+  bool Importing() const { return !o.import_object.empty(); }
+  CreateMode InHubSpot() const { return Importing() ? CreateMode::kCreateOrUpdate : p.in_hubspot; }
 
   const ObjectProgram* CreateTarget() const {
     const ObjectProgram* t = p.Object(p.create_target);
@@ -306,13 +311,16 @@ struct SyncRunner::Impl {
         in.base_salesforce = &base_s;
         in.to_salesforce = &w.to_salesforce;
         in.to_hubspot = &w.to_hubspot;
-        in.allow_salesforce_writes = w.included && p.in_salesforce != CreateMode::kNothing;
-        in.allow_hubspot_writes = p.in_hubspot != CreateMode::kNothing || w.link.has_value();
+        in.allow_salesforce_writes =
+            w.included && p.in_salesforce != CreateMode::kNothing && !Importing();
+        in.allow_hubspot_writes = InHubSpot() != CreateMode::kNothing || w.link.has_value();
         in.match_hubspot = p.match_hubspot;
         in.conflict = p.conflict;
         // A side whose rules failed keeps its error open (CommitPair resolves only on success).
         if (w.to_salesforce.status == Evaluation::kFailed) {
-          RecordEvalError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, w.to_salesforce);
+          // An import writes no Salesforce value, so it has no Salesforce error to record.
+          if (!Importing())
+            RecordEvalError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, w.to_salesforce);
           in.allow_salesforce_writes = false;
           w.failed_sf = true;
         }
@@ -786,7 +794,7 @@ struct SyncRunner::Impl {
         Count("skipped.no_key");  // R33: no email, never created in HubSpot
         continue;
       }
-      if (p.in_hubspot == CreateMode::kNothing) continue;  // R28
+      if (InHubSpot() == CreateMode::kNothing) continue;  // R28
       auto it = unlinked_by_key.find(key);
       if (it != unlinked_by_key.end()) {
         Count("skipped.duplicate_key");
@@ -836,7 +844,7 @@ struct SyncRunner::Impl {
         settled_from_salesforce_.insert(w.salesforce->id);
         auto it = by_key.find(key);
         if (it == by_key.end()) {
-          if (p.in_hubspot != CreateMode::kCreateOrUpdate) w.object = nullptr;
+          if (InHubSpot() != CreateMode::kCreateOrUpdate) w.object = nullptr;
           continue;  // a new HubSpot record (R41: whatever the segment says)
         }
         auto other = store.FindLink(Side::kHubSpot, p.hubspot_object, it->second.id);
@@ -853,6 +861,13 @@ struct SyncRunner::Impl {
           if (!converted_or_gone &&
               current.front().last_modified_ms > w.salesforce->last_modified_ms) {
             Count("skipped.duplicate_key");
+            w.object = nullptr;
+            continue;
+          }
+          // R128: an import adds net-new records; a HubSpot record paired with another
+          // Salesforce record of its email stays paired (unless that record is gone).
+          if (Importing() && !current.empty()) {
+            Count("skipped.already_paired");
             w.object = nullptr;
             continue;
           }
@@ -909,7 +924,7 @@ struct SyncRunner::Impl {
       if (m[k]) {
         w.hubspot = std::move(*m[k]);
         Count("matched.contacts");
-      } else if (p.in_hubspot != CreateMode::kCreateOrUpdate) {
+      } else if (InHubSpot() != CreateMode::kCreateOrUpdate) {
         w.object = nullptr;
       }
     }
@@ -946,6 +961,43 @@ struct SyncRunner::Impl {
         });
     sf_min_ += std::max<int64_t>(1, pages);
     if (!e.ok()) Fail(e, "reading Salesforce " + obj.object + " changes");
+  }
+
+  // ---- import (R125-R129): one Salesforce object from the beginning, or the given ids
+  void Import() {
+    const ObjectProgram* obj = p.Object(o.import_object);
+    if (!obj)
+      throw StopRun{"failed", "sync " + p.name + " does not pair salesforce." + o.import_object};
+    auto page = [&](std::vector<Record>& records) {
+      // Forced: every record is settled as new or changed, whatever its watermark and base
+      // (R129: an import pulls the values of a mapping added since the last sync).
+      SalesforcePage(*obj, records, true);
+      Progress("Salesforce " + obj->object + " import", report.counts["read.salesforce"]);
+    };
+    if (o.import_ids) {
+      const std::vector<std::string>& ids = *o.import_ids;
+      const size_t chunk = static_cast<size_t>(std::max(1, o.salesforce_batch));
+      for (size_t start = 0; start < ids.size(); start += chunk) {
+        std::vector<std::string> part(ids.begin() + start,
+                                      ids.begin() + std::min(ids.size(), start + chunk));
+        std::vector<Record> found;
+        connectors::Error e = sf.ReadByIds(obj->object, part, obj->read_fields, &found);
+        if (!e.ok()) Fail(e, "reading Salesforce " + obj->object + " to import");
+        ++sf_min_;
+        Count("import.not_found", static_cast<int64_t>(part.size() - found.size()));
+        page(found);
+      }
+      return;
+    }
+    int64_t pages = 0;
+    connectors::Error e =
+        sf.ReadChanges(obj->object, "", obj->read_fields, [&](connectors::ChangePage& cp) {
+          ++pages;
+          page(cp.records);
+          return true;
+        });
+    sf_min_ += std::max<int64_t>(1, pages);
+    if (!e.ok()) Fail(e, "reading Salesforce " + obj->object + " to import");
   }
 
   // ---- deletions (R151-R153, R46)
@@ -1292,13 +1344,23 @@ RunReport SyncRunner::Run() {
   try {
     m.Recover();
     m.LoadSegments();
-    m.Retries();
-    if (m.p.objects.front().to_salesforce.valid() || m.p.has_include) m.ReadHubSpot();
-    for (const ObjectProgram& obj : m.p.objects) m.ReadSalesforce(obj);
-    m.Deletions();
-    RunContext c = m.Context();
-    SyncAssociations(c);
-    m.Lifecycle();
+    if (m.Importing()) {
+      m.Import();
+      // The imported records' associations, into HubSpot only (Salesforce is not written).
+      SyncProgram hubspot_only = m.p;
+      hubspot_only.in_salesforce = CreateMode::kNothing;
+      hubspot_only.in_hubspot = CreateMode::kCreateOrUpdate;
+      RunContext c = m.Context(&hubspot_only);
+      SyncAssociations(c);
+    } else {
+      m.Retries();
+      if (m.p.objects.front().to_salesforce.valid() || m.p.has_include) m.ReadHubSpot();
+      for (const ObjectProgram& obj : m.p.objects) m.ReadSalesforce(obj);
+      m.Deletions();
+      RunContext c = m.Context();
+      SyncAssociations(c);
+      m.Lifecycle();
+    }
   } catch (const StopRun& stop) {
     m.report.status = stop.status;
     m.report.message = stop.message;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,14 @@ struct RunOptions {
   int64_t retry_interval_ms = 30 * 60'000;                               // R142
   int hubspot_batch = 100;                                               // write items per call
   int salesforce_batch = 200;
+  // Import (R125-R129, `syncline import`): when set, a run reads this Salesforce object of the
+  // sync from the beginning (or only `import_ids`), whatever the watermarks say, and settles
+  // each record as a new or changed one: matched by email or created in HubSpot (also with
+  // `from salesforce: nothing`), linked and based as a run would, then adds their associations
+  // in HubSpot. It writes HubSpot only, moves no watermark, and leaves HubSpot changes,
+  // deletions, retries and lifecycle stages to the next run.
+  std::string import_object;
+  std::optional<std::vector<std::string>> import_ids;  // nullopt: every record
 };
 
 // One record's outcome, for plans and explanations.

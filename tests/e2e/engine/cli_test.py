@@ -68,12 +68,34 @@ with tempfile.TemporaryDirectory() as tmp:
         check(any(e["action"] == "create" and e["changes"] for e in plan["plan"]),
               "plan lists no field changes")
     check(not (tmp / "state.db").exists() or True, "")
+    # import (R125-R129): a dry run writes nothing, the import creates HubSpot contacts from
+    # existing leads and contacts, a second import and the run after it create none in HubSpot.
+    p = run("import", "--config", str(config), "--dry-run", "--format", "json", expect=0)
+    if p.returncode == 0:
+        r = json.loads(p.stdout)
+        check(r["counts"].get("created.hubspot", 0) > 0 and
+              all(e["side"] == "hubspot" for e in r["plan"]), f"import --dry-run: {r}")
+    p = run("import", "--config", str(config), "--format", "json", expect=0)
+    if p.returncode == 0:
+        r = json.loads(p.stdout)
+        check(r["counts"].get("created.hubspot", 0) > 0 and
+              r["counts"].get("skipped.no_key", 0) > 0 and
+              [o["object"] for o in r["objects"]] == ["Lead", "Contact"], f"import: {r}")
+    p = run("import", "--config", str(config), "--object", "lead", "--format", "json", expect=0)
+    if p.returncode == 0:
+        r = json.loads(p.stdout)
+        check(r["counts"].get("created.hubspot", 0) == 0, f"second import created: {r}")
+    p = run("import", "--config", str(config), "--object", "Account", expect=2)
+    check("R66" in p.stderr and "sync companies" in p.stderr, f"import Account: {p.stderr}")
+    p = run("import", "--config", str(config), "--campaign", "Nope", expect=2)
+    check("no Salesforce campaign" in p.stderr, f"import --campaign: {p.stderr}")
     p = run("run", "--config", str(config), "--once", "--format", "json")
     check(p.returncode in (0, 1), f"run exit {p.returncode}: {p.stderr}")
     if p.returncode in (0, 1):
         r = json.loads(p.stdout)
         check(r["counts"].get("created.salesforce", 0) + r["counts"].get("created.hubspot", 0) > 0,
               f"run created nothing: {r}")
+        check(r["counts"].get("created.hubspot", 0) == 0, f"run after import created: {r}")
     # The sandbox data and the state persist: the next run has nothing to create.
     p = run("run", "--config", str(config), "--once", "--format", "json")
     if p.returncode in (0, 1):
@@ -116,7 +138,7 @@ check("ok    passes" in p.stdout and "FAIL  fails on purpose" in p.stdout and
       'found "Lee" == "Kim"' in p.stdout and "1 passed, 1 failed" in p.stdout,
       f"failing test output: {p.stdout}")
 
-for cmd in ("run", "plan", "demo", "test"):
+for cmd in ("run", "plan", "import", "demo", "test"):
     run(cmd, "--help", expect=0)
 
 if failures:

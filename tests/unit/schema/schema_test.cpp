@@ -64,8 +64,8 @@ TEST_CASE("every builtin object parses and is in the builtin env") {
   const std::vector<std::string_view> hubspot = {
       "calls", "companies", "contacts", "deals", "emails", "meetings", "notes", "tasks", "tickets"};
   const std::vector<std::string_view> salesforce = {
-      "Account", "Case", "Contact", "Event", "Lead", "Opportunity", "OpportunityContactRole",
-      "Task",    "User"};
+      "Account", "Campaign",    "CampaignMember",         "Case", "Contact", "Event",
+      "Lead",    "Opportunity", "OpportunityContactRole", "Task", "User"};
   CHECK(sc::BuiltinObjectNames(Crm::kHubSpot) == hubspot);
   CHECK(sc::BuiltinObjectNames(Crm::kSalesforce) == salesforce);
 
