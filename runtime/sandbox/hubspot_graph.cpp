@@ -50,6 +50,8 @@ void HubSpotSandbox::Impl::CreateGraphTables() {
   store->Exec(
       "CREATE TABLE IF NOT EXISTS hs_members(list_id INTEGER, record_id INTEGER, ts INTEGER, "
       "PRIMARY KEY(list_id, record_id)) WITHOUT ROWID");
+  // A record's list memberships (lists/records/memberships/batch/read) without a full scan.
+  store->Exec("CREATE INDEX IF NOT EXISTS hs_members_record ON hs_members(record_id)");
 }
 
 void HubSpotSandbox::Impl::BuildAssocTypes() {

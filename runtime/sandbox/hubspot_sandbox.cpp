@@ -751,7 +751,7 @@ json HubSpotSandbox::Seed(const json& objects) {
 }
 
 bool HubSpotSandbox::OpenStore(std::string* error) {
-  impl_->store = Store::Open(options().db_path, error);
+  impl_->store = Store::Open(options().db_path, error, {RecordColumn::kUpdated});
   if (!impl_->store) return false;
   try {
     impl_->CreateGraphTables();
@@ -1568,26 +1568,6 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
     };
     std::string query = Lower(body.value("query", ""));
     int64_t visible_before = im.Now() - im.limits.search_index_delay_ms;
-    std::vector<StoredRecord> hits;
-    im.store->ForEach(def->name, false, [&](StoredRecord&& r) {
-      // The search index lags behind writes by search_index_delay_ms.
-      if (im.limits.search_index_delay_ms > 0 && r.updated_ms > visible_before) return;
-      bool ok = groups.empty();
-      for (const auto& g : groups) {
-        if (std::all_of(g.begin(), g.end(), [&](const Filter& f) { return match(r, f); })) {
-          ok = true;
-          break;
-        }
-      }
-      if (ok && !query.empty()) {
-        bool found = false;
-        for (auto& [k, v] : r.data.items())
-          if (v.is_string() && Lower(v.get<std::string>()).find(query) != std::string::npos)
-            found = true;
-        ok = found;
-      }
-      if (ok) hits.push_back(std::move(r));
-    });
     // Sorts.
     std::vector<std::pair<const FieldDef*, bool>> sorts;
     for (const auto& s : body.value("sorts", json::array())) {
@@ -1605,6 +1585,162 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
         return im.Error(call, 400, "VALIDATION_ERROR", "Cannot sort on unknown property " + name);
       sorts.emplace_back(f, desc);
     }
+    auto props = JsonStrings(body.value("properties", json::array()));
+    auto respond = [&](const std::vector<StoredRecord>& page, int64_t total) {
+      json results = json::array();
+      for (const auto& r : page)
+        results.push_back(im.Render(*def, r, props.empty() ? nullptr : &props, false, {}));
+      json out = {{"total", total}, {"results", results}};
+      if (after + limit < total && limit > 0)
+        out["paging"] = {{"next", {{"after", std::to_string(after + limit)}}}};
+      call.Json(200, std::move(out));
+    };
+
+    // Fast path: filters and sorts on the record id and timestamps only (a change feed:
+    // lastmodifieddate GTE x, sorted by it). Their values come from the record's columns, so
+    // the store's indexes give the count and the page without reading any other record.
+    auto column = [&](const FieldDef& f) -> std::optional<RecordColumn> {
+      const std::string& n = f.name;
+      bool numeric = f.kind == FieldKind::kNumber || f.kind == FieldKind::kInteger;
+      bool time = f.kind == FieldKind::kDate || f.kind == FieldKind::kDateTime;
+      if (n == "hs_object_id" && numeric) return RecordColumn::kSeq;
+      if ((n == "createdate" || n == "hs_createdate") && time) return RecordColumn::kCreated;
+      if ((n == "lastmodifieddate" || n == "hs_lastmodifieddate") && time)
+        return RecordColumn::kUpdated;
+      return std::nullopt;
+    };
+    auto column_value = [](RecordColumn c, const std::string& v) -> std::optional<int64_t> {
+      if (c == RecordColumn::kSeq) {
+        if (!IsDigits(v) || v.size() > 15) return std::nullopt;
+        return std::stoll(v);
+      }
+      return ParseTimeOrEpochMs(v);
+    };
+    std::optional<RecordRange> range;
+    if (groups.size() <= 1 && query.empty()) {
+      RecordRange r;
+      r.deleted = false;
+      bool ok = true;
+      for (const auto& f : groups.empty() ? std::vector<Filter>{} : groups[0]) {
+        auto c = column(*f.field);
+        if (!c) {
+          ok = false;
+          break;
+        }
+        int64_t *lo = &r.seq_lo, *hi = &r.seq_hi;
+        if (*c == RecordColumn::kCreated) lo = &r.created_lo, hi = &r.created_hi;
+        if (*c == RecordColumn::kUpdated) lo = &r.updated_lo, hi = &r.updated_hi;
+        if (f.op == "HAS_PROPERTY") continue;  // these always have a value
+        auto v = column_value(*c, f.value);
+        if (!v) {
+          ok = false;
+          break;
+        }
+        if (f.op == "EQ") {
+          *lo = std::max(*lo, *v), *hi = std::min(*hi, *v);
+        } else if (f.op == "GT") {
+          *lo = std::max(*lo, *v + 1);
+        } else if (f.op == "GTE") {
+          *lo = std::max(*lo, *v);
+        } else if (f.op == "LT") {
+          *hi = std::min(*hi, *v - 1);
+        } else if (f.op == "LTE") {
+          *hi = std::min(*hi, *v);
+        } else if (f.op == "BETWEEN") {
+          auto high = column_value(*c, f.high);
+          if (!high) {
+            ok = false;
+            break;
+          }
+          *lo = std::max(*lo, *v), *hi = std::min(*hi, *high);
+        } else {
+          ok = false;
+          break;
+        }
+      }
+      std::vector<RecordOrder> order;
+      for (const auto& [f, desc] : sorts) {
+        auto c = column(*f);
+        if (!c) {
+          ok = false;
+          break;
+        }
+        order.push_back({*c, desc});
+      }
+      if (ok) {
+        // The search index lags behind writes by search_index_delay_ms.
+        if (im.limits.search_index_delay_ms > 0)
+          r.updated_hi = std::min(r.updated_hi, visible_before);
+        int64_t total = im.store->CountRange(def->name, r);
+        std::vector<StoredRecord> page;
+        for (const auto& id : im.store->IdsInRange(def->name, r, order, after, limit))
+          if (auto rec = im.store->Get(def->name, id)) page.push_back(std::move(*rec));
+        return respond(page, total);
+      }
+    }
+
+    // Otherwise every record is matched, or, when each filter group has an EQ or IN filter on
+    // a unique text property (email IN [...]), only the records with those values.
+    std::vector<StoredRecord> hits;
+    auto consider = [&](StoredRecord&& r) {
+      // The search index lags behind writes by search_index_delay_ms.
+      if (im.limits.search_index_delay_ms > 0 && r.updated_ms > visible_before) return;
+      bool ok = groups.empty();
+      for (const auto& g : groups) {
+        if (std::all_of(g.begin(), g.end(), [&](const Filter& f) { return match(r, f); })) {
+          ok = true;
+          break;
+        }
+      }
+      if (ok && !query.empty()) {
+        bool found = false;
+        for (auto& [k, v] : r.data.items())
+          if (v.is_string() && Lower(v.get<std::string>()).find(query) != std::string::npos)
+            found = true;
+        ok = found;
+      }
+      if (ok) hits.push_back(std::move(r));
+    };
+    std::optional<std::vector<std::string>> candidates;
+    if (!groups.empty()) {
+      const auto& unique = im.IndexedFields(*def);
+      std::vector<std::string> ids;
+      bool all_groups = true;
+      for (const auto& g : groups) {
+        const Filter* key = nullptr;
+        for (const auto& f : g) {
+          FieldKind k = f.field->kind;
+          bool text = k == FieldKind::kString || k == FieldKind::kText || k == FieldKind::kEmail ||
+                      k == FieldKind::kPhone || k == FieldKind::kUrl;
+          if ((f.op == "EQ" || f.op == "IN") && text &&
+              std::find(unique.begin(), unique.end(), f.field->name) != unique.end()) {
+            key = &f;
+            break;
+          }
+        }
+        if (!key) {
+          all_groups = false;
+          break;
+        }
+        std::vector<std::string> values =
+            key->op == "EQ" ? std::vector<std::string>{key->value} : key->values;
+        for (const auto& v : values)
+          for (auto& id : im.store->FindByIndex(def->name, key->field->name, v))
+            ids.push_back(std::move(id));
+      }
+      if (all_groups) candidates = std::move(ids);
+    }
+    if (candidates) {
+      std::vector<std::pair<int64_t, std::string>> order;  // seq order, as a scan reads
+      for (auto& id : *candidates)
+        if (IsDigits(id) && id.size() < 16) order.emplace_back(std::stoll(id), std::move(id));
+      std::sort(order.begin(), order.end());
+      order.erase(std::unique(order.begin(), order.end()), order.end());
+      for (const auto& [seq, id] : order)
+        if (auto r = im.Live(*def, id)) consider(std::move(*r));
+    } else {
+      im.store->ForEach(def->name, false, consider);
+    }
     // A total order (ties broken by id), so std::sort is as deterministic as a stable sort.
     std::sort(hits.begin(), hits.end(), [&](const StoredRecord& a, const StoredRecord& b) {
       for (const auto& [f, desc] : sorts) {
@@ -1617,14 +1753,10 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
       }
       return a.seq < b.seq;
     });
-    auto props = JsonStrings(body.value("properties", json::array()));
-    json results = json::array();
+    std::vector<StoredRecord> page;
     for (int64_t i = after; i < static_cast<int64_t>(hits.size()) && i < after + limit; ++i)
-      results.push_back(im.Render(*def, hits[i], props.empty() ? nullptr : &props, false, {}));
-    json out = {{"total", hits.size()}, {"results", results}};
-    if (after + limit < static_cast<int64_t>(hits.size()) && limit > 0)
-      out["paging"] = {{"next", {{"after", std::to_string(after + limit)}}}};
-    call.Json(200, std::move(out));
+      page.push_back(std::move(hits[static_cast<size_t>(i)]));
+    respond(page, static_cast<int64_t>(hits.size()));
   });
 
   // ---- properties

@@ -58,7 +58,14 @@ struct SalesforceSandbox::Impl {
   std::string NewId(const ObjectDef& def);
   std::optional<std::string> NormalizeId(const std::string& id) const;
   const ObjectDef* ObjectOfId(const std::string& id18) const;
-  std::vector<std::string> Indexed(const ObjectDef& def) const;
+  // Fields with lookup rows: unique, external-id and email fields (uniqueness, duplicate
+  // rules, upserts) and lookups to other records other than the owner/audit user fields
+  // (selective SOQL such as `AccountId IN (...)`). Built by LoadObjects.
+  const std::vector<std::string>& Indexed(const ObjectDef& def) const;
+  std::map<std::string, std::vector<std::string>> indexed;
+  // Rewrites the lookup rows of every record when they were written by a version that indexed
+  // other fields (a store from before reference fields were indexed).
+  void ReindexIfNeeded();
   nlohmann::json FieldValue(const ObjectDef& def, const StoredRecord& r,
                             const FieldDef& field) const;
   nlohmann::json Render(const ObjectDef& def, const StoredRecord& r,

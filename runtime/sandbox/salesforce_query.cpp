@@ -399,8 +399,17 @@ void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
   // selective queries do); the whole WHERE is still evaluated on them. Without this, a sync's
   // look-ups by email scan every record and the sandbox does quadratic work.
   std::optional<std::vector<std::string>> candidates;
+  // Otherwise, bounds on SystemModstamp, LastModifiedDate or CreatedDate in the top-level AND
+  // (a change feed: `SystemModstamp >= X ORDER BY SystemModstamp`) read that time range from
+  // the store's indexes. Both only narrow what is read: the WHERE decides.
+  std::optional<RecordRange> range;
   if (q.where) {
-    const std::vector<std::string> indexed = Indexed(*def);
+    const std::vector<std::string>& indexed = Indexed(*def);
+    auto indexed_name = [&](const std::string& f) -> const std::string* {
+      for (const auto& name : indexed)
+        if (Lower(name) == Lower(f)) return &name;
+      return nullptr;
+    };
     auto selective = [&](const SoqlCondition& c) -> const SoqlCondition* {
       if (c.kind != SoqlCondition::Kind::kCompare || c.path.size() != 1) return nullptr;
       if (c.op != "=" && c.op != "IN") return nullptr;
@@ -413,29 +422,66 @@ void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
           if (v.text.size() != 18) return nullptr;
         return &c;
       }
-      for (const auto& name : indexed)
-        if (Lower(name) == Lower(f)) return &c;
-      return nullptr;
+      return indexed_name(f) ? &c : nullptr;
     };
-    const SoqlCondition* sel = selective(*q.where);
-    if (!sel && q.where->kind == SoqlCondition::Kind::kAnd)
-      for (const auto& child : q.where->children)
-        if ((sel = selective(*child))) break;
+    // The conjuncts of the top-level AND (or the condition itself).
+    std::vector<const SoqlCondition*> conjuncts;
+    std::function<void(const SoqlCondition&)> flatten = [&](const SoqlCondition& c) {
+      if (c.kind == SoqlCondition::Kind::kAnd) {
+        for (const auto& child : c.children) flatten(*child);
+      } else {
+        conjuncts.push_back(&c);
+      }
+    };
+    flatten(*q.where);
+    const SoqlCondition* sel = nullptr;
+    for (const auto* c : conjuncts)
+      if ((sel = selective(*c))) break;
     if (sel) {
       std::vector<std::string> ids;
       const bool by_id = Lower(sel->path[0]) == "id";
-      std::string field = sel->path[0];
-      for (const auto& name : indexed)
-        if (Lower(name) == Lower(field)) field = name;
+      const std::string field = by_id ? std::string("Id") : *indexed_name(sel->path[0]);
+      const FieldDef* fd = def->Find(field);
+      const bool reference =
+          fd && (fd->kind == FieldKind::kReference || fd->kind == FieldKind::kId);
       for (const auto& v : sel->values) {
         if (by_id) {
           ids.push_back(v.text);
         } else {
-          for (auto& id : store->FindByIndex(def->name, field, v.text, all_rows))
+          // References are stored in the 18-character form (the comparison converts too).
+          std::string value = reference && v.text.size() == 15 ? SfTo18(v.text) : v.text;
+          for (auto& id : store->FindByIndex(def->name, field, value, all_rows))
             ids.push_back(std::move(id));
         }
       }
       candidates = std::move(ids);
+    } else {
+      RecordRange r;
+      bool bounded = false;
+      for (const auto* c : conjuncts) {
+        if (c->kind != SoqlCondition::Kind::kCompare || c->path.size() != 1) continue;
+        if (c->values.size() != 1 || c->values[0].kind != SoqlLiteral::Kind::kDateTime) continue;
+        const std::string f = Lower(c->path[0]);
+        int64_t *lo, *hi;
+        if (f == "systemmodstamp") {
+          lo = &r.modstamp_lo, hi = &r.modstamp_hi;
+        } else if (f == "lastmodifieddate") {
+          lo = &r.updated_lo, hi = &r.updated_hi;
+        } else if (f == "createddate") {
+          lo = &r.created_lo, hi = &r.created_hi;
+        } else {
+          continue;
+        }
+        const int64_t ms = c->values[0].ms;
+        const std::string& op = c->op;
+        if (op == "=" || op == ">=" || op == ">") *lo = std::max(*lo, ms);
+        if (op == "=" || op == "<=" || op == "<") *hi = std::min(*hi, ms);
+        bounded = bounded || op == "=" || op == ">=" || op == ">" || op == "<=" || op == "<";
+      }
+      if (bounded) {
+        if (!all_rows) r.deleted = false;
+        range = r;
+      }
     }
   }
   if (candidates) {
@@ -449,6 +495,9 @@ void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
     // The same order as a scan: insertion order.
     std::sort(rows.begin(), rows.end(),
               [](const StoredRecord& a, const StoredRecord& b) { return a.seq < b.seq; });
+  } else if (range) {
+    for (auto& r : store->RecordsInRange(def->name, *range))  // in insertion order
+      if (runner.Eval(*q.where, r)) rows.push_back(std::move(r));
   } else {
     store->ForEach(def->name, all_rows ? std::nullopt : std::optional<bool>(false),
                    [&](StoredRecord&& r) {

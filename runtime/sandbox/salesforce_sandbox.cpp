@@ -126,9 +126,19 @@ std::string Str(const json& v) {
 void SalesforceSandbox::Impl::LoadObjects() {
   objects.clear();
   prefix_to_object.clear();
+  indexed.clear();
   for (auto& o : self->options().catalog->Objects(Vendor::kSalesforce)) {
     prefix_to_object[o.key_prefix] = o.name;
     o.BuildIndex();
+    std::vector<std::string>& fields = indexed[o.name];
+    fields.clear();
+    for (const auto& f : o.fields) {
+      bool user_ref =
+          f.name == "OwnerId" || f.name == "CreatedById" || f.name == "LastModifiedById";
+      if (f.external_id || f.unique || f.kind == FieldKind::kEmail ||
+          (f.kind == FieldKind::kReference && !user_ref))
+        fields.push_back(f.name);
+    }
     objects[o.name] = std::move(o);
   }
 }
@@ -161,11 +171,31 @@ const ObjectDef* SalesforceSandbox::Impl::ObjectOfId(const std::string& id18) co
   return it == prefix_to_object.end() ? nullptr : FindObject(it->second);
 }
 
-std::vector<std::string> SalesforceSandbox::Impl::Indexed(const ObjectDef& def) const {
-  std::vector<std::string> out;
-  for (const auto& f : def.fields)
-    if (f.external_id || f.unique || f.kind == FieldKind::kEmail) out.push_back(f.name);
-  return out;
+const std::vector<std::string>& SalesforceSandbox::Impl::Indexed(const ObjectDef& def) const {
+  static const std::vector<std::string> none;
+  auto it = indexed.find(def.name);
+  return it == indexed.end() ? none : it->second;
+}
+
+namespace {
+// Bumped whenever the choice of indexed fields changes.
+constexpr const char* kIndexVersion = "2";
+}  // namespace
+
+void SalesforceSandbox::Impl::ReindexIfNeeded() {
+  auto version = store->GetSetting("sf:index_version");
+  if (version && *version == kIndexVersion) return;
+  store->Begin();
+  try {
+    for (const auto& [name, def] : objects)
+      store->ForEach(name, std::nullopt,
+                     [&](StoredRecord&& r) { store->Put(r, Indexed(def), true, true); });
+    store->SetSetting("sf:index_version", kIndexVersion);
+    store->Commit();
+  } catch (...) {
+    store->Rollback();
+    throw;
+  }
 }
 
 json SalesforceSandbox::Impl::FieldValue(const ObjectDef& def, const StoredRecord& r,
@@ -637,14 +667,22 @@ void SalesforceSandbox::Impl::Persist(const ObjectDef& def, StoredRecord& r) {
   // (a system change: SystemModstamp moves, LastModifiedDate does not).
   if (def.name == "OpportunityContactRole" && r.data.value("IsPrimary", false) && !r.deleted) {
     std::string opp = Str(r.data.value("OpportunityId", json()));
-    store->ForEach(def.name, false, [&](StoredRecord&& other) {
+    auto demote = [&](StoredRecord&& other) {
       if (other.id == r.id || Str(other.data.value("OpportunityId", json())) != opp ||
           !other.data.value("IsPrimary", false))
         return;
       other.data["IsPrimary"] = false;
       other.modstamp_ms = std::max(Now(), other.modstamp_ms);
       store->Put(other, Indexed(def));
-    });
+    };
+    const auto& keys = Indexed(def);
+    if (!opp.empty() && std::find(keys.begin(), keys.end(), "OpportunityId") != keys.end()) {
+      // The opportunity's roles only (through the lookup rows), in the same seq order.
+      for (auto& other : store->FindRecordsByIndex(def.name, "OpportunityId", opp))
+        demote(std::move(other));
+    } else {
+      store->ForEach(def.name, false, demote);
+    }
   }
 }
 
@@ -836,11 +874,12 @@ json SalesforceSandbox::ConvertLead(const LeadConversion& c) {
 
 bool SalesforceSandbox::OpenStore(std::string* error) {
   Impl& im = *impl_;
-  im.store = Store::Open(options().db_path, error);
+  im.store = Store::Open(options().db_path, error, {RecordColumn::kModstamp});
   if (!im.store) return false;
   try {
     if (auto l = im.store->GetSetting("sf:limits")) im.limits = json::parse(*l);
     im.LoadObjects();
+    im.ReindexIfNeeded();
     if (auto u = im.store->GetSetting("sf:default_user")) {
       im.default_user_id = *u;
     } else {
@@ -1157,9 +1196,11 @@ void SalesforceSandbox::RegisterRoutes(Router& router) {
     int64_t start, end;
     if (!window(call, im.limits.updated_window_days, start, end)) return;
     json ids = json::array();
-    im.store->ForEach(def->name, false, [&](StoredRecord&& r) {
-      if (r.modstamp_ms >= start && r.modstamp_ms < end) ids.push_back(r.id);
-    });
+    RecordRange range;  // [start, end) from the SystemModstamp index, in insertion order
+    range.deleted = false;
+    range.modstamp_lo = start;
+    range.modstamp_hi = end - 1;
+    for (auto& id : im.store->IdsInRange(def->name, range, {})) ids.push_back(std::move(id));
     if (static_cast<int64_t>(ids.size()) > im.limits.replication_id_limit)
       return im.Errors(call, 400,
                        {{"EXCEEDED_ID_LIMIT", "The number of IDs exceeds the limit", {}, nullptr}});
@@ -1172,10 +1213,12 @@ void SalesforceSandbox::RegisterRoutes(Router& router) {
     if (!window(call, im.limits.deleted_window_days, start, end)) return;
     json deleted = json::array();
     int64_t earliest = (im.Now() - im.limits.deleted_window_days * kDayMs) / 60'000 * 60'000;
-    im.store->ForEach(def->name, true, [&](StoredRecord&& r) {
-      if (r.deleted_ms >= start && r.deleted_ms < end)
-        deleted.push_back({{"id", r.id}, {"deletedDate", FormatSfDateTime(r.deleted_ms)}});
-    });
+    RecordRange range;
+    range.deleted = true;
+    range.deleted_ms_lo = start;
+    range.deleted_ms_hi = end - 1;
+    for (const auto& r : im.store->RecordsInRange(def->name, range))
+      deleted.push_back({{"id", r.id}, {"deletedDate", FormatSfDateTime(r.deleted_ms)}});
     if (static_cast<int64_t>(deleted.size()) > im.limits.replication_id_limit)
       return im.Errors(call, 400,
                        {{"EXCEEDED_ID_LIMIT", "The number of IDs exceeds the limit", {}, nullptr}});

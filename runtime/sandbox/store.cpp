@@ -62,7 +62,8 @@ bool Statement::IsNull(int col) const {
   return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
 }
 
-std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) {
+std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error,
+                                   const std::vector<RecordColumn>& time_indexes) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
@@ -80,6 +81,17 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error) 
         "NOT NULL, deleted INTEGER NOT NULL, deleted_ms INTEGER NOT NULL, data TEXT NOT NULL, "
         "PRIMARY KEY(obj, id)) WITHOUT ROWID");
     store->Exec("CREATE INDEX IF NOT EXISTS records_seq ON records(obj, deleted, seq)");
+    // Change feeds (HubSpot search on lastmodifieddate, SOQL on SystemModstamp, replication)
+    // read a time range in time order from these instead of every record.
+    for (RecordColumn c : time_indexes) {
+      const char* column = c == RecordColumn::kCreated    ? "created_ms"
+                           : c == RecordColumn::kUpdated  ? "updated_ms"
+                           : c == RecordColumn::kModstamp ? "modstamp_ms"
+                                                          : nullptr;
+      if (!column) continue;
+      store->Exec(std::string("CREATE INDEX IF NOT EXISTS records_") + column +
+                  " ON records(obj, deleted, " + column + ", seq)");
+    }
     store->Exec(
         "CREATE TABLE IF NOT EXISTS lookup(obj TEXT NOT NULL, field TEXT NOT NULL, val TEXT NOT "
         "NULL, id TEXT NOT NULL, PRIMARY KEY(obj, field, val, id)) WITHOUT ROWID");
@@ -260,6 +272,105 @@ int64_t Store::Count(std::string_view object, std::optional<bool> deleted) {
   st.Bind(1, object);
   st.Step();
   return st.Int(0);
+}
+
+bool RecordRange::Empty() const {
+  return seq_lo > seq_hi || created_lo > created_hi || updated_lo > updated_hi ||
+         modstamp_lo > modstamp_hi || deleted_ms_lo > deleted_ms_hi;
+}
+
+std::string Store::RangeSql(const RecordRange& range, const std::vector<RecordOrder>* order,
+                            std::vector<int64_t>* binds) {
+  std::string sql = " FROM records WHERE obj=?";
+  if (range.deleted) {
+    sql += " AND deleted=?";
+    binds->push_back(*range.deleted ? 1 : 0);
+  } else {
+    sql += " AND deleted IN (0,1)";  // lets the (obj, deleted, ...) indexes serve
+  }
+  auto bound = [&](const char* column, int64_t lo, int64_t hi) {
+    if (lo != INT64_MIN) {
+      sql += std::string(" AND ") + column + ">=?";
+      binds->push_back(lo);
+    }
+    if (hi != INT64_MAX) {
+      sql += std::string(" AND ") + column + "<=?";
+      binds->push_back(hi);
+    }
+  };
+  bound("seq", range.seq_lo, range.seq_hi);
+  bound("created_ms", range.created_lo, range.created_hi);
+  bound("updated_ms", range.updated_lo, range.updated_hi);
+  bound("modstamp_ms", range.modstamp_lo, range.modstamp_hi);
+  bound("deleted_ms", range.deleted_ms_lo, range.deleted_ms_hi);
+  if (order) {
+    sql += " ORDER BY ";
+    for (const auto& o : *order) {
+      switch (o.column) {
+        case RecordColumn::kSeq:
+          sql += "seq";
+          break;
+        case RecordColumn::kCreated:
+          sql += "created_ms";
+          break;
+        case RecordColumn::kUpdated:
+          sql += "updated_ms";
+          break;
+        case RecordColumn::kModstamp:
+          sql += "modstamp_ms";
+          break;
+      }
+      sql += o.descending ? " DESC, " : ", ";
+    }
+    sql += "seq";
+  }
+  return sql;
+}
+
+int64_t Store::CountRange(std::string_view object, const RecordRange& range) {
+  if (range.Empty()) return 0;
+  std::vector<int64_t> binds;
+  std::string sql = "SELECT COUNT(*)" + RangeSql(range, nullptr, &binds);
+  auto st = Prepare(sql);
+  st.Bind(1, object);
+  for (size_t i = 0; i < binds.size(); ++i) st.Bind(static_cast<int>(i) + 2, binds[i]);
+  st.Step();
+  return st.Int(0);
+}
+
+std::vector<std::string> Store::IdsInRange(std::string_view object, const RecordRange& range,
+                                           const std::vector<RecordOrder>& order, int64_t offset,
+                                           int64_t limit) {
+  std::vector<std::string> out;
+  if (range.Empty() || limit == 0) return out;
+  std::vector<int64_t> binds;
+  std::string sql = "SELECT id" + RangeSql(range, &order, &binds) + " LIMIT ? OFFSET ?";
+  auto st = Prepare(sql);
+  st.Bind(1, object);
+  int i = 2;
+  for (int64_t b : binds) st.Bind(i++, b);
+  st.Bind(i, limit < 0 ? int64_t{-1} : limit);
+  st.Bind(i + 1, std::max<int64_t>(offset, 0));
+  while (st.Step()) out.push_back(st.Text(0));
+  return out;
+}
+
+std::vector<StoredRecord> Store::RecordsInRange(std::string_view object, const RecordRange& range,
+                                                const std::vector<RecordOrder>& order,
+                                                int64_t offset, int64_t limit) {
+  std::vector<StoredRecord> out;
+  if (range.Empty() || limit == 0) return out;
+  std::vector<int64_t> binds;
+  std::string sql =
+      "SELECT " SYNCLINE_RECORD_COLS + RangeSql(range, &order, &binds) + " LIMIT ? OFFSET ?";
+  auto st = Prepare(sql);
+  st.Bind(1, object);
+  int i = 2;
+  for (int64_t b : binds) st.Bind(i++, b);
+  st.Bind(i, limit < 0 ? int64_t{-1} : limit);
+  st.Bind(i + 1, std::max<int64_t>(offset, 0));
+  while (st.Step()) out.push_back(Row(st));
+  return out;
 }
 
 std::vector<std::string> Store::FindByIndex(std::string_view object, std::string_view field,

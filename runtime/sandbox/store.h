@@ -54,10 +54,31 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
+// A conjunction of inclusive bounds on the record columns, answered from SQLite indexes
+// (records_seq and the time indexes asked for at Open) without reading the other records.
+struct RecordRange {
+  std::optional<bool> deleted;  // nullopt: both
+  int64_t seq_lo = INT64_MIN, seq_hi = INT64_MAX;
+  int64_t created_lo = INT64_MIN, created_hi = INT64_MAX;
+  int64_t updated_lo = INT64_MIN, updated_hi = INT64_MAX;
+  int64_t modstamp_lo = INT64_MIN, modstamp_hi = INT64_MAX;
+  int64_t deleted_ms_lo = INT64_MIN, deleted_ms_hi = INT64_MAX;
+  bool Empty() const;  // some lower bound is above its upper bound
+};
+enum class RecordColumn { kSeq, kCreated, kUpdated, kModstamp };
+struct RecordOrder {
+  RecordColumn column = RecordColumn::kSeq;
+  bool descending = false;
+};
+
 class Store {
  public:
   // Opens (creating if needed) the database. Returns null and sets `error` on failure.
-  static std::unique_ptr<Store> Open(const std::string& path, std::string* error);
+  // `time_indexes`: the timestamp columns (kCreated, kUpdated, kModstamp) to keep an index
+  // on, (obj, deleted, column, seq), for the range reads below; each costs every write an
+  // index entry, so a sandbox asks only for those its change feeds read.
+  static std::unique_ptr<Store> Open(const std::string& path, std::string* error,
+                                     const std::vector<RecordColumn>& time_indexes = {});
   ~Store();
 
   void Begin();
@@ -86,6 +107,16 @@ class Store {
   void ForEach(std::string_view object, std::optional<bool> deleted,
                const std::function<void(StoredRecord&&)>& fn);
   int64_t Count(std::string_view object, std::optional<bool> deleted);
+  // Records in `range`: how many, and the ids in `order` (then ascending seq) after skipping
+  // `offset`, at most `limit` of them (< 0: all). Index-only: no record is parsed.
+  int64_t CountRange(std::string_view object, const RecordRange& range);
+  std::vector<std::string> IdsInRange(std::string_view object, const RecordRange& range,
+                                      const std::vector<RecordOrder>& order, int64_t offset = 0,
+                                      int64_t limit = -1);
+  // The same, returning the records (in ascending seq unless ordered otherwise).
+  std::vector<StoredRecord> RecordsInRange(std::string_view object, const RecordRange& range,
+                                           const std::vector<RecordOrder>& order = {},
+                                           int64_t offset = 0, int64_t limit = -1);
   // Ids whose indexed field equals `value` (case-insensitive), live records only unless asked.
   std::vector<std::string> FindByIndex(std::string_view object, std::string_view field,
                                        std::string_view value, bool include_deleted = false);
@@ -105,6 +136,10 @@ class Store {
  private:
   explicit Store(sqlite3* db) : db_(db) {}
   static StoredRecord Row(const Statement& st);
+  // "FROM records WHERE ..." for `range` (with an ORDER BY for `order`) and the values to bind
+  // after the object name.
+  static std::string RangeSql(const RecordRange& range, const std::vector<RecordOrder>* order,
+                              std::vector<int64_t>* binds);
   void ForgetCounters();
   sqlite3* db_;
   sqlite3_stmt* Cached(const std::string& sql);

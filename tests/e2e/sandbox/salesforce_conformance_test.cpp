@@ -297,6 +297,77 @@ TEST_CASE("salesforce: SOQL subset with relationship fields, literals and orderi
   CheckError(f.QueryReply("SELECT Id FROM Contact OFFSET 2001"), 400, "NUMBER_OUTSIDE_VALID_RANGE");
 }
 
+TEST_CASE("salesforce: indexed SOQL reads answer exactly as a full scan does") {
+  // Lookups (`AccountId IN (...)`) and time bounds (`SystemModstamp >= x`) read only the
+  // matching records; OR-ing a condition that matches nothing makes the sandbox scan instead,
+  // and both must give the same rows in the same order.
+  Fixture f;
+  f.sandbox.clock().SetFixed(1'704'067'200'000);  // 2024-01-01T00:00:00Z
+  std::vector<std::string> accounts, contacts;
+  for (int i = 0; i < 4; ++i)
+    accounts.push_back(f.Create("Account", {{"Name", "A" + std::to_string(i)}}));
+  for (int i = 0; i < 24; ++i) {
+    json fields = {{"LastName", "C" + std::to_string(i)}};
+    if (i % 5 != 4) fields["AccountId"] = accounts[static_cast<size_t>(i % 4)];
+    contacts.push_back(f.Create("Contact", fields));
+    if (i % 3 == 2) f.sandbox.clock().Advance(1000);
+  }
+  std::string opp = f.Create("Opportunity", {{"Name", "O"},
+                                             {"StageName", "Prospecting"},
+                                             {"CloseDate", "2024-03-01"},
+                                             {"AccountId", accounts[1]}});
+  for (int i = 0; i < 5; ++i)
+    f.Create("OpportunityContactRole",
+             {{"OpportunityId", opp}, {"ContactId", contacts[static_cast<size_t>(i * 3)]}});
+  f.sandbox.clock().Advance(2000);
+  REQUIRE(f.http.Patch(kBase + "/sobjects/Contact/" + contacts[2], {{"AccountId", accounts[3]}})
+              .status == 204);
+  REQUIRE(f.http.Patch(kBase + "/sobjects/Contact/" + contacts[7], {{"Title", "T"}}).status == 204);
+  REQUIRE(f.http.Delete(kBase + "/sobjects/Contact/" + contacts[11]).status == 204);
+  auto q = [](const std::string& id) { return "'" + id + "'"; };
+  std::vector<std::string> wheres = {
+      "SystemModstamp >= 2024-01-01T00:00:03Z",
+      "SystemModstamp > 2024-01-01T00:00:03Z AND SystemModstamp <= 2024-01-01T00:00:07Z",
+      "SystemModstamp = 2024-01-01T00:00:02Z",
+      "LastModifiedDate < 2024-01-01T00:00:05Z",
+      "CreatedDate >= 2024-01-01T00:00:04Z AND LastName != 'C20'",
+      "AccountId IN (" + q(accounts[0]) + ", " + q(accounts[3]) + ")",
+      "AccountId = " + q(accounts[2].substr(0, 15)),
+      "AccountId IN (" + q(accounts[1]) + ") AND SystemModstamp >= 2024-01-01T00:00:02Z",
+      "Id IN (" + q(contacts[1]) + ", " + q(contacts[11]) + ", " + q(contacts[20]) + ")",
+  };
+  int compared = 0;
+  for (const auto& w : wheres) {
+    for (const char* order :
+         {"", " ORDER BY SystemModstamp ASC, Id ASC", " ORDER BY LastName DESC"}) {
+      for (bool all : {false, true}) {
+        std::string select = "SELECT Id, LastName, AccountId, SystemModstamp FROM Contact WHERE ";
+        json fast = f.Query(select + w + order, all);
+        json slow = f.Query(select + "(" + w + ") OR LastName = 'never'" + order, all);
+        const std::string context = w + order + (all ? " (queryAll)" : "");
+        INFO(context);
+        CHECK(fast["totalSize"] == slow["totalSize"]);
+        CHECK(fast["records"] == slow["records"]);
+        ++compared;
+      }
+    }
+  }
+  CHECK(compared == 54);
+  for (const char* field : {"ContactId", "OpportunityId"}) {
+    std::string in = std::string(field) == "ContactId"
+                         ? q(contacts[0]) + ", " + q(contacts[6]) + ", " + q(contacts[7])
+                         : q(opp);
+    std::string select = "SELECT Id, OpportunityId, ContactId FROM OpportunityContactRole WHERE ";
+    json fast = f.Query(select + field + " IN (" + in + ") ORDER BY Id");
+    json slow = f.Query(select + "(" + field + " IN (" + in + ") OR Role = 'never') ORDER BY Id");
+    CHECK(fast["totalSize"] == slow["totalSize"]);
+    CHECK(fast["records"] == slow["records"]);
+  }
+  CHECK(f.Query("SELECT Id FROM OpportunityContactRole WHERE OpportunityId = " +
+                q(opp))["totalSize"] == 5);
+  CHECK(f.Query("SELECT Id FROM Contact WHERE AccountId = " + q(accounts[3]))["totalSize"] == 5);
+}
+
 TEST_CASE("salesforce: query paging with locators, batchSize hint and expiry") {
   Fixture f;
   f.sandbox.clock().SetFixed(1'704'067'200'000);
