@@ -79,14 +79,41 @@ CREATE TABLE runs (
 
 }  // namespace
 
-// A prepared statement with positional binding and typed column reads.
+// A prepared statement with positional binding and typed column reads. Statements are
+// prepared once per store and SQL text and reused (reset on release): preparing took a fifth of
+// a sync's CPU. A statement already in use (the same SQL twice at once) gets a fresh one.
 class SqliteStateStore::Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-      throw StateError(std::string("state store: ") + sqlite3_errmsg(db));
+  Stmt(SqliteStateStore* store, const std::string& sql) : db_(store->db_) {
+    auto it = store->stmts_.find(sql);
+    if (it != store->stmts_.end() && !it->second.in_use) {
+      slot_ = &it->second;
+      stmt_ = slot_->stmt;
+      slot_->in_use = true;
+      return;
+    }
+    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
+        SQLITE_OK) {
+      sqlite3_finalize(stmt_);
+      throw StateError(std::string("state store: ") + sqlite3_errmsg(db_));
+    }
+    if (it == store->stmts_.end()) {
+      slot_ = &store->stmts_[sql];  // element references survive rehashing
+      slot_->stmt = stmt_;
+      slot_->in_use = true;
+    }
   }
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  ~Stmt() {
+    if (!slot_) {
+      sqlite3_finalize(stmt_);
+      return;
+    }
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    slot_->in_use = false;
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
   Stmt& Bind(const std::string& v) {
     sqlite3_bind_text(stmt_, ++n_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
@@ -124,14 +151,21 @@ class SqliteStateStore::Stmt {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  CachedStmt* slot_ = nullptr;  // null: not cached, finalized on release
   int n_ = 0;
 };
+
+void SqliteStateStore::FinalizeStatements() {
+  for (auto& [sql, c] : stmts_) sqlite3_finalize(c.stmt);
+  stmts_.clear();
+}
 
 SqliteStateStore::SqliteStateStore(const std::string& path) {
   if (sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    FinalizeStatements();
     sqlite3_close(db_);
     db_ = nullptr;
     throw StateError("cannot open state store " + path + ": " + message);
@@ -147,6 +181,7 @@ SqliteStateStore::SqliteStateStore(const std::string& path) {
   } catch (...) {
     // A throwing constructor runs no destructor: close the connection here (a file from a
     // newer version, a corrupt file) so nothing leaks and the file is not held open.
+    FinalizeStatements();
     sqlite3_close_v2(db_);
     db_ = nullptr;
     throw;
@@ -154,6 +189,7 @@ SqliteStateStore::SqliteStateStore(const std::string& path) {
 }
 
 SqliteStateStore::~SqliteStateStore() {
+  FinalizeStatements();
   if (db_) sqlite3_close(db_);
 }
 
@@ -168,13 +204,13 @@ void SqliteStateStore::Exec(const char* sql) {
 
 int SqliteStateStore::schema_version() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "PRAGMA user_version");
+  Stmt s(this, "PRAGMA user_version");
   return s.Step() ? static_cast<int>(s.Int(0)) : 0;
 }
 
 std::string SqliteStateStore::journal_mode() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "PRAGMA journal_mode");
+  Stmt s(this, "PRAGMA journal_mode");
   return s.Step() ? s.Text(0) : "";
 }
 
@@ -240,7 +276,7 @@ constexpr const char* kLinkCols =
 int64_t SqliteStateStore::PutLink(const Link& link) {
   std::lock_guard lock(mu_);
   if (link.id != 0) {
-    Stmt s(db_,
+    Stmt s(this,
            "UPDATE links SET hubspot_object=?, hubspot_id=?, salesforce_object=?, salesforce_id=?, "
            "updated_ms=? WHERE id=?");
     s.Bind(link.hubspot_object)
@@ -252,7 +288,7 @@ int64_t SqliteStateStore::PutLink(const Link& link) {
         .Run();
     return link.id;
   }
-  Stmt s(db_,
+  Stmt s(this,
          "INSERT INTO links (hubspot_object, hubspot_id, salesforce_object, salesforce_id, "
          "created_ms, updated_ms) VALUES (?,?,?,?,?,?)");
   s.Bind(link.hubspot_object)
@@ -282,7 +318,7 @@ Link ReadLink(S& s) {
 
 std::optional<Link> SqliteStateStore::GetLink(int64_t id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, (std::string("SELECT ") + kLinkCols + " FROM links WHERE id=?").c_str());
+  Stmt s(this, (std::string("SELECT ") + kLinkCols + " FROM links WHERE id=?").c_str());
   s.Bind(id);
   if (!s.Step()) return std::nullopt;
   return ReadLink(s);
@@ -291,10 +327,13 @@ std::optional<Link> SqliteStateStore::GetLink(int64_t id) {
 std::optional<Link> SqliteStateStore::FindLink(Side side, const std::string& object,
                                                const std::string& id) {
   std::lock_guard lock(mu_);
-  std::string sql = std::string("SELECT ") + kLinkCols + " FROM links WHERE " +
-                    (side == Side::kHubSpot ? "hubspot_object=? AND hubspot_id=?"
-                                            : "salesforce_object=? AND salesforce_id=?");
-  Stmt s(db_, sql.c_str());
+  std::string sql =
+      std::string("SELECT ") + kLinkCols + " FROM links WHERE " +
+      // `!= ''` lets SQLite use the partial unique indexes (links_hubspot,
+      // links_salesforce); without it every look-up scanned the table.
+      (side == Side::kHubSpot ? "hubspot_object=? AND hubspot_id=? AND hubspot_id != ''"
+                              : "salesforce_object=? AND salesforce_id=? AND salesforce_id != ''");
+  Stmt s(this, sql.c_str());
   s.Bind(object).Bind(id);
   if (!s.Step()) return std::nullopt;
   return ReadLink(s);
@@ -302,14 +341,14 @@ std::optional<Link> SqliteStateStore::FindLink(Side side, const std::string& obj
 
 void SqliteStateStore::DeleteLink(int64_t id) {
   std::lock_guard lock(mu_);
-  Stmt(db_, "DELETE FROM links WHERE id=?").Bind(id).Run();
+  Stmt(this, "DELETE FROM links WHERE id=?").Bind(id).Run();
 }
 
 std::vector<Link> SqliteStateStore::Links(const std::string& hubspot_object) {
   std::lock_guard lock(mu_);
   std::string sql = std::string("SELECT ") + kLinkCols + " FROM links" +
                     (hubspot_object.empty() ? "" : " WHERE hubspot_object=?") + " ORDER BY id";
-  Stmt s(db_, sql.c_str());
+  Stmt s(this, sql.c_str());
   if (!hubspot_object.empty()) s.Bind(hubspot_object);
   std::vector<Link> out;
   while (s.Step()) out.push_back(ReadLink(s));
@@ -321,7 +360,7 @@ std::vector<Link> SqliteStateStore::Links(const std::string& hubspot_object) {
 void SqliteStateStore::SetBase(int64_t link_id, Side side, const BaseValues& values,
                                int64_t now_ms) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
+  Stmt s(this,
          "INSERT INTO base_values (link_id, side, field, value, synced_ms) VALUES (?,?,?,?,?) "
          "ON CONFLICT(link_id, side, field) DO UPDATE SET value=excluded.value, "
          "synced_ms=excluded.synced_ms");
@@ -333,7 +372,7 @@ void SqliteStateStore::SetBase(int64_t link_id, Side side, const BaseValues& val
 
 BaseValues SqliteStateStore::GetBase(int64_t link_id, Side side) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT field, value FROM base_values WHERE link_id=? AND side=?");
+  Stmt s(this, "SELECT field, value FROM base_values WHERE link_id=? AND side=?");
   s.Bind(link_id).Bind(SideInt(side));
   BaseValues out;
   while (s.Step()) out[s.Text(0)] = s.Text(1);
@@ -344,14 +383,14 @@ void SqliteStateStore::ClearBase(int64_t link_id, Side side,
                                  const std::vector<std::string>& fields) {
   std::lock_guard lock(mu_);
   if (fields.empty()) {
-    Stmt(db_, "DELETE FROM base_values WHERE link_id=? AND side=?")
+    Stmt(this, "DELETE FROM base_values WHERE link_id=? AND side=?")
         .Bind(link_id)
         .Bind(SideInt(side))
         .Run();
     return;
   }
   for (const auto& f : fields)
-    Stmt(db_, "DELETE FROM base_values WHERE link_id=? AND side=? AND field=?")
+    Stmt(this, "DELETE FROM base_values WHERE link_id=? AND side=? AND field=?")
         .Bind(link_id)
         .Bind(SideInt(side))
         .Bind(f)
@@ -363,7 +402,7 @@ void SqliteStateStore::ClearBase(int64_t link_id, Side side,
 std::optional<std::string> SqliteStateStore::GetWatermark(Side side, const std::string& object,
                                                           const std::string& kind) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT value FROM watermarks WHERE side=? AND object=? AND kind=?");
+  Stmt s(this, "SELECT value FROM watermarks WHERE side=? AND object=? AND kind=?");
   s.Bind(SideInt(side)).Bind(object).Bind(kind);
   if (!s.Step()) return std::nullopt;
   return s.Text(0);
@@ -372,7 +411,7 @@ std::optional<std::string> SqliteStateStore::GetWatermark(Side side, const std::
 void SqliteStateStore::SetWatermark(Side side, const std::string& object, const std::string& kind,
                                     const std::string& value, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  Stmt(db_,
+  Stmt(this,
        "INSERT INTO watermarks (side, object, kind, value, updated_ms) VALUES (?,?,?,?,?) "
        "ON CONFLICT(side, object, kind) DO UPDATE SET value=excluded.value, "
        "updated_ms=excluded.updated_ms")
@@ -420,8 +459,8 @@ Intent SqliteStateStore::BeginIntent(const Intent& intent, int64_t now_ms) {
       (existing->state == IntentState::kPending || existing->state == IntentState::kDone))
     return *existing;
   // A failed or abandoned intent with this key is replaced by the new attempt.
-  Stmt(db_, "DELETE FROM intents WHERE key=?").Bind(intent.key).Run();
-  Stmt(db_,
+  Stmt(this, "DELETE FROM intents WHERE key=?").Bind(intent.key).Run();
+  Stmt(this,
        "INSERT INTO intents (key, side, object, op, record_id, link_id, payload, lookup_field, "
        "lookup_value, state, run_id, created_ms) VALUES (?,?,?,?,?,?,?,?,?,'pending',?,?)")
       .Bind(intent.key)
@@ -443,7 +482,7 @@ void SqliteStateStore::SetIntentState(const std::string& key, IntentState state,
                                       const std::string& result_id, const std::string& message,
                                       int64_t now_ms) {
   std::lock_guard lock(mu_);
-  Stmt(db_, "UPDATE intents SET state=?, result_id=?, message=?, completed_ms=? WHERE key=?")
+  Stmt(this, "UPDATE intents SET state=?, result_id=?, message=?, completed_ms=? WHERE key=?")
       .Bind(std::string(IntentStateName(state)))
       .Bind(result_id)
       .Bind(message)
@@ -469,7 +508,7 @@ void SqliteStateStore::AbandonIntent(const std::string& key, const std::string& 
 
 std::optional<Intent> SqliteStateStore::GetIntent(const std::string& key) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, (std::string("SELECT ") + kIntentCols + " FROM intents WHERE key=?").c_str());
+  Stmt s(this, (std::string("SELECT ") + kIntentCols + " FROM intents WHERE key=?").c_str());
   s.Bind(key);
   if (!s.Step()) return std::nullopt;
   return ReadIntent(s);
@@ -477,7 +516,7 @@ std::optional<Intent> SqliteStateStore::GetIntent(const std::string& key) {
 
 std::vector<Intent> SqliteStateStore::PendingIntents() {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
+  Stmt s(this,
          (std::string("SELECT ") + kIntentCols + " FROM intents WHERE state='pending' ORDER BY id")
              .c_str());
   std::vector<Intent> out;
@@ -487,7 +526,7 @@ std::vector<Intent> SqliteStateStore::PendingIntents() {
 
 int64_t SqliteStateStore::PruneIntents(int64_t before_ms) {
   std::lock_guard lock(mu_);
-  Stmt(db_, "DELETE FROM intents WHERE state != 'pending' AND completed_ms < ?")
+  Stmt(this, "DELETE FROM intents WHERE state != 'pending' AND completed_ms < ?")
       .Bind(before_ms)
       .Run();
   return sqlite3_changes(db_);
@@ -505,7 +544,7 @@ std::vector<SyncError> SqliteStateStore::SelectErrors(const char* where, int64_t
   std::lock_guard lock(mu_);
   std::string sql = std::string("SELECT ") + kErrorCols + " FROM sync_errors WHERE " + where +
                     " ORDER BY next_retry_ms, id";
-  Stmt s(db_, sql.c_str());
+  Stmt s(this, sql.c_str());
   if (std::string(where).find('?') != std::string::npos) s.Bind(now_ms);
   std::vector<SyncError> out;
   while (s.Step()) {
@@ -530,7 +569,7 @@ std::vector<SyncError> SqliteStateStore::SelectErrors(const char* where, int64_t
 SyncError SqliteStateStore::RecordError(const SyncError& error, int64_t now_ms,
                                         int64_t retry_interval_ms) {
   std::lock_guard lock(mu_);
-  Stmt(db_,
+  Stmt(this,
        "INSERT INTO sync_errors (side, object, record_id, category, code, message, attempts, "
        "first_ms, last_ms, next_retry_ms) VALUES (?,?,?,?,?,?,1,?,?,?) "
        "ON CONFLICT(side, object, record_id) WHERE resolved = 0 DO UPDATE SET "
@@ -546,9 +585,9 @@ SyncError SqliteStateStore::RecordError(const SyncError& error, int64_t now_ms,
       .Bind(now_ms)
       .Bind(now_ms + retry_interval_ms)
       .Run();
-  Stmt s(db_, (std::string("SELECT ") + kErrorCols +
-               " FROM sync_errors WHERE side=? AND object=? AND record_id=? AND resolved=0")
-                  .c_str());
+  Stmt s(this, (std::string("SELECT ") + kErrorCols +
+                " FROM sync_errors WHERE side=? AND object=? AND record_id=? AND resolved=0")
+                   .c_str());
   s.Bind(SideInt(error.side)).Bind(error.object).Bind(error.record_id);
   SyncError out = error;
   if (s.Step()) {
@@ -564,7 +603,7 @@ SyncError SqliteStateStore::RecordError(const SyncError& error, int64_t now_ms,
 void SqliteStateStore::ResolveError(Side side, const std::string& object,
                                     const std::string& record_id, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  Stmt(db_,
+  Stmt(this,
        "UPDATE sync_errors SET resolved=1, last_ms=? WHERE side=? AND object=? AND record_id=? AND "
        "resolved=0")
       .Bind(now_ms)
@@ -586,13 +625,13 @@ std::vector<SyncError> SqliteStateStore::OpenErrors() {
 
 int64_t SqliteStateStore::BeginRun(int64_t now_ms) {
   std::lock_guard lock(mu_);
-  Stmt(db_, "INSERT INTO runs (started_ms, status) VALUES (?, 'running')").Bind(now_ms).Run();
+  Stmt(this, "INSERT INTO runs (started_ms, status) VALUES (?, 'running')").Bind(now_ms).Run();
   return sqlite3_last_insert_rowid(db_);
 }
 
 void SqliteStateStore::EndRun(const Run& run) {
   std::lock_guard lock(mu_);
-  Stmt(db_,
+  Stmt(this,
        "UPDATE runs SET ended_ms=?, status=?, counts=?, hubspot_calls=?, salesforce_calls=? "
        "WHERE id=?")
       .Bind(run.ended_ms)
@@ -606,7 +645,7 @@ void SqliteStateStore::EndRun(const Run& run) {
 
 std::vector<Run> SqliteStateStore::Runs(int limit) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
+  Stmt s(this,
          "SELECT id, started_ms, ended_ms, status, counts, hubspot_calls, salesforce_calls FROM "
          "runs ORDER BY id DESC LIMIT ?");
   s.Bind(limit);

@@ -6,10 +6,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "state/state_store.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace syncline::state {
 
@@ -68,6 +70,12 @@ class SqliteStateStore final : public StateStore {
 
  private:
   class Stmt;
+  struct CachedStmt {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  void FinalizeStatements();
+  std::unordered_map<std::string, CachedStmt> stmts_;  // prepared once per SQL text
   void Exec(const char* sql);
   void Migrate();
   void SetIntentState(const std::string& key, IntentState state, const std::string& result_id,
