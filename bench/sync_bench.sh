@@ -4,7 +4,7 @@
 # of `syncline demo` with rate limits off; (c) a callgrind profile of a small demo.
 # (d) API calls of an initial sync of N accounts, opportunities, cases and deals.
 # Usage: bash bench/sync_bench.sh [api_n=10000] [demo_n=4000] [profile_n=1000] [objects_n=10000]
-# (demo_n=100000 does not finish in useful time: see docs/runtime.md, Performance)
+# (see docs/runtime.md, Performance, for measured figures)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-/work} CCACHE_NOHASHDIR=1
