@@ -31,29 +31,10 @@ int64_t Get(const std::map<std::string, int64_t>& counts, const std::string& key
   return it == counts.end() ? 0 : it->second;
 }
 
-std::string Show(const json& v) {
-  if (v.is_null()) return "(blank)";
-  if (v.is_string()) return v.get<std::string>().empty() ? "(blank)" : json(v).dump();
-  return v.dump();
-}
-
 void PrintText(std::ostream& out, const engine::ImportPlan& plan,
                const engine::ImportResult& result, bool dry_run) {
   const engine::RunReport& r = result.total;
-  for (const auto& e : r.plan) {
-    out << e.action << " " << e.side;
-    if (!e.object.empty()) out << " " << e.object;
-    if (!e.id.empty()) out << " " << e.id;
-    if (!e.source.empty()) out << " (from " << e.source << ")";
-    if (!e.reason.empty() && e.changes.empty()) out << ": " << e.reason;
-    out << "\n";
-    for (const auto& c : e.changes) {
-      out << "    " << c.field << ": " << Show(c.before) << " -> " << Show(c.after);
-      if (!c.reason.empty() && c.reason != "create") out << "   [" << c.reason << "]";
-      out << "\n";
-    }
-  }
-  if (!r.plan.empty()) out << "\n";
+  PrintPlanEntries(out, r.plan);
   const char* verb = dry_run ? "would be " : "";
   out << (dry_run ? "Import plan (nothing was written)\n" : "Import summary\n");
   if (!plan.campaign_id.empty())

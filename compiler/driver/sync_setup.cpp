@@ -403,23 +403,25 @@ std::string Show(const json& v) {
 
 }  // namespace
 
-void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
-  if (plan) {
-    for (const auto& e : r.plan) {
-      out << e.action << " " << e.side;
-      if (!e.object.empty()) out << " " << e.object;
-      if (!e.id.empty()) out << " " << e.id;
-      if (!e.source.empty()) out << " (from " << e.source << ")";
-      if (!e.reason.empty() && e.changes.empty()) out << ": " << e.reason;
+void PrintPlanEntries(std::ostream& out, const std::vector<engine::PlanEntry>& plan) {
+  for (const auto& e : plan) {
+    out << e.action << " " << e.side;
+    if (!e.object.empty()) out << " " << e.object;
+    if (!e.id.empty()) out << " " << e.id;
+    if (!e.source.empty()) out << " (from " << e.source << ")";
+    if (!e.reason.empty() && e.changes.empty()) out << ": " << e.reason;
+    out << "\n";
+    for (const auto& c : e.changes) {
+      out << "    " << c.field << ": " << Show(c.before) << " -> " << Show(c.after);
+      if (!c.reason.empty() && c.reason != "create") out << "   [" << c.reason << "]";
       out << "\n";
-      for (const auto& c : e.changes) {
-        out << "    " << c.field << ": " << Show(c.before) << " -> " << Show(c.after);
-        if (!c.reason.empty() && c.reason != "create") out << "   [" << c.reason << "]";
-        out << "\n";
-      }
     }
-    if (!r.plan.empty()) out << "\n";
   }
+  if (!plan.empty()) out << "\n";
+}
+
+void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
+  if (plan) PrintPlanEntries(out, r.plan);
   const char* verb = plan ? "would be " : "";
   out << (plan ? "Plan (nothing was written)\n" : "Sync summary\n");
   out << "  records read:        HubSpot " << Get(r, "read.hubspot") << ", Salesforce "

@@ -96,6 +96,8 @@ engine::RunReport RunSyncs(const pipeline::CompiledRules& rules, Crms& crms,
 // A progress line on stderr when it is a terminal (and not quiet); nothing otherwise.
 std::function<void(const std::string&, int64_t)> TerminalProgress(bool quiet);
 
+// Each planned write with its field changes and the rule that caused it (plan, import).
+void PrintPlanEntries(std::ostream& out, const std::vector<engine::PlanEntry>& plan);
 void PrintReportText(std::ostream& out, const engine::RunReport& report, bool plan);
 nlohmann::json ReportJson(const engine::RunReport& report, bool plan);
 

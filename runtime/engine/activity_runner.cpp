@@ -7,6 +7,7 @@
 #include <set>
 
 #include "connectors/window_cursor.h"
+#include "engine/run_context.h"
 #include "engine/values.h"
 #include "state/journal_recovery.h"
 
@@ -17,21 +18,6 @@ using nlohmann::json;
 using state::Side;
 
 namespace {
-
-// Thrown to end a run (suspended account, state or recovery failure).
-struct StopRun {
-  std::string status, message;
-};
-
-int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t CeilDiv(int64_t a, int64_t b) {
-  return b <= 0 ? a : (a + b - 1) / b;
-}
 
 // The engagement properties behind the `title` and `body` pseudo-fields, per object.
 const char* TitleProperty(const std::string& object) {
@@ -226,7 +212,7 @@ struct ActivityRunner::Impl {
     std::vector<connectors::Association> links;
     connectors::Error e = hs.ReadAssociations(object, to, ids, &links);
     if (!e.ok()) Fail(e, "reading associations of HubSpot " + object + " to " + to);
-    hs_min += CeilDiv(static_cast<int64_t>(ids.size()), 1000);
+    hs_min += Batches(static_cast<int64_t>(ids.size()), 1000);
     for (const auto& a : links) out[a.from_id].push_back(a.to_id);
     return out;
   }
@@ -356,7 +342,7 @@ struct ActivityRunner::Impl {
     }
     if (o.dry_run) {
       Count(created, static_cast<int64_t>(items.size()));
-      sf_min += CeilDiv(static_cast<int64_t>(items.size()), batch);
+      sf_min += Batches(static_cast<int64_t>(items.size()), batch);
       return;
     }
     for (size_t start = 0; start < items.size(); start += batch) {
@@ -430,7 +416,7 @@ struct ActivityRunner::Impl {
     connectors::Error e =
         hs.ReadByIds(object, {ids.begin(), ids.end()}, ReadFields(object), &found);
     if (!e.ok()) Fail(e, "reading HubSpot " + object + " to retry");
-    hs_min += CeilDiv(static_cast<int64_t>(ids.size()), 100);
+    hs_min += Batches(static_cast<int64_t>(ids.size()), 100);
     std::set<std::string> present;
     for (const auto& r : found) present.insert(r.id);
     Process(type, object, found, /*retry=*/true);

@@ -15,10 +15,6 @@ using Kind = AssociationSpec::Kind;
 
 namespace {
 
-std::string Text(const json& v) {
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
 using Pair = std::pair<std::string, std::string>;  // (this record, associated record)
 
 // The links this pass looks at: this sync's links touched since `since`, and the links of
@@ -89,7 +85,7 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
     if (!e.ok()) c.fail(e, "reading Salesforce " + sf_object + "." + spec.lookup);
     c.sf_min_calls += Batches(static_cast<int64_t>(sf_ids.size()), c.o.salesforce_batch);
     for (const Record& r : found) {
-      const std::string v = Text(FieldValue(r, spec.lookup));
+      const std::string v = StringOf(FieldValue(r, spec.lookup));
       lookup_of[r.id] = v;
       if (!v.empty()) sf_pairs.insert({r.id, v});
     }
@@ -98,7 +94,7 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
     e = c.sf.FindByField(spec.salesforce_object, spec.lookup, sf_ids, {"Id"}, &found);
     if (!e.ok()) c.fail(e, "reading Salesforce " + spec.salesforce_object + "." + spec.lookup);
     c.sf_min_calls += Batches(static_cast<int64_t>(sf_ids.size()), c.o.salesforce_batch);
-    for (const Record& r : found) sf_pairs.insert({Text(FieldValue(r, spec.lookup)), r.id});
+    for (const Record& r : found) sf_pairs.insert({StringOf(FieldValue(r, spec.lookup)), r.id});
     // The other records HubSpot associates, with their current lookup.
     std::vector<std::string> others;
     for (const auto& [me, other] : hs_pairs)
@@ -110,7 +106,7 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
       e = c.sf.ReadByIds(spec.salesforce_object, others, {"Id", spec.lookup}, &cur);
       if (!e.ok()) c.fail(e, "reading Salesforce " + spec.salesforce_object);
       c.sf_min_calls += Batches(static_cast<int64_t>(others.size()), c.o.salesforce_batch);
-      for (const Record& r : cur) lookup_of[r.id] = Text(FieldValue(r, spec.lookup));
+      for (const Record& r : cur) lookup_of[r.id] = StringOf(FieldValue(r, spec.lookup));
     }
   } else {
     std::vector<Association> roles;

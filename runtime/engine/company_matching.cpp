@@ -13,10 +13,6 @@ using state::Side;
 
 namespace {
 
-std::string Text(const json& v) {
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
 // The candidate named most often, then the smallest id: deterministic, so a re-run after a
 // crash pairs the same way.
 std::string Best(const std::map<std::string, int>& votes) {
@@ -63,7 +59,7 @@ std::vector<CompanyMatch> MatchNewCompanies(RunContext& c, const ObjectProgram& 
     e = c.sf.ReadByIds("Contact", sf_contacts, {"Id", "AccountId"}, &found);
     if (!e.ok()) c.fail(e, "reading the accounts of Salesforce contacts");
     c.sf_min_calls += Batches(static_cast<int64_t>(sf_contacts.size()), c.o.salesforce_batch);
-    for (const Record& r : found) account_of[r.id] = Text(FieldValue(r, "AccountId"));
+    for (const Record& r : found) account_of[r.id] = StringOf(FieldValue(r, "AccountId"));
   }
 
   // Candidates: the stored account id (R58) first, then the accounts of the contacts (R56).
@@ -72,7 +68,7 @@ std::vector<CompanyMatch> MatchNewCompanies(RunContext& c, const ObjectProgram& 
   for (size_t i = 0; i < companies.size(); ++i) {
     const Record& co = *companies[i];
     if (!c.p.id_property.empty()) {
-      const std::string stored = Text(FieldValue(co, c.p.id_property));
+      const std::string stored = StringOf(FieldValue(co, c.p.id_property));
       if (!stored.empty() && !c.store.FindLink(Side::kSalesforce, "Account", stored)) {
         chosen[i] = stored;
         out[i].reason = "stored Salesforce account id (R58)";
@@ -140,7 +136,7 @@ std::vector<std::optional<Record>> MatchNewAccounts(RunContext& c,
     if (!e.ok()) c.fail(e, "looking up HubSpot companies by " + c.p.id_property);
     c.hs_min_calls += Batches(static_cast<int64_t>(ids.size()), c.o.hubspot_batch);
     for (Record& r : found) {
-      const std::string acc = Text(FieldValue(r, c.p.id_property));
+      const std::string acc = StringOf(FieldValue(r, c.p.id_property));
       if (acc.empty() || company_of.count(acc)) continue;
       if (c.store.FindLink(Side::kHubSpot, "companies", r.id)) continue;
       company_of[acc] = r.id;
@@ -161,7 +157,7 @@ std::vector<std::optional<Record>> MatchNewAccounts(RunContext& c,
     for (const Record& r : contacts) {
       auto link = c.store.FindLink(Side::kSalesforce, "Contact", r.id);
       if (!link) continue;
-      account_of_hs[link->hubspot_id] = Text(FieldValue(r, "AccountId"));
+      account_of_hs[link->hubspot_id] = StringOf(FieldValue(r, "AccountId"));
       hs_contacts.push_back(link->hubspot_id);
     }
     if (!hs_contacts.empty()) {

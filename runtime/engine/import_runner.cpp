@@ -33,10 +33,6 @@ bool LooksLikeId(const std::string& s, const std::string& prefix) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c); });
 }
 
-std::string Text(const nlohmann::json& v) {
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
 // Why an object cannot be imported when no sync pairs it.
 std::string NoSync(const std::string& object) {
   const std::string head = "no sync block pairs salesforce." + object + ": ";
@@ -130,7 +126,7 @@ void PlanCampaign(const std::vector<const SyncProgram*>& order, connectors::Conn
   }
   const connectors::Record& campaign = found.front();
   plan->campaign_id = campaign.id;
-  plan->campaign_name = Text(FieldValue(campaign, "Name"));
+  plan->campaign_name = StringOf(FieldValue(campaign, "Name"));
   const nlohmann::json& active = FieldValue(campaign, "IsActive");
   if (!(active.is_boolean() ? active.get<bool>() : active == "true")) {
     plan->error = "campaign \"" + plan->campaign_name + "\" (" + campaign.id +
@@ -147,8 +143,8 @@ void PlanCampaign(const std::vector<const SyncProgram*>& order, connectors::Conn
   }
   std::set<std::string> leads, contacts;
   for (const auto& m : members) {
-    const std::string contact = Text(FieldValue(m, "ContactId"));
-    const std::string lead = Text(FieldValue(m, "LeadId"));
+    const std::string contact = StringOf(FieldValue(m, "ContactId"));
+    const std::string lead = StringOf(FieldValue(m, "LeadId"));
     if (!contact.empty())
       contacts.insert(contact);
     else if (!lead.empty())

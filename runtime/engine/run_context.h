@@ -3,6 +3,7 @@
 // (company matching, associations) take it instead of reaching into the runner.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -32,6 +33,18 @@ struct RunContext {
 
   void Count(const std::string& key, int64_t n = 1) { report.counts[key] += n; }
 };
+
+// Thrown inside a run to end it (suspended account, state or recovery failure); the runner's
+// Run() turns it into the report's status and message.
+struct StopRun {
+  std::string status, message;
+};
+
+inline int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // HubSpot associations v4 batch size (the connector's default, crm-api-spec A10).
 constexpr int64_t kHubSpotAssociationBatch = 1000;

@@ -42,21 +42,6 @@ void RunReport::Merge(const RunReport& o) {
 
 namespace {
 
-// Thrown to end a run when an account is suspended (R140, R143, R149) or state fails.
-struct StopRun {
-  std::string status, message;
-};
-
-int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t CeilDiv(int64_t a, int64_t b) {
-  return b <= 0 ? a : (a + b - 1) / b;
-}
-
 std::string Hash(const std::string& text) {
   // FNV-1a 64: the journal key only has to be stable for the same write of the same data.
   uint64_t h = 1469598103934665603ull;
@@ -510,9 +495,9 @@ struct SyncRunner::Impl {
     Count(std::string(create ? "created." : "updated.") + side_name,
           static_cast<int64_t>(items.size()));
     if (side == Side::kHubSpot)
-      hs_min_items += CeilDiv(static_cast<int64_t>(items.size()), batch);
+      hs_min_items += Batches(static_cast<int64_t>(items.size()), batch);
     else
-      sf_min_ += CeilDiv(static_cast<int64_t>(items.size()), batch);
+      sf_min_ += Batches(static_cast<int64_t>(items.size()), batch);
 
     for (const Pending& pd : items) {
       const Work& w = works[pd.work];
@@ -696,7 +681,7 @@ struct SyncRunner::Impl {
       std::vector<Record> found;
       connectors::Error e = sf.ReadByIds(obj->object, ids, obj->read_fields, &found);
       if (!e.ok()) Fail(e, "reading Salesforce " + obj->object);
-      sf_min_ += CeilDiv(static_cast<int64_t>(ids.size()), o.salesforce_batch);
+      sf_min_ += Batches(static_cast<int64_t>(ids.size()), o.salesforce_batch);
       std::unordered_map<std::string, Record> by_id;
       for (auto& r : found) by_id[r.id] = std::move(r);
       for (Work& w : works) {
@@ -724,7 +709,7 @@ struct SyncRunner::Impl {
         connectors::Error e =
             sf.FindByField(obj.object, p.match_salesforce, keys, obj.read_fields, &found);
         if (!e.ok()) Fail(e, "looking up Salesforce " + obj.object + " by " + p.match_salesforce);
-        sf_min_ += CeilDiv(static_cast<int64_t>(keys.size()), 100);
+        sf_min_ += Batches(static_cast<int64_t>(keys.size()), 100);
         for (Record& r : found) {
           if (obj.object == "Lead" && IsTrue(FieldValue(r, "IsConverted"))) continue;  // R62
           if (store.FindLink(Side::kSalesforce, obj.object, r.id)) continue;  // paired already
@@ -812,7 +797,7 @@ struct SyncRunner::Impl {
       std::vector<Record> found;
       connectors::Error e = hs.ReadByIds(p.hubspot_object, fetch, p.hubspot_read_fields, &found);
       if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object);
-      hs_min_items += CeilDiv(static_cast<int64_t>(fetch.size()), o.hubspot_batch);
+      hs_min_items += Batches(static_cast<int64_t>(fetch.size()), o.hubspot_batch);
       std::unordered_map<std::string, Record> by_id;
       for (auto& r : found) by_id[r.id] = std::move(r);
       for (Work& w : works) {
@@ -836,7 +821,7 @@ struct SyncRunner::Impl {
       connectors::Error e =
           hs.FindByField(p.hubspot_object, p.match_hubspot, keys, p.hubspot_read_fields, &found);
       if (!e.ok()) Fail(e, "looking up HubSpot " + p.hubspot_object + " by " + p.match_hubspot);
-      hs_min_items += CeilDiv(static_cast<int64_t>(keys.size()), o.hubspot_batch);
+      hs_min_items += Batches(static_cast<int64_t>(keys.size()), o.hubspot_batch);
       std::unordered_map<std::string, Record> by_key;
       for (auto& r : found) by_key[KeyOf(r, true)] = std::move(r);
       for (auto& [key, i] : unlinked_by_key) {
@@ -1055,7 +1040,7 @@ struct SyncRunner::Impl {
       if (o.dry_run) continue;
       if (!delete_ids.empty()) {
         auto results = hs.Delete(p.hubspot_object, delete_ids);
-        hs_min_items += CeilDiv(static_cast<int64_t>(delete_ids.size()), o.hubspot_batch);
+        hs_min_items += Batches(static_cast<int64_t>(delete_ids.size()), o.hubspot_batch);
         for (size_t k = 0; k < results.size(); ++k)
           if (!results[k].ok)
             RecordError(Side::kHubSpot, obj.object, delete_ids[k],
@@ -1263,7 +1248,7 @@ void SyncRunner::Impl::Lifecycle() {
     std::vector<Record> found;
     connectors::Error e2 = hs.ReadByIds("contacts", ids, {"lifecyclestage"}, &found);
     if (!e2.ok()) Fail(e2, "reading lifecycle stages");
-    hs_min_items += CeilDiv(static_cast<int64_t>(ids.size()), o.hubspot_batch);
+    hs_min_items += Batches(static_cast<int64_t>(ids.size()), o.hubspot_batch);
     std::vector<connectors::WriteItem> items;
     std::vector<PlanEntry> entries;
     for (const Record& r : found) {
@@ -1287,7 +1272,7 @@ void SyncRunner::Impl::Lifecycle() {
     Count("lifecycle.updated", static_cast<int64_t>(items.size()));
     if (o.record_plan) report.plan.insert(report.plan.end(), entries.begin(), entries.end());
     if (o.dry_run || items.empty()) return moved;
-    hs_min_items += CeilDiv(static_cast<int64_t>(items.size()), o.hubspot_batch);
+    hs_min_items += Batches(static_cast<int64_t>(items.size()), o.hubspot_batch);
     auto results = hs.Write("contacts", connectors::WriteKind::kUpdate, items);
     for (size_t k = 0; k < results.size(); ++k)
       if (!results[k].ok)

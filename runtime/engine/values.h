@@ -26,6 +26,10 @@ std::string Canonical(const nlohmann::json& value, schema::ValueKind kind, bool 
 inline bool IsBlank(const nlohmann::json& value) {
   return Canonical(value, schema::ValueKind::kText).empty();
 }
+// The text of a string value; "" for anything else (ids and lookups are strings).
+inline std::string StringOf(const nlohmann::json& v) {
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
 // The value of `field` in a record (null when absent).
 const nlohmann::json& FieldValue(const connectors::Record& record, const std::string& field);
 
