@@ -20,6 +20,7 @@ decl
   | testDecl        # testDeclaration
   | activitiesDecl  # activitiesDeclaration
   | mappingsDecl    # mappingsDeclaration
+  | workflowDecl    # workflowDeclaration
   ;
 
 // ---------------------------------------------------------------- user definitions
@@ -124,6 +125,23 @@ activityItem
   | name ASSIGN expr           # activityField
   ;
 
+// ---------------------------------------------------------------- workflow actions
+// Triggers on HubSpot events and the Salesforce actions they take (R135-R138).
+workflowDecl: WORKFLOW name COLON objectRef LBRACE workflowItem* RBRACE;
+workflowItem
+  : WHEN ENTERS SEGMENT STRING                          # workflowWhenEnters
+  | WHEN name CHANGES                                   # workflowWhenChanges
+  | IF expr                                             # workflowIf
+  | CREATE objectRef LBRACE workflowTaskItem* RBRACE    # workflowCreate
+  | ADD TO CAMPAIGN STRING (STATUS STRING)?             # workflowAddToCampaign
+  | SET SALESFORCE OWNER STRING                         # workflowSetOwner
+  | SYNC TO SALESFORCE                                  # workflowSyncToSalesforce
+  ;
+workflowTaskItem
+  : OWNER STRING        # taskOwner
+  | name ASSIGN expr    # taskField
+  ;
+
 // ---------------------------------------------------------------- tests
 testDecl: TEST STRING LBRACE testStep* RBRACE;
 testStep
@@ -202,5 +220,6 @@ name
   : IDENT | USE | AS | TABLE | TEST | FROM | TO | ON | DELETE | CREATE | UPDATE | ONLY | NOTHING
   | INCLUDE | PICKLISTS | LIFECYCLE | SPREAD | MAP | PREFER | UNLESS | ALWAYS | HUBSPOT
   | SALESFORCE | STAGES | PIPELINE | ASSOCIATE | VIA | ACTIVITIES | TYPES | AUTO | CONFLICT | WINS
-  | GIVEN | AFTER | EXPECT | SYNC | MAPPINGS
+  | GIVEN | AFTER | EXPECT | SYNC | MAPPINGS | WORKFLOW | WHEN | ENTERS | SEGMENT | CHANGES | ADD
+  | CAMPAIGN | STATUS | SET | OWNER
   ;

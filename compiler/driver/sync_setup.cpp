@@ -12,6 +12,7 @@
 #include "runtime/connectors/hubspot_connector.h"
 #include "runtime/connectors/salesforce_connector.h"
 #include "runtime/engine/activity_runner.h"
+#include "runtime/engine/workflow_runner.h"
 #include "runtime/sandbox/schema_adapter.h"
 
 namespace syncline::driver {
@@ -367,6 +368,25 @@ engine::RunReport RunSyncs(const pipeline::CompiledRules& rules, Crms& crms,
     engine::ActivityRunner runner(a, crms.hubspot(), crms.salesforce(), store, options);
     total.Merge(runner.Run());
   }
+  // Workflows last (R135-R138): their actions need the contacts synced (R137), and a contact
+  // still missing from Salesforce goes through the contacts sync on its own.
+  const engine::SyncProgram* contacts = nullptr;
+  for (const auto& s : rules.syncs())
+    if (s.IsContacts() && !contacts) contacts = &s;
+  for (const engine::WorkflowProgram& w : rules.workflows()) {
+    if (total.status != "ok") break;
+    engine::WorkflowRunner::SyncContacts sync_contacts;
+    if (contacts)
+      sync_contacts = [&, contacts](const std::vector<std::string>& ids) {
+        engine::RunOptions o = options;
+        o.hubspot_ids = ids;
+        engine::SyncRunner runner(*contacts, crms.hubspot(), crms.salesforce(), store, o);
+        return runner.Run();
+      };
+    engine::WorkflowRunner runner(w, crms.hubspot(), crms.salesforce(), store, options,
+                                  sync_contacts);
+    total.Merge(runner.Run());
+  }
   if (!options.dry_run) {
     state::Run run;
     run.id = run_id;
@@ -445,6 +465,11 @@ void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
         << "created as tasks " << tasks << ", waiting for their contact "
         << Get(r, "waiting.activities") << "\n";
   }
+  if (Get(r, "workflow.enrolled") || Get(r, "waiting.workflow") || Get(r, "workflow.done") ||
+      Get(r, "workflow.started"))
+    out << "  workflows:           " << verb << "enrolled " << Get(r, "workflow.enrolled")
+        << ", actions done for " << Get(r, "workflow.done") << ", waiting "
+        << Get(r, "waiting.workflow") << ", failed " << Get(r, "workflow.failed") << "\n";
   if (Get(r, "owners.no_hubspot_owner") || Get(r, "owners.not_sent"))
     out << "  owners unmatched:    " << Get(r, "owners.no_hubspot_owner")
         << " Salesforce owners with no HubSpot owner (HubSpot's kept), "
@@ -474,6 +499,14 @@ void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
       };
       std::string label = "    " + name + ":";
       label.resize(std::max<size_t>(label.size() + 1, 20), ' ');
+      if (name.rfind("workflow ", 0) == 0) {
+        out << label << verb << "enrolled " << get("workflow.enrolled") << ", tasks "
+            << get("workflow.created.Task") << ", campaign members "
+            << get("workflow.campaign_members") << ", owners set " << get("workflow.owners_set")
+            << ", done " << get("workflow.done") << ", waiting " << get("waiting.workflow")
+            << ", failed " << get("workflow.failed") << "\n";
+        continue;
+      }
       out << label << "read " << get("read.hubspot") << "/" << get("read.salesforce") << ", "
           << verb << "created " << get("created.hubspot") << "/" << get("created.salesforce")
           << ", " << verb << "updated " << get("updated.hubspot") << "/"

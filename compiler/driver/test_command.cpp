@@ -224,6 +224,23 @@ class TestRun {
       if (!r[0].ok) return Fail("cannot change the opportunity: " + r[0].error.message);
       return Sync();
     }
+    if (words == "enters segment" || words.rfind("set ", 0) == 0) {
+      // Workflow triggers (R135): the last given HubSpot record joins a segment, or one of its
+      // properties changes.
+      const Ref* rec = Target(syntax::Side::kHubSpot, "", std::nullopt);
+      if (!rec) return Fail("`" + words + "` needs a given hubspot record");
+      if (!step.action_argument) return Fail("`" + words + "` needs a value in quotes");
+      if (words == "enters segment") {
+        if (auto f = AddToSegment(step.action_argument->text, rec->id)) return f;
+        return Sync();
+      }
+      const std::string property = words.substr(4);
+      auto r =
+          crms_->hubspot().Write(rec->object, connectors::WriteKind::kUpdate,
+                                 {{rec->id, "", "", {{property, step.action_argument->text}}}});
+      if (!r[0].ok) return Fail("cannot set " + property + ": " + r[0].error.message);
+      return Sync();
+    }
     if (words == "add contact role") {
       const Ref* opp = Target(syntax::Side::kSalesforce, "Opportunity", std::nullopt);
       const Ref* contact = Target(syntax::Side::kSalesforce, "Contact", std::nullopt);

@@ -108,6 +108,12 @@ struct Module {
 // timestamp), its outputs the fields of X. Look it up with FindEntry(name, kSalesforce, X).
 std::string ActivitiesEntryName(size_t index);
 
+// The `sync` name of the entry of the module's `index`-th workflow (CheckedModule::workflows):
+// its inputs are the enrolled contact's properties, its include function the workflow's `if`,
+// its outputs the fields of the task it creates (none without a `create`). Look it up with
+// FindEntry(name, kSalesforce, "Task").
+std::string WorkflowEntryName(size_t index);
+
 // Lowers every sync of a checked module: both directions the sync allows, one entry per
 // Salesforce object; then one entry per activities block. `sources` gives source locations (rules
 // and imported std modules).

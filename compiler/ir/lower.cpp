@@ -225,6 +225,7 @@ class Lowerer {
   void LowerConst(int index, const ConstDecl& c);
   void LowerEntry(const sema::CheckedSync& sync, rt::Crm to, size_t object_index);
   void LowerActivities(const sema::CheckedActivities& acts, size_t index);
+  void LowerWorkflow(const sema::CheckedWorkflow& w, size_t index);
   // An activity pseudo-field (type, title, body, timestamp: the checker's activity scope),
   // read from an input slot of that name the runtime fills from the HubSpot engagement.
   int ActivityReg(FnBuilder& b, const NameExpr& e) {
@@ -699,6 +700,44 @@ void Lowerer::LowerActivities(const sema::CheckedActivities& acts, size_t index)
   activity_ = false;
 }
 
+void Lowerer::LowerWorkflow(const sema::CheckedWorkflow& w, size_t index) {
+  Entry entry;
+  entry.sync = WorkflowEntryName(index);
+  entry.to = rt::Crm::kSalesforce;
+  entry.salesforce_object = "Task";
+  entry.is_default = true;
+  entry.name = "workflow " + w.syntax->name.text;
+  entry.layout.source = rt::Crm::kHubSpot;
+  entry.layout.target = rt::Crm::kSalesforce;
+  entry.layout.target_object = "Task";
+  out_.entries.push_back(std::move(entry));
+  entry_ = &out_.entries.back();
+  source_object_ = w.hubspot;
+  const std::string prefix = entry_->sync + ".to_salesforce.Task";
+  if (w.condition) {
+    const int fi = AddFunction(prefix + ".include", FunctionKind::kInclude, 0);
+    FnBuilder b(out_.functions, fi);
+    const int v = LowerExpr(b, w.condition);
+    b.Emit(Inst{.op = Op::kReturn, .args = {v}});
+    entry_ = &out_.entries.back();
+    entry_->include = fi;
+  }
+  for (size_t k = 0; k < w.task_fields.size(); ++k) {
+    const auto& f = w.task_fields[k];
+    const rt::Kind kind = KindOf(f.field->kind);
+    const int fi = AddFunction(prefix + "." + f.field->name, FunctionKind::kMapping, 0);
+    FnBuilder b(out_.functions, fi);
+    const int v = LowerExpr(b, f.value);
+    const int out = Native(b, rt::OutputSymbol(kind), {v}, f.value->range);
+    b.Emit(Inst{.op = Op::kReturn, .args = {out}});
+    entry_ = &out_.entries.back();
+    entry_->layout.outputs.push_back(f.field->name);
+    entry_->output_kinds.push_back(kind);
+    entry_->mappings.push_back(fi);
+    entry_->output_mappings.push_back(static_cast<int>(k));
+  }
+}
+
 void Lowerer::Run() {
   const syntax::Module& mod = *m_.syntax;
   // Declarations first (so calls have indices), then their bodies.
@@ -744,12 +783,17 @@ void Lowerer::Run() {
     }
   }
   for (size_t k = 0; k < m_.activities.size(); ++k) LowerActivities(m_.activities[k], k);
+  for (size_t k = 0; k < m_.workflows.size(); ++k) LowerWorkflow(m_.workflows[k], k);
 }
 
 }  // namespace
 
 std::string ActivitiesEntryName(size_t index) {
   return "$activities" + std::to_string(index);
+}
+
+std::string WorkflowEntryName(size_t index) {
+  return "$workflow" + std::to_string(index);
 }
 
 int Module::FindEntry(const std::string& sync, rt::Crm to, const std::string& object) const {

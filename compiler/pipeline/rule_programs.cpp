@@ -55,6 +55,7 @@ struct CompiledRules::Impl {
   std::vector<std::unique_ptr<ir::Interpreter>> interpreters;
   std::vector<engine::SyncProgram> syncs;
   std::vector<engine::ActivityProgram> activities;
+  std::vector<engine::WorkflowProgram> workflows;
 };
 
 CompiledRules::CompiledRules() : impl_(std::make_unique<Impl>()) {}
@@ -64,6 +65,9 @@ const std::vector<engine::SyncProgram>& CompiledRules::syncs() const {
 }
 const std::vector<engine::ActivityProgram>& CompiledRules::activities() const {
   return impl_->activities;
+}
+const std::vector<engine::WorkflowProgram>& CompiledRules::workflows() const {
+  return impl_->workflows;
 }
 const schema::SchemaEnv& CompiledRules::schemas() const {
   return impl_->schemas;
@@ -182,6 +186,68 @@ bool LoadActivities(const sema::CheckedModule& checked, const ir::Module& mod,
     ap.location = std::filesystem::path(buf.path()).filename().string() + ":" +
                   std::to_string(pos.line) + ":" + std::to_string(pos.column);
     out.push_back(std::move(ap));
+  }
+  return true;
+}
+
+// One WorkflowProgram per `workflow` block of a file.
+template <typename Load>
+bool LoadWorkflows(const sema::CheckedModule& checked, const ir::Module& mod,
+                   const source::SourceManager& sources, Load& load,
+                   std::vector<engine::WorkflowProgram>& out) {
+  using K = syntax::WorkflowAction::Kind;
+  for (size_t k = 0; k < checked.workflows.size(); ++k) {
+    const sema::CheckedWorkflow& cw = checked.workflows[k];
+    engine::WorkflowProgram wp;
+    wp.name = cw.syntax->name.text;
+    wp.hubspot_object = cw.hubspot->name;
+    for (const auto& t : cw.syntax->triggers) {
+      engine::WorkflowTrigger trigger;
+      trigger.kind = t.kind == syntax::WorkflowTrigger::Kind::kEntersSegment
+                         ? engine::WorkflowTrigger::Kind::kEntersSegment
+                         : engine::WorkflowTrigger::Kind::kChanges;
+      trigger.subject = t.subject.text;
+      if (const auto* f = trigger.kind == engine::WorkflowTrigger::Kind::kChanges
+                              ? cw.hubspot->FindField(t.subject.text)
+                              : nullptr)
+        trigger.subject = f->name;
+      wp.triggers.push_back(std::move(trigger));
+    }
+    for (const auto& a : cw.syntax->actions) {
+      engine::WorkflowAction action;
+      switch (a.kind) {
+        case K::kCreate:
+          action.kind = engine::WorkflowAction::Kind::kCreateTask;
+          if (a.owner) action.owner_email = a.owner->text;
+          break;
+        case K::kAddToCampaign:
+          action.kind = engine::WorkflowAction::Kind::kAddToCampaign;
+          action.campaign = a.campaign.text;
+          action.status = a.status ? a.status->text : "Sent";
+          break;
+        case K::kSetOwner:
+          action.kind = engine::WorkflowAction::Kind::kSetOwner;
+          action.owner_email = a.owner->text;
+          break;
+        case K::kSyncToSalesforce:
+          action.kind = engine::WorkflowAction::Kind::kSyncToSalesforce;
+          break;
+      }
+      wp.actions.push_back(std::move(action));
+    }
+    const int entry = mod.FindEntry(ir::WorkflowEntryName(k), rt::Crm::kSalesforce, "Task");
+    wp.transform = load(entry);
+    if (entry < 0 || !wp.transform.valid()) return false;
+    for (const auto& in : wp.transform.layout.inputs) AddUnique(wp.read_fields, in);
+    for (const auto& p : cw.trigger_properties) AddUnique(wp.read_fields, p);
+    AddUnique(wp.read_fields, "email");
+    if (cw.task && cw.task->FindField("HubSpot_Activity_Id__c"))
+      wp.marker_field = "HubSpot_Activity_Id__c";
+    const auto& buf = sources.Get(cw.syntax->range.file);
+    const auto pos = buf.Position(cw.syntax->range.begin);
+    wp.location = std::filesystem::path(buf.path()).filename().string() + ":" +
+                  std::to_string(pos.line) + ":" + std::to_string(pos.column);
+    out.push_back(std::move(wp));
   }
   return true;
 }
@@ -386,7 +452,8 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
       }
       m.syncs.push_back(std::move(sp));
     }
-    if (!LoadActivities(*f.checked, mod, m.sources, load, m.activities)) {
+    if (!LoadActivities(*f.checked, mod, m.sources, load, m.activities) ||
+        !LoadWorkflows(*f.checked, mod, m.sources, load, m.workflows)) {
       *exit_code = 2;
       return nullptr;
     }

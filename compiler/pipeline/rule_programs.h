@@ -13,6 +13,7 @@
 #include "compiler/syntax/ast.h"
 #include "runtime/engine/activity_program.h"
 #include "runtime/engine/program.h"
+#include "runtime/engine/workflow_program.h"
 #include "runtime/schema/schema.h"
 
 namespace syncline::pipeline {
@@ -37,6 +38,8 @@ class CompiledRules {
   const std::vector<engine::SyncProgram>& syncs() const;
   // `activities to salesforce.Task` blocks, in file order (run after the syncs).
   const std::vector<engine::ActivityProgram>& activities() const;
+  // `workflow` blocks, in file order (run after the syncs and activities).
+  const std::vector<engine::WorkflowProgram>& workflows() const;
   const schema::SchemaEnv& schemas() const;
 
   struct TestCase {

@@ -50,6 +50,9 @@ std::unique_ptr<CheckedModule> Checker::Run() {
       case DeclKind::kActivities:
         CheckActivities(static_cast<const ActivitiesDecl&>(*decl));
         break;
+      case DeclKind::kWorkflow:
+        CheckWorkflow(static_cast<const WorkflowDecl&>(*decl));
+        break;
       case DeclKind::kTest:
         CheckTest(static_cast<const TestDecl&>(*decl));
         break;
@@ -237,13 +240,18 @@ void Checker::CheckTest(const TestDecl& test) {
           static const std::vector<std::string> known = {"convert lead", "opportunity won",
                                                          "opportunity lost", "opportunity open",
                                                          "add contact role"};
-          if (std::find(known.begin(), known.end(), words) == known.end()) {
+          // Workflow triggers (R135): `after enters segment "Name"`, `after set <property>
+          // "value"` on the last given HubSpot record.
+          const bool trigger = (words == "enters segment" || words.rfind("set ", 0) == 0) &&
+                               step.action_argument.has_value();
+          if (!trigger && std::find(known.begin(), known.end(), words) == known.end()) {
             auto& d = diags_.Report(Code::E0416, step.range,
                                     "`after " + words + "` is not a test action");
             diag::SuggestName(d, words, known);
             d.notes.push_back(
                 "actions: sync, salesforce delete, hubspot delete, convert lead, "
-                "opportunity won|lost|open, add contact role");
+                "opportunity won|lost|open, add contact role, enters segment \"Name\", set "
+                "<property> \"value\"");
           }
         }
         break;
@@ -367,6 +375,33 @@ std::string PrintChecked(const CheckedModule& module, const source::SourceBuffer
         out << " | to salesforce: " << TypeName(module.types.at(m.to_salesforce));
       if (m.to_hubspot) out << " | to hubspot: " << TypeName(module.types.at(m.to_hubspot));
       out << '\n';
+    }
+  }
+  for (const auto& w : module.workflows) {
+    out << "workflow " << w.syntax->name.text << ": hubspot." << w.hubspot->name << '\n';
+    for (const auto& t : w.syntax->triggers)
+      out << "  when "
+          << (t.kind == syntax::WorkflowTrigger::Kind::kEntersSegment
+                  ? "enters segment \"" + t.subject.text + "\""
+                  : t.subject.text + " changes")
+          << '\n';
+    if (w.condition)
+      out << "  if: " << TypeName(module.types.at(w.condition)) << " @"
+          << buffer.Position(w.condition->range.begin).line << '\n';
+    for (const auto& a : w.syntax->actions) {
+      using K = syntax::WorkflowAction::Kind;
+      if (a.kind == K::kCreate && w.task) {
+        out << "  create salesforce.Task owner "
+            << (a.owner ? "\"" + a.owner->text + "\"" : "(the record's owner)") << '\n';
+        for (const auto& f : w.task_fields)
+          out << "    " << f.field->name << ": " << TypeName(FieldType(*f.field)) << " = "
+              << TypeName(module.types.at(f.value)) << '\n';
+      }
+      if (a.kind == K::kAddToCampaign)
+        out << "  add to campaign \"" << a.campaign.text << "\" status \""
+            << (a.status ? a.status->text : "Sent") << "\"\n";
+      if (a.kind == K::kSetOwner) out << "  set salesforce owner \"" << a.owner->text << "\"\n";
+      if (a.kind == K::kSyncToSalesforce) out << "  sync to salesforce\n";
     }
   }
   return out.str();

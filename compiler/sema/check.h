@@ -79,6 +79,17 @@ struct CheckedActivities {
   std::vector<Field> fields;
 };
 
+// A `workflow NAME: hubspot.contacts { ... }` block with its objects and fields resolved
+// (R135-R138). The condition and the task fields read the enrolled contact's properties.
+struct CheckedWorkflow {
+  const syntax::WorkflowDecl* syntax = nullptr;
+  const schema::Object* hubspot = nullptr;  // contacts
+  const schema::Object* task = nullptr;     // salesforce.Task when there is a `create`
+  const syntax::Expr* condition = nullptr;  // `if`, or null
+  std::vector<CheckedActivities::Field> task_fields;
+  std::vector<std::string> trigger_properties;  // `when P changes`, as the schema spells them
+};
+
 // What a call resolves to.
 struct CallTarget {
   enum class Kind { kBuiltin, kUserFn, kTable } kind = Kind::kBuiltin;
@@ -100,6 +111,7 @@ struct CheckedModule {
   const syntax::Module* syntax = nullptr;
   std::vector<CheckedSync> syncs;
   std::vector<CheckedActivities> activities;  // `activities to salesforce.X` blocks only
+  std::vector<CheckedWorkflow> workflows;
   std::unordered_map<const syntax::Expr*, Type> types;
   std::unordered_map<const syntax::Expr*, CallTarget> calls;
   std::unordered_map<const syntax::Expr*, NameTarget> names;

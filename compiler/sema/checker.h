@@ -61,6 +61,7 @@ class Checker {
   void CheckRecursion();
   void CheckTest(const syntax::TestDecl& test);
   void CheckActivities(const syntax::ActivitiesDecl& decl);
+  void CheckWorkflow(const syntax::WorkflowDecl& decl);  // checker_workflow.cpp
   void ReportUnused();
 
   // sync blocks (checker_sync.cpp)
@@ -93,6 +94,7 @@ class Checker {
   std::map<const syntax::FnDecl*, std::set<const syntax::FnDecl*>> fn_calls_;
   const syntax::FnDecl* current_fn_ = nullptr;
   std::set<std::string> sync_names_;
+  std::set<std::string> workflow_names_;
   const Imports& imports_;
   std::map<std::string, const syntax::MappingsDecl*> mapping_sets_;
   // Warnings about the standard library's own mappings are not the admin's to fix.

@@ -179,7 +179,7 @@ struct TypeRef {
   SourceRange range;
 };
 
-enum class DeclKind { kSync, kFn, kTable, kConst, kTest, kActivities, kMappings };
+enum class DeclKind { kSync, kFn, kTable, kConst, kTest, kActivities, kMappings, kWorkflow };
 struct Decl {
   explicit Decl(DeclKind k, SourceRange r) : kind(k), range(r) {}
   virtual ~Decl() = default;
@@ -403,6 +403,30 @@ struct ActivitiesDecl : Decl {
     ExprPtr value;
   };
   std::vector<Field> fields;
+};
+
+// `workflow NAME: hubspot.contacts { when ...; if ...; actions }` (R135-R138).
+struct WorkflowTrigger {
+  enum class Kind { kEntersSegment, kChanges } kind = Kind::kEntersSegment;
+  Name subject;  // the segment name (a string) or the property that changes
+  SourceRange range;
+};
+struct WorkflowAction {
+  enum class Kind { kCreate, kAddToCampaign, kSetOwner, kSyncToSalesforce } kind = Kind::kCreate;
+  SourceRange range;
+  ObjectRef object;           // kCreate: salesforce.Task
+  std::optional<Name> owner;  // kCreate: `owner "email"`; kSetOwner: the user's email
+  std::vector<ActivitiesDecl::Field> fields;  // kCreate
+  Name campaign;                              // kAddToCampaign
+  std::optional<Name> status;                 // kAddToCampaign: `status "Responded"`
+};
+struct WorkflowDecl : Decl {
+  explicit WorkflowDecl(SourceRange r) : Decl(DeclKind::kWorkflow, r) {}
+  Name name;
+  ObjectRef object;
+  std::vector<WorkflowTrigger> triggers;
+  std::vector<ExprPtr> conditions;  // `if expr` (the checker allows one)
+  std::vector<WorkflowAction> actions;
 };
 
 struct FieldInit {

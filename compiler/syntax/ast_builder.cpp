@@ -71,6 +71,9 @@ DeclPtr AstBuilder::BuildDecl(P::DeclContext* ctx) {
   if (auto* c = dynamic_cast<P::MappingsDeclarationContext*>(ctx)) {
     return BuildMappings(c->mappingsDecl());
   }
+  if (auto* c = dynamic_cast<P::WorkflowDeclarationContext*>(ctx)) {
+    return BuildWorkflow(c->workflowDecl());
+  }
   return nullptr;
 }
 
@@ -363,6 +366,56 @@ DeclPtr AstBuilder::BuildActivities(P::ActivitiesDeclContext* ctx) {
       for (auto* n : types->name()) decl->types.push_back(MakeName(n));
     } else if (auto* field = dynamic_cast<P::ActivityFieldContext*>(item)) {
       decl->fields.push_back({MakeName(field->name()), BuildExpr(field->expr())});
+    }
+  }
+  return decl;
+}
+
+DeclPtr AstBuilder::BuildWorkflow(P::WorkflowDeclContext* ctx) {
+  auto decl = std::make_unique<WorkflowDecl>(Range(ctx));
+  decl->name = MakeName(ctx->name());
+  decl->object = BuildObjectRef(ctx->objectRef());
+  for (auto* item : ctx->workflowItem()) {
+    if (auto* seg = dynamic_cast<P::WorkflowWhenEntersContext*>(item)) {
+      decl->triggers.push_back({WorkflowTrigger::Kind::kEntersSegment,
+                                StringName(seg->STRING()->getSymbol()), Range(item)});
+    } else if (auto* ch = dynamic_cast<P::WorkflowWhenChangesContext*>(item)) {
+      decl->triggers.push_back(
+          {WorkflowTrigger::Kind::kChanges, MakeName(ch->name()), Range(item)});
+    } else if (auto* cond = dynamic_cast<P::WorkflowIfContext*>(item)) {
+      decl->conditions.push_back(BuildExpr(cond->expr()));
+    } else if (auto* create = dynamic_cast<P::WorkflowCreateContext*>(item)) {
+      WorkflowAction a;
+      a.kind = WorkflowAction::Kind::kCreate;
+      a.range = Range(item);
+      a.object = BuildObjectRef(create->objectRef());
+      for (auto* t : create->workflowTaskItem()) {
+        if (auto* owner = dynamic_cast<P::TaskOwnerContext*>(t)) {
+          a.owner = StringName(owner->STRING()->getSymbol());
+        } else if (auto* field = dynamic_cast<P::TaskFieldContext*>(t)) {
+          a.fields.push_back({MakeName(field->name()), BuildExpr(field->expr())});
+        }
+      }
+      decl->actions.push_back(std::move(a));
+    } else if (auto* camp = dynamic_cast<P::WorkflowAddToCampaignContext*>(item)) {
+      WorkflowAction a;
+      a.kind = WorkflowAction::Kind::kAddToCampaign;
+      a.range = Range(item);
+      auto strings = camp->STRING();
+      a.campaign = StringName(strings[0]->getSymbol());
+      if (strings.size() > 1) a.status = StringName(strings[1]->getSymbol());
+      decl->actions.push_back(std::move(a));
+    } else if (auto* owner = dynamic_cast<P::WorkflowSetOwnerContext*>(item)) {
+      WorkflowAction a;
+      a.kind = WorkflowAction::Kind::kSetOwner;
+      a.range = Range(item);
+      a.owner = StringName(owner->STRING()->getSymbol());
+      decl->actions.push_back(std::move(a));
+    } else if (dynamic_cast<P::WorkflowSyncToSalesforceContext*>(item)) {
+      WorkflowAction a;
+      a.kind = WorkflowAction::Kind::kSyncToSalesforce;
+      a.range = Range(item);
+      decl->actions.push_back(std::move(a));
     }
   }
   return decl;

@@ -39,6 +39,7 @@ class AstBuilder {
   DeclPtr BuildTable(gen::SyncParser::TableDeclContext* ctx);
   DeclPtr BuildSync(gen::SyncParser::SyncDeclContext* ctx);
   DeclPtr BuildActivities(gen::SyncParser::ActivitiesDeclContext* ctx);
+  DeclPtr BuildWorkflow(gen::SyncParser::WorkflowDeclContext* ctx);
   DeclPtr BuildMappings(gen::SyncParser::MappingsDeclContext* ctx);
   DeclPtr BuildTest(gen::SyncParser::TestDeclContext* ctx);
   TypeRef BuildType(gen::SyncParser::TypeRefContext* ctx);

@@ -123,6 +123,46 @@ class Printer {
         }
         break;
       }
+      case DeclKind::kWorkflow: {
+        const auto& d = static_cast<const WorkflowDecl&>(decl);
+        Line(0, d.range,
+             "workflow " + d.name.text + ": " + SideName(d.object.side) + "." +
+                 d.object.object.text);
+        for (const auto& t : d.triggers)
+          Line(1, t.range,
+               t.kind == WorkflowTrigger::Kind::kEntersSegment
+                   ? "when enters segment " + Quote(t.subject.text)
+                   : "when " + t.subject.text + " changes");
+        for (const auto& c : d.conditions) {
+          Line(1, c->range, "if");
+          PrintExpr(2, c.get());
+        }
+        for (const auto& a : d.actions) {
+          switch (a.kind) {
+            case WorkflowAction::Kind::kCreate:
+              Line(1, a.range,
+                   "create " + std::string(SideName(a.object.side)) + "." + a.object.object.text +
+                       (a.owner ? " owner " + Quote(a.owner->text) : ""));
+              for (const auto& f : a.fields) {
+                Line(2, f.name.range, "field " + f.name.text);
+                PrintExpr(3, f.value.get());
+              }
+              break;
+            case WorkflowAction::Kind::kAddToCampaign:
+              Line(1, a.range,
+                   "add to campaign " + Quote(a.campaign.text) +
+                       (a.status ? " status " + Quote(a.status->text) : ""));
+              break;
+            case WorkflowAction::Kind::kSetOwner:
+              Line(1, a.range, "set salesforce owner " + Quote(a.owner->text));
+              break;
+            case WorkflowAction::Kind::kSyncToSalesforce:
+              Line(1, a.range, "sync to salesforce");
+              break;
+          }
+        }
+        break;
+      }
       case DeclKind::kMappings: {
         const auto& d = static_cast<const MappingsDecl&>(decl);
         std::string right;

@@ -88,6 +88,7 @@ struct SyncRunner::Impl {
   int64_t hs_calls0 = 0, sf_calls0 = 0;
   // Members per segment name, and each HubSpot id's segment names joined by '\n'.
   std::unordered_map<std::string, std::string> segments_of;
+  std::map<std::string, std::vector<std::string>> segment_members;  // by segment name
   // Records settled in this run, by id, with the modification time seen (so the other
   // side's feed does not settle them twice from older data, and a plan does not repeat).
   std::unordered_map<std::string, int64_t> settled_hs, settled_sf;
@@ -175,8 +176,53 @@ struct SyncRunner::Impl {
         if (!s.empty()) s += '\n';
         s += name;
       }
+      segment_members[name] = std::move(members);
     }
   }
+  // R39: a contact entering the segment is itself a sync trigger, even when nothing else about
+  // it changed (adding it to a manual list does not move its lastmodifieddate). The members
+  // each run saw are kept in the state store (under "sync:<name>"); those new since the last
+  // run and not settled by this run's change feed are read and settled now.
+  void SegmentEntries() {
+    if (segment_members.empty()) return;
+    const std::string who = "sync:" + p.name;
+    std::vector<std::string> entered;
+    std::set<std::string> listed;
+    std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> moves;
+    for (const auto& [name, members] : segment_members) {
+      const std::string key = "segment:" + name;
+      const std::map<std::string, std::string> before = store.TriggerValues(who, key);
+      std::set<std::string> now(members.begin(), members.end());
+      auto& [added, removed] = moves[key];
+      for (const auto& id : now) {
+        if (before.count(id)) continue;
+        added.push_back(id);
+        if (!settled_hs.count(id) && listed.insert(id).second) entered.push_back(id);
+      }
+      for (const auto& [id, v] : before)
+        if (!now.count(id)) removed.push_back(id);
+    }
+    Count("segment.entered", static_cast<int64_t>(entered.size()));
+    const size_t chunk = static_cast<size_t>(std::max(1, o.hubspot_batch));
+    for (size_t start = 0; start < entered.size(); start += chunk) {
+      std::vector<std::string> part(entered.begin() + start,
+                                    entered.begin() + std::min(entered.size(), start + chunk));
+      std::vector<Record> found;
+      connectors::Error e = hs.ReadByIds(p.hubspot_object, part, p.hubspot_read_fields, &found);
+      if (!e.ok()) Fail(e, "reading HubSpot records that entered a segment");
+      ++hs_min_items;
+      HubSpotPage(found, true);
+    }
+    if (o.dry_run) return;
+    // After they settled: a crash before this only means they are read again next run.
+    state::Transaction tx(store);
+    for (const auto& [key, m] : moves) {
+      for (const auto& id : m.first) store.SetTriggerValue(who, key, id, "1");
+      for (const auto& id : m.second) store.SetTriggerValue(who, key, id, std::nullopt);
+    }
+    tx.Commit();
+  }
+
   std::string SegmentsOf(const std::string& id) const {
     auto it = segments_of.find(id);
     return it == segments_of.end() ? "" : it->second;
@@ -985,6 +1031,20 @@ struct SyncRunner::Impl {
     if (!e.ok()) Fail(e, "reading Salesforce " + obj->object + " to import");
   }
 
+  // ---- workflows (R137): these HubSpot records now, as changed ones
+  void SyncHubSpotIds(const std::vector<std::string>& ids) {
+    const size_t chunk = static_cast<size_t>(std::max(1, o.hubspot_batch));
+    for (size_t start = 0; start < ids.size(); start += chunk) {
+      std::vector<std::string> part(ids.begin() + start,
+                                    ids.begin() + std::min(ids.size(), start + chunk));
+      std::vector<Record> found;
+      connectors::Error e = hs.ReadByIds(p.hubspot_object, part, p.hubspot_read_fields, &found);
+      if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object + " for a workflow");
+      ++hs_min_items;
+      HubSpotPage(found, true);
+    }
+  }
+
   // ---- deletions (R151-R153, R46)
   void Deletions() {
     for (const ObjectProgram& obj : p.objects) {
@@ -1329,7 +1389,9 @@ RunReport SyncRunner::Run() {
   try {
     m.Recover();
     m.LoadSegments();
-    if (m.Importing()) {
+    if (m.o.hubspot_ids) {
+      m.SyncHubSpotIds(*m.o.hubspot_ids);
+    } else if (m.Importing()) {
       m.Import();
       // The imported records' associations, into HubSpot only (Salesforce is not written).
       SyncProgram hubspot_only = m.p;
@@ -1339,7 +1401,10 @@ RunReport SyncRunner::Run() {
       SyncAssociations(c);
     } else {
       m.Retries();
-      if (m.p.objects.front().to_salesforce.valid() || m.p.has_include) m.ReadHubSpot();
+      if (m.p.objects.front().to_salesforce.valid() || m.p.has_include) {
+        m.ReadHubSpot();
+        m.SegmentEntries();
+      }
       for (const ObjectProgram& obj : m.p.objects) m.ReadSalesforce(obj);
       m.Deletions();
       RunContext c = m.Context();

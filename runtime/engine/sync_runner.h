@@ -37,6 +37,12 @@ struct RunOptions {
   // deletions, retries and lifecycle stages to the next run.
   std::string import_object;
   std::optional<std::vector<std::string>> import_ids;  // nullopt: every record
+  // Workflows (R137: a contact is synced to Salesforce before an action there): when set, a run
+  // reads only these HubSpot records and settles each as changed (created in or paired with
+  // Salesforce, or updated), as far as the sync's rules allow: the include filter and the
+  // create settings still apply. It moves no watermark and leaves everything else to the next
+  // run.
+  std::optional<std::vector<std::string>> hubspot_ids;
 };
 
 // One record's outcome, for plans and explanations.

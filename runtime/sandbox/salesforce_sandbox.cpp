@@ -621,6 +621,21 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
             nullptr};
   }
 
+  // A lead or contact is a member of a campaign once: Salesforce refuses a second membership.
+  if (def.name == "CampaignMember" && creating) {
+    const std::string campaign = Str(out.data.value("CampaignId", json()));
+    for (const char* who : {"LeadId", "ContactId"}) {
+      const std::string id = Str(out.data.value(who, json()));
+      if (id.empty() || campaign.empty()) continue;
+      for (const auto& other : store->FindByIndex(def.name, who, id)) {
+        const ObjectDef* cm = &def;
+        if (auto r = Live(*cm, other);
+            r && other != out.id && Str(r->data.value("CampaignId", json())) == campaign)
+          return SfError{"DUPLICATE_VALUE", "Already a campaign member.", {}, nullptr};
+      }
+    }
+  }
+
   // Duplicate rules: the standard Contact and Lead rules match on email within the object.
   if (limits.duplicate_rules && !options.allow_duplicates && !options.system &&
       (def.name == "Contact" || def.name == "Lead") && changes.contains("Email") &&

@@ -24,7 +24,25 @@ std::string_view IntentStateName(IntentState state) {
   return "pending";
 }
 
+std::string_view EnrollmentStateName(EnrollmentState state) {
+  switch (state) {
+    case EnrollmentState::kOpen:
+      return "open";
+    case EnrollmentState::kDone:
+      return "done";
+    case EnrollmentState::kFailed:
+      return "failed";
+  }
+  return "open";
+}
+
 namespace {
+
+EnrollmentState EnrollmentStateFrom(std::string_view name) {
+  if (name == "done") return EnrollmentState::kDone;
+  if (name == "failed") return EnrollmentState::kFailed;
+  return EnrollmentState::kOpen;
+}
 
 IntentState IntentStateFrom(std::string_view name) {
   if (name == "done") return IntentState::kDone;
@@ -74,6 +92,18 @@ CREATE TABLE runs (
   id INTEGER PRIMARY KEY, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL DEFAULT 0,
   status TEXT NOT NULL, counts TEXT NOT NULL DEFAULT '{}',
   hubspot_calls INTEGER NOT NULL DEFAULT 0, salesforce_calls INTEGER NOT NULL DEFAULT 0);
+)sql",
+    // 2: workflows (R135-R138).
+    R"sql(
+CREATE TABLE workflow_seen (
+  workflow TEXT NOT NULL, trigger TEXT NOT NULL, hubspot_id TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (workflow, trigger, hubspot_id)) WITHOUT ROWID;
+CREATE TABLE workflow_enrollments (
+  id INTEGER PRIMARY KEY, workflow TEXT NOT NULL, hubspot_id TEXT NOT NULL,
+  trigger TEXT NOT NULL, payload TEXT NOT NULL, next_action INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '',
+  enrolled_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+CREATE INDEX workflow_enrollments_open ON workflow_enrollments(workflow, state, id);
 )sql",
 };
 
@@ -641,6 +671,119 @@ void SqliteStateStore::EndRun(const Run& run) {
       .Bind(run.salesforce_calls)
       .Bind(run.id)
       .Run();
+}
+
+std::map<std::string, std::string> SqliteStateStore::TriggerValues(const std::string& workflow,
+                                                                   const std::string& trigger) {
+  std::lock_guard lock(mu_);
+  Stmt s(this, "SELECT hubspot_id, value FROM workflow_seen WHERE workflow = ? AND trigger = ?");
+  s.Bind(workflow).Bind(trigger);
+  std::map<std::string, std::string> out;
+  while (s.Step()) out.emplace(s.Text(0), s.Text(1));
+  return out;
+}
+
+std::optional<std::string> SqliteStateStore::TriggerValue(const std::string& workflow,
+                                                          const std::string& trigger,
+                                                          const std::string& hubspot_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(this,
+         "SELECT value FROM workflow_seen WHERE workflow = ? AND trigger = ? AND hubspot_id = ?");
+  s.Bind(workflow).Bind(trigger).Bind(hubspot_id);
+  if (!s.Step()) return std::nullopt;
+  return s.Text(0);
+}
+
+void SqliteStateStore::SetTriggerValue(const std::string& workflow, const std::string& trigger,
+                                       const std::string& hubspot_id,
+                                       const std::optional<std::string>& value) {
+  std::lock_guard lock(mu_);
+  if (!value) {
+    Stmt s(this, "DELETE FROM workflow_seen WHERE workflow = ? AND trigger = ? AND hubspot_id = ?");
+    s.Bind(workflow).Bind(trigger).Bind(hubspot_id).Run();
+    return;
+  }
+  Stmt s(this,
+         "INSERT INTO workflow_seen (workflow, trigger, hubspot_id, value) VALUES (?, ?, ?, ?) "
+         "ON CONFLICT (workflow, trigger, hubspot_id) DO UPDATE SET value = excluded.value");
+  s.Bind(workflow).Bind(trigger).Bind(hubspot_id).Bind(*value).Run();
+}
+
+int64_t SqliteStateStore::AddEnrollment(const Enrollment& e) {
+  std::lock_guard lock(mu_);
+  Stmt s(this,
+         "INSERT INTO workflow_enrollments (workflow, hubspot_id, trigger, payload, next_action, "
+         "state, attempts, message, enrolled_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+         "?)");
+  s.Bind(e.workflow)
+      .Bind(e.hubspot_id)
+      .Bind(e.trigger)
+      .Bind(e.payload)
+      .Bind(e.next_action)
+      .Bind(std::string(EnrollmentStateName(e.state)))
+      .Bind(e.attempts)
+      .Bind(e.message)
+      .Bind(e.enrolled_ms)
+      .Bind(e.updated_ms)
+      .Run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void SqliteStateStore::UpdateEnrollment(const Enrollment& e) {
+  std::lock_guard lock(mu_);
+  Stmt s(this,
+         "UPDATE workflow_enrollments SET payload = ?, next_action = ?, state = ?, attempts = ?, "
+         "message = ?, updated_ms = ? WHERE id = ?");
+  s.Bind(e.payload)
+      .Bind(e.next_action)
+      .Bind(std::string(EnrollmentStateName(e.state)))
+      .Bind(e.attempts)
+      .Bind(e.message)
+      .Bind(e.updated_ms)
+      .Bind(e.id)
+      .Run();
+}
+
+namespace {
+constexpr const char* kEnrollmentColumns =
+    "SELECT id, workflow, hubspot_id, trigger, payload, next_action, state, attempts, message, "
+    "enrolled_ms, updated_ms FROM workflow_enrollments ";
+}  // namespace
+
+template <typename S>
+static Enrollment ReadEnrollment(S& s) {
+  Enrollment e;
+  e.id = s.Int(0);
+  e.workflow = s.Text(1);
+  e.hubspot_id = s.Text(2);
+  e.trigger = s.Text(3);
+  e.payload = s.Text(4);
+  e.next_action = static_cast<int>(s.Int(5));
+  e.state = EnrollmentStateFrom(s.Text(6));
+  e.attempts = static_cast<int>(s.Int(7));
+  e.message = s.Text(8);
+  e.enrolled_ms = s.Int(9);
+  e.updated_ms = s.Int(10);
+  return e;
+}
+
+std::vector<Enrollment> SqliteStateStore::OpenEnrollments(const std::string& workflow) {
+  std::lock_guard lock(mu_);
+  Stmt s(this,
+         std::string(kEnrollmentColumns) + "WHERE workflow = ? AND state = 'open' ORDER BY id");
+  s.Bind(workflow);
+  std::vector<Enrollment> out;
+  while (s.Step()) out.push_back(ReadEnrollment(s));
+  return out;
+}
+
+std::vector<Enrollment> SqliteStateStore::Enrollments(const std::string& workflow, int limit) {
+  std::lock_guard lock(mu_);
+  Stmt s(this, std::string(kEnrollmentColumns) + "WHERE workflow = ? ORDER BY id DESC LIMIT ?");
+  s.Bind(workflow).Bind(limit);
+  std::vector<Enrollment> out;
+  while (s.Step()) out.push_back(ReadEnrollment(s));
+  return out;
 }
 
 std::vector<Run> SqliteStateStore::Runs(int limit) {

@@ -24,7 +24,7 @@ class SqliteStateStore final : public StateStore {
   SqliteStateStore& operator=(const SqliteStateStore&) = delete;
 
   // The schema version this build writes; a file from a newer build is refused.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   int schema_version();
   std::string journal_mode();  // "wal" for files
 
@@ -63,6 +63,18 @@ class SqliteStateStore final : public StateStore {
                     int64_t now_ms) override;
   std::vector<SyncError> DueErrors(int64_t now_ms) override;
   std::vector<SyncError> OpenErrors() override;
+
+  std::map<std::string, std::string> TriggerValues(const std::string& workflow,
+                                                   const std::string& trigger) override;
+  std::optional<std::string> TriggerValue(const std::string& workflow, const std::string& trigger,
+                                          const std::string& hubspot_id) override;
+  void SetTriggerValue(const std::string& workflow, const std::string& trigger,
+                       const std::string& hubspot_id,
+                       const std::optional<std::string>& value) override;
+  int64_t AddEnrollment(const Enrollment& enrollment) override;
+  void UpdateEnrollment(const Enrollment& enrollment) override;
+  std::vector<Enrollment> OpenEnrollments(const std::string& workflow) override;
+  std::vector<Enrollment> Enrollments(const std::string& workflow, int limit = 100) override;
 
   int64_t BeginRun(int64_t now_ms) override;
   void EndRun(const Run& run) override;

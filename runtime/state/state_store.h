@@ -78,6 +78,21 @@ struct Run {
   int64_t hubspot_calls = 0, salesforce_calls = 0;
 };
 
+// One contact's enrolment in a workflow (R135-R138) and how far its actions got.
+enum class EnrollmentState : uint8_t { kOpen, kDone, kFailed };
+std::string_view EnrollmentStateName(EnrollmentState state);
+struct Enrollment {
+  int64_t id = 0;
+  std::string workflow, hubspot_id;
+  std::string trigger;  // the key of the trigger that enrolled it ("segment:Hot leads")
+  std::string payload;  // JSON: the task's fields, evaluated at enrolment
+  int next_action = 0;  // the actions before it are done
+  EnrollmentState state = EnrollmentState::kOpen;
+  int attempts = 0;     // runs that tried the next action and could not finish it
+  std::string message;  // why it waits or failed
+  int64_t enrolled_ms = 0, updated_ms = 0;
+};
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
@@ -132,6 +147,25 @@ class StateStore {
   // Open errors whose next retry is due.
   virtual std::vector<SyncError> DueErrors(int64_t now_ms) = 0;
   virtual std::vector<SyncError> OpenErrors() = 0;
+
+  // ---- workflows (R135-R138)
+  // What a trigger saw at the last run, per HubSpot record: a property's value, "1" for a
+  // segment member. Absent: blank, or not a member.
+  virtual std::map<std::string, std::string> TriggerValues(const std::string& workflow,
+                                                           const std::string& trigger) = 0;
+  virtual std::optional<std::string> TriggerValue(const std::string& workflow,
+                                                  const std::string& trigger,
+                                                  const std::string& hubspot_id) = 0;
+  // nullopt removes the record's value.
+  virtual void SetTriggerValue(const std::string& workflow, const std::string& trigger,
+                               const std::string& hubspot_id,
+                               const std::optional<std::string>& value) = 0;
+  virtual int64_t AddEnrollment(const Enrollment& enrollment) = 0;  // returns the id
+  virtual void UpdateEnrollment(const Enrollment& enrollment) = 0;  // by id
+  // Open enrolments of a workflow, oldest first.
+  virtual std::vector<Enrollment> OpenEnrollments(const std::string& workflow) = 0;
+  // Every enrolment of a workflow, newest first (status, tests).
+  virtual std::vector<Enrollment> Enrollments(const std::string& workflow, int limit = 100) = 0;
 
   // ---- runs
   virtual int64_t BeginRun(int64_t now_ms) = 0;

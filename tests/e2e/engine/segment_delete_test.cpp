@@ -63,6 +63,32 @@ TEST_CASE("R37_R40_only_segment_members_sync_and_joining_later_syncs") {
   CHECK(leads[0].fields["FirstName"] == "Now");
 }
 
+TEST_CASE("R39_entering_a_manual_segment_is_a_sync_trigger") {
+  EngineFixture f;
+  auto made = f.hs->session().Send(
+      "POST", "/crm/v3/lists",
+      {{"name", "Salesforce sync"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
+  REQUIRE(made.ok());
+  const std::string list = made.body["list"].value("listId", "");
+  f.Rules(SegmentRules());
+  const std::string c = f.CreateContact({{"email", "later@example.com"}, {"firstname", "Lou"}});
+  auto first = f.Sync();
+  CHECK(first.counts["skipped.segment"] == 1);
+  CHECK(f.SfByEmail("Lead", "later@example.com").empty());
+  // Joining the list changes nothing on the contact itself; the next run still syncs it.
+  f.Tick();
+  REQUIRE(f.hs->AddListMembers(list, {c}).ok());
+  auto second = f.Sync();
+  CHECK(second.counts["segment.entered"] == 1);
+  auto leads = f.SfByEmail("Lead", "later@example.com");
+  REQUIRE(leads.size() == 1);
+  CHECK(leads[0].fields["FirstName"] == "Lou");
+  // Once: a later run reads it no more.
+  auto third = f.Sync();
+  CHECK(third.counts["segment.entered"] == 0);
+  CHECK(f.SfByEmail("Lead", "later@example.com").size() == 1);
+}
+
 TEST_CASE("R41_new_sf_lead_outside_segment_creates_contact_once") {
   EngineFixture f;
   MakeSegment(f, "Salesforce sync");

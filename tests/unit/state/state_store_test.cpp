@@ -110,6 +110,50 @@ TEST_CASE("state: base values per link, side and field") {
   CHECK(s.GetBase(a, Side::kHubSpot).empty());
 }
 
+TEST_CASE("state: workflow trigger memory and enrolments (schema version 2)") {
+  SqliteStateStore s(":memory:");
+  CHECK(s.TriggerValues("wf", "segment:Hot").empty());
+  s.SetTriggerValue("wf", "segment:Hot", "101", "1");
+  s.SetTriggerValue("wf", "segment:Hot", "102", "1");
+  s.SetTriggerValue("wf", "changes:lifecyclestage", "101", "lead");
+  s.SetTriggerValue("other", "segment:Hot", "103", "1");
+  CHECK(s.TriggerValues("wf", "segment:Hot") ==
+        std::map<std::string, std::string>{{"101", "1"}, {"102", "1"}});
+  s.SetTriggerValue("wf", "changes:lifecyclestage", "101", "customer");  // replaces
+  CHECK(s.TriggerValue("wf", "changes:lifecyclestage", "101") == "customer");
+  s.SetTriggerValue("wf", "segment:Hot", "102", std::nullopt);  // removes
+  CHECK(s.TriggerValues("wf", "segment:Hot").size() == 1);
+  CHECK(!s.TriggerValue("wf", "segment:Hot", "102"));
+
+  Enrollment e;
+  e.workflow = "wf";
+  e.hubspot_id = "101";
+  e.trigger = "segment:Hot";
+  e.payload = R"({"Subject":"Hi"})";
+  e.enrolled_ms = e.updated_ms = 1000;
+  const int64_t a = s.AddEnrollment(e);
+  e.hubspot_id = "102";
+  const int64_t b = s.AddEnrollment(e);
+  CHECK(b > a);
+  auto open = s.OpenEnrollments("wf");
+  REQUIRE(open.size() == 2);
+  CHECK(open[0].id == a);  // oldest first
+  CHECK(open[0].payload == R"({"Subject":"Hi"})");
+  open[0].next_action = 1;
+  open[0].state = EnrollmentState::kDone;
+  open[0].message = "";
+  s.UpdateEnrollment(open[0]);
+  open = s.OpenEnrollments("wf");
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].id == b);
+  auto all = s.Enrollments("wf");
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].id == b);  // newest first
+  CHECK(all[1].state == EnrollmentState::kDone);
+  CHECK(all[1].next_action == 1);
+  CHECK(s.OpenEnrollments("other").empty());
+}
+
 TEST_CASE("state: watermarks per side, object and kind") {
   SqliteStateStore s(":memory:");
   CHECK_FALSE(s.GetWatermark(Side::kHubSpot, "contacts"));

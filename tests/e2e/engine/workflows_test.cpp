@@ -1,0 +1,419 @@
+// Workflow actions (R135-R138), end to end: triggers on contacts in the HubSpot sandbox (segment
+// entries, property changes), the contacts sync, and the workflow runner's Salesforce actions
+// read back from the Salesforce sandbox. Every case runs under the JIT and the interpreter.
+#include "engine_fixture.h"
+#include "runtime/engine/workflow_runner.h"
+
+namespace syncline::test {
+namespace {
+
+using connectors::Record;
+using pipeline::EngineKind;
+
+const EngineKind kEngines[] = {EngineKind::kJit, EngineKind::kInterp};
+
+std::string Workflow(const std::string& body) {
+  return "workflow wf: hubspot.contacts {\n" + body + "\n}\n";
+}
+
+// What `syncline run` does: every sync, then every workflow with the contacts sync at hand.
+engine::RunReport Run(EngineFixture& f, bool dry_run = false) {
+  f.Tick();
+  engine::RunOptions o = f.options;
+  o.dry_run = dry_run;
+  o.record_plan = dry_run;
+  engine::RunReport total;
+  const engine::SyncProgram* contacts = nullptr;
+  for (const auto& s : f.rules->syncs()) {
+    if (s.IsContacts()) contacts = &s;
+    engine::SyncRunner runner(s, *f.hs, *f.sf, f.store, o);
+    total.Merge(runner.Run());
+  }
+  for (const auto& w : f.rules->workflows()) {
+    engine::WorkflowRunner::SyncContacts sync;
+    if (contacts)
+      sync = [&, contacts](const std::vector<std::string>& ids) {
+        engine::RunOptions so = o;
+        so.hubspot_ids = ids;
+        engine::SyncRunner runner(*contacts, *f.hs, *f.sf, f.store, so);
+        return runner.Run();
+      };
+    engine::WorkflowRunner runner(w, *f.hs, *f.sf, f.store, o, sync);
+    total.Merge(runner.Run());
+  }
+  INFO("run message: " << total.message);
+  CHECK(total.status == "ok");
+  f.Tick();
+  return total;
+}
+
+int64_t Count(const engine::RunReport& r, const std::string& key) {
+  auto it = r.counts.find(key);
+  return it == r.counts.end() ? 0 : it->second;
+}
+
+std::string Text(const json& v) {
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+std::vector<Record> All(EngineFixture& f, const std::string& object,
+                        const std::vector<std::string>& fields) {
+  std::vector<Record> out;
+  auto e = f.sf->ReadChanges(object, "", fields, [&](connectors::ChangePage& page) {
+    for (auto& r : page.records) out.push_back(std::move(r));
+    return true;
+  });
+  REQUIRE_MESSAGE(e.ok(), e.message);
+  return out;
+}
+std::vector<Record> Tasks(EngineFixture& f) {
+  return All(f, "Task", {"Subject", "Priority", "Status", "WhoId", "OwnerId", "CallObject"});
+}
+
+// A manual HubSpot list; returns its id.
+std::string MakeList(EngineFixture& f, const std::string& name) {
+  auto r =
+      f.hs->session().Send("POST", "/crm/v3/lists",
+                           {{"name", name}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
+  REQUIRE_MESSAGE(r.ok(), r.error.message);
+  return r.body["list"].value("listId", "");
+}
+void AddToList(EngineFixture& f, const std::string& list, const std::string& contact) {
+  f.Tick();
+  REQUIRE(f.hs->AddListMembers(list, {contact}).ok());
+}
+void RemoveFromList(EngineFixture& f, const std::string& list, const std::string& contact) {
+  f.Tick();
+  REQUIRE(f.hs->RemoveListMembers(list, {contact}).ok());
+}
+
+// Active Salesforce users by email: {email -> id}.
+std::map<std::string, std::string> SeedUsers(EngineFixture& f) {
+  auto user = [](const char* first, const char* last, const char* email, bool active) {
+    return json{{"type", "User"},
+                {"fields",
+                 {{"FirstName", first},
+                  {"LastName", last},
+                  {"Email", email},
+                  {"Username", std::string(email) + ".org"},
+                  {"IsActive", active},
+                  {"UserType", "Standard"}}}};
+  };
+  json seeded = f.salesforce_sb->Seed(
+      {{"records", json::array({user("Maria", "Garcia", "maria@example.com", true),
+                                user("Old", "Timer", "old@example.com", false)})}});
+  const json& ids = seeded["ids"]["User"];
+  REQUIRE(ids.size() == 2);
+  return {{"maria@example.com", ids[0]}, {"old@example.com", ids[1]}};
+}
+
+const char* kTask =
+    "  create salesforce.Task {\n"
+    "    Subject = \"Call ${lastname ?? email} back\"\n"
+    "    Priority = \"High\"\n"
+    "    Status = \"Not Started\"\n"
+    "  }\n";
+
+TEST_CASE("R135_contact_entering_segment_gets_one_task_on_its_lead") {
+  for (EngineKind kind : kEngines) {
+    CAPTURE(static_cast<int>(kind));
+    EngineFixture f;
+    const std::string list = MakeList(f, "Hot leads");
+    f.Rules(ContactRules("", "") +
+                Workflow("  when enters segment \"Hot leads\"\n" + std::string(kTask)),
+            kind);
+    const std::string before = f.CreateContact({{"email", "early@example.com"}});
+    AddToList(f, list, before);
+    const std::string ann = f.CreateContact({{"email", "ann@example.com"}, {"lastname", "Lee"}});
+    // The first run only learns the members: a member before the workflow started is not
+    // enrolled (turning a workflow on does not enrol the records that already meet it).
+    auto first = Run(f);
+    CHECK(Count(first, "workflow.enrolled") == 0);
+    CHECK(Tasks(f).empty());
+    AddToList(f, list, ann);
+    auto second = Run(f);
+    CHECK(Count(second, "workflow.enrolled") == 1);
+    CHECK(Count(second, "workflow.created.Task") == 1);
+    CHECK(Count(second, "workflow.done") == 1);
+    auto tasks = Tasks(f);
+    REQUIRE(tasks.size() == 1);
+    auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", ann);
+    REQUIRE(link);
+    CHECK(Text(tasks[0].fields["WhoId"]) == link->salesforce_id);
+    CHECK(Text(tasks[0].fields["Subject"]) == "Call Lee back");
+    CHECK(Text(tasks[0].fields["Priority"]) == "High");
+    // Assigned to the lead's owner (no `owner` in the rule).
+    CHECK(Text(tasks[0].fields["OwnerId"]) ==
+          Text(f.Sf("Lead", link->salesforce_id, {"OwnerId"})["OwnerId"]));
+    CHECK(Text(tasks[0].fields["CallObject"]).rfind("syncline:workflow:wf:", 0) == 0);
+    // Still in the segment: not enrolled again.
+    auto third = Run(f);
+    CHECK(Count(third, "workflow.enrolled") == 0);
+    CHECK(Tasks(f).size() == 1);
+    // Leaving and entering again is a new enrolment.
+    RemoveFromList(f, list, ann);
+    Run(f);
+    AddToList(f, list, ann);
+    auto again = Run(f);
+    CHECK(Count(again, "workflow.enrolled") == 1);
+    CHECK(Tasks(f).size() == 2);
+  }
+}
+
+TEST_CASE("R137_contact_not_in_salesforce_is_synced_first") {
+  for (EngineKind kind : kEngines) {
+    CAPTURE(static_cast<int>(kind));
+    EngineFixture f;
+    const std::string list = MakeList(f, "Hot leads");
+    // Only segment members sync; the contact is outside it until it enters.
+    f.Rules(ContactRules("  include if in_segment(\"Hot leads\")", "") +
+                Workflow("  when enters segment \"Hot leads\"\n" + std::string(kTask)),
+            kind);
+    const std::string bo = f.CreateContact({{"email", "bo@example.com"}, {"lastname", "Bo"}});
+    Run(f);
+    CHECK(f.SfByEmail("Lead", "bo@example.com").empty());
+    AddToList(f, list, bo);
+    auto r = Run(f);
+    auto leads = f.SfByEmail("Lead", "bo@example.com");
+    REQUIRE(leads.size() == 1);
+    auto tasks = Tasks(f);
+    REQUIRE(tasks.size() == 1);
+    CHECK(Text(tasks[0].fields["WhoId"]) == leads[0].id);
+    CHECK(Count(r, "created.salesforce") == 1);
+  }
+}
+
+TEST_CASE("R137_contact_the_sync_keeps_out_waits_then_fails_after_7_days") {
+  EngineFixture f;
+  MakeList(f, "Hot leads");
+  // The sync never creates Salesforce records, so the contact cannot get there.
+  f.Rules(ContactRules("  to salesforce: update only", "") +
+          Workflow("  when email changes\n" + std::string(kTask)));
+  Run(f);  // the trigger's first run
+  const std::string cy = f.CreateContact({{"email", "cy@example.com"}});
+  auto r = Run(f);
+  CHECK(Count(r, "workflow.enrolled") == 1);
+  CHECK(Count(r, "waiting.workflow") == 1);
+  CHECK(Tasks(f).empty());
+  auto e = f.store.Enrollments("wf");
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].state == state::EnrollmentState::kOpen);
+  CHECK(e[0].message.find("not in Salesforce") != std::string::npos);
+  f.Tick(8LL * 24 * 3600 * 1000);
+  auto late = Run(f);
+  CHECK(Count(late, "workflow.failed") == 1);
+  e = f.store.Enrollments("wf");
+  CHECK(e[0].state == state::EnrollmentState::kFailed);
+  CHECK(f.store.OpenEnrollments("wf").empty());
+  (void)cy;
+}
+
+TEST_CASE("R135_add_to_campaign_once_and_wait_for_a_missing_campaign") {
+  for (EngineKind kind : kEngines) {
+    CAPTURE(static_cast<int>(kind));
+    EngineFixture f;
+    const std::string list = MakeList(f, "Webinar");
+    f.Rules(ContactRules("", "") +
+                Workflow("  when enters segment \"Webinar\"\n"
+                         "  add to campaign \"Spring webinar\" status \"Responded\"\n"),
+            kind);
+    const std::string di = f.CreateContact({{"email", "di@example.com"}, {"lastname", "Di"}});
+    Run(f);
+    AddToList(f, list, di);
+    // No such campaign yet: the enrolment waits and says why.
+    auto r = Run(f);
+    CHECK(Count(r, "waiting.workflow") == 1);
+    auto e = f.store.Enrollments("wf");
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].message.find("no campaign named \"Spring webinar\"") != std::string::npos);
+    const std::string campaign = f.CreateSf("Campaign", {{"Name", "Spring webinar"}});
+    auto done = Run(f);
+    CHECK(Count(done, "workflow.campaign_members") == 1);
+    auto members = All(f, "CampaignMember", {"CampaignId", "LeadId", "ContactId", "Status"});
+    REQUIRE(members.size() == 1);
+    CHECK(Text(members[0].fields["CampaignId"]) == campaign);
+    CHECK(Text(members[0].fields["Status"]) == "Responded");
+    auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", di);
+    REQUIRE(link);
+    CHECK(Text(members[0].fields["LeadId"]) == link->salesforce_id);
+    CHECK(f.store.OpenEnrollments("wf").empty());
+    // Salesforce refuses a second membership; a repeat (as after a crash) counts as done.
+    auto dup =
+        f.sf->Write("CampaignMember", connectors::WriteKind::kCreate,
+                    {{"", "", "", {{"CampaignId", campaign}, {"LeadId", link->salesforce_id}}}});
+    CHECK_FALSE(dup[0].ok);
+    CHECK(dup[0].error.code == "DUPLICATE_VALUE");
+  }
+}
+
+TEST_CASE("R138_set_salesforce_owner_by_user_email") {
+  EngineFixture f;
+  auto users = SeedUsers(f);
+  const std::string list = MakeList(f, "Enterprise");
+  f.Rules(ContactRules("", "") + Workflow("  when enters segment \"Enterprise\"\n"
+                                          "  set salesforce owner \"MARIA@example.com\"\n"));
+  const std::string ed = f.CreateContact({{"email", "ed@example.com"}, {"lastname", "Ed"}});
+  Run(f);
+  AddToList(f, list, ed);
+  auto r = Run(f);
+  CHECK(Count(r, "workflow.owners_set") == 1);
+  auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", ed);
+  REQUIRE(link);
+  CHECK(Text(f.Sf("Lead", link->salesforce_id, {"OwnerId"})["OwnerId"]) ==
+        users["maria@example.com"]);
+}
+
+TEST_CASE("R138_owner_must_be_an_active_user_and_task_owner_by_email") {
+  EngineFixture f;
+  auto users = SeedUsers(f);
+  const std::string list = MakeList(f, "L");
+  f.Rules(ContactRules("", "") + Workflow("  when enters segment \"L\"\n"
+                                          "  create salesforce.Task {\n"
+                                          "    owner \"maria@example.com\"\n"
+                                          "    Subject = \"Hi\"\n"
+                                          "  }\n"
+                                          "  set salesforce owner \"old@example.com\"\n"));
+  const std::string fay = f.CreateContact({{"email", "fay@example.com"}, {"lastname", "Fay"}});
+  Run(f);
+  AddToList(f, list, fay);
+  auto r = Run(f);
+  // The task goes to the named user; the inactive user cannot own the lead: it waits.
+  auto tasks = Tasks(f);
+  REQUIRE(tasks.size() == 1);
+  CHECK(Text(tasks[0].fields["OwnerId"]) == users["maria@example.com"]);
+  CHECK(Count(r, "workflow.created.Task") == 1);
+  CHECK(Count(r, "waiting.workflow") == 1);
+  auto e = f.store.Enrollments("wf");
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].next_action == 1);  // the task is done and is not made again
+  CHECK(e[0].message.find("no active Salesforce user") != std::string::npos);
+  Run(f);
+  CHECK(Tasks(f).size() == 1);
+}
+
+TEST_CASE("R135_property_change_trigger_with_condition") {
+  for (EngineKind kind : kEngines) {
+    CAPTURE(static_cast<int>(kind));
+    EngineFixture f;
+    f.Rules(ContactRules("", "") + Workflow("  when lifecyclestage changes\n"
+                                            "  if lifecyclestage == \"salesqualifiedlead\"\n" +
+                                            std::string(kTask)),
+            kind);
+    const std::string gil = f.CreateContact({{"email", "gil@example.com"},
+                                             {"lastname", "Gil"},
+                                             {"lifecyclestage", "salesqualifiedlead"}});
+    // The first run learns every contact's value: nothing is enrolled.
+    auto first = Run(f);
+    CHECK(Count(first, "workflow.enrolled") == 0);
+    const std::string hal = f.CreateContact(
+        {{"email", "hal@example.com"}, {"lastname", "Hal"}, {"lifecyclestage", "lead"}});
+    auto second = Run(f);  // a new contact's stage changed from blank, but the `if` says no
+    CHECK(Count(second, "workflow.enrolled") == 0);
+    CHECK(Count(second, "workflow.not_met") == 1);
+    f.UpdateContact(hal, {{"lifecyclestage", "salesqualifiedlead"}});
+    f.UpdateContact(gil, {{"firstname", "Gilbert"}});  // another property: no trigger
+    auto third = Run(f);
+    CHECK(Count(third, "workflow.enrolled") == 1);
+    auto tasks = Tasks(f);
+    REQUIRE(tasks.size() == 1);
+    CHECK(Text(tasks[0].fields["Subject"]) == "Call Hal back");
+    auto fourth = Run(f);
+    CHECK(Count(fourth, "workflow.enrolled") == 0);
+    CHECK(Tasks(f).size() == 1);
+  }
+}
+
+TEST_CASE("crash_after_task_create_before_commit_creates_no_second_task") {
+  EngineFixture f;
+  const std::string list = MakeList(f, "Hot leads");
+  f.Rules(ContactRules("", "") +
+          Workflow("  when enters segment \"Hot leads\"\n" + std::string(kTask)));
+  const std::string ivy = f.CreateContact({{"email", "ivy@example.com"}, {"lastname", "Ivy"}});
+  Run(f);
+  // Enrol without acting: a run where Salesforce fails every item of a collection write.
+  AddToList(f, list, ivy);
+  sandbox::FaultSpec fault;
+  fault.endpoint = "composite/sobjects";
+  fault.fail_fraction = 1.0;
+  f.salesforce_sb->AddFault(fault);
+  Run(f);
+  f.salesforce_sb->ClearFaults();
+  auto e = f.store.Enrollments("wf");
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].state == state::EnrollmentState::kOpen);
+  CHECK(e[0].next_action == 0);
+  // A crash after the task was made and before the run recorded it: the intent is pending
+  // and the task exists with the workflow's marker.
+  const std::string marker = "syncline:workflow:wf:" + std::to_string(e[0].id);
+  state::Intent intent;
+  intent.key = "workflow|create|salesforce|Task|wf|" + std::to_string(e[0].id);
+  intent.side = state::Side::kSalesforce;
+  intent.object = "Task";
+  intent.op = "create";
+  intent.payload = "{}";
+  intent.lookup_field = "CallObject";
+  intent.lookup_value = marker;
+  f.store.BeginIntent(intent, f.clock->NowMs());
+  auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", ivy);
+  REQUIRE(link);
+  f.CreateSf(
+      "Task",
+      {{"Subject", "Call Ivy back"}, {"WhoId", link->salesforce_id}, {"CallObject", marker}});
+  auto r = Run(f);
+  CHECK(Tasks(f).size() == 1);
+  CHECK(Count(r, "workflow.done") == 1);
+  CHECK(f.store.PendingIntents().empty());
+  CHECK(f.store.OpenEnrollments("wf").empty());
+}
+
+TEST_CASE("plan_writes_nothing_and_lists_the_actions") {
+  EngineFixture f;
+  const std::string list = MakeList(f, "Hot leads");
+  f.Rules(ContactRules("", "") +
+          Workflow("  when enters segment \"Hot leads\"\n" + std::string(kTask) +
+                   "  add to campaign \"Spring webinar\"\n"));
+  f.CreateSf("Campaign", {{"Name", "Spring webinar"}});
+  const std::string jo = f.CreateContact({{"email", "jo@example.com"}, {"lastname", "Jo"}});
+  Run(f);
+  AddToList(f, list, jo);
+  const int64_t writes = f.SalesforceWrites();
+  auto plan = Run(f, /*dry_run=*/true);
+  CHECK(f.SalesforceWrites() == writes);
+  CHECK(f.store.Enrollments("wf").empty());
+  CHECK(Count(plan, "workflow.enrolled") == 1);
+  bool task = false, member = false;
+  for (const auto& p : plan.plan) {
+    if (p.object == "Task" && p.action == "create") task = true;
+    if (p.object == "CampaignMember" && p.action == "create") member = true;
+  }
+  CHECK(task);
+  CHECK(member);
+  // The real run afterwards enrols and acts once.
+  auto real = Run(f);
+  CHECK(Count(real, "workflow.enrolled") == 1);
+  CHECK(Tasks(f).size() == 1);
+}
+
+TEST_CASE("rule_error_fails_the_enrolment_with_its_location") {
+  EngineFixture f;
+  const std::string list = MakeList(f, "L");
+  f.Rules(ContactRules("", "") +
+          Workflow("  when enters segment \"L\"\n"
+                   "  create salesforce.Task {\n"
+                   "    Subject = if firstname is blank then error \"no name\" else firstname\n"
+                   "  }\n"));
+  const std::string kim = f.CreateContact({{"email", "kim@example.com"}});
+  Run(f);
+  AddToList(f, list, kim);
+  auto r = Run(f);
+  CHECK(Count(r, "workflow.failed") == 1);
+  CHECK(Tasks(f).empty());
+  auto e = f.store.Enrollments("wf");
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].state == state::EnrollmentState::kFailed);
+  CHECK(e[0].message.find("no name") != std::string::npos);
+  CHECK(e[0].message.find("rules") != std::string::npos);  // the rule file's location
+}
+
+}  // namespace
+}  // namespace syncline::test
