@@ -97,7 +97,13 @@ PairDecision DecidePair(const PairInput& in) {
 
     Direction dir = Direction::kNone;
     std::string why;
-    switch (fm.rule) {
+    // Neither side changed since they last agreed: nothing to do, whatever the rule. The base
+    // records agreement, not equality (a transform or a picklist may make the two texts
+    // differ: "MX" in HubSpot, "Mexico" in Salesforce), so deciding again on the same values
+    // writes nothing; a decision applied in parts (a crash between its writes) then ends as
+    // one applied whole.
+    const bool settled = has_base && !h_changed && !s_changed;
+    switch (settled ? FieldRule::kDontSync : fm.rule) {
       case FieldRule::kTwoWay:
         if (h == s) break;
         if (!has_base) {

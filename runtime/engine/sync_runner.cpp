@@ -74,7 +74,42 @@ struct Pending {
   size_t work;  // index into the works of the page
   connectors::WriteItem item;
   std::vector<FieldChange> changes;
+  // An update of a pair: the base it settles (PartialBase), stored as soon as it succeeds
+  // and kept in its intent for recovery.
+
+  state::BaseValues base_hubspot, base_salesforce;
 };
+
+// Removes from a pair's bases to store both sides' entries of every mapping whose write on one
+// side (`written`) has not happened: those fields keep their stored base, so the difference is
+// still seen next time and the write is made again. (Keeping only the unwritten side's old base
+// while moving the other side's would make the pair look agreed, and the write would be lost.)
+void DropUnapplied(const ObjectProgram& obj, const json& written, bool salesforce_written,
+                   state::BaseValues& base_hubspot, state::BaseValues& base_salesforce) {
+  for (const FieldMap& fm : obj.fields) {
+    if (!written.contains(salesforce_written ? fm.salesforce : fm.hubspot)) continue;
+    base_hubspot.erase(fm.hubspot);
+    base_salesforce.erase(fm.salesforce);
+  }
+}
+
+// The base one side's write settles when it succeeds: the pair's decided base, except the
+// mappings the other side's write still has to apply (DropUnapplied). Stored when the write
+// succeeds and kept in its intent for journal recovery, so that a crash before the pair's
+// commit leaves the base an uninterrupted run would have for these fields (otherwise the next
+// run sees this write, or fields whose base was never stored, as changes and may undo it).
+void PartialBase(const ObjectProgram& obj, const PairDecision& d, bool salesforce_written,
+                 Pending* out) {
+  out->base_hubspot = d.base_hubspot;
+  out->base_salesforce = d.base_salesforce;
+  DropUnapplied(obj, salesforce_written ? d.hubspot.fields : d.salesforce.fields,
+                !salesforce_written, out->base_hubspot, out->base_salesforce);
+}
+
+std::string BasesJson(const Pending& pd) {
+  if (pd.base_hubspot.empty() && pd.base_salesforce.empty()) return "";
+  return json{{"hubspot", pd.base_hubspot}, {"salesforce", pd.base_salesforce}}.dump();
+}
 
 }  // namespace
 
@@ -376,13 +411,17 @@ struct SyncRunner::Impl {
           connectors::WriteItem item;
           item.id = w.salesforce->id;
           item.fields = SendFields(d.salesforce.fields, w.to_salesforce);
-          sf_updates[obj.object].push_back({i, std::move(item), d.salesforce.changes});
+          Pending pd{i, std::move(item), d.salesforce.changes, {}, {}};
+          PartialBase(obj, d, true, &pd);
+          sf_updates[obj.object].push_back(std::move(pd));
         }
         if (!d.hubspot.empty()) {
           connectors::WriteItem item;
           item.id = w.hubspot->id;
           item.fields = d.hubspot.fields;
-          hs_updates.push_back({i, std::move(item), d.hubspot.changes});
+          Pending pd{i, std::move(item), d.hubspot.changes, {}, {}};
+          PartialBase(obj, d, false, &pd);
+          hs_updates.push_back(std::move(pd));
         }
         if (d.salesforce.empty() && d.hubspot.empty() && !o.dry_run)
           CommitPair(w, d, !w.failed_sf, !w.failed_hs);
@@ -504,21 +543,10 @@ struct SyncRunner::Impl {
     link.updated_ms = Now();
     store.PutLink(link);
     state::BaseValues bh = d.base_hubspot, bs = d.base_salesforce;
-    if (!sf_ok || !hs_ok) {
-      const state::BaseValues old_h = store.GetBase(link.id, Side::kHubSpot);
-      const state::BaseValues old_s = store.GetBase(link.id, Side::kSalesforce);
-      auto revert = [](state::BaseValues& base, const state::BaseValues& old, const json& fields) {
-        for (auto it = fields.begin(); it != fields.end(); ++it) {
-          auto o = old.find(it.key());
-          if (o == old.end())
-            base.erase(it.key());
-          else
-            base[it.key()] = o->second;
-        }
-      };
-      if (!sf_ok) revert(bs, old_s, d.salesforce.fields);
-      if (!hs_ok) revert(bh, old_h, d.hubspot.fields);
-    }
+    // A failed write keeps both sides' stored base of its fields (SetBase leaves fields it is
+    // not given as they are).
+    if (!sf_ok) DropUnapplied(*w.object, d.salesforce.fields, true, bh, bs);
+    if (!hs_ok) DropUnapplied(*w.object, d.hubspot.fields, false, bh, bs);
     store.SetBase(link.id, Side::kHubSpot, bh, Now());
     store.SetBase(link.id, Side::kSalesforce, bs, Now());
     if (sf_ok && hs_ok) {
@@ -583,6 +611,7 @@ struct SyncRunner::Impl {
           intent.record_id = pd.item.id;
           intent.link_id = w.link ? w.link->id : 0;
           intent.payload = payload;
+          if (!create && w.link) intent.bases = BasesJson(pd);
           if (create && !key_field.empty() && pd.item.fields.contains(key_field)) {
             intent.lookup_field = key_field;
             const json& v = pd.item.fields[key_field];
@@ -610,6 +639,10 @@ struct SyncRunner::Impl {
             // this write from the read before it).
             (side == Side::kHubSpot ? settled_hs : settled_sf).erase(r.id);
             if (create) LinkCreated(w, side, object, r.id, items[k].item.fields);
+            if (!create && w.link) {
+              store.SetBase(w.link->id, Side::kHubSpot, items[k].base_hubspot, Now());
+              store.SetBase(w.link->id, Side::kSalesforce, items[k].base_salesforce, Now());
+            }
           } else {
             store.FailIntent(key, r.error.message, Now());
             (side == Side::kHubSpot ? w.failed_hs : w.failed_sf) = true;
@@ -1182,6 +1215,21 @@ struct SyncRunner::Impl {
       return state::ResolveWithConnector(intent.side == Side::kHubSpot ? hs : sf, intent, taken);
     };
     auto applied = [&](const state::Intent& intent, const std::string& result_id) {
+      // An update of a pair: the base it settles, as the run would have stored it.
+      if (intent.op == "update" && intent.link_id != 0 && !intent.bases.empty()) {
+        const json b = json::parse(intent.bases, nullptr, false);
+        if (!b.is_object() || !store.GetLink(intent.link_id)) return;
+        for (const auto& [name, side] :
+             {std::pair{"hubspot", Side::kHubSpot}, std::pair{"salesforce", Side::kSalesforce}}) {
+          state::BaseValues values;
+          const json part = b.value(name, json::object());
+          for (auto it = part.begin(); it != part.end(); ++it)
+            if (it.value().is_string()) values[it.key()] = it.value().get<std::string>();
+          store.SetBase(intent.link_id, side, values, Now());
+        }
+        Count("recovered.updates");
+        return;
+      }
       // create|side|object|from:SOURCE_OBJECT:SOURCE_ID|hash: link what the create made.
       if (intent.op != "create" || result_id.empty()) return;
       const auto from = intent.key.find("|from:");

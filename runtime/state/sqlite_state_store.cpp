@@ -93,7 +93,7 @@ CREATE TABLE runs (
   status TEXT NOT NULL, counts TEXT NOT NULL DEFAULT '{}',
   hubspot_calls INTEGER NOT NULL DEFAULT 0, salesforce_calls INTEGER NOT NULL DEFAULT 0);
 )sql",
-    // 2: workflows (R135-R138).
+    // 2: workflows (R135-R138); the bases an applied update settles (journal recovery).
     R"sql(
 CREATE TABLE workflow_seen (
   workflow TEXT NOT NULL, trigger TEXT NOT NULL, hubspot_id TEXT NOT NULL, value TEXT NOT NULL,
@@ -104,6 +104,7 @@ CREATE TABLE workflow_enrollments (
   state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '',
   enrolled_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
 CREATE INDEX workflow_enrollments_open ON workflow_enrollments(workflow, state, id);
+ALTER TABLE intents ADD COLUMN bases TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
@@ -458,7 +459,7 @@ void SqliteStateStore::SetWatermark(Side side, const std::string& object, const 
 namespace {
 constexpr const char* kIntentCols =
     "id, key, side, object, op, record_id, link_id, payload, lookup_field, lookup_value, state, "
-    "result_id, message, run_id, created_ms, completed_ms";
+    "result_id, message, run_id, created_ms, completed_ms, bases";
 template <typename S>
 Intent ReadIntent(S& s) {
   Intent i;
@@ -478,6 +479,7 @@ Intent ReadIntent(S& s) {
   i.run_id = s.Int(13);
   i.created_ms = s.Int(14);
   i.completed_ms = s.Int(15);
+  i.bases = s.Text(16);
   return i;
 }
 }  // namespace
@@ -492,7 +494,8 @@ Intent SqliteStateStore::BeginIntent(const Intent& intent, int64_t now_ms) {
   Stmt(this, "DELETE FROM intents WHERE key=?").Bind(intent.key).Run();
   Stmt(this,
        "INSERT INTO intents (key, side, object, op, record_id, link_id, payload, lookup_field, "
-       "lookup_value, state, run_id, created_ms) VALUES (?,?,?,?,?,?,?,?,?,'pending',?,?)")
+       "lookup_value, state, run_id, created_ms, bases) VALUES "
+       "(?,?,?,?,?,?,?,?,?,'pending',?,?,?)")
       .Bind(intent.key)
       .Bind(SideInt(intent.side))
       .Bind(intent.object)
@@ -504,6 +507,7 @@ Intent SqliteStateStore::BeginIntent(const Intent& intent, int64_t now_ms) {
       .Bind(intent.lookup_value)
       .Bind(intent.run_id)
       .Bind(now_ms)
+      .Bind(intent.bases)
       .Run();
   return *GetIntent(intent.key);
 }

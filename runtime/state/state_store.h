@@ -52,6 +52,10 @@ struct Intent {
   // A unique field whose value identifies the record created (email, external id): read back
   // by it after a crash.
   std::string lookup_field, lookup_value;
+  // An update of a linked pair: the base values it settles once applied, as JSON
+  // {"hubspot": {field: value}, "salesforce": {...}} (the fields it writes and their
+  // counterparts on the other side), so that recovery stores what the run would have; "" none.
+  std::string bases;
   IntentState state = IntentState::kPending;
   std::string result_id;  // the id the write produced or touched
   std::string message;    // why it failed or was abandoned
