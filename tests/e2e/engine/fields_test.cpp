@@ -103,6 +103,35 @@ TEST_CASE("R8_two_way_last_change_wins_both_orders") {
   CHECK(f.Sf("Contact", p.sf)["FirstName"] == "Hubspot-later");
 }
 
+TEST_CASE("R150_a_failed_update_is_written_on_the_retry_for_every_rule") {
+  // A pair whose HubSpot update fails keeps the base of that field on both sides, so the retry
+  // (and every later run) still sees the Salesforce change and writes it: it was lost before,
+  // when only HubSpot's base was kept and the pair looked agreed.
+  for (const char* rule : {"<-> FirstName two-way", "<-> FirstName prefer salesforce unless blank",
+                           "<- FirstName always salesforce"}) {
+    CAPTURE(rule);
+    EngineFixture f;
+    f.options.retry_interval_ms = 1000;
+    auto p = Paired(f, rule, {{"firstname", "Ann"}}, {{"FirstName", "Ann"}});
+    f.UpdateSf("Contact", p.sf, {{"FirstName", "Annie"}});
+    sandbox::FaultSpec fault;
+    fault.endpoint = "batch/update";
+    fault.fail_items = {0};
+    f.hubspot_sb->AddFault(fault);
+    auto failed = f.Sync();
+    f.hubspot_sb->ClearFaults();
+    CHECK(failed.errors.size() == 1);
+    CHECK(f.Contact(p.hs)["firstname"] == "Ann");
+    f.Tick(5000);
+    f.Sync();
+    CHECK(f.Contact(p.hs)["firstname"] == "Annie");
+    CHECK(f.store.OpenErrors().empty());
+    // Settled: nothing more to write.
+    auto again = f.Sync();
+    CHECK(again.counts["updated.hubspot"] == 0);
+  }
+}
+
 TEST_CASE("R9_two_way_clear_in_either_system_clears_the_other") {
   EngineFixture f;
   auto p = Paired(f, "<-> FirstName two-way", {{"firstname", "Ann"}}, {});

@@ -127,6 +127,23 @@ TEST_CASE("echo_suppression_nothing_changed_since_the_base_writes_nothing") {
   CHECK(o.to_hs == kNone);
 }
 
+TEST_CASE("a_field_neither_side_changed_since_they_agreed_is_settled_whatever_the_rule") {
+  // The base records agreement, not equality: a transform or picklist may have made the two
+  // texts differ ("MX" in HubSpot, "Mexico" in Salesforce). Deciding again writes nothing, so
+  // a decision applied in parts by a crash ends as one applied whole.
+  for (FieldRule rule :
+       {FieldRule::kPreferSalesforce, FieldRule::kAlwaysSalesforce, FieldRule::kPreferHubSpot,
+        FieldRule::kAlwaysHubSpot, FieldRule::kTwoWay}) {
+    CAPTURE(static_cast<int>(rule));
+    auto o = Decide({rule, "MX", "Mexico", "MX", "Mexico"});
+    CHECK(o.to_sf == kNone);
+    CHECK(o.to_hs == kNone);
+  }
+  // A change on either side is still decided by the rule.
+  CHECK(Decide({FieldRule::kPreferSalesforce, "US", "Mexico", "MX", "Mexico"}).to_hs == "Mexico");
+  CHECK(Decide({FieldRule::kPreferSalesforce, "MX", "Spain", "MX", "Mexico"}).to_hs == "Spain");
+}
+
 TEST_CASE("canonical_values_equal_across_the_apis") {
   using schema::ValueKind;
   CHECK(Canonical("1000", ValueKind::kNumber) == Canonical(1000.0, ValueKind::kNumber));
