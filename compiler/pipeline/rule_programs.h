@@ -35,7 +35,8 @@ class CompiledRules {
   ~CompiledRules();
 
   const std::vector<engine::SyncProgram>& syncs() const;
-  // `activities to salesforce.Task` blocks, in file order (run after the syncs).
+  // `activities to/from salesforce.Task` blocks (ActivityProgram::from_salesforce), in file
+  // order (run after the syncs).
   const std::vector<engine::ActivityProgram>& activities() const;
   const schema::SchemaEnv& schemas() const;
 
