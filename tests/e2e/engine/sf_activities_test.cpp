@@ -545,6 +545,24 @@ TEST_CASE("R89_task_of_unsynced_lead_waits_then_syncs") {
   CHECK_FALSE(f.store.FindLink(state::Side::kSalesforce, "Task", orphan));
 }
 
+TEST_CASE("engagements_are_created_in_batches_of_100") {
+  EngineFixture f;
+  f.Rules(FromRules("tasks"));
+  auto [contact, lead] = SyncedContact(f, "batch@example.com");
+  f.Tick();
+  std::vector<connectors::WriteItem> tasks;
+  for (int i = 0; i < 130; ++i)
+    tasks.push_back({"", "", "", {{"Subject", "task " + std::to_string(i)}, {"WhoId", lead}}});
+  for (const auto& r : f.sf->Write("Task", connectors::WriteKind::kCreate, tasks))
+    REQUIRE_MESSAGE(r.ok, r.error.message);
+  const int64_t hs_writes = f.HubSpotWrites(), assoc_calls = AssociationWrites(f);
+  const auto report = Run(f);
+  CHECK(Engagements(f, "tasks", {}).size() == 130);
+  CHECK(Count(report, "created.hubspot.tasks") == 130);
+  CHECK(f.HubSpotWrites() - hs_writes == 2);       // 100 + 30
+  CHECK(AssociationWrites(f) - assoc_calls == 2);  // one per create batch
+}
+
 TEST_CASE("R89_plan_writes_nothing_and_lists_the_engagements") {
   EngineFixture f;
   f.Rules(FromRules("tasks"));
