@@ -597,18 +597,26 @@ TEST_CASE("R90_assignments_override_defaults_on_the_objects_that_have_the_proper
     auto [contact, lead] = SyncedContact(f, "assign@example.com");
     SfTask(f, lead, {{"Subject", "open task"}, {"Priority", "Low"}});
     SfTask(f, lead,
+           {{"Subject", "dated task"}, {"Status", "Completed"}, {"ActivityDate", "2026-12-04"}});
+    SfTask(f, lead,
            {{"Subject", "Ring Ann"}, {"TaskSubtype", "Call"}, {"ActivityDate", "2026-12-03"}});
     Run(f);
-    const auto tasks = Engagements(f, "tasks", kTaskProps);
-    REQUIRE(tasks.size() == 1);
+    auto tasks = Engagements(f, "tasks", kTaskProps);
+    REQUIRE(tasks.size() == 2);
+    std::sort(tasks.begin(), tasks.end(), [](const Record& a, const Record& b) {
+      return Text(a.fields["hs_task_subject"]) > Text(b.fields["hs_task_subject"]);
+    });
     CHECK(Text(tasks[0].fields["hs_task_priority"]) == "HIGH");  // the rule, not Low
     CHECK(Text(tasks[0].fields["hs_task_subject"]) == "open task");
     CHECK(Text(tasks[0].fields["hs_task_body"]) == "no due date");
+    CHECK(Text(tasks[1].fields["hs_task_priority"]) == "LOW");
+    CHECK(Text(tasks[1].fields["hs_task_body"]) == "due 2026-12-04");
     const auto calls = Engagements(f, "calls", {"hs_call_title", "hs_timestamp"});
     REQUIRE(calls.size() == 1);
     CHECK(Text(calls[0].fields["hs_call_title"]) == "Call: Ring Ann");
     CHECK(Text(calls[0].fields["hs_timestamp"]).rfind("2026-12-03", 0) == 0);
-    seen[i++] = {Text(tasks[0].fields["hs_task_priority"]), Text(calls[0].fields["hs_call_title"])};
+    seen[i++] = {Text(tasks[0].fields["hs_task_priority"]), Text(tasks[1].fields["hs_task_body"]),
+                 Text(calls[0].fields["hs_call_title"])};
   }
   CHECK(seen[0] == seen[1]);
 }
