@@ -12,6 +12,7 @@
 #include "runtime/connectors/hubspot_connector.h"
 #include "runtime/connectors/salesforce_connector.h"
 #include "runtime/engine/activity_runner.h"
+#include "runtime/engine/salesforce_activity_runner.h"
 #include "runtime/engine/workflow_runner.h"
 #include "runtime/sandbox/schema_adapter.h"
 
@@ -365,6 +366,11 @@ engine::RunReport RunSyncs(const pipeline::CompiledRules& rules, Crms& crms,
   // Activities after the syncs: their tasks name the leads and contacts just synced (R95).
   for (const engine::ActivityProgram& a : rules.activities()) {
     if (total.status != "ok") break;
+    if (a.from_salesforce) {  // Salesforce tasks and events -> HubSpot engagements (R89)
+      engine::SalesforceActivityRunner runner(a, crms.hubspot(), crms.salesforce(), store, options);
+      total.Merge(runner.Run());
+      continue;
+    }
     engine::ActivityRunner runner(a, crms.hubspot(), crms.salesforce(), store, options);
     total.Merge(runner.Run());
   }
@@ -470,6 +476,17 @@ void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
     out << "  workflows:           " << verb << "enrolled " << Get(r, "workflow.enrolled")
         << ", actions done for " << Get(r, "workflow.done") << ", waiting "
         << Get(r, "waiting.workflow") << ", failed " << Get(r, "workflow.failed") << "\n";
+  if (Get(r, "read.salesforce.activities") || Get(r, "waiting.salesforce_activities") ||
+      Get(r, "retried.salesforce_activities")) {
+    int64_t created = 0, updated = 0;
+    for (const auto& [k, v] : r.counts) {
+      if (k.rfind("created.hubspot.", 0) == 0) created += v;
+      if (k.rfind("updated.hubspot.", 0) == 0) updated += v;
+    }
+    out << "  activities from SF:  read " << Get(r, "read.salesforce.activities") << ", " << verb
+        << "created as engagements " << created << ", " << verb << "updated " << updated
+        << ", waiting for their contact " << Get(r, "waiting.salesforce_activities") << "\n";
+  }
   if (Get(r, "owners.no_hubspot_owner") || Get(r, "owners.not_sent"))
     out << "  owners unmatched:    " << Get(r, "owners.no_hubspot_owner")
         << " Salesforce owners with no HubSpot owner (HubSpot's kept), "

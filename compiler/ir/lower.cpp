@@ -226,17 +226,21 @@ class Lowerer {
   void LowerEntry(const sema::CheckedSync& sync, rt::Crm to, size_t object_index);
   void LowerActivities(const sema::CheckedActivities& acts, size_t index);
   void LowerWorkflow(const sema::CheckedWorkflow& w, size_t index);
-  // An activity pseudo-field (type, title, body, timestamp: the checker's activity scope),
-  // read from an input slot of that name the runtime fills from the HubSpot engagement.
+  // An activity pseudo-field (the checker's activity scopes: type, title, body, timestamp of a
+  // HubSpot engagement; subject, due, ... of a Salesforce task), read from an input slot of that
+  // name the runtime fills from the source record's values.
   int ActivityReg(FnBuilder& b, const NameExpr& e) {
     const std::string& name = e.name.text;
-    const rt::Kind kind = name == "timestamp" ? rt::Kind::kDateTime : rt::Kind::kText;
+    const TypeKind type = TypeOf(&e).kind;
+    const rt::Kind kind = type == TypeKind::kDateTime ? rt::Kind::kDateTime
+                          : type == TypeKind::kDate   ? rt::Kind::kDate
+                                                      : rt::Kind::kText;
     const int slot = InputSlot(name, kind);
     const int dst = b.NewReg();
     b.Emit(Inst{.op = Op::kInput,
                 .dst = dst,
                 .imm = slot,
-                .symbol = rt::InputSymbol(rt::Crm::kHubSpot, kind),
+                .symbol = rt::InputSymbol(entry_->layout.source, kind),
                 .on_fail = b.handler(),
                 .loc = Loc(e.range)});
     return dst;
@@ -669,20 +673,24 @@ void Lowerer::LowerEntry(const sema::CheckedSync& sync, rt::Crm to, size_t k) {
 }
 
 void Lowerer::LowerActivities(const sema::CheckedActivities& acts, size_t index) {
+  // `activities from salesforce.Task`: Salesforce task values in, HubSpot properties out.
+  const bool to_sf = acts.to_salesforce;
   Entry entry;
   entry.sync = ActivitiesEntryName(index);
-  entry.to = rt::Crm::kSalesforce;
+  entry.to = to_sf ? rt::Crm::kSalesforce : rt::Crm::kHubSpot;
   entry.salesforce_object = acts.salesforce->name;
   entry.is_default = true;
-  entry.name = "activities to salesforce." + acts.salesforce->name;
-  entry.layout.source = rt::Crm::kHubSpot;
-  entry.layout.target = rt::Crm::kSalesforce;
-  entry.layout.target_object = acts.salesforce->name;
+  entry.name =
+      std::string("activities ") + (to_sf ? "to" : "from") + " salesforce." + acts.salesforce->name;
+  entry.layout.source = to_sf ? rt::Crm::kHubSpot : rt::Crm::kSalesforce;
+  entry.layout.target = entry.to;
+  entry.layout.target_object = to_sf ? acts.salesforce->name : "engagements";
   out_.entries.push_back(std::move(entry));
   entry_ = &out_.entries.back();
   source_object_ = nullptr;  // only the activity pseudo-fields are in scope
   activity_ = true;
-  const std::string prefix = entry_->sync + ".to_salesforce." + acts.salesforce->name;
+  const std::string prefix =
+      entry_->sync + (to_sf ? ".to_salesforce." + acts.salesforce->name : ".to_hubspot");
   for (size_t fi_index = 0; fi_index < acts.fields.size(); ++fi_index) {
     const auto& f = acts.fields[fi_index];
     const rt::Kind kind = KindOf(f.field->kind);

@@ -164,7 +164,7 @@ void AddUnique(std::vector<std::string>& v, const std::string& s) {
   v.push_back(s);
 }
 
-// One ActivityProgram per `activities to salesforce.X` block of a file.
+// One ActivityProgram per `activities to salesforce.X` / `from salesforce.X` block of a file.
 template <typename Load>
 bool LoadActivities(const sema::CheckedModule& checked, const ir::Module& mod,
                     const source::SourceManager& sources, Load& load,
@@ -172,12 +172,17 @@ bool LoadActivities(const sema::CheckedModule& checked, const ir::Module& mod,
   for (size_t k = 0; k < checked.activities.size(); ++k) {
     const sema::CheckedActivities& ca = checked.activities[k];
     engine::ActivityProgram ap;
+    ap.from_salesforce = !ca.to_salesforce;
     ap.salesforce_object = ca.salesforce->name;
     ap.types = ca.types;
-    const int entry =
-        mod.FindEntry(ir::ActivitiesEntryName(k), rt::Crm::kSalesforce, ap.salesforce_object);
-    ap.to_salesforce = load(entry);
-    if (entry < 0 || !ap.to_salesforce.valid()) return false;
+    const int entry = mod.FindEntry(ir::ActivitiesEntryName(k),
+                                    ap.from_salesforce ? rt::Crm::kHubSpot : rt::Crm::kSalesforce,
+                                    ap.salesforce_object);
+    engine::Transform& t = ap.from_salesforce ? ap.to_hubspot : ap.to_salesforce;
+    t = load(entry);
+    if (entry < 0 || !t.valid()) return false;
+    for (const auto& f : ca.fields)
+      if (ap.from_salesforce && f.field) ap.hubspot_objects[f.field->name] = f.hubspot_objects;
     // A custom external id field wins over the standard text field the marker goes to.
     if (ca.salesforce->FindField("HubSpot_Activity_Id__c"))
       ap.marker_field = "HubSpot_Activity_Id__c";

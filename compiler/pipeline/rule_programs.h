@@ -36,7 +36,8 @@ class CompiledRules {
   ~CompiledRules();
 
   const std::vector<engine::SyncProgram>& syncs() const;
-  // `activities to salesforce.Task` blocks, in file order (run after the syncs).
+  // `activities to/from salesforce.Task` blocks (ActivityProgram::from_salesforce), in file
+  // order (run after the syncs).
   const std::vector<engine::ActivityProgram>& activities() const;
   // `workflow` blocks, in file order (run after the syncs and activities).
   const std::vector<engine::WorkflowProgram>& workflows() const;

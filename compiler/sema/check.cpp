@@ -200,6 +200,7 @@ void Checker::CheckActivities(const ActivitiesDecl& decl) {
     }
   }
   if (!object) return;
+  if (!decl.to_salesforce) return CheckActivitiesFromSalesforce(decl, *object);
   Scope scope;
   scope.activity = true;
   scope.allow_skip = true;

@@ -67,14 +67,19 @@ struct CheckedSync {
   std::vector<std::pair<std::string, std::string>> associations;
 };
 
-// An `activities to salesforce.Task` block with its object and fields resolved (R89-R95).
+// An `activities to salesforce.Task` block with its object and fields resolved (R89-R95), or
+// an `activities from salesforce.Task` block (R89, R90): then `to_salesforce` is false, the
+// fields are HubSpot engagement properties and each names the engagement objects of the listed
+// types that have it (checker_activities.cpp).
 struct CheckedActivities {
   const syntax::ActivitiesDecl* syntax = nullptr;
   const schema::Object* salesforce = nullptr;  // the Task object
-  std::vector<std::string> types;              // as written: note, call, ...
+  std::vector<std::string> types;              // as written: note, call, ... / tasks, calls, ...
+  bool to_salesforce = true;
   struct Field {
     const schema::Field* field = nullptr;
     const syntax::Expr* value = nullptr;
+    std::vector<std::string> hubspot_objects;  // from-blocks: "tasks", "calls", ...
   };
   std::vector<Field> fields;
 };
@@ -110,7 +115,7 @@ struct NameTarget {
 struct CheckedModule {
   const syntax::Module* syntax = nullptr;
   std::vector<CheckedSync> syncs;
-  std::vector<CheckedActivities> activities;  // `activities to salesforce.X` blocks only
+  std::vector<CheckedActivities> activities;  // `activities to/from salesforce.X` blocks
   std::vector<CheckedWorkflow> workflows;
   std::unordered_map<const syntax::Expr*, Type> types;
   std::unordered_map<const syntax::Expr*, CallTarget> calls;

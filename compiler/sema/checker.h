@@ -13,6 +13,11 @@
 
 namespace syncline::sema {
 
+// The pseudo-fields of an `activities from salesforce.Task` block (checker_activities.cpp):
+// the type of `name`, or nullopt; and all their names.
+std::optional<Type> SalesforceActivityField(const std::string& name);
+std::vector<std::string> SalesforceActivityFieldNames();
+
 // Where an expression is evaluated: which record's fields bare names mean.
 struct Scope {
   const schema::Object* hubspot = nullptr;
@@ -22,6 +27,8 @@ struct Scope {
   bool allow_skip = false;                 // inside a mapping transform: skip/error allowed
   bool in_include = false;                 // in_segment(...) allowed
   bool activity = false;                   // activity fields: type, title, body, timestamp
+  // `activities from salesforce.Task`: subject, description, status, ... (checker_activities.cpp)
+  bool salesforce_activity = false;
 };
 
 class Checker {
@@ -62,6 +69,9 @@ class Checker {
   void CheckTest(const syntax::TestDecl& test);
   void CheckActivities(const syntax::ActivitiesDecl& decl);
   void CheckWorkflow(const syntax::WorkflowDecl& decl);  // checker_workflow.cpp
+  // activities from Salesforce (checker_activities.cpp)
+  void CheckActivitiesFromSalesforce(const syntax::ActivitiesDecl& decl,
+                                     const schema::Object& task);
   void ReportUnused();
 
   // sync blocks (checker_sync.cpp)

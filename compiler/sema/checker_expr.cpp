@@ -161,6 +161,9 @@ Type Checker::CheckName(const NameExpr& e, const Scope& scope) {
       return Record(&e, Type::Of(it->second, name == "title" || name == "body"));
     }
   }
+  if (scope.salesforce_activity) {
+    if (auto t = SalesforceActivityField(name)) return Record(&e, *t);
+  }
   if (scope.bare_names == Side::kHubSpot && scope.hubspot) {
     if (const auto* f = scope.hubspot->FindField(name)) {
       NameTarget target;
@@ -183,6 +186,8 @@ Type Checker::CheckName(const NameExpr& e, const Scope& scope) {
   }
   std::vector<std::string> candidates = FieldNames(scope, scope.bare_names);
   for (const auto& [n, c] : consts_) candidates.push_back(n);
+  if (scope.salesforce_activity)
+    for (const auto& n : SalesforceActivityFieldNames()) candidates.push_back(n);
   if (scope.fn) {
     for (const auto& p : scope.fn->params) candidates.push_back(p.name.text);
   }
@@ -191,6 +196,10 @@ Type Checker::CheckName(const NameExpr& e, const Scope& scope) {
     where = " (names here are fields of hubspot." + scope.hubspot->name + ")";
   } else if (scope.bare_names == Side::kSalesforce && !scope.salesforce.empty()) {
     where = " (names here are fields of salesforce." + scope.salesforce.front()->name + ")";
+  } else if (scope.salesforce_activity) {
+    std::string list;
+    for (const auto& n : SalesforceActivityFieldNames()) list += (list.empty() ? "" : ", ") + n;
+    where = " (names here are the Salesforce activity's: " + list + ")";
   }
   auto& d = diags_.Report(Code::E0201, e.name.range, "unknown name `" + name + "`" + where);
   diag::SuggestName(d, name, candidates);

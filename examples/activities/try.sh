@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs examples/activities (with the contacts sync of examples/leads-only) against both
 # sandboxes: a first run (activities sync from now on, R89), a contact and a note on it in
-# HubSpot, a plan, a second run, and the task it made in Salesforce.
+# HubSpot, a plan, a second run, and the task it made in Salesforce; then a call logged in
+# Salesforce on the contact's lead, a third run, and the call engagement it made in HubSpot
+# (and no echo either way).
 #   bash examples/activities/try.sh [build/syncline]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -52,3 +54,24 @@ for r in records:
     print(r["Subject"], "|", r["Description"], "|", r["Status"], "| WhoId", r["WhoId"])
 sys.exit(0 if len(records) == 1 and records[0]["WhoId"] else 1)'
 [ "$planned" = 0 ] || { echo "plan wrote $planned tasks" >&2; exit 1; }
+
+# Salesforce -> HubSpot (from_salesforce.sync): a call logged on the lead becomes a HubSpot call.
+lead=$(api GET "$sf/services/data/v60.0/query?q=SELECT+Id+FROM+Lead+WHERE+Email=%27ada%40example.com%27" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["Id"])')
+api POST "$sf/services/data/v60.0/sobjects/Task" \
+  "{\"Subject\":\"Call back\",\"TaskSubtype\":\"Call\",\"Status\":\"Completed\",\"WhoId\":\"$lead\"}" \
+  >/dev/null
+"$syncline" run --config "$dir/syncline.toml" --once | grep "activities from SF"
+api GET "$hs/crm/v3/objects/calls?properties=hs_call_title,hs_call_status" | python3 -c '
+import json, sys
+calls = json.load(sys.stdin)["results"]
+for c in calls:
+    print(c["properties"]["hs_call_title"], "|", c["properties"]["hs_call_status"])
+sys.exit(0 if len(calls) == 1 and calls[0]["properties"]["hs_call_title"] == "Call: Call back" else 1)'
+# No echo: after another run, still one note in HubSpot and two tasks in Salesforce (the
+# note's and the call).
+"$syncline" run --config "$dir/syncline.toml" --once --quiet >/dev/null
+count=$(tasks | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["records"]))')
+[ "$count" = 2 ] || { echo "expected 2 Salesforce tasks, found $count" >&2; exit 1; }
+notes=$(api GET "$hs/crm/v3/objects/notes" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["results"]))')
+[ "$notes" = 1 ] || { echo "expected 1 HubSpot note, found $notes" >&2; exit 1; }

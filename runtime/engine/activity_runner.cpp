@@ -40,6 +40,8 @@ const char* BodyProperty(const std::string& object) {
 // "|from:" part, so the sync runners' recovery handlers leave them alone, and no payload hash,
 // so the same engagement always has the same key (a done intent is never repeated).
 constexpr std::string_view kKeyPrefix = "activity|create|salesforce|";
+// The engagement property SalesforceActivityRunner marks its engagements with.
+constexpr const char* kFromSalesforceMarker = "hs_unique_creation_key";
 // Engagements waiting for their contact to be synced, per object; the oldest are dropped past
 // this many.
 constexpr size_t kMaxWaiting = 10'000;
@@ -197,7 +199,8 @@ struct ActivityRunner::Impl {
   }
 
   std::vector<std::string> ReadFields(const std::string& object) const {
-    std::vector<std::string> f = {"hs_timestamp", "hs_createdate", "hs_lastmodifieddate"};
+    std::vector<std::string> f = {"hs_timestamp", "hs_createdate", "hs_lastmodifieddate",
+                                  kFromSalesforceMarker};
     for (const char* prop : {TitleProperty(object), BodyProperty(object)})
       if (*prop) f.push_back(prop);
     return f;
@@ -242,6 +245,13 @@ struct ActivityRunner::Impl {
       if (r.deleted) continue;
       if (!retry && r.last_modified_ms < start_ms) {  // R89: no backfill
         Count("skipped.activities.before_start");
+        continue;
+      }
+      // Made by SalesforceActivityRunner from a Salesforce task: never sent back, even before
+      // its link is committed.
+      if (StringOf(FieldValue(r, kFromSalesforceMarker)).rfind("salesforce:", 0) == 0) {
+        waiting[object].erase(r.id);
+        Count("skipped.activities.from_salesforce");
         continue;
       }
       if (store.FindLink(Side::kHubSpot, object, r.id)) {  // a task exists already

@@ -56,9 +56,9 @@ std::string NoSync(const std::string& object) {
            "hubspot.contacts <-> salesforce.Lead | salesforce.Contact { match email ... }`";
   if (object == "Task" || object == "Event")
     return "importing salesforce." + object +
-           " is not supported: Salesforce tasks and events would become HubSpot engagements "
-           "through activity sync from Salesforce (R89, R90), which Syncline does not run yet "
-           "(`activities to salesforce.Task` blocks sync HubSpot activities the other way)";
+           " is not supported: an `activities from salesforce.Task` block makes HubSpot "
+           "engagements of the tasks and events created or updated after its first run (R89, "
+           "R90); importing older ones is not built";
   return head + "an import reads an object through the sync that pairs it (R125); add a sync " +
          "block for it";
 }

@@ -8,8 +8,8 @@
 // What gets imported: one object, every object of every sync (in run order: contacts, then
 // companies, deals, tickets), or the leads and contacts of one active campaign (R126). An
 // object no sync pairs is refused with the rule that asks for the sync (R66 accounts, R77
-// opportunities); Salesforce tasks and events are refused (activities to HubSpot are not
-// built).
+// opportunities); Salesforce tasks and events are refused (an `activities from salesforce.Task`
+// block syncs them from its first run on; a backfill is not built).
 #pragma once
 
 #include <cstdint>
