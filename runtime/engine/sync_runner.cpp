@@ -916,12 +916,18 @@ struct SyncRunner::Impl {
           // R50, R62: the HubSpot record syncs with the most recently updated Salesforce
           // record carrying its email (after a lead conversion: the new contact).
           std::vector<Record> current;
-          connectors::Error e2 =
-              sf.ReadByIds(other->salesforce_object, {other->salesforce_id}, {"Id"}, &current);
+          const bool lead = other->salesforce_object == "Lead";
+          connectors::Error e2 = sf.ReadByIds(
+              other->salesforce_object, {other->salesforce_id},
+              lead ? std::vector<std::string>{"Id", "IsConverted"} : std::vector<std::string>{"Id"},
+              &current);
           if (!e2.ok()) Fail(e2, "reading Salesforce " + other->salesforce_object);
           ++sf_min_;
+          // R62: a converted lead hands over to its contact. A lead that is not converted and
+          // a contact sharing its email are two records of one email: R50 decides.
           const bool converted_or_gone =
-              current.empty() || (other->salesforce_object == "Lead" && obj.object == "Contact");
+              current.empty() || (lead && obj.object == "Contact" &&
+                                  IsTrue(FieldValue(current.front(), "IsConverted")));
           if (!converted_or_gone &&
               current.front().last_modified_ms > w.salesforce->last_modified_ms) {
             Count("skipped.duplicate_key");

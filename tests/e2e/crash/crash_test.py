@@ -138,8 +138,9 @@ def main():
             ks = [int(x) for x in a.ks.split(",")]
         else:
             # Spread over the whole run: first and last calls, and the ones in between.
-            ks = sorted({1, 2, 3, total_writes // 4, total_writes // 2, 2 * total_writes // 3,
-                         total_writes - 2, total_writes - 1, total_writes})
+            ks = sorted({1, 2, 3, total_writes // 4, total_writes // 3, 2 * total_writes // 5,
+                         total_writes // 2, 2 * total_writes // 3, total_writes - 2,
+                         total_writes - 1, total_writes})
         modes = ["mid", "drop", "after"]
         covered = 0
         for i, k in enumerate(ks):
