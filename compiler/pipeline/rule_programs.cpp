@@ -463,6 +463,10 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
       return nullptr;
     }
   }
+  // R73: contacts' lifecycle changes move their companies when companies sync too.
+  bool companies = false;
+  for (const auto& s : m.syncs) companies = companies || s.IsCompanies();
+  for (auto& s : m.syncs) s.lifecycle_to_companies = s.IsContacts() && s.lifecycle && companies;
   return out;
 }
 

@@ -100,6 +100,8 @@ struct SyncProgram {
   bool lifecycle = false;                         // R96-R106
   std::string lifecycle_open_stage, lifecycle_won_stage;
   bool lifecycle_spread = false;  // R103
+  // R73: the rules also sync companies, so contacts' lifecycle changes move their companies.
+  bool lifecycle_to_companies = false;
   std::vector<std::string> hubspot_read_fields;
   // Deals (R78-R82): the HubSpot pipeline that syncs ("" = every pipeline, R80) and the stage
   // map, HubSpot stage -> Salesforce stages (the first is written; any reads back).

@@ -1354,13 +1354,13 @@ void SyncRunner::Impl::Lifecycle() {
   for (const auto& [contact, stage] : proposed)
     if (auto link = store.FindLink(Side::kSalesforce, "Contact", contact))
       target[link->hubspot_id] = stage;
-  auto advance = [&](std::unordered_map<std::string, std::string>& want,
-                     const std::string& why) -> std::vector<std::string> {
+  auto advance = [&](std::unordered_map<std::string, std::string>& want, const std::string& why,
+                     const std::string& object = "contacts") -> std::vector<std::string> {
     std::vector<std::string> ids, moved;
     for (const auto& [id, s] : want) ids.push_back(id);
     if (ids.empty()) return moved;
     std::vector<Record> found;
-    connectors::Error e2 = hs.ReadByIds("contacts", ids, {"lifecyclestage"}, &found);
+    connectors::Error e2 = hs.ReadByIds(object, ids, {"lifecyclestage"}, &found);
     if (!e2.ok()) Fail(e2, "reading lifecycle stages");
     hs_min_items += Batches(static_cast<int64_t>(ids.size()), o.hubspot_batch);
     std::vector<connectors::WriteItem> items;
@@ -1374,7 +1374,7 @@ void SyncRunner::Impl::Lifecycle() {
       item.id = r.id;
       item.fields["lifecyclestage"] = std::string(next.value);
       entries.push_back(PlanEntry{"hubspot",
-                                  "contacts",
+                                  object,
                                   "update",
                                   r.id,
                                   "",
@@ -1383,14 +1383,15 @@ void SyncRunner::Impl::Lifecycle() {
       items.push_back(std::move(item));
       moved.push_back(r.id);
     }
-    Count("lifecycle.updated", static_cast<int64_t>(items.size()));
+    Count(object == "contacts" ? "lifecycle.updated" : "lifecycle.updated." + object,
+          static_cast<int64_t>(items.size()));
     if (o.record_plan) report.plan.insert(report.plan.end(), entries.begin(), entries.end());
     if (o.dry_run || items.empty()) return moved;
     hs_min_items += Batches(static_cast<int64_t>(items.size()), o.hubspot_batch);
-    auto results = hs.Write("contacts", connectors::WriteKind::kUpdate, items);
+    auto results = hs.Write(object, connectors::WriteKind::kUpdate, items);
     for (size_t k = 0; k < results.size(); ++k)
       if (!results[k].ok)
-        RecordError(Side::kHubSpot, "Contact", items[k].id,
+        RecordError(Side::kHubSpot, object == "contacts" ? "Contact" : "Account", items[k].id,
                     std::string(connectors::CategoryName(results[k].error.category)),
                     results[k].error.code, results[k].error.message);
     return moved;
@@ -1421,6 +1422,22 @@ void SyncRunner::Impl::Lifecycle() {
     for (const auto& a : to_contacts)
       if (!done.count(a.to_id)) spread[a.to_id] = company_stage[a.from_id];
     advance(spread, "a contact of the same company moved (R103)");
+  }
+  if (p.lifecycle_to_companies && !moved.empty()) {
+    // R73: with companies syncing, a contact's new stage also moves its companies, forward
+    // only (R99), to the latest stage among their contacts that moved.
+    std::vector<connectors::Association> to_company;
+    e = hs.ReadAssociations("contacts", "companies", moved, &to_company);
+    if (!e.ok()) Fail(e, "reading contact companies");
+    hs_min_items += Batches(static_cast<int64_t>(moved.size()), kHubSpotAssociationBatch);
+    std::unordered_map<std::string, std::string> company_stage;
+    for (const auto& a : to_company) {
+      auto& st = company_stage[a.to_id];
+      auto later = stages.later_of(st, target[a.from_id]);
+      st = later.ok() ? std::string(later.value) : target[a.from_id];
+    }
+    advance(company_stage, "a contact's lifecycle stage moved, with companies syncing (R73)",
+            "companies");
   }
   if (!o.dry_run) {
     state::Transaction tx(store);

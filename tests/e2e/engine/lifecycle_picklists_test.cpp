@@ -131,6 +131,49 @@ TEST_CASE("R103_transition_spreads_to_company_contacts_forward_only") {
   CHECK(Stage(f, ahead) == "evangelist");
 }
 
+TEST_CASE("R73_with_companies_syncing_a_contact_stage_moves_its_company_forward_only") {
+  const char* kLifecycle =
+      "  lifecycle from opportunity contact roles {\n    open -> opportunity\n"
+      "    won -> customer\n  }";
+  const std::string companies =
+      "sync companies: hubspot.companies <-> salesforce.Account {\n"
+      "  to salesforce: update only\n  from salesforce: update only\n"
+      "  map {\n    name <-> Name two-way\n  }\n}\n";
+  for (bool with_companies : {true, false}) {
+    CAPTURE(with_companies);
+    EngineFixture f;
+    f.Rules(LifecycleRules(kLifecycle) + (with_companies ? companies : ""));
+    auto [hs, contact] = SyncedContact(f, "r73@example.com");
+    auto make = [&](const char* name, const char* stage) {
+      json props = {{"name", name}};
+      if (*stage) props["lifecyclestage"] = stage;
+      auto co = f.hs->Write("companies", connectors::WriteKind::kCreate, {{"", "", "", props}});
+      REQUIRE(co[0].ok);
+      connectors::Association a;
+      a.from_id = hs;
+      a.to_id = co[0].id;
+      REQUIRE(f.hs->Associate("contacts", "companies", {a})[0].ok);
+      return co[0].id;
+    };
+    const std::string behind = make("Behind Inc", "lead");
+    const std::string ahead = make("Ahead Inc", "evangelist");
+    f.Sync();
+    AddRole(f, Opportunity(f, "Prospecting"), contact);
+    auto r = f.Sync();
+    CHECK(Stage(f, hs) == "opportunity");
+    auto company_stage = [&](const std::string& id) {
+      std::vector<connectors::Record> out;
+      REQUIRE(f.hs->ReadByIds("companies", {id}, {"lifecyclestage"}, &out).ok());
+      REQUIRE(out.size() == 1);
+      const json& v = out[0].fields["lifecyclestage"];
+      return v.is_string() ? v.get<std::string>() : std::string();
+    };
+    CHECK(company_stage(behind) == (with_companies ? "opportunity" : "lead"));
+    CHECK(company_stage(ahead) == "evangelist");  // never backwards (R99)
+    CHECK(r.counts["lifecycle.updated.companies"] == (with_companies ? 1 : 0));
+  }
+}
+
 std::string PicklistRules(const std::string& modes) {
   return ContactRules(
       "  to salesforce: create or update Contact\n  from salesforce: create or update\n" + modes,
