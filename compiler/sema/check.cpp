@@ -212,7 +212,7 @@ void Checker::CheckActivities(const ActivitiesDecl& decl) {
     const auto* field = ResolveField(*object, f.name);
     Type t = CheckExpr(f.value.get(), scope);
     if (field) CheckAssignable(t, FieldType(*field), f.value.get(), "`" + field->name + "`");
-    if (field) out.fields.push_back({field, f.value.get()});
+    if (field) out.fields.push_back({field, f.value.get(), {}});
   }
   if (decl.to_salesforce) out_->activities.push_back(std::move(out));
 }

@@ -125,7 +125,7 @@ void Checker::CheckWorkflow(const WorkflowDecl& decl) {
             continue;
           }
           CheckAssignable(t, FieldType(*field), f.value.get(), "`" + field->name + "`");
-          out.task_fields.push_back({field, f.value.get()});
+          out.task_fields.push_back({field, f.value.get(), {}});
         }
         if (a.owner && a.owner->text.find('@') == std::string::npos)
           diags_.Report(Code::E0419, a.owner->range,

@@ -437,7 +437,7 @@ struct SyncRunner::Impl {
         connectors::WriteItem item;
         item.fields = WithoutBlanks(SendFields(w.to_salesforce.fields, w.to_salesforce));
         auto changes = Changes(item.fields);
-        sf_creates[obj.object].push_back({i, std::move(item), std::move(changes)});
+        sf_creates[obj.object].push_back({i, std::move(item), std::move(changes), {}, {}});
       } else if (w.salesforce) {
         if (w.to_hubspot.status == Evaluation::kFailed) {
           RecordEvalError(Side::kHubSpot, obj.object, w.salesforce->id, w.to_hubspot);
@@ -446,7 +446,7 @@ struct SyncRunner::Impl {
         connectors::WriteItem item;
         item.fields = WithoutBlanks(w.to_hubspot.fields);
         auto changes = Changes(item.fields);
-        hs_creates.push_back({i, std::move(item), std::move(changes)});
+        hs_creates.push_back({i, std::move(item), std::move(changes), {}, {}});
       }
     }
 
