@@ -11,9 +11,7 @@
 #include "runtime/connectors/auth.h"
 #include "runtime/connectors/hubspot_connector.h"
 #include "runtime/connectors/salesforce_connector.h"
-#include "runtime/engine/activity_runner.h"
-#include "runtime/engine/salesforce_activity_runner.h"
-#include "runtime/engine/workflow_runner.h"
+#include "runtime/engine/run_all.h"
 #include "runtime/sandbox/schema_adapter.h"
 
 namespace syncline::driver {
@@ -346,53 +344,11 @@ bool OpenConfigured(const SyncConfig& config, const std::string& engine, const s
 
 engine::RunReport RunSyncs(const pipeline::CompiledRules& rules, Crms& crms,
                            state::StateStore& store, const engine::RunOptions& options) {
-  // Contacts first: companies, deals and tickets associate with synced contacts.
-  std::vector<const engine::SyncProgram*> order;
-  for (const char* first : {"contacts", "companies", "deals", "tickets"})
-    for (const auto& s : rules.syncs())
-      if (s.hubspot_object == first) order.push_back(&s);
-  for (const auto& s : rules.syncs())
-    if (std::find(order.begin(), order.end(), &s) == order.end()) order.push_back(&s);
-  engine::RunReport total;
   const int64_t started = options.now_ms ? options.now_ms() : 0;
   int64_t run_id = 0;
   if (!options.dry_run) run_id = store.BeginRun(started);
-  for (const engine::SyncProgram* s : order) {
-    engine::SyncRunner runner(*s, crms.hubspot(), crms.salesforce(), store, options);
-    engine::RunReport r = runner.Run();
-    total.Merge(r);
-    if (r.status != "ok") break;
-  }
-  // Activities after the syncs: their tasks name the leads and contacts just synced (R95).
-  for (const engine::ActivityProgram& a : rules.activities()) {
-    if (total.status != "ok") break;
-    if (a.from_salesforce) {  // Salesforce tasks and events -> HubSpot engagements (R89)
-      engine::SalesforceActivityRunner runner(a, crms.hubspot(), crms.salesforce(), store, options);
-      total.Merge(runner.Run());
-      continue;
-    }
-    engine::ActivityRunner runner(a, crms.hubspot(), crms.salesforce(), store, options);
-    total.Merge(runner.Run());
-  }
-  // Workflows last (R135-R138): their actions need the contacts synced (R137), and a contact
-  // still missing from Salesforce goes through the contacts sync on its own.
-  const engine::SyncProgram* contacts = nullptr;
-  for (const auto& s : rules.syncs())
-    if (s.IsContacts() && !contacts) contacts = &s;
-  for (const engine::WorkflowProgram& w : rules.workflows()) {
-    if (total.status != "ok") break;
-    engine::WorkflowRunner::SyncContacts sync_contacts;
-    if (contacts)
-      sync_contacts = [&, contacts](const std::vector<std::string>& ids) {
-        engine::RunOptions o = options;
-        o.hubspot_ids = ids;
-        engine::SyncRunner runner(*contacts, crms.hubspot(), crms.salesforce(), store, o);
-        return runner.Run();
-      };
-    engine::WorkflowRunner runner(w, crms.hubspot(), crms.salesforce(), store, options,
-                                  sync_contacts);
-    total.Merge(runner.Run());
-  }
+  engine::RunReport total = engine::RunAll(rules.syncs(), rules.activities(), rules.workflows(),
+                                           crms.hubspot(), crms.salesforce(), store, options);
   if (!options.dry_run) {
     state::Run run;
     run.id = run_id;

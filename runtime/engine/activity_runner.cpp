@@ -78,19 +78,9 @@ struct ActivityRunner::Impl {
   void Progress(const std::string& stage, int64_t done) {
     if (o.progress) o.progress("activities: " + stage, done);
   }
-  void CheckSuspended() {
-    for (auto* c : {&hs, &sf}) {
-      connectors::Error e = c->suspended();
-      if (!e.ok())
-        throw StopRun{"suspended",
-                      std::string(c == &hs ? "HubSpot" : "Salesforce") + " stopped the run (" +
-                          std::string(connectors::CategoryName(e.category)) + "): " + e.message};
-    }
-  }
+  void CheckSuspended() { engine::CheckSuspended(hs, sf); }
   [[noreturn]] void Fail(const connectors::Error& e, const std::string& what) {
-    if (connectors::IsSuspending(e.category)) CheckSuspended();
-    throw StopRun{connectors::IsSuspending(e.category) ? "suspended" : "failed",
-                  what + ": " + e.message};
+    FailRead(hs, sf, e, what);
   }
 
   static std::string Marker(const std::string& object, const std::string& id) {
@@ -484,18 +474,12 @@ RunReport ActivityRunner::Run() {
   Impl& m = *impl_;
   m.hs_calls0 = m.hs.calls_made();
   m.sf_calls0 = m.sf.calls_made();
-  try {
+  RunPasses(m.report, [&] {
     m.Recover();
     std::set<std::string> seen;
     for (const std::string& type : m.p.types)
       if (seen.insert(type).second) m.ReadType(type);
-  } catch (const StopRun& stop) {
-    m.report.status = stop.status;
-    m.report.message = stop.message;
-  } catch (const state::StateError& e) {
-    m.report.status = "failed";
-    m.report.message = std::string("state store: ") + e.what();
-  }
+  });
   m.report.hubspot_calls = m.hs.calls_made() - m.hs_calls0;
   m.report.salesforce_calls = m.sf.calls_made() - m.sf_calls0;
   m.report.hubspot_min_calls = m.hs_min;

@@ -40,6 +40,40 @@ struct StopRun {
   std::string status, message;
 };
 
+// Ends the run (throws StopRun) when either connector reports its account suspended (daily
+// limit, budget, auth). Every runner asks after a batch of writes.
+inline void CheckSuspended(connectors::Connector& hubspot, connectors::Connector& salesforce) {
+  for (auto* c : {&hubspot, &salesforce}) {
+    connectors::Error e = c->suspended();
+    if (!e.ok())
+      throw StopRun{"suspended",
+                    std::string(c == &hubspot ? "HubSpot" : "Salesforce") + " stopped the run (" +
+                        std::string(connectors::CategoryName(e.category)) + "): " + e.message};
+  }
+}
+
+// Ends the run on a read that failed: "suspended" when the error suspends the account.
+[[noreturn]] inline void FailRead(connectors::Connector& hubspot, connectors::Connector& salesforce,
+                                  const connectors::Error& e, const std::string& what) {
+  if (connectors::IsSuspending(e.category)) CheckSuspended(hubspot, salesforce);
+  throw StopRun{connectors::IsSuspending(e.category) ? "suspended" : "failed",
+                what + ": " + e.message};
+}
+
+// Runs a runner's passes: a StopRun or a state-store error ends them, as the report's status
+// and message.
+inline void RunPasses(RunReport& report, const std::function<void()>& passes) {
+  try {
+    passes();
+  } catch (const StopRun& stop) {
+    report.status = stop.status;
+    report.message = stop.message;
+  } catch (const state::StateError& e) {
+    report.status = "failed";
+    report.message = std::string("state store: ") + e.what();
+  }
+}
+
 inline int64_t SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())

@@ -183,19 +183,9 @@ struct SalesforceActivityRunner::Impl {
   bool Listed(const std::string& type) const {
     return std::find(p.types.begin(), p.types.end(), type) != p.types.end();
   }
-  void CheckSuspended() {
-    for (auto* c : {&hs, &sf}) {
-      connectors::Error e = c->suspended();
-      if (!e.ok())
-        throw StopRun{"suspended",
-                      std::string(c == &hs ? "HubSpot" : "Salesforce") + " stopped the run (" +
-                          std::string(connectors::CategoryName(e.category)) + "): " + e.message};
-    }
-  }
+  void CheckSuspended() { engine::CheckSuspended(hs, sf); }
   [[noreturn]] void Fail(const connectors::Error& e, const std::string& what) {
-    if (connectors::IsSuspending(e.category)) CheckSuspended();
-    throw StopRun{connectors::IsSuspending(e.category) ? "suspended" : "failed",
-                  what + ": " + e.message};
+    FailRead(hs, sf, e, what);
   }
 
   static std::string Marker(const std::string& object, const std::string& id) {
@@ -780,19 +770,13 @@ RunReport SalesforceActivityRunner::Run() {
   Impl& m = *impl_;
   m.hs_calls0 = m.hs.calls_made();
   m.sf_calls0 = m.sf.calls_made();
-  try {
+  RunPasses(m.report, [&] {
     m.Recover();
     std::set<std::string> objects;
     for (const std::string& type : m.p.types) objects.insert(SourceObject(type));
     for (const char* object : {"Task", "Event"})
       if (objects.count(object)) m.ReadObject(object);
-  } catch (const StopRun& stop) {
-    m.report.status = stop.status;
-    m.report.message = stop.message;
-  } catch (const state::StateError& e) {
-    m.report.status = "failed";
-    m.report.message = std::string("state store: ") + e.what();
-  }
+  });
   m.report.hubspot_calls = m.hs.calls_made() - m.hs_calls0;
   m.report.salesforce_calls = m.sf.calls_made() - m.sf_calls0;
   m.report.hubspot_min_calls = m.hs_min;

@@ -140,19 +140,9 @@ struct SyncRunner::Impl {
   void Progress(const std::string& stage, int64_t done) {
     if (o.progress) o.progress(p.name + ": " + stage, done);
   }
-  void CheckSuspended() {
-    for (auto* c : {&hs, &sf}) {
-      connectors::Error e = c->suspended();
-      if (!e.ok())
-        throw StopRun{"suspended",
-                      std::string(c == &hs ? "HubSpot" : "Salesforce") + " stopped the run (" +
-                          std::string(connectors::CategoryName(e.category)) + "): " + e.message};
-    }
-  }
-  void Fail(const connectors::Error& e, const std::string& what) {
-    if (connectors::IsSuspending(e.category)) CheckSuspended();
-    throw StopRun{connectors::IsSuspending(e.category) ? "suspended" : "failed",
-                  what + ": " + e.message};
+  void CheckSuspended() { engine::CheckSuspended(hs, sf); }
+  [[noreturn]] void Fail(const connectors::Error& e, const std::string& what) {
+    FailRead(hs, sf, e, what);
   }
 
   // What the object-specific passes (company matching, associations) share with the runner.
@@ -1457,7 +1447,7 @@ RunReport SyncRunner::Run() {
   Impl& m = *impl_;
   m.hs_calls0 = m.hs.calls_made();
   m.sf_calls0 = m.sf.calls_made();
-  try {
+  RunPasses(m.report, [&] {
     m.Recover();
     m.LoadSegments();
     if (m.o.hubspot_ids) {
@@ -1482,13 +1472,7 @@ RunReport SyncRunner::Run() {
       SyncAssociations(c);
       m.Lifecycle();
     }
-  } catch (const StopRun& stop) {
-    m.report.status = stop.status;
-    m.report.message = stop.message;
-  } catch (const state::StateError& e) {
-    m.report.status = "failed";
-    m.report.message = std::string("state store: ") + e.what();
-  }
+  });
   m.report.by_sync[m.p.name] = m.report.counts;
   m.report.hubspot_calls = m.hs.calls_made() - m.hs_calls0;
   m.report.salesforce_calls = m.sf.calls_made() - m.sf_calls0;

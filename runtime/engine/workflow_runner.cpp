@@ -76,19 +76,9 @@ struct WorkflowRunner::Impl {
   void Count(const std::string& key, int64_t n = 1) {
     if (n) report.counts[key] += n;
   }
-  void CheckSuspended() {
-    for (auto* c : {&hs, &sf}) {
-      connectors::Error e = c->suspended();
-      if (!e.ok())
-        throw StopRun{"suspended",
-                      std::string(c == &hs ? "HubSpot" : "Salesforce") + " stopped the run (" +
-                          std::string(connectors::CategoryName(e.category)) + "): " + e.message};
-    }
-  }
+  void CheckSuspended() { engine::CheckSuspended(hs, sf); }
   [[noreturn]] void Fail(const connectors::Error& e, const std::string& what) {
-    if (connectors::IsSuspending(e.category)) CheckSuspended();
-    throw StopRun{connectors::IsSuspending(e.category) ? "suspended" : "failed",
-                  "workflow " + p.name + ": " + what + ": " + e.message};
+    FailRead(hs, sf, e, "workflow " + p.name + ": " + what);
   }
   void Plan(const std::string& side, const std::string& object, const std::string& action,
             const std::string& id, const std::string& contact, std::vector<FieldChange> changes,
@@ -615,7 +605,7 @@ RunReport WorkflowRunner::Run() {
   Impl& m = *impl_;
   m.hs_calls0 = m.hs.calls_made();
   m.sf_calls0 = m.sf.calls_made();
-  try {
+  RunPasses(m.report, [&] {
     m.Recover();
     for (const WorkflowTrigger& t : m.p.triggers) {
       if (t.kind == WorkflowTrigger::Kind::kEntersSegment)
@@ -624,13 +614,7 @@ RunReport WorkflowRunner::Run() {
         m.ChangeTrigger(t);
     }
     m.Act();
-  } catch (const StopRun& stop) {
-    m.report.status = stop.status;
-    m.report.message = stop.message;
-  } catch (const state::StateError& e) {
-    m.report.status = "failed";
-    m.report.message = std::string("state store: ") + e.what();
-  }
+  });
   m.report.by_sync["workflow " + m.p.name] = m.report.counts;
   m.report.hubspot_calls = m.hs.calls_made() - m.hs_calls0;
   m.report.salesforce_calls = m.sf.calls_made() - m.sf_calls0;

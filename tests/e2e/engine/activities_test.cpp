@@ -21,31 +21,6 @@ std::string ActivityRules(const std::string& types, const std::string& extra = "
          extra + "}\n";
 }
 
-// One run of every sync, then every activities block (what `syncline run` does).
-engine::RunReport Run(EngineFixture& f, bool dry_run = false) {
-  f.Tick();
-  engine::RunOptions o = f.options;
-  o.dry_run = dry_run;
-  engine::RunReport total;
-  for (const auto& s : f.rules->syncs()) {
-    engine::SyncRunner runner(s, *f.hs, *f.sf, f.store, o);
-    total.Merge(runner.Run());
-  }
-  for (const auto& a : f.rules->activities()) {
-    engine::ActivityRunner runner(a, *f.hs, *f.sf, f.store, o);
-    total.Merge(runner.Run());
-  }
-  INFO("run message: " << total.message);
-  CHECK(total.status == "ok");
-  f.Tick();
-  return total;
-}
-
-int64_t Count(const engine::RunReport& r, const std::string& key) {
-  auto it = r.counts.find(key);
-  return it == r.counts.end() ? 0 : it->second;
-}
-
 // A HubSpot engagement of `object` (notes, calls, ...) associated with `contact`.
 std::string Engagement(EngineFixture& f, const std::string& object, json props,
                        const std::string& contact) {
@@ -77,14 +52,10 @@ std::vector<Record> Tasks(EngineFixture& f) {
   return out;
 }
 
-std::string Text(const json& v) {
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
 // A HubSpot contact synced by the first run: {hubspot id, Salesforce Lead id}.
 std::pair<std::string, std::string> SyncedContact(EngineFixture& f, const std::string& email) {
   const std::string hs = f.CreateContact({{"email", email}, {"lastname", "Lee"}});
-  Run(f);
+  f.RunAll();
   auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", hs);
   REQUIRE(link);
   REQUIRE(link->salesforce_object == "Lead");
@@ -100,7 +71,7 @@ TEST_CASE("R91_note_on_synced_contact_becomes_completed_task_with_WhoId") {
     const std::string note =
         Engagement(f, "notes", {{"hs_note_body", "Asked for a quote"}}, contact);
     const int64_t sf_writes = f.SalesforceWrites();
-    const auto report = Run(f);
+    const auto report = f.RunAll();
     const auto tasks = Tasks(f);
     REQUIRE(tasks.size() == 1);
     const json& t = tasks[0].fields;
@@ -131,7 +102,7 @@ TEST_CASE("R95_subject_from_rule_interpolation") {
     Engagement(f, "calls", {{"hs_call_title", "Intro call"}, {"hs_call_body", "30 min"}}, contact);
     Engagement(f, "meetings", {{"hs_meeting_title", "Demo"}}, contact);
     Engagement(f, "notes", {{"hs_note_body", "hello"}}, contact);
-    Run(f);
+    f.RunAll();
     for (const auto& t : Tasks(f)) {
       subjects[i].push_back(Text(t.fields["Subject"]));
       CHECK(Text(t.fields["WhoId"]) == lead);
@@ -150,14 +121,14 @@ TEST_CASE("R92_only_enabled_types_sync") {
   const std::string note = Engagement(f, "notes", {{"hs_note_body", "n"}}, contact);
   Engagement(f, "calls", {{"hs_call_title", "c"}}, contact);
   Engagement(f, "tasks", {{"hs_task_subject", "t"}}, contact);
-  const auto report = Run(f);
+  const auto report = f.RunAll();
   const auto tasks = Tasks(f);
   REQUIRE(tasks.size() == 1);
   CHECK(Text(tasks[0].fields["CallObject"]) == "hubspot:notes:" + note);
   CHECK(Count(report, "read.hubspot.activities") == 1);  // calls and tasks are not even read
   // R92: every activity of an enabled type, with no filter: a second note syncs too.
   Engagement(f, "notes", {{"hs_note_body", "n2"}}, contact);
-  Run(f);
+  f.RunAll();
   CHECK(Tasks(f).size() == 2);
 }
 
@@ -166,14 +137,14 @@ TEST_CASE("R89_no_backfill_of_activities_older_than_first_run") {
   f.Rules(ActivityRules("note"));
   const std::string contact = f.CreateContact({{"email", "r89@example.com"}, {"lastname", "L"}});
   const std::string old_note = Engagement(f, "notes", {{"hs_note_body", "old"}}, contact);
-  const auto first = Run(f);  // the contact syncs now; the note is older than this first run
+  const auto first = f.RunAll();  // the contact syncs now; the note is older than this first run
   CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", contact));
   CHECK(Tasks(f).empty());
   CHECK(Count(first, "read.hubspot.activities") == 0);
-  Run(f);
+  f.RunAll();
   CHECK(Tasks(f).empty());  // nor on later runs
   const std::string new_note = Engagement(f, "notes", {{"hs_note_body", "new"}}, contact);
-  Run(f);
+  f.RunAll();
   auto tasks = Tasks(f);
   REQUIRE(tasks.size() == 1);
   CHECK(Text(tasks[0].fields["CallObject"]) == "hubspot:notes:" + new_note);
@@ -182,7 +153,7 @@ TEST_CASE("R89_no_backfill_of_activities_older_than_first_run") {
   auto w = f.hs->Write("notes", connectors::WriteKind::kUpdate,
                        {{old_note, "", "", {{"hs_note_body", "old, edited"}}}});
   REQUIRE(w[0].ok);
-  Run(f);
+  f.RunAll();
   tasks = Tasks(f);
   CHECK(tasks.size() == 2);
 }
@@ -192,13 +163,13 @@ TEST_CASE("R89_type_enabled_later_does_not_backfill") {
   f.Rules(ActivityRules("note"));
   auto [contact, lead] = SyncedContact(f, "r89later@example.com");
   Engagement(f, "calls", {{"hs_call_title", "before calls were enabled"}}, contact);
-  Run(f);
+  f.RunAll();
   CHECK(Tasks(f).empty());
   f.Rules(ActivityRules("note, call"));  // the admin turns calls on
-  Run(f);
+  f.RunAll();
   CHECK(Tasks(f).empty());
   Engagement(f, "calls", {{"hs_call_title", "after"}}, contact);
-  Run(f);
+  f.RunAll();
   const auto tasks = Tasks(f);
   REQUIRE(tasks.size() == 1);
   CHECK(Text(tasks[0].fields["Subject"]) == "call: after");
@@ -209,7 +180,7 @@ TEST_CASE("rerun_creates_no_duplicate_task") {
   f.Rules(ActivityRules("note, call"));
   auto [contact, lead] = SyncedContact(f, "rerun@example.com");
   const std::string note = Engagement(f, "notes", {{"hs_note_body", "once"}}, contact);
-  Run(f);
+  f.RunAll();
   REQUIRE(Tasks(f).size() == 1);
   const int64_t sf_writes = f.SalesforceWrites();
   // The note changes again (not a new activity) and the runs repeat.
@@ -217,8 +188,8 @@ TEST_CASE("rerun_creates_no_duplicate_task") {
   REQUIRE(f.hs->Write("notes", connectors::WriteKind::kUpdate,
                       {{note, "", "", {{"hs_note_body", "once, edited"}}}})[0]
               .ok);
-  const auto second = Run(f);
-  Run(f);
+  const auto second = f.RunAll();
+  f.RunAll();
   CHECK(Tasks(f).size() == 1);
   CHECK(f.SalesforceWrites() == sf_writes);  // no Salesforce write at all
   CHECK(Count(second, "skipped.activities.linked") == 1);
@@ -251,7 +222,7 @@ TEST_CASE("crash_after_task_create_before_commit_creates_no_second_task") {
                                                  {"WhoId", lead},
                                                  {"CallObject", "hubspot:notes:" + applied}});
     if (syncs_first) {
-      Run(f);
+      f.RunAll();
     } else {
       engine::ActivityRunner runner(f.rules->activities().at(0), *f.hs, *f.sf, f.store, f.options);
       const auto report = runner.Run();
@@ -269,7 +240,7 @@ TEST_CASE("crash_after_task_create_before_commit_creates_no_second_task") {
     REQUIRE(link);
     CHECK(link->salesforce_id == task);
     CHECK(f.store.PendingIntents().empty());
-    Run(f);
+    f.RunAll();
     CHECK(Tasks(f).size() == 2);
   }
 }
@@ -277,19 +248,19 @@ TEST_CASE("crash_after_task_create_before_commit_creates_no_second_task") {
 TEST_CASE("activity_of_unsynced_contact_is_skipped") {
   EngineFixture f;
   f.Rules(ActivityRules("note"));
-  Run(f);  // the first run: activities start now
+  f.RunAll();  // the first run: activities start now
   // No email: the contacts sync skips it (R31), so no lead or contact to hang a task on.
   const std::string contact = f.CreateContact({{"lastname", "NoEmail"}});
   const std::string note = Engagement(f, "notes", {{"hs_note_body", "waiting"}}, contact);
   const std::string orphan = Engagement(f, "notes", {{"hs_note_body", "no contact"}}, "");
-  auto report = Run(f);
+  auto report = f.RunAll();
   CHECK(Tasks(f).empty());
   CHECK(Count(report, "skipped.activities.unsynced") == 2);
   CHECK(Count(report, "waiting.activities") == 2);
   CHECK(report.errors.empty());
   // Once the contact syncs, the waiting note becomes a task on the next run.
   f.UpdateContact(contact, {{"email", "late@example.com"}});
-  report = Run(f);
+  report = f.RunAll();
   auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", contact);
   REQUIRE(link);
   const auto tasks = Tasks(f);
@@ -305,7 +276,7 @@ TEST_CASE("task_on_contact_relates_to_linked_account") {
   f.Rules(ContactRules("  to salesforce: create or update Contact", "") +
           "activities to salesforce.Task {\n  types call\n  Subject = title ?? \"Call\"\n}\n");
   const std::string hs = f.CreateContact({{"email", "what@example.com"}, {"lastname", "W"}});
-  Run(f);
+  f.RunAll();
   auto contact = f.store.FindLink(state::Side::kHubSpot, "contacts", hs);
   REQUIRE(contact);
   REQUIRE(contact->salesforce_object == "Contact");
@@ -325,7 +296,7 @@ TEST_CASE("task_on_contact_relates_to_linked_account") {
   a.from_id = call;
   a.to_id = company[0].id;
   REQUIRE(f.hs->Associate("calls", "companies", {a})[0].ok);
-  Run(f);
+  f.RunAll();
   const auto tasks = Tasks(f);
   REQUIRE(tasks.size() == 1);
   CHECK(Text(tasks[0].fields["Subject"]) == "Renewal");
@@ -353,7 +324,7 @@ TEST_CASE("tasks_are_created_in_composite_batches_of_200") {
   }
   for (const auto& r : f.hs->Associate("notes", "contacts", links)) REQUIRE(r.ok);
   const int64_t sf_writes = f.SalesforceWrites();
-  const auto report = Run(f);
+  const auto report = f.RunAll();
   CHECK(Tasks(f).size() == 250);
   CHECK(Count(report, "created.salesforce.Task") == 250);
   CHECK(f.SalesforceWrites() - sf_writes == 2);  // 200 + 50
@@ -365,14 +336,14 @@ TEST_CASE("plan_writes_no_task") {
   auto [contact, lead] = SyncedContact(f, "plan@example.com");
   Engagement(f, "notes", {{"hs_note_body", "planned"}}, contact);
   const int64_t sf_writes = f.SalesforceWrites();
-  const auto plan = Run(f, /*dry_run=*/true);
+  const auto plan = f.RunAll(true);
   CHECK(Count(plan, "created.salesforce.Task") == 1);
   bool planned = false;
   for (const auto& e : plan.plan) planned |= e.object == "Task" && e.action == "create";
   CHECK(planned);
   CHECK(Tasks(f).empty());
   CHECK(f.SalesforceWrites() == sf_writes);
-  Run(f);
+  f.RunAll();
   CHECK(Tasks(f).size() == 1);
 }
 
@@ -383,7 +354,7 @@ TEST_CASE("block_without_fields_creates_task_with_WhoId_only") {
     f.Rules(ContactRules("", "") + "activities to salesforce.Task {\n  types meeting\n}\n", kind);
     auto [contact, lead] = SyncedContact(f, "bare@example.com");
     Engagement(f, "meetings", {{"hs_meeting_title", "Kick-off"}}, contact);
-    Run(f);
+    f.RunAll();
     const auto tasks = Tasks(f);
     REQUIRE(tasks.size() == 1);
     CHECK(Text(tasks[0].fields["WhoId"]) == lead);
@@ -399,7 +370,7 @@ TEST_CASE("rule_error_is_a_sync_error_and_writes_no_task") {
   auto [contact, lead] = SyncedContact(f, "err@example.com");
   const std::string bad = Engagement(f, "calls", {{"hs_call_body", "no title"}}, contact);
   Engagement(f, "calls", {{"hs_call_title", "Titled"}}, contact);
-  const auto report = Run(f);
+  const auto report = f.RunAll();
   const auto tasks = Tasks(f);
   REQUIRE(tasks.size() == 1);  // the other call is not held up (R150)
   CHECK(Text(tasks[0].fields["Subject"]) == "Titled");

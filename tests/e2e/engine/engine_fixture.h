@@ -13,6 +13,7 @@
 
 #include "../connectors/fixture.h"
 #include "compiler/pipeline/rule_programs.h"
+#include "runtime/engine/run_all.h"
 #include "runtime/engine/sync_runner.h"
 #include "runtime/sandbox/schema_adapter.h"
 #include "runtime/state/sqlite_state_store.h"
@@ -121,6 +122,20 @@ struct EngineFixture {
     Tick();
     return total;
   }
+  // One run of everything the rules hold, as `syncline run` does (engine::RunAll): syncs,
+  // activities both ways, workflows. A second after the last change.
+  engine::RunReport RunAll(bool dry_run = false) {
+    Tick();
+    engine::RunOptions o = options;
+    o.dry_run = dry_run;
+    o.record_plan = o.record_plan || dry_run;
+    engine::RunReport total =
+        engine::RunAll(rules->syncs(), rules->activities(), rules->workflows(), *hs, *sf, store, o);
+    INFO("run message: " << total.message);
+    CHECK(total.status == "ok");
+    Tick();
+    return total;
+  }
   void Tick(int64_t ms = 1000) { clock->Advance(ms); }
 
   // ---- HubSpot
@@ -195,6 +210,16 @@ struct EngineFixture {
     return n;
   }
 };
+
+// A report's count (0 when absent).
+inline int64_t Count(const engine::RunReport& r, const std::string& key) {
+  auto it = r.counts.find(key);
+  return it == r.counts.end() ? 0 : it->second;
+}
+// The text of a string value; "" otherwise.
+inline std::string Text(const json& v) {
+  return v.is_string() ? v.get<std::string>() : "";
+}
 
 // The contacts sync most tests use: leads and contacts by email, one mapping per rule.
 inline std::string ContactRules(const std::string& settings, const std::string& mappings) {

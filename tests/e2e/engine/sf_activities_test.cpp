@@ -19,40 +19,6 @@ std::string FromRules(const std::string& types, const std::string& extra = "") {
          extra + "}\n";
 }
 
-// One run of every sync, then every activities block in file order (what `syncline run` does).
-engine::RunReport Run(EngineFixture& f, bool dry_run = false) {
-  f.Tick();
-  engine::RunOptions o = f.options;
-  o.dry_run = dry_run;
-  engine::RunReport total;
-  for (const auto& s : f.rules->syncs()) {
-    engine::SyncRunner runner(s, *f.hs, *f.sf, f.store, o);
-    total.Merge(runner.Run());
-  }
-  for (const auto& a : f.rules->activities()) {
-    if (a.from_salesforce) {
-      engine::SalesforceActivityRunner runner(a, *f.hs, *f.sf, f.store, o);
-      total.Merge(runner.Run());
-    } else {
-      engine::ActivityRunner runner(a, *f.hs, *f.sf, f.store, o);
-      total.Merge(runner.Run());
-    }
-  }
-  INFO("run message: " << total.message);
-  CHECK(total.status == "ok");
-  f.Tick();
-  return total;
-}
-
-int64_t Count(const engine::RunReport& r, const std::string& key) {
-  auto it = r.counts.find(key);
-  return it == r.counts.end() ? 0 : it->second;
-}
-
-std::string Text(const json& v) {
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
 // Every engagement of `object` in the HubSpot sandbox.
 std::vector<Record> Engagements(EngineFixture& f, const std::string& object,
                                 const std::vector<std::string>& fields) {
@@ -92,7 +58,7 @@ int64_t AssociationWrites(EngineFixture& f) {
 // A HubSpot contact synced by a run: {hubspot id, Salesforce Lead id}.
 std::pair<std::string, std::string> SyncedContact(EngineFixture& f, const std::string& email) {
   const std::string hs = f.CreateContact({{"email", email}, {"lastname", "Lee"}});
-  Run(f);
+  f.RunAll();
   auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", hs);
   REQUIRE(link);
   REQUIRE(link->salesforce_object == "Lead");
@@ -117,7 +83,7 @@ TEST_CASE("R89_R90_new_salesforce_task_on_synced_lead_becomes_hubspot_task_on_co
                                      {"Status", "Completed"},
                                      {"Priority", "High"}});
     const int64_t hs_writes = f.HubSpotWrites(), assoc_calls = AssociationWrites(f);
-    const auto report = Run(f);
+    const auto report = f.RunAll();
     const auto tasks = Engagements(f, "tasks", kTaskProps);
     REQUIRE(tasks.size() == 1);
     const json& t = tasks[0].fields;
@@ -164,7 +130,7 @@ TEST_CASE("R89_call_email_and_event_become_call_email_and_meeting_engagements") 
                          {"Location", "Zoom"},
                          {"StartDateTime", "2026-12-02T15:00:00.000+0000"},
                          {"EndDateTime", "2026-12-02T16:00:00.000+0000"}});
-    const auto report = Run(f);
+    const auto report = f.RunAll();
     CHECK(Engagements(f, "tasks", kTaskProps).empty());
     const auto calls = Engagements(f, "calls",
                                    {"hs_call_title", "hs_call_body", "hs_call_status",
@@ -214,7 +180,7 @@ TEST_CASE("R89_only_listed_types_sync") {
                        {"WhoId", lead},
                        {"StartDateTime", "2026-12-02T15:00:00.000+0000"},
                        {"EndDateTime", "2026-12-02T16:00:00.000+0000"}});
-  const auto report = Run(f);
+  const auto report = f.RunAll();
   CHECK(Engagements(f, "calls", {"hs_call_title"}).size() == 1);
   CHECK(Engagements(f, "tasks", {}).empty());
   CHECK(Engagements(f, "emails", {}).empty());
@@ -230,19 +196,19 @@ TEST_CASE("R89_no_backfill_of_salesforce_activities_older_than_first_run") {
   auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", contact);
   REQUIRE(link);
   const std::string old_task = SfTask(f, link->salesforce_id, {{"Subject", "old"}});
-  const auto first = Run(f);  // the block's first run: the task is older
+  const auto first = f.RunAll();  // the block's first run: the task is older
   CHECK(Engagements(f, "tasks", {}).empty());
   CHECK(Count(first, "read.salesforce.activities") == 0);
-  Run(f);
+  f.RunAll();
   CHECK(Engagements(f, "tasks", {}).empty());  // nor on later runs
   const std::string new_task = SfTask(f, link->salesforce_id, {{"Subject", "new"}});
-  Run(f);
+  f.RunAll();
   auto tasks = Engagements(f, "tasks", {"hs_task_subject"});
   REQUIRE(tasks.size() == 1);
   CHECK(Text(tasks[0].fields["hs_unique_creation_key"]) == "salesforce:Task:" + new_task);
   // R89: "created or updated after": the old task edited now syncs.
   f.UpdateSf("Task", old_task, {{"Subject", "old, edited"}});
-  Run(f);
+  f.RunAll();
   CHECK(Engagements(f, "tasks", {}).size() == 2);
 }
 
@@ -252,15 +218,15 @@ TEST_CASE("R89_rerun_creates_nothing_twice_and_an_update_updates_the_engagement"
   auto [contact, lead] = SyncedContact(f, "rerun@example.com");
   const std::string task =
       SfTask(f, lead, {{"Subject", "Follow up"}, {"Status", "Not Started"}, {"Priority", "Low"}});
-  Run(f);
+  f.RunAll();
   auto tasks = Engagements(f, "tasks", kTaskProps);
   REQUIRE(tasks.size() == 1);
   const std::string engagement = tasks[0].id;
   CHECK(Text(tasks[0].fields["hs_task_status"]) == "NOT_STARTED");
   // Runs with nothing new write nothing.
   int64_t hs_writes = f.HubSpotWrites();
-  Run(f);
-  Run(f);
+  f.RunAll();
+  f.RunAll();
   CHECK(f.HubSpotWrites() == hs_writes);
   // A HubSpot user edits the body; the task is closed in Salesforce. The status and subject
   // follow; the body, unchanged in Salesforce, keeps the HubSpot edit.
@@ -270,7 +236,7 @@ TEST_CASE("R89_rerun_creates_nothing_twice_and_an_update_updates_the_engagement"
               .ok);
   f.UpdateSf("Task", task, {{"Status", "Completed"}, {"Subject", "Followed up"}});
   hs_writes = f.HubSpotWrites();
-  const auto report = Run(f);
+  const auto report = f.RunAll();
   CHECK(f.HubSpotWrites() - hs_writes == 1);  // one update, no create
   CHECK(Count(report, "updated.hubspot.tasks") == 1);
   tasks = Engagements(f, "tasks", kTaskProps);
@@ -282,7 +248,7 @@ TEST_CASE("R89_rerun_creates_nothing_twice_and_an_update_updates_the_engagement"
   // A touch that changes nothing the engagement shows writes nothing.
   f.UpdateSf("Task", task, {{"CallDisposition", "left a message"}});
   hs_writes = f.HubSpotWrites();
-  const auto again = Run(f);
+  const auto again = f.RunAll();
   CHECK(f.HubSpotWrites() == hs_writes);
   CHECK(Count(again, "skipped.salesforce_activities.unchanged") == 1);
 }
@@ -292,7 +258,7 @@ TEST_CASE("R90_related_to_linked_account_and_opportunity_associate_company_and_d
   f.Rules(ContactRules("  to salesforce: create or update Contact", "") +
           "activities from salesforce.Task {\n  types tasks\n}\n");
   const std::string hs = f.CreateContact({{"email", "what@example.com"}, {"lastname", "W"}});
-  Run(f);
+  f.RunAll();
   auto contact = f.store.FindLink(state::Side::kHubSpot, "contacts", hs);
   REQUIRE(contact);
   REQUIRE(contact->salesforce_object == "Contact");
@@ -322,7 +288,7 @@ TEST_CASE("R90_related_to_linked_account_and_opportunity_associate_company_and_d
   link("deals", deal[0].id, "Opportunity", opp);
   SfTask(f, contact->salesforce_id, {{"Subject", "on the account"}, {"WhatId", account}});
   SfTask(f, contact->salesforce_id, {{"Subject", "on the deal"}, {"WhatId", opp}});
-  Run(f);
+  f.RunAll();
   const auto tasks = Engagements(f, "tasks", {"hs_task_subject"});
   REQUIRE(tasks.size() == 2);
   for (const auto& t : tasks) {
@@ -342,7 +308,7 @@ TEST_CASE("R93_owner_does_not_sync") {
   auto [contact, lead] = SyncedContact(f, "r93@example.com");
   const std::string task = SfTask(f, lead, {{"Subject", "owned"}});
   REQUIRE_FALSE(Text(f.Sf("Task", task, {"OwnerId"})["OwnerId"]).empty());  // the API user
-  Run(f);
+  f.RunAll();
   const auto tasks = Engagements(f, "tasks", {});
   REQUIRE(tasks.size() == 1);
   CHECK(Text(tasks[0].fields["hubspot_owner_id"]).empty());
@@ -383,7 +349,7 @@ TEST_CASE("R89_crash_between_create_and_commit_creates_no_second_engagement") {
                                {"hs_unique_creation_key", "salesforce:Task:" + applied}}}});
     REQUIRE(made[0].ok);
     if (syncs_first) {
-      Run(f);
+      f.RunAll();
     } else {
       engine::SalesforceActivityRunner runner(f.rules->activities().at(0), *f.hs, *f.sf, f.store,
                                               f.options);
@@ -404,7 +370,7 @@ TEST_CASE("R89_crash_between_create_and_commit_creates_no_second_engagement") {
     CHECK(Associated(f, "tasks", made[0].id, "contacts") == std::vector<std::string>{contact});
     CHECK(f.store.PendingIntents().empty());
     const int64_t hs_writes = f.HubSpotWrites();
-    Run(f);
+    f.RunAll();
     CHECK(Engagements(f, "tasks", {}).size() == 2);
     CHECK(f.HubSpotWrites() == hs_writes);
   }
@@ -439,7 +405,7 @@ TEST_CASE("R91_R89_activities_made_by_syncline_are_not_echoed_back") {
     SfTask(f, lead, {{"Subject", "sf call"}, {"TaskSubtype", "Call"}});
     for (int run = 0; run < 3; ++run) {
       CAPTURE(run);
-      const auto report = Run(f);
+      const auto report = f.RunAll();
       CHECK(report.errors.empty());
       // Nothing written back to the engagements the Salesforce tasks were made from.
       CHECK(Count(report, "updated.hubspot.tasks") == 0);
@@ -507,7 +473,7 @@ TEST_CASE("R89_R91_marker_or_link_of_the_other_direction_stops_the_echo") {
   l.salesforce_id = cleared;
   f.store.PutLink(l);
   const int64_t hs_writes = f.HubSpotWrites();
-  const auto report = Run(f);
+  const auto report = f.RunAll();
   CHECK(f.HubSpotWrites() == hs_writes);
   CHECK(Engagements(f, "tasks", {}).size() == 2);
   CHECK(Count(report, "skipped.salesforce_activities.from_hubspot") == 2);
@@ -518,22 +484,22 @@ TEST_CASE("R89_R91_marker_or_link_of_the_other_direction_stops_the_echo") {
 TEST_CASE("R89_task_of_unsynced_lead_waits_then_syncs") {
   EngineFixture f;
   f.Rules(FromRules("tasks"));
-  Run(f);  // the first run: activities start now
+  f.RunAll();  // the first run: activities start now
   // No email: the contacts sync skips the lead (R31), so there is no HubSpot contact yet.
   const std::string lead = f.CreateSf("Lead", {{"LastName", "Late"}, {"Company", "Acme"}});
   const std::string task = SfTask(f, lead, {{"Subject", "waiting"}});
   const std::string orphan = SfTask(f, "", {{"Subject", "no contact at all"}});
-  auto report = Run(f);
+  auto report = f.RunAll();
   CHECK(Engagements(f, "tasks", {}).empty());
   CHECK(Count(report, "skipped.salesforce_activities.unsynced") == 2);
   CHECK(Count(report, "waiting.salesforce_activities") == 2);
   CHECK(report.errors.empty());
-  report = Run(f);  // still waiting, retried
+  report = f.RunAll();  // still waiting, retried
   CHECK(Count(report, "retried.salesforce_activities") == 2);
   CHECK(Engagements(f, "tasks", {}).empty());
   // The lead gets an email and syncs; its waiting task follows in the same run.
   f.UpdateSf("Lead", lead, {{"Email", "late@example.com"}});
-  report = Run(f);
+  report = f.RunAll();
   auto contact = f.store.FindLink(state::Side::kSalesforce, "Lead", lead);
   REQUIRE(contact);
   const auto tasks = Engagements(f, "tasks", {"hs_task_subject"});
@@ -556,7 +522,7 @@ TEST_CASE("engagements_are_created_in_batches_of_100") {
   for (const auto& r : f.sf->Write("Task", connectors::WriteKind::kCreate, tasks))
     REQUIRE_MESSAGE(r.ok, r.error.message);
   const int64_t hs_writes = f.HubSpotWrites(), assoc_calls = AssociationWrites(f);
-  const auto report = Run(f);
+  const auto report = f.RunAll();
   CHECK(Engagements(f, "tasks", {}).size() == 130);
   CHECK(Count(report, "created.hubspot.tasks") == 130);
   CHECK(f.HubSpotWrites() - hs_writes == 2);       // 100 + 30
@@ -569,7 +535,7 @@ TEST_CASE("R89_plan_writes_nothing_and_lists_the_engagements") {
   auto [contact, lead] = SyncedContact(f, "plan@example.com");
   SfTask(f, lead, {{"Subject", "planned"}});
   const int64_t hs_writes = f.HubSpotWrites();
-  const auto plan = Run(f, /*dry_run=*/true);
+  const auto plan = f.RunAll(true);
   CHECK(Count(plan, "created.hubspot.tasks") == 1);
   bool planned = false;
   for (const auto& e : plan.plan)
@@ -578,7 +544,7 @@ TEST_CASE("R89_plan_writes_nothing_and_lists_the_engagements") {
   CHECK(Engagements(f, "tasks", {}).empty());
   CHECK(f.HubSpotWrites() == hs_writes);
   CHECK(f.store.PendingIntents().empty());
-  Run(f);
+  f.RunAll();
   CHECK(Engagements(f, "tasks", {}).size() == 1);
 }
 
@@ -600,7 +566,7 @@ TEST_CASE("R90_assignments_override_defaults_on_the_objects_that_have_the_proper
            {{"Subject", "dated task"}, {"Status", "Completed"}, {"ActivityDate", "2026-12-04"}});
     SfTask(f, lead,
            {{"Subject", "Ring Ann"}, {"TaskSubtype", "Call"}, {"ActivityDate", "2026-12-03"}});
-    Run(f);
+    f.RunAll();
     auto tasks = Engagements(f, "tasks", kTaskProps);
     REQUIRE(tasks.size() == 2);
     std::sort(tasks.begin(), tasks.end(), [](const Record& a, const Record& b) {
@@ -629,7 +595,7 @@ TEST_CASE("R89_rule_error_is_a_sync_error_and_creates_nothing") {
   auto [contact, lead] = SyncedContact(f, "err@example.com");
   const std::string bad = SfTask(f, lead, {{"Description", "no subject"}});
   SfTask(f, lead, {{"Subject", "fine"}});
-  const auto report = Run(f);
+  const auto report = f.RunAll();
   const auto tasks = Engagements(f, "tasks", {"hs_task_subject"});
   REQUIRE(tasks.size() == 1);  // the other task is not held up (R150)
   CHECK(Text(tasks[0].fields["hs_task_subject"]) == "fine");

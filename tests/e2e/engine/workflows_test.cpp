@@ -16,46 +16,6 @@ std::string Workflow(const std::string& body) {
   return "workflow wf: hubspot.contacts {\n" + body + "\n}\n";
 }
 
-// What `syncline run` does: every sync, then every workflow with the contacts sync at hand.
-engine::RunReport Run(EngineFixture& f, bool dry_run = false) {
-  f.Tick();
-  engine::RunOptions o = f.options;
-  o.dry_run = dry_run;
-  o.record_plan = dry_run;
-  engine::RunReport total;
-  const engine::SyncProgram* contacts = nullptr;
-  for (const auto& s : f.rules->syncs()) {
-    if (s.IsContacts()) contacts = &s;
-    engine::SyncRunner runner(s, *f.hs, *f.sf, f.store, o);
-    total.Merge(runner.Run());
-  }
-  for (const auto& w : f.rules->workflows()) {
-    engine::WorkflowRunner::SyncContacts sync;
-    if (contacts)
-      sync = [&, contacts](const std::vector<std::string>& ids) {
-        engine::RunOptions so = o;
-        so.hubspot_ids = ids;
-        engine::SyncRunner runner(*contacts, *f.hs, *f.sf, f.store, so);
-        return runner.Run();
-      };
-    engine::WorkflowRunner runner(w, *f.hs, *f.sf, f.store, o, sync);
-    total.Merge(runner.Run());
-  }
-  INFO("run message: " << total.message);
-  CHECK(total.status == "ok");
-  f.Tick();
-  return total;
-}
-
-int64_t Count(const engine::RunReport& r, const std::string& key) {
-  auto it = r.counts.find(key);
-  return it == r.counts.end() ? 0 : it->second;
-}
-
-std::string Text(const json& v) {
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
 std::vector<Record> All(EngineFixture& f, const std::string& object,
                         const std::vector<std::string>& fields) {
   std::vector<Record> out;
@@ -127,11 +87,11 @@ TEST_CASE("R135_contact_entering_segment_gets_one_task_on_its_lead") {
     const std::string ann = f.CreateContact({{"email", "ann@example.com"}, {"lastname", "Lee"}});
     // The first run only learns the members: a member before the workflow started is not
     // enrolled (turning a workflow on does not enrol the records that already meet it).
-    auto first = Run(f);
+    auto first = f.RunAll();
     CHECK(Count(first, "workflow.enrolled") == 0);
     CHECK(Tasks(f).empty());
     AddToList(f, list, ann);
-    auto second = Run(f);
+    auto second = f.RunAll();
     CHECK(Count(second, "workflow.enrolled") == 1);
     CHECK(Count(second, "workflow.created.Task") == 1);
     CHECK(Count(second, "workflow.done") == 1);
@@ -147,14 +107,14 @@ TEST_CASE("R135_contact_entering_segment_gets_one_task_on_its_lead") {
           Text(f.Sf("Lead", link->salesforce_id, {"OwnerId"})["OwnerId"]));
     CHECK(Text(tasks[0].fields["CallObject"]).rfind("syncline:workflow:wf:", 0) == 0);
     // Still in the segment: not enrolled again.
-    auto third = Run(f);
+    auto third = f.RunAll();
     CHECK(Count(third, "workflow.enrolled") == 0);
     CHECK(Tasks(f).size() == 1);
     // Leaving and entering again is a new enrolment.
     RemoveFromList(f, list, ann);
-    Run(f);
+    f.RunAll();
     AddToList(f, list, ann);
-    auto again = Run(f);
+    auto again = f.RunAll();
     CHECK(Count(again, "workflow.enrolled") == 1);
     CHECK(Tasks(f).size() == 2);
   }
@@ -170,10 +130,10 @@ TEST_CASE("R137_contact_not_in_salesforce_is_synced_first") {
                 Workflow("  when enters segment \"Hot leads\"\n" + std::string(kTask)),
             kind);
     const std::string bo = f.CreateContact({{"email", "bo@example.com"}, {"lastname", "Bo"}});
-    Run(f);
+    f.RunAll();
     CHECK(f.SfByEmail("Lead", "bo@example.com").empty());
     AddToList(f, list, bo);
-    auto r = Run(f);
+    auto r = f.RunAll();
     auto leads = f.SfByEmail("Lead", "bo@example.com");
     REQUIRE(leads.size() == 1);
     auto tasks = Tasks(f);
@@ -189,9 +149,9 @@ TEST_CASE("R137_contact_the_sync_keeps_out_waits_then_fails_after_7_days") {
   // The sync never creates Salesforce records, so the contact cannot get there.
   f.Rules(ContactRules("  to salesforce: update only", "") +
           Workflow("  when email changes\n" + std::string(kTask)));
-  Run(f);  // the trigger's first run
+  f.RunAll();  // the trigger's first run
   const std::string cy = f.CreateContact({{"email", "cy@example.com"}});
-  auto r = Run(f);
+  auto r = f.RunAll();
   CHECK(Count(r, "workflow.enrolled") == 1);
   CHECK(Count(r, "waiting.workflow") == 1);
   CHECK(Tasks(f).empty());
@@ -200,7 +160,7 @@ TEST_CASE("R137_contact_the_sync_keeps_out_waits_then_fails_after_7_days") {
   CHECK(e[0].state == state::EnrollmentState::kOpen);
   CHECK(e[0].message.find("not in Salesforce") != std::string::npos);
   f.Tick(8LL * 24 * 3600 * 1000);
-  auto late = Run(f);
+  auto late = f.RunAll();
   CHECK(Count(late, "workflow.failed") == 1);
   e = f.store.Enrollments("wf");
   CHECK(e[0].state == state::EnrollmentState::kFailed);
@@ -218,16 +178,16 @@ TEST_CASE("R135_add_to_campaign_once_and_wait_for_a_missing_campaign") {
                          "  add to campaign \"Spring webinar\" status \"Responded\"\n"),
             kind);
     const std::string di = f.CreateContact({{"email", "di@example.com"}, {"lastname", "Di"}});
-    Run(f);
+    f.RunAll();
     AddToList(f, list, di);
     // No such campaign yet: the enrolment waits and says why.
-    auto r = Run(f);
+    auto r = f.RunAll();
     CHECK(Count(r, "waiting.workflow") == 1);
     auto e = f.store.Enrollments("wf");
     REQUIRE(e.size() == 1);
     CHECK(e[0].message.find("no campaign named \"Spring webinar\"") != std::string::npos);
     const std::string campaign = f.CreateSf("Campaign", {{"Name", "Spring webinar"}});
-    auto done = Run(f);
+    auto done = f.RunAll();
     CHECK(Count(done, "workflow.campaign_members") == 1);
     auto members = All(f, "CampaignMember", {"CampaignId", "LeadId", "ContactId", "Status"});
     REQUIRE(members.size() == 1);
@@ -253,9 +213,9 @@ TEST_CASE("R138_set_salesforce_owner_by_user_email") {
   f.Rules(ContactRules("", "") + Workflow("  when enters segment \"Enterprise\"\n"
                                           "  set salesforce owner \"MARIA@example.com\"\n"));
   const std::string ed = f.CreateContact({{"email", "ed@example.com"}, {"lastname", "Ed"}});
-  Run(f);
+  f.RunAll();
   AddToList(f, list, ed);
-  auto r = Run(f);
+  auto r = f.RunAll();
   CHECK(Count(r, "workflow.owners_set") == 1);
   auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", ed);
   REQUIRE(link);
@@ -274,9 +234,9 @@ TEST_CASE("R138_owner_must_be_an_active_user_and_task_owner_by_email") {
                                           "  }\n"
                                           "  set salesforce owner \"old@example.com\"\n"));
   const std::string fay = f.CreateContact({{"email", "fay@example.com"}, {"lastname", "Fay"}});
-  Run(f);
+  f.RunAll();
   AddToList(f, list, fay);
-  auto r = Run(f);
+  auto r = f.RunAll();
   // The task goes to the named user; the inactive user cannot own the lead: it waits.
   auto tasks = Tasks(f);
   REQUIRE(tasks.size() == 1);
@@ -287,7 +247,7 @@ TEST_CASE("R138_owner_must_be_an_active_user_and_task_owner_by_email") {
   REQUIRE(e.size() == 1);
   CHECK(e[0].next_action == 1);  // the task is done and is not made again
   CHECK(e[0].message.find("no active Salesforce user") != std::string::npos);
-  Run(f);
+  f.RunAll();
   CHECK(Tasks(f).size() == 1);
 }
 
@@ -303,21 +263,21 @@ TEST_CASE("R135_property_change_trigger_with_condition") {
                                              {"lastname", "Gil"},
                                              {"lifecyclestage", "salesqualifiedlead"}});
     // The first run learns every contact's value: nothing is enrolled.
-    auto first = Run(f);
+    auto first = f.RunAll();
     CHECK(Count(first, "workflow.enrolled") == 0);
     const std::string hal = f.CreateContact(
         {{"email", "hal@example.com"}, {"lastname", "Hal"}, {"lifecyclestage", "lead"}});
-    auto second = Run(f);  // a new contact's stage changed from blank, but the `if` says no
+    auto second = f.RunAll();  // a new contact's stage changed from blank, but the `if` says no
     CHECK(Count(second, "workflow.enrolled") == 0);
     CHECK(Count(second, "workflow.not_met") == 1);
     f.UpdateContact(hal, {{"lifecyclestage", "salesqualifiedlead"}});
     f.UpdateContact(gil, {{"firstname", "Gilbert"}});  // another property: no trigger
-    auto third = Run(f);
+    auto third = f.RunAll();
     CHECK(Count(third, "workflow.enrolled") == 1);
     auto tasks = Tasks(f);
     REQUIRE(tasks.size() == 1);
     CHECK(Text(tasks[0].fields["Subject"]) == "Call Hal back");
-    auto fourth = Run(f);
+    auto fourth = f.RunAll();
     CHECK(Count(fourth, "workflow.enrolled") == 0);
     CHECK(Tasks(f).size() == 1);
   }
@@ -329,14 +289,14 @@ TEST_CASE("crash_after_task_create_before_commit_creates_no_second_task") {
   f.Rules(ContactRules("", "") +
           Workflow("  when enters segment \"Hot leads\"\n" + std::string(kTask)));
   const std::string ivy = f.CreateContact({{"email", "ivy@example.com"}, {"lastname", "Ivy"}});
-  Run(f);
+  f.RunAll();
   // Enrol without acting: a run where Salesforce fails every item of a collection write.
   AddToList(f, list, ivy);
   sandbox::FaultSpec fault;
   fault.endpoint = "composite/sobjects";
   fault.fail_fraction = 1.0;
   f.salesforce_sb->AddFault(fault);
-  Run(f);
+  f.RunAll();
   f.salesforce_sb->ClearFaults();
   auto e = f.store.Enrollments("wf");
   REQUIRE(e.size() == 1);
@@ -359,7 +319,7 @@ TEST_CASE("crash_after_task_create_before_commit_creates_no_second_task") {
   f.CreateSf(
       "Task",
       {{"Subject", "Call Ivy back"}, {"WhoId", link->salesforce_id}, {"CallObject", marker}});
-  auto r = Run(f);
+  auto r = f.RunAll();
   CHECK(Tasks(f).size() == 1);
   CHECK(Count(r, "workflow.done") == 1);
   CHECK(f.store.PendingIntents().empty());
@@ -374,10 +334,10 @@ TEST_CASE("plan_writes_nothing_and_lists_the_actions") {
                    "  add to campaign \"Spring webinar\"\n"));
   f.CreateSf("Campaign", {{"Name", "Spring webinar"}});
   const std::string jo = f.CreateContact({{"email", "jo@example.com"}, {"lastname", "Jo"}});
-  Run(f);
+  f.RunAll();
   AddToList(f, list, jo);
   const int64_t writes = f.SalesforceWrites();
-  auto plan = Run(f, /*dry_run=*/true);
+  auto plan = f.RunAll(true);
   CHECK(f.SalesforceWrites() == writes);
   CHECK(f.store.Enrollments("wf").empty());
   CHECK(Count(plan, "workflow.enrolled") == 1);
@@ -389,7 +349,7 @@ TEST_CASE("plan_writes_nothing_and_lists_the_actions") {
   CHECK(task);
   CHECK(member);
   // The real run afterwards enrols and acts once.
-  auto real = Run(f);
+  auto real = f.RunAll();
   CHECK(Count(real, "workflow.enrolled") == 1);
   CHECK(Tasks(f).size() == 1);
 }
@@ -403,9 +363,9 @@ TEST_CASE("rule_error_fails_the_enrolment_with_its_location") {
                    "    Subject = if firstname is blank then error \"no name\" else firstname\n"
                    "  }\n"));
   const std::string kim = f.CreateContact({{"email", "kim@example.com"}});
-  Run(f);
+  f.RunAll();
   AddToList(f, list, kim);
-  auto r = Run(f);
+  auto r = f.RunAll();
   CHECK(Count(r, "workflow.failed") == 1);
   CHECK(Tasks(f).empty());
   auto e = f.store.Enrollments("wf");

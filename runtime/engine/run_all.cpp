@@ -1,0 +1,56 @@
+#include "engine/run_all.h"
+
+#include <algorithm>
+
+#include "engine/activity_runner.h"
+#include "engine/salesforce_activity_runner.h"
+#include "engine/workflow_runner.h"
+
+namespace syncline::engine {
+
+RunReport RunAll(const std::vector<SyncProgram>& syncs,
+                 const std::vector<ActivityProgram>& activities,
+                 const std::vector<WorkflowProgram>& workflows, connectors::Connector& hubspot,
+                 connectors::Connector& salesforce, state::StateStore& store,
+                 const RunOptions& options) {
+  std::vector<const SyncProgram*> order;
+  for (const char* first : {"contacts", "companies", "deals", "tickets"})
+    for (const auto& s : syncs)
+      if (s.hubspot_object == first) order.push_back(&s);
+  for (const auto& s : syncs)
+    if (std::find(order.begin(), order.end(), &s) == order.end()) order.push_back(&s);
+  RunReport total;
+  for (const SyncProgram* s : order) {
+    if (total.status != "ok") break;
+    SyncRunner runner(*s, hubspot, salesforce, store, options);
+    total.Merge(runner.Run());
+  }
+  for (const ActivityProgram& a : activities) {
+    if (total.status != "ok") break;
+    if (a.from_salesforce) {  // Salesforce tasks and events -> HubSpot engagements (R89)
+      SalesforceActivityRunner runner(a, hubspot, salesforce, store, options);
+      total.Merge(runner.Run());
+    } else {
+      ActivityRunner runner(a, hubspot, salesforce, store, options);
+      total.Merge(runner.Run());
+    }
+  }
+  const SyncProgram* contacts =
+      order.empty() || !order.front()->IsContacts() ? nullptr : order.front();
+  for (const WorkflowProgram& w : workflows) {
+    if (total.status != "ok") break;
+    WorkflowRunner::SyncContacts sync_contacts;
+    if (contacts)
+      sync_contacts = [&](const std::vector<std::string>& ids) {
+        RunOptions o = options;
+        o.hubspot_ids = ids;
+        SyncRunner runner(*contacts, hubspot, salesforce, store, o);
+        return runner.Run();
+      };
+    WorkflowRunner runner(w, hubspot, salesforce, store, options, sync_contacts);
+    total.Merge(runner.Run());
+  }
+  return total;
+}
+
+}  // namespace syncline::engine
