@@ -379,6 +379,8 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
       sp.lifecycle = st.lifecycle_enabled;
       sp.lifecycle_open_stage = st.lifecycle_open_stage;
       sp.lifecycle_won_stage = st.lifecycle_won_stage;
+      for (const auto& [names, target] : st.lifecycle_stage_rules)
+        for (const auto& name : names) sp.lifecycle_by_stage_name.emplace(name, target);
       sp.lifecycle_spread = st.lifecycle_spread_to_company_contacts;
       AddUnique(sp.hubspot_read_fields, sp.match_hubspot);
 

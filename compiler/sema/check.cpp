@@ -343,8 +343,13 @@ std::string PrintChecked(const CheckedModule& module, const source::SourceBuffer
     if (s.lifecycle_enabled) {
       out << "  lifecycle: open -> "
           << (s.lifecycle_open_stage.empty() ? "(none)" : s.lifecycle_open_stage) << ", won -> "
-          << (s.lifecycle_won_stage.empty() ? "(none)" : s.lifecycle_won_stage)
-          << (s.lifecycle_spread_to_company_contacts ? ", spread to company contacts" : "") << '\n';
+          << (s.lifecycle_won_stage.empty() ? "(none)" : s.lifecycle_won_stage);
+      for (const auto& [names, target] : s.lifecycle_stage_rules) {
+        out << ", ";
+        for (size_t k = 0; k < names.size(); ++k) out << (k ? " | " : "") << '"' << names[k] << '"';
+        out << " -> " << target;
+      }
+      out << (s.lifecycle_spread_to_company_contacts ? ", spread to company contacts" : "") << '\n';
     }
     if (s.auto_create_companies) out << "  auto create companies\n";
     if (sync.include)

@@ -32,6 +32,9 @@ struct SyncSettings {
   bool lifecycle_enabled = false;
   std::string lifecycle_open_stage;  // lifecycle stage for open opportunities (R97)
   std::string lifecycle_won_stage;   // for closed-won opportunities (R98)
+  // R106: opportunity stages chosen by name, each list with its lifecycle stage. A named stage
+  // takes precedence over the `open`/`won` groups.
+  std::vector<std::pair<std::vector<std::string>, std::string>> lifecycle_stage_rules;
   bool lifecycle_spread_to_company_contacts = false;  // R103
   bool auto_create_companies = false;
   std::optional<syntax::Side> conflict_winner;

@@ -1,6 +1,7 @@
 // Sync-block rules: objects, settings, mappings (R17-R26), required fields, lifecycle and
 // stage maps. Each check names the integration rule it enforces.
 #include <algorithm>
+#include <map>
 
 #include "compiler/sema/checker.h"
 
@@ -375,6 +376,7 @@ void Checker::CheckSettings(const SyncDecl& sync, CheckedSync& out) {
         const schema::Option* open_option = nullptr;
         const schema::Option* won_option = nullptr;
         SourceRange open_range{}, won_range{};
+        std::map<std::string, SourceRange> listed_stages;  // R106 stage names seen so far
         for (const auto& rule : l.rules) {
           if (rule.kind == LifecycleRule::Kind::kSpread) {
             std::string spread;
@@ -420,6 +422,7 @@ void Checker::CheckSettings(const SyncDecl& sync, CheckedSync& out) {
           } else {
             const auto* opportunity = schemas_.Find(schema::Crm::kSalesforce, "Opportunity");
             const auto* stage = opportunity ? opportunity->FindField("StageName") : nullptr;
+            std::vector<std::string> names;
             for (const auto& s : rule.stages) {
               if (stage && !stage->FindOption(s.text)) {
                 auto& d = diags_.Report(Code::E0412, s.range,
@@ -427,8 +430,20 @@ void Checker::CheckSettings(const SyncDecl& sync, CheckedSync& out) {
                 std::vector<std::string> values;
                 for (const auto& o : stage->options) values.push_back(o.value);
                 diag::SuggestName(d, s.text, values);
+                continue;
               }
+              // One stage, one lifecycle stage (R106): a second rule for it would be ambiguous.
+              if (auto first = listed_stages.find(s.text); first != listed_stages.end()) {
+                auto& d = diags_.Report(Code::E0405, s.range,
+                                        "\"" + s.text + "\" is already given a lifecycle stage");
+                d.labels.push_back({first->second, "first given here"});
+                continue;
+              }
+              listed_stages.emplace(s.text, s.range);
+              names.push_back(s.text);
             }
+            if (!names.empty())
+              out.settings.lifecycle_stage_rules.emplace_back(std::move(names), target->value);
           }
         }
         // R99: transitions never go backwards, so "won" must not come before "open".

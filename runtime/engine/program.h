@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -99,6 +100,8 @@ struct SyncProgram {
   std::string picklists_hubspot = "as_is";        // R113
   bool lifecycle = false;                         // R96-R106
   std::string lifecycle_open_stage, lifecycle_won_stage;
+  // R106: Opportunity StageName -> lifecycle stage, before the open/won groups.
+  std::map<std::string, std::string> lifecycle_by_stage_name;
   bool lifecycle_spread = false;  // R103
   // R73: the rules also sync companies, so contacts' lifecycle changes move their companies.
   bool lifecycle_to_companies = false;

@@ -1199,6 +1199,15 @@ struct SyncRunner::Impl {
 
   // ---- lifecycle stages from opportunity contact roles (R96-R106)
   void Lifecycle();
+  std::string LifecycleRulesText() const {
+    std::string text = "opportunity contact role: ";
+    if (!p.lifecycle_open_stage.empty()) text += "open -> " + p.lifecycle_open_stage + ", ";
+    if (!p.lifecycle_won_stage.empty()) text += "won -> " + p.lifecycle_won_stage + ", ";
+    for (const auto& [name, stage] : p.lifecycle_by_stage_name)
+      text += "\"" + name + "\" -> " + stage + ", ";
+    text.resize(text.size() - 2);
+    return text;
+  }
 
   // ---- journal recovery
   void Recover() {
@@ -1277,7 +1286,15 @@ void SyncRunner::Impl::Lifecycle() {
     };
     const bool closed = flag("IsClosed");
     const bool won = flag("IsWon");
-    const std::string stage = won ? p.lifecycle_won_stage : closed ? "" : p.lifecycle_open_stage;
+    // R106: a stage chosen by name comes first; otherwise the open/won groups.
+    std::string stage = won ? p.lifecycle_won_stage : closed ? "" : p.lifecycle_open_stage;
+    if (!p.lifecycle_by_stage_name.empty()) {
+      auto name = opp.find("StageName");
+      if (name != opp.end() && name->is_string()) {
+        auto chosen = p.lifecycle_by_stage_name.find(name->get<std::string>());
+        if (chosen != p.lifecycle_by_stage_name.end()) stage = chosen->second;
+      }
+    }
     if (stage.empty()) return;
     auto [it, fresh] = proposed.emplace(contact, stage);
     if (!fresh) {
@@ -1386,9 +1403,7 @@ void SyncRunner::Impl::Lifecycle() {
                     results[k].error.code, results[k].error.message);
     return moved;
   };
-  std::vector<std::string> moved =
-      advance(target, "opportunity contact role: open -> " + p.lifecycle_open_stage + ", won -> " +
-                          p.lifecycle_won_stage + " (R97-R101)");
+  std::vector<std::string> moved = advance(target, LifecycleRulesText() + " (R97-R101, R106)");
   if (p.lifecycle_spread && !moved.empty()) {
     // R103: the transition spreads to the other contacts of the same company, forward only.
     std::vector<connectors::Association> to_company;

@@ -95,6 +95,52 @@ TEST_CASE("R101_role_added_to_a_won_opportunity_still_makes_customer") {
   CHECK(Stage(f, hs) == "customer");
 }
 
+TEST_CASE("R106_stages_chosen_by_name_replace_the_open_and_won_groups") {
+  EngineFixture f;
+  f.Rules(
+      LifecycleRules("  lifecycle from opportunity contact roles {\n"
+                     "    \"Prospecting\", \"Qualification\" -> salesqualifiedlead\n"
+                     "    \"Negotiation/Review\" -> opportunity\n"
+                     "    \"Closed Won\" -> customer\n  }"));
+  auto [hs, contact] = SyncedContact(f, "r106@example.com");
+  const std::string opp = Opportunity(f, "Needs Analysis");
+  AddRole(f, opp, contact);
+  f.Sync();
+  CHECK(Stage(f, hs) == "lead");  // an open stage nobody chose means nothing
+  f.UpdateSf("Opportunity", opp, {{"StageName", "Qualification"}});
+  f.Sync();
+  CHECK(Stage(f, hs) == "salesqualifiedlead");
+  f.UpdateSf("Opportunity", opp, {{"StageName", "Negotiation/Review"}});
+  f.Sync();
+  CHECK(Stage(f, hs) == "opportunity");
+  f.UpdateSf("Opportunity", opp, {{"StageName", "Prospecting"}});
+  f.Sync();
+  CHECK(Stage(f, hs) == "opportunity");  // never backwards (R99)
+  f.UpdateSf("Opportunity", opp, {{"StageName", "Closed Won"}});
+  const engine::RunReport plan = f.Sync(/*dry_run=*/true);
+  bool explained = false;
+  for (const auto& e : plan.plan)
+    if (e.id == hs && e.reason.find("\"Closed Won\" -> customer") != std::string::npos)
+      explained = true;
+  CHECK(explained);
+  f.Sync();
+  CHECK(Stage(f, hs) == "customer");
+}
+
+TEST_CASE("R106_a_named_stage_comes_before_the_open_group") {
+  EngineFixture f;
+  f.Rules(
+      LifecycleRules("  lifecycle from opportunity contact roles {\n    open -> opportunity\n"
+                     "    won -> customer\n    \"Prospecting\" -> salesqualifiedlead\n  }"));
+  auto [hs, contact] = SyncedContact(f, "r106b@example.com");
+  auto [hs2, contact2] = SyncedContact(f, "r106c@example.com");
+  AddRole(f, Opportunity(f, "Prospecting"), contact);
+  AddRole(f, Opportunity(f, "Needs Analysis"), contact2);
+  f.Sync();
+  CHECK(Stage(f, hs) == "salesqualifiedlead");
+  CHECK(Stage(f, hs2) == "opportunity");
+}
+
 TEST_CASE("R102_with_the_setting_off_nothing_changes") {
   EngineFixture f;
   f.Rules(LifecycleRules("  lifecycle from opportunity contact roles: nothing"));
