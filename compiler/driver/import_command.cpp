@@ -31,6 +31,15 @@ int64_t Get(const std::map<std::string, int64_t>& counts, const std::string& key
   return it == counts.end() ? 0 : it->second;
 }
 
+// The counts whose key starts with `prefix` ("created.hubspot" and "created.hubspot.tasks").
+int64_t Sum(const std::map<std::string, int64_t>& counts, const std::string& prefix) {
+  int64_t n = 0;
+  for (auto it = counts.lower_bound(prefix);
+       it != counts.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    n += it->second;
+  return n;
+}
+
 void PrintText(std::ostream& out, const engine::ImportPlan& plan,
                const engine::ImportResult& result, bool dry_run) {
   const engine::RunReport& r = result.total;
@@ -44,13 +53,23 @@ void PrintText(std::ostream& out, const engine::ImportPlan& plan,
     const auto& c = report.counts;
     std::string label = "  " + object + ":";
     label.resize(std::max<size_t>(label.size() + 1, 23), ' ');
+    if (object == "Task" || object == "Event") {  // engagements (R89, R90)
+      const char* skip = "skipped.salesforce_activities.";
+      out << label << "read " << Get(c, "read.salesforce.activities") << ", " << verb << "created "
+          << Sum(c, "created.hubspot.") << " engagements, " << verb << "updated "
+          << Sum(c, "updated.hubspot.") << ", contact not synced "
+          << Get(c, std::string(skip) + "unsynced") << ", made by Syncline "
+          << Get(c, std::string(skip) + "from_hubspot") << ", type not listed "
+          << Get(c, std::string(skip) + "type") << "\n";
+      continue;
+    }
     out << label << "read " << Get(c, "read.salesforce") << ", " << verb << "created "
         << Get(c, "created.hubspot") << ", " << verb << "updated " << Get(c, "updated.hubspot")
         << ", paired " << Get(c, "linked") << ", unchanged " << Get(c, "unchanged") << "\n";
   }
   const auto& c = r.counts;
-  out << "  created in HubSpot:  " << Get(c, "created.hubspot") << "\n";
-  out << "  updated in HubSpot:  " << Get(c, "updated.hubspot") << "\n";
+  out << "  created in HubSpot:  " << Sum(c, "created.hubspot") << "\n";
+  out << "  updated in HubSpot:  " << Sum(c, "updated.hubspot") << "\n";
   if (Get(c, "associated.hubspot"))
     out << "  associated in HubSpot: " << Get(c, "associated.hubspot") << "\n";
   out << "  skipped, no email:   " << Get(c, "skipped.no_key") << " (R128)\n";
@@ -108,7 +127,7 @@ int Import(const ImportOptions& o) {
   if (!OpenConfigured(config, o.engine, "syncline import", &c)) return 2;
   engine::ImportRequest request{o.object, o.campaign};
   const engine::ImportPlan plan =
-      engine::PlanImport(c.rules->syncs(), c.crms->salesforce(), request);
+      engine::PlanImport(c.rules->syncs(), c.crms->salesforce(), request, c.rules->activities());
   if (!plan.error.empty()) {
     std::cerr << "syncline import: " << plan.error << "\n";
     return 2;
@@ -160,8 +179,10 @@ const CommandRegistration registration(305, [](CLI::App& app, CommandRunner& run
   cmd->add_option("rules", o->rules, "Rule files or folders (default: the config's `rules`)");
   cmd->add_option("--config", o->config, "The syncline.toml to use (default: ./syncline.toml)");
   cmd->add_option("--object", o->object,
-                  "One Salesforce object: Lead, Contact, Account, Opportunity, Case or a custom "
-                  "object a sync pairs (default: every object of every sync)");
+                  "One Salesforce object: Lead, Contact, Account, Opportunity, Case, a custom "
+                  "object a sync pairs, or Task/Event through an `activities from "
+                  "salesforce.Task` block (default: every object of every sync, then tasks "
+                  "and events)");
   cmd->add_option("--campaign", o->campaign,
                   "Only the leads and contacts of this active campaign (its id or name)");
   cmd->add_flag("--dry-run", o->dry_run,
@@ -175,7 +196,9 @@ const CommandRegistration registration(305, [](CLI::App& app, CommandRunner& run
       "watermarks, and creates or updates HubSpot records through the sync's mappings: one\n"
       "HubSpot contact per email, records without an email skipped (R128). Links are stored as\n"
       "a run stores them, so a later `syncline run` continues without duplicates and an import\n"
-      "can be repeated. Salesforce is not written.\n"
+      "can be repeated. Salesforce is not written. Tasks and events become HubSpot\n"
+      "engagements of the types the `activities from salesforce.Task` block lists, whatever\n"
+      "their age, on the synced contact (import contacts first); never twice.\n"
       "Exit status: 0 imported, 1 some records failed (retried by the next run), 2 usage,\n"
       "config or rule errors, or an object no sync pairs (R66, R77) or an inactive campaign\n"
       "(R126), 3 the import stopped (suspended, unreachable, state failure).\n"

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "engine/salesforce_activity_runner.h"
 #include "engine/values.h"
 
 namespace syncline::engine {
@@ -55,10 +56,12 @@ std::string NoSync(const std::string& object) {
            "importing leads and contacts needs a contact sync (R61); add `sync contacts: "
            "hubspot.contacts <-> salesforce.Lead | salesforce.Contact { match email ... }`";
   if (object == "Task" || object == "Event")
-    return "importing salesforce." + object +
-           " is not supported: an `activities from salesforce.Task` block makes HubSpot "
-           "engagements of the tasks and events created or updated after its first run (R89, "
-           "R90); importing older ones is not built";
+    return "no `activities from salesforce.Task` block lists " +
+           std::string(object == "Task" ? "tasks, calls or emails" : "meetings") +
+           ": importing salesforce." + object +
+           " makes HubSpot engagements through that block (R89, R90); add `activities from "
+           "salesforce.Task { " +
+           (object == "Task" ? "tasks calls emails" : "meetings") + " }` and import again";
   return head + "an import reads an object through the sync that pairs it (R125); add a sync " +
          "block for it";
 }
@@ -170,10 +173,22 @@ void PlanCampaign(const std::vector<const SyncProgram*>& order, connectors::Conn
     plan->error = NoSync(wanted.empty() ? "Contact" : wanted);
 }
 
+// The `activities from salesforce.Task` block that imports this Salesforce object (Task or
+// Event): one listing a type made from it.
+const ActivityProgram* ActivitiesOf(const std::vector<ActivityProgram>& activities,
+                                    const std::string& object) {
+  for (const ActivityProgram& a : activities) {
+    if (!a.from_salesforce) continue;
+    for (const std::string& type : a.types)
+      if ((type == "meetings") == (object == "Event")) return &a;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 ImportPlan PlanImport(const std::vector<SyncProgram>& syncs, connectors::Connector& salesforce,
-                      const ImportRequest& r) {
+                      const ImportRequest& r, const std::vector<ActivityProgram>& activities) {
   ImportPlan plan;
   const std::vector<const SyncProgram*> order = RunOrder(syncs);
   if (!r.campaign.empty()) {
@@ -183,7 +198,19 @@ ImportPlan PlanImport(const std::vector<SyncProgram>& syncs, connectors::Connect
   if (r.object.empty()) {
     for (const SyncProgram* s : order)
       for (const ObjectProgram& o : s->objects) plan.steps.push_back({s, o.object, std::nullopt});
+    // Activities last: their contacts and related records are linked by then (R90).
+    for (const char* object : {"Task", "Event"})
+      if (const ActivityProgram* a = ActivitiesOf(activities, object))
+        plan.steps.push_back({nullptr, object, std::nullopt, a});
     if (plan.steps.empty()) plan.error = "the rules have no sync block: nothing to import";
+    return plan;
+  }
+  if (const std::string object = StandardSpelling(r.object);
+      object == "Task" || object == "Event") {
+    if (const ActivityProgram* a = ActivitiesOf(activities, object))
+      plan.steps.push_back({nullptr, object, std::nullopt, a});
+    else
+      plan.error = NoSync(object);
     return plan;
   }
   std::string canonical;
@@ -204,8 +231,14 @@ ImportResult RunImport(const ImportPlan& plan, connectors::Connector& hubspot,
     RunOptions o = options;
     o.import_object = step.object;
     o.import_ids = step.ids;
-    SyncRunner runner(*step.sync, hubspot, salesforce, store, o);
-    RunReport r = runner.Run();
+    RunReport r;
+    if (step.activity) {
+      SalesforceActivityRunner runner(*step.activity, hubspot, salesforce, store, o);
+      r = runner.Run();
+    } else {
+      SyncRunner runner(*step.sync, hubspot, salesforce, store, o);
+      r = runner.Run();
+    }
     out.total.Merge(r);
     out.by_object.emplace_back(step.object, std::move(r));
     if (out.total.status != "ok") break;

@@ -8,8 +8,10 @@
 // What gets imported: one object, every object of every sync (in run order: contacts, then
 // companies, deals, tickets), or the leads and contacts of one active campaign (R126). An
 // object no sync pairs is refused with the rule that asks for the sync (R66 accounts, R77
-// opportunities); Salesforce tasks and events are refused (an `activities from salesforce.Task`
-// block syncs them from its first run on; a backfill is not built).
+// opportunities). Salesforce tasks and events (R125 "tasks") are imported through an
+// `activities from salesforce.Task` block (SalesforceActivityRunner in import mode: every task
+// of the listed types, whatever its age; the block alone syncs only those made after its first
+// run, R89), after the syncs so that their contacts are linked first.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "connectors/connector.h"
+#include "engine/activity_program.h"
 #include "engine/program.h"
 #include "engine/sync_runner.h"
 #include "state/state_store.h"
@@ -35,6 +38,7 @@ struct ImportStep {
   const SyncProgram* sync = nullptr;
   std::string object;                           // the sync's Salesforce object
   std::optional<std::vector<std::string>> ids;  // campaign members; nullopt: every record
+  const ActivityProgram* activity = nullptr;    // Task/Event: the block that imports them
 };
 
 struct ImportPlan {
@@ -48,7 +52,8 @@ struct ImportPlan {
 // Resolves the request against the syncs (and, for a campaign, reads it and its members from
 // Salesforce). `syncs` in any order; steps come in run order.
 ImportPlan PlanImport(const std::vector<SyncProgram>& syncs, connectors::Connector& salesforce,
-                      const ImportRequest& request);
+                      const ImportRequest& request,
+                      const std::vector<ActivityProgram>& activities = {});
 
 struct ImportResult {
   RunReport total;

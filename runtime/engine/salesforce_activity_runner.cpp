@@ -180,6 +180,9 @@ struct SalesforceActivityRunner::Impl {
     if (n) report.counts[key] += n;
   }
   void Skip(const std::string& why) { Count(kCountPrefix + why); }
+  // `syncline import --object Task|Event` (R125): every record of that object, whatever its
+  // age; no watermark, start time or waiting list moves.
+  bool Importing() const { return !o.import_object.empty(); }
   bool Listed(const std::string& type) const {
     return std::find(p.types.begin(), p.types.end(), type) != p.types.end();
   }
@@ -407,7 +410,7 @@ struct SalesforceActivityRunner::Impl {
         Skip("type");
         continue;
       }
-      if (!retry && r.last_modified_ms < start_ms[type]) {  // R89: no backfill
+      if (!retry && !Importing() && r.last_modified_ms < start_ms[type]) {  // R89: no backfill
         Skip("before_start");
         continue;
       }
@@ -432,7 +435,8 @@ struct SalesforceActivityRunner::Impl {
         if (item.reassociate) Targets(r, &item.associate);
       } else if (!Targets(r, &item.associate)) {
         Skip("unsynced");
-        waiting[object].insert(r.id);  // saved only by real runs
+        // An import does not queue them: import their contacts first, then import again.
+        if (!Importing()) waiting[object].insert(r.id);  // saved only by real runs
         continue;
       }
       waiting[object].erase(r.id);
@@ -722,6 +726,22 @@ struct SalesforceActivityRunner::Impl {
     errored.clear();
   }
 
+  // The import of one object: all of it, from the beginning, in pages.
+  void ImportObject(const std::string& object) {
+    int64_t read = 0;
+    connectors::Error e =
+        sf.ReadChanges(object, "", ReadFields(object), [&](connectors::ChangePage& page) {
+          ++sf_min;
+          read += static_cast<int64_t>(page.records.size());
+          Count("read.salesforce.activities", static_cast<int64_t>(page.records.size()));
+          Process(object, page.records, /*retry=*/false);
+          if (o.progress) o.progress("import: Salesforce " + object + " read", read);
+          CheckSuspended();
+          return true;
+        });
+    if (!e.ok()) Fail(e, "reading Salesforce " + object);
+  }
+
   void ReadObject(const std::string& object) {
     int64_t from_ms = 0;
     bool first = true;
@@ -772,6 +792,10 @@ RunReport SalesforceActivityRunner::Run() {
   m.sf_calls0 = m.sf.calls_made();
   RunPasses(m.report, [&] {
     m.Recover();
+    if (m.Importing()) {
+      m.ImportObject(m.o.import_object);
+      return;
+    }
     std::set<std::string> objects;
     for (const std::string& type : m.p.types) objects.insert(SourceObject(type));
     for (const char* object : {"Task", "Event"})

@@ -62,7 +62,7 @@ struct Imported {
 Imported Import(EngineFixture& f, const engine::ImportRequest& request, bool dry_run = false) {
   f.Tick();
   Imported out;
-  out.plan = engine::PlanImport(f.rules->syncs(), *f.sf, request);
+  out.plan = engine::PlanImport(f.rules->syncs(), *f.sf, request, f.rules->activities());
   REQUIRE_MESSAGE(out.plan.error.empty(), out.plan.error);
   engine::RunOptions o = f.options;
   o.dry_run = dry_run;
@@ -75,7 +75,7 @@ Imported Import(EngineFixture& f, const engine::ImportRequest& request, bool dry
 
 // The refusal of a request the rules cannot do.
 std::string Refusal(EngineFixture& f, const engine::ImportRequest& request) {
-  return engine::PlanImport(f.rules->syncs(), *f.sf, request).error;
+  return engine::PlanImport(f.rules->syncs(), *f.sf, request, f.rules->activities()).error;
 }
 
 std::vector<connectors::Record> AllHs(EngineFixture& f, const std::string& object,
@@ -403,16 +403,84 @@ TEST_CASE("import_cases_through_the_ticket_sync") {
   CHECK(tickets[0].fields["subject"] == "Broken");
 }
 
-TEST_CASE("R125_task_import_is_refused_clearly") {
+TEST_CASE("R125_task_import_needs_an_activities_from_salesforce_block") {
   EngineFixture f;
   f.Rules(ContactRules("", ""));
   for (const char* object : {"Task", "Event"}) {
     const std::string why = Refusal(f, {object, ""});
-    CHECK(why.find("not supported") != std::string::npos);
+    CHECK(why.find("activities from salesforce.Task") != std::string::npos);
     CHECK(why.find("R89") != std::string::npos);
   }
+  CHECK(Refusal(f, {"Event", ""}).find("meetings") != std::string::npos);
   CHECK(Refusal(f, {"Vehicle__c", ""}).find("no sync block pairs salesforce.Vehicle__c") !=
         std::string::npos);
+  // A block without meetings imports tasks but not events.
+  EngineFixture g;
+  g.Rules(ContactRules("", "") + "activities from salesforce.Task {\n  types tasks, calls\n}\n");
+  CHECK(Refusal(g, {"task", ""}).empty());
+  CHECK(Refusal(g, {"Event", ""}).find("meetings") != std::string::npos);
+}
+
+TEST_CASE("R125_R89_task_import_brings_tasks_older_than_the_block_once") {
+  for (auto kind : {pipeline::EngineKind::kJit, pipeline::EngineKind::kInterp}) {
+    CAPTURE(static_cast<int>(kind));
+    EngineFixture f;
+    f.Rules(ContactRules("", "") +
+                "activities from salesforce.Task {\n  types tasks, calls, meetings\n}\n",
+            kind);
+    const std::string contact =
+        f.CreateContact({{"email", "old-tasks@example.com"}, {"lastname", "Old"}});
+    f.Sync();  // the contact syncs before the activities block's first run
+    auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", contact);
+    REQUIRE(link);
+    const std::string task = f.CreateSf(
+        "Task", {{"Subject", "Old call"}, {"TaskSubtype", "Call"}, {"WhoId", link->salesforce_id}});
+    const std::string other = f.CreateSf(
+        "Task", {{"Subject", "Old todo"}, {"Status", "Completed"}, {"WhoId", link->salesforce_id}});
+    f.CreateSf("Task", {{"Subject", "Nobody's"}});  // no contact, no related record
+    f.CreateSf("Event", {{"Subject", "Old meeting"},
+                         {"WhoId", link->salesforce_id},
+                         {"StartDateTime", "2026-01-05T10:00:00.000+0000"},
+                         {"EndDateTime", "2026-01-05T11:00:00.000+0000"}});
+    f.RunAll();  // R89: the block's first run brings nothing older
+    CHECK(AllHs(f, "calls", {}).empty());
+    CHECK(AllHs(f, "tasks", {}).empty());
+
+    const Imported first = Import(f, {"Task", ""});
+    CHECK(first.count("read.salesforce.activities") == 3);
+    CHECK(first.count("created.hubspot.calls") == 1);
+    CHECK(first.count("created.hubspot.tasks") == 1);
+    CHECK(first.count("skipped.salesforce_activities.unsynced") == 1);
+    CHECK(AllHs(f, "meetings", {}).empty());  // only the object asked for
+    auto calls = AllHs(f, "calls", {"hs_unique_creation_key"});
+    REQUIRE(calls.size() == 1);
+    CHECK(calls[0].fields.value("hs_unique_creation_key", "") == "salesforce:Task:" + task);
+    std::vector<connectors::Association> assoc;
+    REQUIRE(f.hs->ReadAssociations("calls", "contacts", {calls[0].id}, &assoc).ok());
+    REQUIRE(assoc.size() == 1);
+    CHECK(assoc[0].to_id == contact);
+    auto tasks = AllHs(f, "tasks", {"hs_unique_creation_key"});
+    REQUIRE(tasks.size() == 1);
+    CHECK(tasks[0].fields.value("hs_unique_creation_key", "") == "salesforce:Task:" + other);
+
+    // Importing again, then running, creates nothing twice.
+    const int64_t writes = f.HubSpotWrites();
+    const Imported second = Import(f, {"Task", ""});
+    CHECK(second.count("created.hubspot.calls") + second.count("created.hubspot.tasks") == 0);
+    f.RunAll();
+    CHECK(f.HubSpotWrites() == writes);
+    CHECK(AllHs(f, "calls", {}).size() == 1);
+    CHECK(AllHs(f, "tasks", {}).size() == 1);
+
+    // Events through the meetings type; every object at once ends with the activities.
+    const Imported events = Import(f, {"Event", ""});
+    CHECK(events.count("created.hubspot.meetings") == 1);
+    const engine::ImportPlan all =
+        engine::PlanImport(f.rules->syncs(), *f.sf, {}, f.rules->activities());
+    REQUIRE(all.steps.size() == 4);  // Lead, Contact, Task, Event
+    CHECK(all.steps[2].object == "Task");
+    CHECK(all.steps[3].object == "Event");
+  }
 }
 
 }  // namespace
