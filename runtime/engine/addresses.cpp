@@ -32,8 +32,9 @@ std::vector<AddressFields> FindAddresses(const ObjectProgram& object) {
 
 namespace {
 
-geo::PicklistSettings Settings(const SyncProgram& p) {
+geo::PicklistSettings Settings(const SyncProgram& p, const geo::PicklistTable* org_table) {
   geo::PicklistSettings s;
+  s.table = org_table;
   s.salesforce = p.picklists_salesforce == "enabled"      ? geo::SalesforcePicklistMode::enabled
                  : p.picklists_salesforce == "customized" ? geo::SalesforcePicklistMode::customized
                                                           : geo::SalesforcePicklistMode::disabled;
@@ -63,10 +64,10 @@ void Fail(Evaluation& e, stdlib::Status status, geo::PlaceField field, const std
 }  // namespace
 
 void ApplyPicklistsToSalesforce(const SyncProgram& program, const ObjectProgram& object,
-                                Evaluation& e) {
+                                Evaluation& e, const geo::PicklistTable* org_table) {
   if (e.status != Evaluation::kOk) return;
   if (program.picklists_salesforce == "disabled" && program.picklists_hubspot == "as_is") return;
-  const geo::PicklistSettings settings = Settings(program);
+  const geo::PicklistSettings settings = Settings(program, org_table);
   for (const AddressFields& a : FindAddresses(object)) {
     const bool has_country = a.country && e.fields.contains(a.country->salesforce);
     const bool has_state = a.state && e.fields.contains(a.state->salesforce);
@@ -93,10 +94,11 @@ void ApplyPicklistsToSalesforce(const SyncProgram& program, const ObjectProgram&
 }
 
 void ApplyPicklistsToHubSpot(const SyncProgram& program, const ObjectProgram& object,
-                             const connectors::Record& sf, Evaluation& e) {
+                             const connectors::Record& sf, Evaluation& e,
+                             const geo::PicklistTable* org_table) {
   if (e.status != Evaluation::kOk) return;
   if (program.picklists_salesforce == "disabled" && program.picklists_hubspot == "as_is") return;
-  const geo::PicklistSettings settings = Settings(program);
+  const geo::PicklistSettings settings = Settings(program, org_table);
   for (const AddressFields& a : FindAddresses(object)) {
     const bool has_country = a.country && e.fields.contains(a.country->hubspot);
     const bool has_state = a.state && e.fields.contains(a.state->hubspot);
@@ -115,6 +117,22 @@ void ApplyPicklistsToHubSpot(const SyncProgram& program, const ObjectProgram& ob
     if (has_country) e.fields[a.country->hubspot] = std::string(r.country);
     if (has_state) e.fields[a.state->hubspot] = std::string(r.state);
   }
+}
+
+std::optional<geo::PicklistTable> PicklistsFromDescribe(const schema::Object& described,
+                                                        const std::string& prefix) {
+  const schema::Field* countries = described.FindField(prefix + "CountryCode");
+  if (!countries || countries->name != prefix + "CountryCode") return std::nullopt;
+  auto values = [](const schema::Field* f) {
+    std::vector<geo::PicklistTable::DescribeValue> out;
+    if (!f) return out;
+    for (const schema::Option& o : f->options)
+      out.push_back({o.value, o.label, o.valid_for, o.active});
+    return out;
+  };
+  const auto c = values(countries);
+  const auto s = values(described.FindField(prefix + "StateCode"));
+  return geo::PicklistTable::from_describe(c, s);
 }
 
 }  // namespace syncline::engine

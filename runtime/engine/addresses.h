@@ -6,9 +6,12 @@
 // with a `picklist` sync error instead of an API error.
 #pragma once
 
+#include <optional>
+
 #include "connectors/connector.h"
 #include "engine/program.h"
 #include "engine/values.h"
+#include "geo/salesforce_picklists.h"
 
 namespace syncline::engine {
 
@@ -20,9 +23,19 @@ struct AddressFields {
 };
 std::vector<AddressFields> FindAddresses(const ObjectProgram& object);
 
+// `org_table`: the org's own picklists (read from its describe) for the `customized` mode;
+// nullptr: Salesforce's defaults.
 void ApplyPicklistsToSalesforce(const SyncProgram& program, const ObjectProgram& object,
-                                Evaluation& evaluation);
+                                Evaluation& evaluation,
+                                const stdlib::geo::PicklistTable* org_table = nullptr);
 void ApplyPicklistsToHubSpot(const SyncProgram& program, const ObjectProgram& object,
-                             const connectors::Record& salesforce, Evaluation& evaluation);
+                             const connectors::Record& salesforce, Evaluation& evaluation,
+                             const stdlib::geo::PicklistTable* org_table = nullptr);
+
+// The org's State and Country picklists from the describe of a Salesforce object with an
+// address (`prefix`CountryCode / `prefix`StateCode). nullopt when the object has no
+// CountryCode field: picklists are not enabled in the org.
+std::optional<stdlib::geo::PicklistTable> PicklistsFromDescribe(const schema::Object& described,
+                                                                const std::string& prefix);
 
 }  // namespace syncline::engine

@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
+#include <variant>
 
 #include "engine/addresses.h"
 #include "engine/associations.h"
@@ -253,6 +254,36 @@ struct SyncRunner::Impl {
     return it == segments_of.end() ? "" : it->second;
   }
 
+  // ---- the org's State and Country picklists (`salesforce: customized`, R112)
+  std::optional<stdlib::geo::PicklistTable> org_picklists_;
+  const stdlib::geo::PicklistTable* OrgPicklists() const {
+    return org_picklists_ ? &*org_picklists_ : nullptr;
+  }
+  // Reads them from the describe of the first synced object with an address: picklists are
+  // org-wide, so one describe per run serves every object and address.
+  void LoadOrgPicklists() {
+    if (p.picklists_salesforce != "customized") return;
+    for (const ObjectProgram& obj : p.objects) {
+      const std::vector<AddressFields> addresses = FindAddresses(obj);
+      if (addresses.empty()) continue;
+      auto described = sf.Describe(obj.object);
+      if (auto* e = std::get_if<connectors::Error>(&described))
+        Fail(*e, "reading the describe of salesforce." + obj.object + " for its picklists");
+      ++sf_min_;
+      const auto& object = std::get<schema::Object>(described);
+      org_picklists_ = PicklistsFromDescribe(object, addresses.front().prefix);
+      if (!org_picklists_)
+        throw StopRun{"failed",
+                      "the rules say `picklists { salesforce: customized }`, but "
+                      "salesforce." +
+                          obj.object + " has no " + addresses.front().prefix +
+                          "CountryCode field: State and Country picklists are not "
+                          "enabled in this org (R112); use `salesforce: disabled`"};
+      Count("picklists.org_countries", static_cast<int64_t>(org_picklists_->countries().size()));
+      return;
+    }
+  }
+
   // ---- evaluation
   void EvaluateWorks(std::vector<Work>& works) {
     std::map<const ObjectProgram*, std::vector<size_t>> to_sf, to_hs;
@@ -277,7 +308,7 @@ struct SyncRunner::Impl {
           w.to_salesforce.status = Evaluation::kOk;
           w.included = true;
         }
-        ApplyPicklistsToSalesforce(p, *obj, w.to_salesforce);
+        ApplyPicklistsToSalesforce(p, *obj, w.to_salesforce, OrgPicklists());
         ApplyStagesToSalesforce(p, *obj, w.salesforce ? &*w.salesforce : nullptr, w.to_salesforce);
         owners_.ToSalesforce(*obj, w.salesforce ? &*w.salesforce : nullptr, w.to_salesforce);
       }
@@ -289,7 +320,7 @@ struct SyncRunner::Impl {
       for (size_t k = 0; k < idx.size(); ++k) {
         Work& w = works[idx[k]];
         w.to_hubspot = std::move(evals[k]);
-        ApplyPicklistsToHubSpot(p, *obj, *w.salesforce, w.to_hubspot);
+        ApplyPicklistsToHubSpot(p, *obj, *w.salesforce, w.to_hubspot, OrgPicklists());
         ApplyStagesToHubSpot(p, *obj, w.to_hubspot);
         owners_.ToHubSpot(*obj, w.hubspot ? &*w.hubspot : nullptr, w.to_hubspot);
       }
@@ -1465,6 +1496,7 @@ RunReport SyncRunner::Run() {
   RunPasses(m.report, [&] {
     m.Recover();
     m.LoadSegments();
+    m.LoadOrgPicklists();
     if (m.o.hubspot_ids) {
       m.SyncHubSpotIds(*m.o.hubspot_ids);
     } else if (m.Importing()) {

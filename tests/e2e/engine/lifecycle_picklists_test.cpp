@@ -245,6 +245,34 @@ TEST_CASE("R110_R113_enabled_match_defaults_sends_codes_for_what_people_type") {
   CHECK(again.counts["updated.salesforce"] + again.counts["updated.hubspot"] <= 1);
 }
 
+TEST_CASE("R112_customized_reads_the_orgs_picklists_from_its_describe") {
+  EngineFixture f;
+  f.Rules(PicklistRules("  picklists { salesforce: customized  hubspot: match_defaults }"));
+  f.CreateContact(
+      {{"email", "c1@example.com"}, {"lastname", "P"}, {"country", "usa"}, {"state", "calif"}});
+  const auto before = f.salesforce_sb->CallCounts();
+  auto r = f.Sync();
+  CHECK(r.errors.empty());
+  // One describe per run gives the org's table (here the sandbox's default org).
+  int64_t describes = 0;
+  for (const auto& [k, v] : f.salesforce_sb->CallCounts())
+    if (k.find("/describe") != std::string::npos) {
+      auto it = before.find(k);
+      describes += v - (it == before.end() ? 0 : it->second);
+    }
+  CHECK(describes == 1);
+  auto described = f.sf->Describe("Contact");
+  REQUIRE(std::holds_alternative<schema::Object>(described));
+  const schema::Field* codes = std::get<schema::Object>(described).FindField("MailingCountryCode");
+  REQUIRE(codes);
+  CHECK(Count(r, "picklists.org_countries") == static_cast<int64_t>(codes->options.size()));
+  CHECK(codes->options.size() > 200);
+  auto rows = f.SfByEmail("Contact", "c1@example.com", {"MailingCountryCode", "MailingStateCode"});
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].fields["MailingCountryCode"] == "US");
+  CHECK(rows[0].fields["MailingStateCode"] == "CA");
+}
+
 TEST_CASE("R109_state_without_country_is_a_picklist_error") {
   EngineFixture f;
   f.Rules(PicklistRules("  picklists { salesforce: enabled  hubspot: match_defaults }"));
