@@ -118,8 +118,8 @@ TEST_CASE("default picklist: where Salesforce differs from ISO 3166") {
     return c ? std::string(c->label) : std::string("(none)");
   };
   // Countries ISO lists and Salesforce does not ship; Kosovo, which ISO lacks.
-  for (const char* cc : {"AS", "CU", "FM", "GU", "HK", "IR", "KP", "MH", "MP", "PR", "PW", "SD",
-                         "SY", "UM", "VI"}) {
+  for (const char* cc :
+       {"AS", "CU", "FM", "GU", "HK", "IR", "KP", "MH", "MP", "PR", "PW", "SD", "SY", "UM", "VI"}) {
     CAPTURE(cc);
     CHECK(t.country_by_code(cc) == nullptr);
     CHECK(country_by_alpha2(cc));  // ISO has them
@@ -201,7 +201,8 @@ TEST_CASE("default picklist: where Salesforce differs from ISO 3166") {
     }
     return nullptr;
   };
-  for (const char* code : {"AA", "AE", "AP", "AS", "FM", "GU", "MH", "MP", "PR", "PW", "UM", "VI"}) {
+  for (const char* code :
+       {"AA", "AE", "AP", "AS", "FM", "GU", "MH", "MP", "PR", "PW", "UM", "VI"}) {
     CAPTURE(code);
     const auto* s = find_listed(code);
     REQUIRE(s);
