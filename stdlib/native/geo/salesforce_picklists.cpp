@@ -163,10 +163,9 @@ std::shared_ptr<PicklistTable::Impl> build_defaults() {
   impl->countries.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i) {
     const auto& c = kSalesforceCountries[i];
-    impl->countries.push_back({pool(c.code), pool(c.label), pool(c.label),
-                               std::span(impl->states)
-                                   .subspan(c.states_begin, c.states_end - c.states_begin),
-                               true});
+    impl->countries.push_back(
+        {pool(c.code), pool(c.label), pool(c.label),
+         std::span(impl->states).subspan(c.states_begin, c.states_end - c.states_begin), true});
   }
   impl->build_indexes();
   return impl;
