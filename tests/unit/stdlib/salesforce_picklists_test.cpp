@@ -152,13 +152,13 @@ TEST_CASE("default picklist: where Salesforce differs from ISO 3166") {
     const auto r = t.match_state(*t.country_by_code(cc), text);
     return r ? std::string(r.value->code) : std::string(status_name(r.status));
   };
-  // China: the numeric codes ISO used until 2017.
+  // China: the numeric codes ISO used before its letter codes.
   CHECK(state("CN", "11") == "Beijing");
   CHECK(state("CN", "91") == "Hong Kong");
   CHECK(state("CN", "BJ") == "(none)");
   CHECK(match("CN", "CN-BJ") == "11");
   CHECK(match("CN", "Beijing Shi") == "11");
-  // Mexico: the codes ISO used until 2013, some English names.
+  // Mexico: ISO's older two-letter codes, some English names.
   CHECK(state("MX", "DF") == "Federal District");
   CHECK(state("MX", "ME") == "Mexico State");
   CHECK(state("MX", "AG") == "Aguascalientes");
@@ -166,13 +166,13 @@ TEST_CASE("default picklist: where Salesforce differs from ISO 3166") {
   CHECK(match("MX", "Ciudad de México") == "DF");
   CHECK(match("MX", "CDMX") == "DF");
   CHECK(match("MX", "MX-AGU") == "AG");
-  // India: before the 2019/2020 union territory changes.
+  // India: the union territories before Ladakh and the Dadra/Daman merger.
   CHECK(state("IN", "DD") == "Daman and Diu");
   CHECK(state("IN", "DN") == "Dadra and Nagar Haveli");
   CHECK(state("IN", "TG") == "Telangana");
   CHECK(state("IN", "LA") == "(none)");
   CHECK(state("IN", "DH") == "(none)");
-  // Italy: English names, the pre-2016 Sardinian provinces, Aosta.
+  // Italy: English names, the Sardinian provinces before Sud Sardegna, Aosta.
   CHECK(state("IT", "MI") == "Milan");
   CHECK(state("IT", "RM") == "Rome");
   CHECK(state("IT", "FI") == "Florence");
