@@ -3,9 +3,11 @@
 
 The committed JSON under schemas/ is exactly what the APIs return, except that the Salesforce
 State and Country picklist code fields (B10) carry empty `picklistValues`: this script fills them
-from iso-codes (see schemas/README.md for the rules), writes the complete files to --out-dir, and
-writes a C++ source that embeds them (compact, as the APIs send them) for runtime/schema.
-Run by CMake at build time; never edit its outputs.
+with the values Salesforce ships, built from iso-codes plus the reviewed deviations of
+stdlib/native/geo/salesforce_defaults.tsv by the same code as the stdlib's default table
+(gen_geo_tables.salesforce_defaults; see schemas/README.md), writes the complete files to
+--out-dir, and writes a C++ source that embeds them (compact, as the APIs send them) for
+runtime/schema. Run by CMake at build time; never edit its outputs.
 """
 import argparse
 import base64
@@ -14,26 +16,9 @@ import os
 import sys
 import unicodedata
 
-# Countries whose states Salesforce enables by default (B10), with the ISO 3166-2 subdivision
-# types shipped as "states" for each. Types not listed (e.g. Irish provinces, Italian regions)
-# are left out because Salesforce ships the finer level only.
-STATE_TYPES = {
-    "US": {"State", "District", "Outlying area"},
-    "CA": {"Province", "Territory"},
-    "AU": {"State", "Territory"},
-    "BR": {"State", "Federal district"},
-    "CN": {"Province", "Municipality", "Autonomous region", "Special administrative region"},
-    "IN": {"State", "Union territory"},
-    "IE": {"County"},
-    "IT": {"Province", "Metropolitan city", "Free municipal consortium", "Autonomous province",
-           "Decentralized regional entity"},
-    "MX": {"State", "Federal district"},
-    "JP": {"Prefecture"},
-}
-# iso-codes spells Chinese names with their administrative suffix ("Anhui Sheng") and Indian
-# names with macrons ("Bihār"); Salesforce's English labels have neither.
-CN_SUFFIXES = {"Sheng", "Shi", "Zizhiqu", "SAR", "Zhuangzu", "Huizi", "Huizu", "Uygur"}
-FOLD_DIACRITICS = {"IN"}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stdlib",
+                                "native", "geo"))
+import gen_geo_tables  # noqa: E402  (the stdlib's generator: one definition of the table)
 
 
 class SchemaError(Exception):
@@ -44,37 +29,26 @@ def fold(text):
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def state_label(country, name):
-    if country == "CN":
-        name = " ".join(w for w in name.split() if w not in CN_SUFFIXES)
-    if country in FOLD_DIACRITICS:
-        name = fold(name)
-    return name
-
-
-def load_iso(iso_dir):
+def load_iso(iso_dir, deviations):
     with open(os.path.join(iso_dir, "iso_3166-1.json"), encoding="utf-8") as f:
         countries = json.load(f)["3166-1"]
     with open(os.path.join(iso_dir, "iso_3166-2.json"), encoding="utf-8") as f:
         subdivisions = json.load(f)["3166-2"]
-    # Salesforce lists countries alphabetically by label, accents ignored ("Åland Islands"
-    # comes second).
-    countries = sorted(((c["alpha_2"], c["name"]) for c in countries),
-                       key=lambda c: fold(c[1]).casefold())
+    table = gen_geo_tables.salesforce_defaults(deviations, countries, subdivisions)
+    # Salesforce lists countries alphabetically by label, accents ignored ("Aland Islands"
+    # comes second), and states alphabetically within their country.
+    ordered = sorted(table, key=lambda c: fold(c[1]).casefold())
+    countries = [(code, label) for code, label, _ in ordered]
     states = {}
-    for sub in subdivisions:
-        country, _, code = sub["code"].partition("-")
-        if sub["type"] in STATE_TYPES.get(country, ()):
-            states.setdefault(country, []).append((code, state_label(country, sub["name"])))
-    for country in STATE_TYPES:
-        if not states.get(country):
-            raise SchemaError(f"iso-codes has no subdivisions for {country}")
-        states[country].sort(key=lambda s: fold(s[1]).casefold())
+    for code, _, subs in ordered:
+        if subs:
+            states[code] = sorted(((s[0], s[1], s[3]) for s in subs),
+                                  key=lambda s: fold(s[1]).casefold())
     return countries, states
 
 
-def entry(value, label, valid_for=None):
-    return {"active": True, "defaultValue": False, "label": label, "value": value,
+def entry(value, label, valid_for=None, active=True):
+    return {"active": active, "defaultValue": False, "label": label, "value": value,
             "validFor": valid_for}
 
 
@@ -103,10 +77,11 @@ def fill_address_picklists(describe, countries, states, path):
         picklist = []
         # Grouped by country in the controller's order, alphabetical within a country.
         for index, country in enumerate(values):
-            if country not in STATE_TYPES:
+            if country not in states:
                 continue
             bitmap = valid_for(index, len(values))
-            picklist += [entry(code, label, bitmap) for code, label in states[country]]
+            picklist += [entry(code, label, bitmap, active)
+                         for code, label, active in states[country]]
         field["picklistValues"] = picklist
 
 
@@ -129,11 +104,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--src", required=True, help="the schemas/ folder")
     parser.add_argument("--iso-codes", required=True, help="iso-codes json folder")
+    parser.add_argument("--salesforce-defaults", required=True,
+                        help="stdlib/native/geo/salesforce_defaults.tsv")
     parser.add_argument("--out-dir", required=True, help="where the complete JSON files go")
     parser.add_argument("--cpp", required=True, help="the C++ source to write")
     args = parser.parse_args()
 
-    countries, states = load_iso(args.iso_codes)
+    countries, states = load_iso(args.iso_codes, args.salesforce_defaults)
     builtins = []  # (crm enum, name, compact json)
     for crm, enum in (("hubspot", "kHubSpot"), ("salesforce", "kSalesforce")):
         folder = os.path.join(args.src, crm)

@@ -94,7 +94,7 @@ const std::vector<State> kStates = {
     {"CA", "ON", {"Ontario", "ON", "Ont."}},
     {"CA", "QC", {"Quebec", "QC", "Québec"}},
     {"AU", "NSW", {"New South Wales", "NSW"}},
-    {"MX", "JAL", {"Jalisco", "JAL"}}};
+    {"MX", "JA", {"Jalisco", "JAL"}}};  // Salesforce keeps ISO's older two-letter code
 const std::vector<std::string> kCities = {"Springfield", "Boston",     "Austin", "Toronto",
                                           "London",      "Berlin",     "Paris",  "Sydney",
                                           "Dublin",      "Guadalajara"};

@@ -91,19 +91,4 @@ class ObjectCatalog {
 // portal's and org's custom fields (see builtin_catalog.cpp).
 std::shared_ptr<const ObjectCatalog> BuiltinCatalog();
 
-// ISO 3166 countries and the states of the countries Salesforce enables by default, read from
-// Debian's iso-codes when installed (a small fallback table otherwise).
-struct Subdivision {
-  std::string code;  // "CA" (the part after "US-")
-  std::string name;
-};
-struct Country {
-  std::string code;  // ISO 3166-1 alpha-2
-  std::string name;
-  std::vector<Subdivision> states;  // empty: the country has no state picklist
-};
-const std::vector<Country>& Countries();
-const Country* FindCountryByCode(std::string_view code);
-const Country* FindCountryByName(std::string_view name);  // case-insensitive
-
 }  // namespace syncline::sandbox

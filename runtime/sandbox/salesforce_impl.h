@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sandbox/address_settings.h"
 #include "sandbox/call.h"
 #include "sandbox/salesforce_sandbox.h"
 #include "sandbox/store.h"
@@ -48,6 +49,10 @@ struct SalesforceSandbox::Impl {
     int64_t last_used_ms = 0;
   };
   std::map<std::string, Locator> locators;
+  // This org's State and Country/Territory picklists (POST /_sandbox/addressSettings); the
+  // bodies applied since the last reset are kept in the store ("sf:address_settings").
+  AddressSettings address = AddressSettings::Defaults();
+  void LoadAddressSettings();
 
   int64_t Now() const { return clock->NowMs(); }
   std::string Base() const { return "/services/data/" + limits.api_version; }
@@ -84,10 +89,17 @@ struct SalesforceSandbox::Impl {
   void RunQuery(Call& call, bool all_rows);
   void NextPage(Call& call);
   nlohmann::json DescribeObject(const ObjectDef& def) const;
+  // picklistValues of an address CountryCode / StateCode field from `address`; null for other
+  // fields.
+  nlohmann::json AddressPicklist(const ObjectDef& def, const FieldDef& f) const;
   nlohmann::json DescribeGlobal() const;
 };
 
 std::string SfTo18(const std::string& id15);
+// "BillingCountryCode", "MailingStateCode", "CountryCode" (Lead)...: the code fields of the
+// State and Country/Territory picklists, checked against the org's address settings rather
+// than the field's own options.
+bool IsAddressCodeField(const std::string& name);
 nlohmann::json ItemError(const SfError& e);  // {statusCode, message, fields}
 
 }  // namespace syncline::sandbox

@@ -628,12 +628,54 @@ const char* SoapType(const std::string& type) {
 
 }  // namespace
 
+json SalesforceSandbox::Impl::AddressPicklist(const ObjectDef& def, const FieldDef& f) const {
+  if (!IsAddressCodeField(f.name)) return nullptr;
+  const bool is_state =
+      f.name.size() >= 9 && f.name.compare(f.name.size() - 9, 9, "StateCode") == 0;
+  const std::string country_field =
+      is_state ? f.name.substr(0, f.name.size() - 9) + "CountryCode" : f.name;
+  if (is_state && !def.Find(country_field)) return nullptr;
+  const auto countries = address.DescribeOrder();
+  json picklist = json::array();
+  for (size_t i = 0; i < countries.size(); ++i) {
+    const AddressCountry& c = *countries[i];
+    if (!is_state) {
+      picklist.push_back({{"active", c.active},
+                          {"defaultValue", false},
+                          {"label", c.label},
+                          {"value", c.code},
+                          {"validFor", nullptr}});
+      continue;
+    }
+    // Grouped by country in the controller's order; bit i (most significant first) is set for
+    // controller value number i.
+    std::vector<unsigned char> bits((countries.size() + 7) / 8, 0);
+    bits[i / 8] |= static_cast<unsigned char>(0x80 >> (i % 8));
+    const std::string valid_for = Base64(bits);
+    std::vector<const AddressState*> states;
+    for (const auto& st : c.states) states.push_back(&st);
+    std::sort(states.begin(), states.end(),
+              [](const AddressState* a, const AddressState* b) { return a->label < b->label; });
+    for (const auto* st : states)
+      picklist.push_back({{"active", st->active},
+                          {"defaultValue", false},
+                          {"label", st->label},
+                          {"value", st->code},
+                          {"validFor", valid_for}});
+  }
+  return picklist;
+}
+
 json SalesforceSandbox::Impl::DescribeObject(const ObjectDef& def) const {
   json fields = json::array();
   for (const auto& f : def.fields) {
     json picklist = json::array();
     const FieldDef* controller = f.controller.empty() ? nullptr : def.Find(f.controller);
-    for (const auto& o : f.options) {
+    static const std::vector<FieldOption> kNoOptions;
+    json address_values = AddressPicklist(def, f);
+    const bool address_field = !address_values.is_null();
+    if (address_field) picklist = std::move(address_values);
+    for (const auto& o : address_field ? kNoOptions : f.options) {
       json valid_for = nullptr;
       if (controller) {
         // Bit i (most significant first) is set when the option is valid for controller

@@ -115,6 +115,16 @@ const Stage kStages[] = {{"Prospecting", false, false, 10, "Pipeline"},
 
 const std::vector<std::string> kAddressPrefixes = {"Billing", "Shipping", "Mailing", "Other", ""};
 
+}  // namespace
+
+bool IsAddressCodeField(const std::string& name) {
+  for (const auto& prefix : kAddressPrefixes)
+    if (name == prefix + "CountryCode" || name == prefix + "StateCode") return true;
+  return false;
+}
+
+namespace {
+
 std::string Str(const json& v) {
   return v.is_string() ? v.get<std::string>() : std::string();
 }
@@ -396,7 +406,7 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
                            nullptr};
         }
         if ((f->kind == FieldKind::kEnum || f->kind == FieldKind::kMultiEnum) && f->restricted &&
-            f->controller.empty()) {
+            f->controller.empty() && !IsAddressCodeField(f->name)) {
           auto parts =
               f->kind == FieldKind::kMultiEnum ? SplitList(s, ';') : std::vector<std::string>{s};
           for (const auto& p : parts) {
@@ -447,8 +457,9 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
                    nullptr};
   }
 
-  // State and country picklists: code and text are kept in step; each address needs a country
-  // before a state, and a code and a text that disagree are rejected.
+  // State and Country/Territory picklists (the org's address settings): code and text are kept
+  // in step, the text holding the entry's integration value; each address needs a country
+  // before a state; a code and a text that disagree are rejected, as are inactive values.
   for (const auto& prefix : kAddressPrefixes) {
     const FieldDef* cc = def.Find(prefix + "CountryCode");
     if (!cc || cc->name != prefix + "CountryCode") continue;
@@ -457,17 +468,19 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
     bool touched = changes.contains(country_f) || changes.contains(code_f) ||
                    changes.contains(state_f) || changes.contains(scode_f);
     if (!touched) continue;
-    const Country* country = nullptr;
+    const auto inactive = [](const std::string& field, const std::string& value) {
+      return SfError{"INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                     field + ": bad value for restricted picklist field: " + value,
+                     {field},
+                     nullptr};
+    };
+    const AddressCountry* country = nullptr;
     std::string code = Str(out.data.value(code_f, json())),
                 text = Str(out.data.value(country_f, json()));
     if (changes.contains(code_f) && !code.empty()) {
-      country = FindCountryByCode(code);
-      if (!country)
-        return SfError{"INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                       code_f + ": bad value for restricted picklist field: " + code,
-                       {code_f},
-                       nullptr};
-      if (changes.contains(country_f) && !text.empty() && !IEq(text, country->name) &&
+      country = address.CountryByCode(code);
+      if (!country || !country->active) return inactive(code_f, code);
+      if (changes.contains(country_f) && !text.empty() && !IEq(text, country->integration_value) &&
           !IEq(text, country->code))
         return SfError{"FIELD_INTEGRITY_EXCEPTION",
                        "The " + country_f + " (" + text + ") and " + code_f + " (" + code +
@@ -476,16 +489,17 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
                        {country_f, code_f},
                        nullptr};
     } else if (changes.contains(country_f) && !text.empty()) {
-      country = FindCountryByName(text);
-      if (!country) country = text.size() == 2 ? FindCountryByCode(text) : nullptr;
+      country = address.CountryByIntegrationValue(text);
+      if (!country) country = text.size() == 2 ? address.CountryByCode(text) : nullptr;
       if (!country)
         return SfError{"FIELD_INTEGRITY_EXCEPTION",
                        "There's a problem with this country, even though it may appear correct. "
                        "Please select a country/territory from the list of valid countries.",
                        {code_f},
                        nullptr};
+      if (!country->active) return inactive(country_f, text);
     } else if (!code.empty()) {
-      country = FindCountryByCode(code);
+      country = address.CountryByCode(code);
     }
     if (changes.contains(code_f) && code.empty() && !changes.contains(country_f))
       out.data[country_f] = nullptr;
@@ -493,7 +507,7 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
       out.data[code_f] = nullptr;
     if (country) {
       out.data[code_f] = country->code;
-      out.data[country_f] = country->name;
+      out.data[country_f] = country->integration_value;
     } else if (changes.contains(code_f) || changes.contains(country_f)) {
       out.data[code_f] = nullptr;
       out.data[country_f] = nullptr;
@@ -510,10 +524,9 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
                      {changes.contains(scode_f) ? scode_f : state_f},
                      nullptr};
     if (!country) continue;
-    const Subdivision* state = nullptr;
+    const AddressState* state = nullptr;
     if (changes.contains(scode_f) && !scode.empty()) {
-      for (const auto& s : country->states)
-        if (IEq(s.code, scode)) state = &s;
+      state = AddressSettings::StateByCode(*country, scode);
       if (!state)
         return SfError{"FIELD_INTEGRITY_EXCEPTION",
                        "The " + scode_f + " field contains " + scode +
@@ -521,7 +534,8 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
                            "you.",
                        {scode_f},
                        nullptr};
-      if (changes.contains(state_f) && !stext.empty() && !IEq(stext, state->name) &&
+      if (!state->active) return inactive(scode_f, scode);
+      if (changes.contains(state_f) && !stext.empty() && !IEq(stext, state->integration_value) &&
           !IEq(stext, state->code))
         return SfError{"FIELD_INTEGRITY_EXCEPTION",
                        "The " + state_f + " (" + stext + ") and " + scode_f + " (" + scode +
@@ -530,21 +544,21 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
                        nullptr};
     } else if (!stext.empty() && (changes.contains(state_f) || changes.contains(code_f) ||
                                   changes.contains(country_f))) {
-      for (const auto& s : country->states)
-        if (IEq(s.name, stext) || IEq(s.code, stext)) state = &s;
+      state = AddressSettings::StateByIntegrationValue(*country, stext);
+      if (!state) state = AddressSettings::StateByCode(*country, stext);
       if (!state)
         return SfError{"FIELD_INTEGRITY_EXCEPTION",
                        "There's a problem with this state, even though it may appear correct. "
                        "Please select a state from the list of valid states.",
                        {scode_f},
                        nullptr};
+      if (!state->active) return inactive(state_f, stext);
     } else if (!scode.empty()) {
-      for (const auto& s : country->states)
-        if (IEq(s.code, scode)) state = &s;
+      state = AddressSettings::StateByCode(*country, scode);
     }
     if (state) {
       out.data[scode_f] = state->code;
-      out.data[state_f] = state->name;
+      out.data[state_f] = state->integration_value;
     } else if ((changes.contains(state_f) && stext.empty()) ||
                (changes.contains(scode_f) && scode.empty())) {
       out.data[scode_f] = nullptr;
@@ -887,12 +901,24 @@ json SalesforceSandbox::ConvertLead(const LeadConversion& c) {
                  &status);
 }
 
+json SalesforceSandbox::SetAddressSettings(const json& body) {
+  int status;
+  return Control("POST", "/_sandbox/addressSettings", body, &status);
+}
+
+void SalesforceSandbox::Impl::LoadAddressSettings() {
+  address = AddressSettings::Defaults();
+  if (auto saved = store->GetSetting("sf:address_settings"))
+    for (const auto& body : json::parse(*saved)) address.Apply(body);
+}
+
 bool SalesforceSandbox::OpenStore(std::string* error) {
   Impl& im = *impl_;
   im.store = Store::Open(options().db_path, error, {RecordColumn::kModstamp});
   if (!im.store) return false;
   try {
     if (auto l = im.store->GetSetting("sf:limits")) im.limits = json::parse(*l);
+    im.LoadAddressSettings();
     im.LoadObjects();
     im.ReindexIfNeeded();
     if (auto u = im.store->GetSetting("sf:default_user")) {
@@ -1004,8 +1030,28 @@ json SalesforceSandbox::VendorControl(std::string_view method, std::string_view 
     if (out.contains("error")) *status = 400;
     return out;
   }
+  if (path == "/_sandbox/addressSettings") {
+    if (method == "POST") {
+      if (auto e = im.address.Apply(body)) {
+        *status = 400;
+        return {{"error", *e}};
+      }
+      json saved = json::array();
+      if (auto s = im.store->GetSetting("sf:address_settings")) saved = json::parse(*s);
+      saved.push_back(body);
+      im.store->SetSetting("sf:address_settings", saved.dump());
+    } else if (method != "GET") {
+      *status = 405;
+      return {{"error", "use GET or POST"}};
+    }
+    if (method == "GET") return im.address.ToJson();
+    size_t states = 0;
+    for (const auto& c : im.address.countries()) states += c.states.size();
+    return {{"countries", im.address.countries().size()}, {"states", states}};
+  }
   if (path == "/_sandbox/reset" && method == "POST") {
     im.store->Clear();
+    im.address = AddressSettings::Defaults();
     im.limits = SalesforceLimits{};
     im.api_used = 0;
     im.locators.clear();

@@ -2,7 +2,8 @@
 // single-record CRUD, upsert by external id, sObject collections, updated/deleted replication,
 // lead conversion (control API), with Salesforce's error arrays, 18-character ids,
 // Sforce-Limit-Info and the daily request allowance. Vendor control endpoints:
-// /_sandbox/limits, /_sandbox/seed, /_sandbox/demo, /_sandbox/reset, /_sandbox/convertLead.
+// /_sandbox/limits, /_sandbox/seed, /_sandbox/demo, /_sandbox/reset, /_sandbox/convertLead,
+// /_sandbox/addressSettings.
 #pragma once
 
 #include <memory>
@@ -50,6 +51,9 @@ class SalesforceSandbox final : public Sandbox {
   nlohmann::json Seed(const nlohmann::json& body);
   // {"leadId","accountId","contactId","opportunityId"} or {"error": ...}.
   nlohmann::json ConvertLead(const LeadConversion& conversion);
+  // Customises the State and Country/Territory picklists, see /_sandbox/addressSettings
+  // ({"countries": [...]}). Returns the reply ({"countries": N, "states": N} or {"error"}).
+  nlohmann::json SetAddressSettings(const nlohmann::json& body);
   // Computes the 18-character form of a 15-character id (identity on valid 18-char ids).
   static std::string To18(const std::string& id15);
 

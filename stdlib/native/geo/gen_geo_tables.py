@@ -6,7 +6,11 @@ Run by CMake at build time; never edit the output by hand. The key normalisation
 stay byte-for-byte identical to place_key.cpp: both use the fold table this script emits, and
 the unit tests look up every generated name through the C++ side to prove it.
 
-usage: gen_geo_tables.py --iso-json DIR --locale-dir DIR --aliases FILE --out FILE
+It also builds Salesforce's default State and Country/Territory picklists: ISO data plus the
+reviewed deviations of salesforce_defaults.tsv (--salesforce).
+
+usage: gen_geo_tables.py --iso-json DIR --locale-dir DIR --aliases FILE --salesforce FILE
+                         --out FILE
 """
 
 import argparse
@@ -271,11 +275,97 @@ def load_catalogues(locale_dir, domain):
     return cats
 
 
+# Countries whose states Salesforce enables by default, and which ISO level they come from.
+SALESFORCE_STATE_COUNTRIES = ['US', 'CA', 'AU', 'BR', 'CN', 'IN', 'IE', 'IT', 'MX', 'JP']
+SALESFORCE_SECOND_LEVEL = {'IE', 'IT'}  # counties and provinces, not provinces and regions
+
+
+def salesforce_defaults(path, countries, subs):
+    """ISO countries and subdivisions with the deviations of salesforce_defaults.tsv applied.
+    Returns [(code, label, [(code, label, iso_part, active)])] in code order."""
+    iso_names = {c['alpha_2']: c['name'] for c in countries}
+    table = {}  # code -> [label, {code: [label, iso_part, active]}]
+    for code, name in iso_names.items():
+        table[code] = [name, {}]
+    for s in subs:
+        cc, part = s['code'].split('-', 1)
+        if cc not in SALESFORCE_STATE_COUNTRIES:
+            continue
+        if (cc in SALESFORCE_SECOND_LEVEL) != ('parent' in s):
+            continue
+        table[cc][1][part] = [subdivision_label(s['code'], s['name']), part, True]
+    counts = {}
+    renamed = {}  # (country, iso part) -> new code, applied after every line is read
+
+    def fail(lineno, msg):
+        sys.exit(f'{path}:{lineno}: {msg}')
+
+    with open(path, encoding='utf-8') as f:
+        for lineno, line in enumerate(f, 1):
+            line = re.sub(r'\t+#.*$', '', line.rstrip('\n'))
+            if not line.strip() or line.lstrip().startswith('#'):
+                continue
+            cols = line.split('\t') + [''] * 6
+            op, cc, iso, code, label, flags = cols[:6]
+            if flags not in ('', 'inactive'):
+                fail(lineno, f'unknown flag {flags!r}')
+            active = flags != 'inactive'
+            if op == 'count':
+                counts[cc] = int(iso)
+                continue
+            if op == 'add-country':
+                if cc in table:
+                    fail(lineno, f'{cc} already exists')
+                table[cc] = [label, {}]
+                continue
+            if cc not in table:
+                fail(lineno, f'unknown country {cc}')
+            states = table[cc][1]
+            if op == 'drop-country':
+                del table[cc]
+            elif op == 'country':
+                table[cc][0] = label
+            elif op == 'drop-state':
+                if iso not in states:
+                    fail(lineno, f'unknown subdivision {cc}-{iso}')
+                del states[iso]
+            elif op == 'add-state':
+                if code in states:
+                    fail(lineno, f'{cc}-{code} already exists')
+                states[code] = [label, '', active]
+            elif op == 'state':
+                if iso not in states:
+                    fail(lineno, f'unknown subdivision {cc}-{iso}')
+                if label != '=':
+                    states[iso][0] = label
+                states[iso][2] = active
+                if code != '=':
+                    renamed[(cc, iso)] = code
+            else:
+                fail(lineno, f'unknown operation {op!r}')
+    for cc in set(cc for cc, _ in renamed):
+        states = table[cc][1]
+        moved = {renamed[(cc, iso)]: states.pop(iso) for (c, iso) in list(renamed) if c == cc}
+        for code, row in moved.items():
+            if code in states:
+                sys.exit(f'{path}: {cc}-{code} is used twice')
+            states[code] = row
+    out = [(cc, table[cc][0], sorted((code, r[0], r[1], r[2]) for code, r in table[cc][1].items()))
+           for cc in sorted(table)]
+    for cc, want in counts.items():
+        got = len(out) if cc == '*' else len(table[cc][1]) if cc in table else -1
+        if got != want:
+            sys.exit(f'{path}: {cc} has {got} entries, the count line says {want}')
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--iso-json', required=True)
     ap.add_argument('--locale-dir', required=True)
     ap.add_argument('--aliases', required=True)
+    ap.add_argument('--salesforce', required=True,
+                    help='salesforce_defaults.tsv: deviations of Salesforce\'s picklists from ISO')
     ap.add_argument('--out', required=True)
     ap.add_argument('--dump-keys', help='write country keys as TSV (for debugging)')
     ap.add_argument('--dump-parity', help='write every normalised text and its key as TSV, '
@@ -438,6 +528,21 @@ def main():
             sv(s['code']), sv(s['name']), sv(subdivision_label(s['code'], s['name'])),
             sv(s['type']), sv(parent), cidx[cc]))
     lines.append('};')
+    lines.append('')
+    # Salesforce's default picklists.
+    sf = salesforce_defaults(args.salesforce, countries, subs)
+    sf_states = []
+    lines.append(f'const SalesforceCountryRow kSalesforceCountries[{len(sf)}] = {{')
+    for cc, label, states in sf:
+        lines.append('  {%s,%s,%d,%d},' % (sv(cc), sv(label), len(sf_states),
+                                           len(sf_states) + len(states)))
+        sf_states.extend(states)
+    lines.append('};')
+    lines.append(f'const SalesforceStateRow kSalesforceStates[{max(1, len(sf_states))}] = {{')
+    for code, label, iso, active in sf_states:
+        lines.append('  {%s,%s,%s,%d},' % (sv(code), sv(label), sv(iso), 1 if active else 0))
+    lines.append('};')
+    lines.append(f'const std::uint32_t kSalesforceCountryCount = {len(sf)};')
     lines.append('')
     emit_hash(lines, 'kCountryHash', ct.items(), pool)
     emit_hash(lines, 'kSubdivisionHash', st.items(), pool)

@@ -35,6 +35,18 @@ struct SubdivisionRow {
   std::uint32_t country;
 };
 
+// Salesforce's default picklists (ISO plus salesforce_defaults.tsv), countries in code order,
+// each with its states (a range of kSalesforceStates, in code order).
+struct SalesforceCountryRow {
+  PoolRef code, label;
+  std::uint32_t states_begin, states_end;
+};
+struct SalesforceStateRow {
+  PoolRef code, label;
+  PoolRef iso;  // the ISO 3166-2 code part it stands for; empty for states ISO lacks
+  std::uint8_t active;
+};
+
 // Open addressing, linear probing, FNV-1a over the normalised key; value 0xFFFF = empty.
 struct HashSlot {
   std::uint32_t offset;
@@ -50,6 +62,9 @@ extern const HashSlot kCountryHash[];
 extern const std::uint32_t kCountryHash_mask;
 extern const HashSlot kSubdivisionHash[];
 extern const std::uint32_t kSubdivisionHash_mask;
+extern const SalesforceCountryRow kSalesforceCountries[];
+extern const SalesforceStateRow kSalesforceStates[];
+extern const std::uint32_t kSalesforceCountryCount;
 extern const char kPool[];
 extern const std::uint32_t kCountryCount;
 extern const std::uint32_t kSubdivisionCount;

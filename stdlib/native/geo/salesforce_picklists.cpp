@@ -9,6 +9,7 @@
 #include <new>
 
 #include "geo/country.h"
+#include "geo/geo_tables.h"
 #include "geo/place_key.h"
 #include "geo/subdivision.h"
 #include "text/trim.h"
@@ -101,8 +102,12 @@ struct PicklistTable::Impl {
   std::deque<std::string> arena;  // owned text of custom tables (stable addresses)
   std::vector<PicklistState> states;
   std::vector<PicklistCountry> countries;
-  std::vector<std::uint32_t> state_offsets;  // first state of each country in `states`
-  Index codes, values, keys;  // exact code, exact integration value, normalised label/value
+  // The ISO 3166-2 code part each state stands for (parallel to `states`): the code itself in
+  // custom tables, from the generated data in the default table (empty: ISO lacks it).
+  std::vector<std::string_view> state_iso;
+  // Exact code, exact integration value, normalised label/value, ISO code part. Inactive
+  // entries are in none of them.
+  Index codes, values, keys, iso;
   std::size_t skipped = 0;
 
   std::string_view keep(std::string s) { return arena.emplace_back(std::move(s)); }
@@ -114,57 +119,53 @@ struct PicklistTable::Impl {
   void build_indexes() {
     for (std::uint32_t i = 0; i < countries.size(); ++i) {
       const auto& c = countries[i];
+      if (!c.active) continue;
       codes.add(0, upper_string(c.code), i);
       values.add(0, upper_string(c.integration_value), i);
       keys.add(0, place_key_string(c.label), i);
       keys.add(0, place_key_string(c.integration_value), i);
+      const auto first = static_cast<std::size_t>(c.states.data() - states.data());
       for (std::uint32_t j = 0; j < c.states.size(); ++j) {
         const auto& s = c.states[j];
+        if (!s.active) continue;
         codes.add(i + 1, upper_string(s.code), j);
         values.add(i + 1, upper_string(s.integration_value), j);
         keys.add(i + 1, place_key_string(s.label), j);
         keys.add(i + 1, place_key_string(s.integration_value), j);
+        if (first + j < state_iso.size()) iso.add(i + 1, upper_string(state_iso[first + j]), j);
       }
     }
     codes.finish();
     values.finish();
     keys.finish();
+    iso.finish();
   }
 };
 
 namespace {
 
-// Which ISO subdivisions Salesforce enables as states, per country (docs/stdlib/geo.md):
-// Ireland's counties and Italy's provinces are the second level; elsewhere the first.
-bool default_state(std::string_view alpha2, const Subdivision& s) {
-  if (alpha2 == "IE" || alpha2 == "IT") return !s.parent.empty();
-  return s.parent.empty();
-}
-
-constexpr std::array<std::string_view, 10> kCountriesWithStates = {"US", "CA", "AU", "BR", "CN",
-                                                                   "IN", "IE", "IT", "MX", "JP"};
-
+// The generated default table (gen_geo_tables.py: ISO plus salesforce_defaults.tsv). Views
+// point into the generated string pool, so nothing is copied.
 std::shared_ptr<PicklistTable::Impl> build_defaults() {
+  using detail::kSalesforceCountries;
+  using detail::kSalesforceStates;
+  using detail::pool;
   auto impl = std::make_shared<PicklistTable::Impl>();
-  std::vector<std::vector<PicklistState>> per_country(country_count());
-  for (std::size_t i = 0; i < country_count(); ++i) {
-    const Country c = country_at(i);
-    if (std::find(kCountriesWithStates.begin(), kCountriesWithStates.end(), c.alpha2) ==
-        kCountriesWithStates.end()) {
-      continue;
-    }
-    for (std::size_t j = 0; j < subdivision_count(c); ++j) {
-      const Subdivision s = subdivision_at(c, j);
-      if (default_state(c.alpha2, s)) per_country[i].push_back({s.code_part, s.label, s.label});
-    }
+  const std::uint32_t n = detail::kSalesforceCountryCount;
+  const std::uint32_t state_count = n == 0 ? 0 : kSalesforceCountries[n - 1].states_end;
+  impl->states.reserve(state_count);
+  impl->state_iso.reserve(state_count);
+  for (std::uint32_t i = 0; i < state_count; ++i) {
+    const auto& s = kSalesforceStates[i];
+    impl->states.push_back({pool(s.code), pool(s.label), pool(s.label), s.active != 0});
+    impl->state_iso.push_back(pool(s.iso));
   }
-  for (const auto& v : per_country) impl->states.insert(impl->states.end(), v.begin(), v.end());
-  std::size_t offset = 0;
-  for (std::size_t i = 0; i < country_count(); ++i) {
-    const Country c = country_at(i);
+  impl->countries.reserve(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto& c = kSalesforceCountries[i];
     impl->countries.push_back(
-        {c.alpha2, c.name, c.name, std::span(impl->states).subspan(offset, per_country[i].size())});
-    offset += per_country[i].size();
+        {pool(c.code), pool(c.label), pool(c.label),
+         std::span(impl->states).subspan(c.states_begin, c.states_end - c.states_begin), true});
   }
   impl->build_indexes();
   return impl;
@@ -230,6 +231,7 @@ PicklistTable PicklistTable::build_custom(std::span<const CountryRow> countries,
                     impl->keep(std::string(first_non_empty(value, label, code)))});
   }
   for (const auto& v : per_country) impl->states.insert(impl->states.end(), v.begin(), v.end());
+  for (const auto& st : impl->states) impl->state_iso.push_back(st.code);
   std::size_t offset = 0;
   for (std::size_t i = 0; i < kept.size(); ++i) {
     const auto code = text::trim(kept[i]->code);
@@ -382,7 +384,13 @@ Result<const PicklistState*> PicklistTable::match_state(const PicklistCountry& c
   if (iso) {
     const auto sub = find_subdivision(iso.value, text);
     if (sub) {
-      if (const auto* st = state_by_code(c, sub.value.code_part)) return {Status::ok, st};
+      std::array<char, kMaxExact> buf;
+      std::string_view part;
+      if (upper_ascii(sub.value.code_part, buf, part)) {
+        if (const auto* i = impl_->iso.find(impl_->country_index(&c) + 1, part)) {
+          return {Status::ok, &c.states[*i]};
+        }
+      }
     }
   }
   return {Status::state_not_in_country, nullptr};

@@ -1,5 +1,6 @@
 // Salesforce State and Country/Territory picklists: the default table Salesforce ships
-// (derived from the generated ISO data), admin-customised tables, and the conversion of
+// (generated from ISO data plus the reviewed deviations of salesforce_defaults.tsv),
+// admin-customised tables, and the conversion of
 // addresses between HubSpot's free-text country/state and Salesforce's code + integration
 // value fields for every combination of the integration's settings (R107-R113, B10).
 #pragma once
@@ -19,6 +20,8 @@ struct PicklistState {
   std::string_view code;               // StateCode value: ISO 3166-2 part after the dash
   std::string_view label;              // what users see
   std::string_view integration_value;  // what the State text field holds
+  // Inactive values are listed (describe shows them) but cannot be written: lookups skip them.
+  bool active = true;
 };
 
 struct PicklistCountry {
@@ -26,6 +29,7 @@ struct PicklistCountry {
   std::string_view label;
   std::string_view integration_value;  // what the Country text field holds
   std::span<const PicklistState> states;
+  bool active = true;  // as PicklistState::active
 };
 
 // An immutable picklist table. Copies are cheap (shared). Lookups never allocate; building
@@ -40,9 +44,10 @@ class PicklistTable {
     std::string country_code, code, label, integration_value;
   };
 
-  // The values Salesforce ships: every ISO 3166-1 country (code = alpha-2, label and
-  // integration value = ISO English short name) and states for US, CA, AU, BR, CN, IN, IE,
-  // IT, MX and JP (see docs/stdlib/geo.md for which subdivisions). Built once, on first use.
+  // The values Salesforce ships (docs/stdlib/geo.md, "The default table"): 235 countries and
+  // territories (code = ISO alpha-2, label = integration value = Salesforce's English name)
+  // and states for US, CA, AU, BR, CN, IN, IE, IT, MX and JP, some of them inactive (the US
+  // territories). Generated from ISO 3166 plus salesforce_defaults.tsv; built once, on first use.
   static const PicklistTable& salesforce_defaults() noexcept;
 
   // A customised table. Empty labels/integration values default to each other, then to the
@@ -70,7 +75,7 @@ class PicklistTable {
   std::size_t skipped_rows() const noexcept;
 
   // Exact lookups, the way Salesforce validates: codes and integration values compare
-  // ASCII-case-insensitively after trimming. nullptr when absent.
+  // ASCII-case-insensitively after trimming. nullptr when absent or inactive.
   const PicklistCountry* country_by_code(std::string_view code) const noexcept;
   const PicklistCountry* country_by_integration_value(std::string_view value) const noexcept;
   const PicklistState* state_by_code(const PicklistCountry& c,
@@ -80,7 +85,8 @@ class PicklistTable {
 
   // Lenient lookups from what a person typed: exact code, then this table's labels and
   // integration values (normalised like geo place keys), then the ISO lookups of
-  // country.h/subdivision.h mapped to this table's codes.
+  // country.h/subdivision.h mapped to this table's entries (through the ISO code each default
+  // state stands for: "Ciudad de México" is MX state DF). Inactive entries never match.
   // Status: ok, blank, not_found (country), state_not_in_country (state), invalid_utf8,
   // too_long.
   Result<const PicklistCountry*> match_country(std::string_view text) const noexcept;

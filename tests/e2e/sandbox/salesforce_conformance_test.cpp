@@ -686,3 +686,190 @@ TEST_CASE("salesforce: OAuth token endpoint returns the token and instance URL")
   CHECK(bad.body["error"] == "unsupported_grant_type");
   CHECK_FALSE(bad.HasHeader("Sforce-Limit-Info"));
 }
+
+namespace {
+
+// The picklistValues of one field of a describe, by name.
+json Picklist(Fixture& f, const std::string& object, const std::string& field) {
+  Reply d = f.http.Get(kBase + "/sobjects/" + object + "/describe");
+  REQUIRE(d.status == 200);
+  for (const auto& x : d.body["fields"])
+    if (x["name"] == field) return x["picklistValues"];
+  FAIL("no field " << field);
+  return json();
+}
+
+// The entry with this value (and label, for state codes that several countries use: "CA" is
+// California and Cagliari).
+const json* Value(const json& picklist, const std::string& value, const std::string& label = "") {
+  for (const auto& v : picklist)
+    if (v["value"] == value && (label.empty() || v["label"] == label)) return &v;
+  return nullptr;
+}
+
+// The countries a StateCode entry is valid for, decoded from its base64 validFor bitmap.
+std::set<std::string> ValidFor(const json& state, const json& countries) {
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::vector<unsigned char> bytes;
+  unsigned acc = 0;
+  int bits = 0;
+  for (char ch : state["validFor"].get<std::string>()) {
+    if (ch == '=') break;
+    acc = (acc << 6) | static_cast<unsigned>(kAlphabet.find(ch));
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push_back(static_cast<unsigned char>((acc >> bits) & 0xFF));
+    }
+  }
+  std::set<std::string> out;
+  for (size_t i = 0; i < countries.size() && i / 8 < bytes.size(); ++i)
+    if (bytes[i / 8] & (0x80 >> (i % 8))) out.insert(countries[i]["value"].get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("salesforce: the default State and Country/Territory picklists") {
+  Fixture f;
+  json countries = Picklist(f, "Account", "BillingCountryCode");
+  CHECK(countries.size() == 235);  // what Salesforce ships (stdlib geo's default table)
+  REQUIRE(Value(countries, "XK"));
+  CHECK((*Value(countries, "XK"))["label"] == "Kosovo");
+  CHECK((*Value(countries, "AX"))["label"] == "Aland Islands");
+  CHECK(Value(countries, "CU") == nullptr);
+  CHECK(Value(countries, "PR") == nullptr);
+  // Alphabetical by label, accents ignored; no integration values in describe.
+  CHECK(countries[0]["label"] == "Afghanistan");
+  CHECK(countries[1]["label"] == "Aland Islands");
+  CHECK_FALSE(countries[0].contains("integrationValue"));
+  json states = Picklist(f, "Account", "BillingStateCode");
+  // "CA" is California in the US and Cagliari in Italy; Salesforce's Chinese codes are numeric.
+  REQUIRE(Value(states, "CA", "California"));
+  CHECK(ValidFor(*Value(states, "CA", "California"), countries) == std::set<std::string>{"US"});
+  REQUIRE(Value(states, "CA", "Cagliari"));
+  CHECK(ValidFor(*Value(states, "CA", "Cagliari"), countries) == std::set<std::string>{"IT"});
+  REQUIRE(Value(states, "11"));
+  CHECK((*Value(states, "11"))["label"] == "Beijing");
+  CHECK(ValidFor(*Value(states, "11"), countries) == std::set<std::string>{"CN"});
+  // US territories are listed but inactive, and refused on write.
+  REQUIRE(Value(states, "PR", "Puerto Rico"));
+  CHECK((*Value(states, "PR", "Puerto Rico"))["active"] == false);
+  CHECK((*Value(states, "PR", "Paraná"))["active"] == true);
+  CheckError(f.http.Post(kBase + "/sobjects/Account",
+                         {{"Name", "A"}, {"BillingCountryCode", "US"}, {"BillingStateCode", "PR"}}),
+             400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+  CheckError(
+      f.http.Post(kBase + "/sobjects/Account", {{"Name", "A"}, {"BillingCountryCode", "CU"}}), 400,
+      "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+  // Kosovo, which ISO lacks, is a default value; "Milan" is Salesforce's label for MI.
+  std::string id = f.Create("Account", {{"Name", "K"}, {"BillingCountryCode", "XK"}});
+  CHECK(f.http.Get(kBase + "/sobjects/Account/" + id).body["BillingCountry"] == "Kosovo");
+  id = f.Create("Contact",
+                {{"LastName", "M"}, {"MailingCountry", "Italy"}, {"MailingState", "Milan"}});
+  CHECK(f.http.Get(kBase + "/sobjects/Contact/" + id).body["MailingStateCode"] == "MI");
+}
+
+TEST_CASE("salesforce: address settings customise the picklists (/_sandbox/addressSettings)") {
+  Fixture f;
+  Fixture other;  // a second org in the same process keeps the defaults
+  Reply r = f.http.Post("/_sandbox/addressSettings",
+                        {{"countries",
+                          {{{"isoCode", "US"},
+                            {"label", "United States"},
+                            {"integrationValue", "USA"},
+                            {"active", true},
+                            {"states",
+                             {{{"isoCode", "CA"},
+                               {"label", "California"},
+                               {"integrationValue", "Calif."},
+                               {"active", true}}}}},
+                           {{"isoCode", "XS"},
+                            {"label", "Sealand"},
+                            {"integrationValue", "Principality of Sealand"},
+                            {"states", {{{"isoCode", "RT"}, {"label", "Roughs Tower"}}}}},
+                           {{"isoCode", "FR"}, {"active", false}}}}});
+  REQUIRE_MESSAGE(r.status == 200, r.raw);
+  CHECK(r.body["countries"] == 236);
+
+  // The text fields hold the integration value; writing one sets the code.
+  std::string id = f.Create("Contact", {{"LastName", "A"}, {"MailingCountry", "USA"}});
+  Reply g = f.http.Get(kBase + "/sobjects/Contact/" + id);
+  CHECK(g.body["MailingCountryCode"] == "US");
+  CHECK(g.body["MailingCountry"] == "USA");
+  id = f.Create("Contact",
+                {{"LastName", "B"}, {"MailingCountryCode", "US"}, {"MailingStateCode", "CA"}});
+  g = f.http.Get(kBase + "/sobjects/Contact/" + id);
+  CHECK(g.body["MailingCountry"] == "USA");
+  CHECK(g.body["MailingState"] == "Calif.");
+  id = f.Create("Contact",
+                {{"LastName", "C"}, {"MailingCountry", "usa"}, {"MailingState", "calif."}});
+  CHECK(f.http.Get(kBase + "/sobjects/Contact/" + id).body["MailingStateCode"] == "CA");
+  // The old name is no longer an integration value; a code and a text that disagree fail.
+  CheckError(f.http.Post(kBase + "/sobjects/Contact",
+                         {{"LastName", "D"}, {"MailingCountry", "United States"}}),
+             400, "FIELD_INTEGRITY_EXCEPTION");
+  CheckError(f.http.Post(kBase + "/sobjects/Contact", {{"LastName", "D"},
+                                                       {"MailingCountryCode", "US"},
+                                                       {"MailingCountry", "United States"}}),
+             400, "FIELD_INTEGRITY_EXCEPTION");
+  // A custom country with a custom state.
+  id = f.Create("Account",
+                {{"Name", "S"}, {"BillingCountryCode", "XS"}, {"BillingStateCode", "RT"}});
+  g = f.http.Get(kBase + "/sobjects/Account/" + id);
+  CHECK(g.body["BillingCountry"] == "Principality of Sealand");
+  CHECK(g.body["BillingState"] == "Roughs Tower");
+  // A deactivated country is refused, by code or by text.
+  CheckError(
+      f.http.Post(kBase + "/sobjects/Account", {{"Name", "F"}, {"BillingCountryCode", "FR"}}), 400,
+      "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+  CheckError(
+      f.http.Post(kBase + "/sobjects/Account", {{"Name", "F"}, {"BillingCountry", "France"}}), 400,
+      "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+  CHECK(other.http.Post(kBase + "/sobjects/Account", {{"Name", "F"}, {"BillingCountryCode", "FR"}})
+            .status == 201);
+
+  // Describe: labels (no integration values), inactive values listed, validFor over the new
+  // country order.
+  json countries = Picklist(f, "Account", "BillingCountryCode");
+  CHECK(countries.size() == 236);
+  REQUIRE(Value(countries, "FR"));
+  CHECK((*Value(countries, "FR"))["active"] == false);
+  CHECK((*Value(countries, "US"))["label"] == "United States");
+  REQUIRE(Value(countries, "XS"));
+  CHECK((*Value(countries, "XS"))["label"] == "Sealand");
+  json states = Picklist(f, "Account", "BillingStateCode");
+  REQUIRE(Value(states, "RT"));
+  CHECK(ValidFor(*Value(states, "RT"), countries) == std::set<std::string>{"XS"});
+  CHECK(ValidFor(*Value(states, "11"), countries) == std::set<std::string>{"CN"});
+  CHECK(Picklist(other, "Account", "BillingCountryCode").size() == 235);
+
+  // The C++ helper, GET, and malformed bodies (nothing changes).
+  json reply = f.sandbox.SetAddressSettings(
+      {{"countries", {{{"isoCode", "DE"}, {"label", "Deutschland"}, {"integrationValue", "DE"}}}}});
+  CHECK(reply["countries"] == 236);
+  id = f.Create("Account", {{"Name", "G"}, {"BillingCountryCode", "DE"}});
+  CHECK(f.http.Get(kBase + "/sobjects/Account/" + id).body["BillingCountry"] == "DE");
+  Reply all = f.http.Get("/_sandbox/addressSettings");
+  REQUIRE(all.status == 200);
+  CHECK(all.body["countries"].size() == 236);
+  Reply bad = f.http.Post(
+      "/_sandbox/addressSettings",
+      {{"countries", {{{"isoCode", "IT"}, {"label", "Italia"}}, {{"label", "no code"}}}}});
+  CHECK(bad.status == 400);
+  CHECK(bad.body["error"] == "countries[1].isoCode must be a non-empty string");
+  CHECK((*Value(Picklist(f, "Account", "BillingCountryCode"), "IT"))["label"] == "Italy");
+  CHECK(f.http.Post("/_sandbox/addressSettings", {{"countries", "US"}}).status == 400);
+
+  // Reset restores the defaults.
+  REQUIRE(f.http.Post("/_sandbox/reset", json::object()).status == 200);
+  id = f.Create("Contact", {{"LastName", "E"}, {"MailingCountry", "United States"}});
+  CHECK(f.http.Get(kBase + "/sobjects/Contact/" + id).body["MailingCountryCode"] == "US");
+  CHECK(f.http.Post(kBase + "/sobjects/Account", {{"Name", "F"}, {"BillingCountryCode", "FR"}})
+            .status == 201);
+  CheckError(
+      f.http.Post(kBase + "/sobjects/Account", {{"Name", "S"}, {"BillingCountryCode", "XS"}}), 400,
+      "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
+  CHECK(Picklist(f, "Account", "BillingCountryCode").size() == 235);
+}

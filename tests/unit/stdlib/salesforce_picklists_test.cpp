@@ -68,43 +68,147 @@ std::string out(const HubSpotAddress& a) {
 
 TEST_CASE("default picklist: countries and every default state by code and by name") {
   const auto& t = PicklistTable::salesforce_defaults();
-  CHECK(t.countries().size() == country_count());
-  std::size_t states = 0;
+  CHECK(t.countries().size() == 235);  // Salesforce Help: 235 countries and territories
+  std::size_t states = 0, inactive = 0;
   for (const auto& c : t.countries()) {
     CAPTURE(c.code);
+    CHECK(c.active);
+    CHECK(c.integration_value == c.label);
     CHECK(t.country_by_code(c.code) == &c);
     CHECK(t.country_by_integration_value(c.integration_value) == &c);
     CHECK(t.match_country(c.label).value == &c);
     for (const auto& s : c.states) {
       CAPTURE(s.code);
+      CHECK(s.integration_value == s.label);
+      ++states;
+      if (!s.active) {
+        // Listed (describe shows it) but not writable: no lookup finds it.
+        ++inactive;
+        CHECK(t.state_by_code(c, s.code) == nullptr);
+        CHECK(t.state_by_integration_value(c, s.integration_value) == nullptr);
+        CHECK(t.match_state(c, s.label).status == Status::state_not_in_country);
+        continue;
+      }
       CHECK(t.state_by_code(c, s.code) == &s);
       CHECK(t.state_by_integration_value(c, s.integration_value) == &s);
       CHECK(t.match_state(c, s.code).value == &s);
       CHECK(t.match_state(c, s.label).value == &s);
-      ++states;
     }
   }
   const auto count = [&](std::string_view cc) { return t.country_by_code(cc)->states.size(); };
-  CHECK(count("US") == 57);
+  CHECK(count("US") == 63);  // 50 states, DC, 12 inactive territories and military codes
   CHECK(count("CA") == 13);
   CHECK(count("AU") == 8);
   CHECK(count("BR") == 27);
   CHECK(count("CN") == 34);
   CHECK(count("IN") == 36);
   CHECK(count("IE") == 26);
-  CHECK(count("IT") == 106);
+  CHECK(count("IT") == 110);
   CHECK(count("MX") == 32);
   CHECK(count("JP") == 47);
   CHECK(count("DE") == 0);
-  CHECK(states == 57 + 13 + 8 + 27 + 34 + 36 + 26 + 106 + 32 + 47);
-  const auto* cn = t.country_by_code("cn");
-  REQUIRE(cn);
-  CHECK(t.state_by_code(*cn, "BJ")->label == "Beijing");
-  const auto* in = t.country_by_code("IN");
-  CHECK(t.state_by_code(*in, "MH")->label == "Maharashtra");
-  const auto* it = t.country_by_code("IT");
-  CHECK(t.state_by_code(*it, "MI")->label == "Milano");
-  CHECK(t.state_by_code(*it, "25") == nullptr);  // regions are not Salesforce states
+  CHECK(states == 63 + 13 + 8 + 27 + 34 + 36 + 26 + 110 + 32 + 47);
+  CHECK(inactive == 12);
+}
+
+TEST_CASE("default picklist: where Salesforce differs from ISO 3166") {
+  const auto& t = PicklistTable::salesforce_defaults();
+  const auto label = [&](std::string_view cc) {
+    const auto* c = t.country_by_code(cc);
+    return c ? std::string(c->label) : std::string("(none)");
+  };
+  // Countries ISO lists and Salesforce does not ship; Kosovo, which ISO lacks.
+  for (const char* cc :
+       {"AS", "CU", "FM", "GU", "HK", "IR", "KP", "MH", "MP", "PR", "PW", "SD", "SY", "UM", "VI"}) {
+    CAPTURE(cc);
+    CHECK(t.country_by_code(cc) == nullptr);
+    CHECK(country_by_alpha2(cc));  // ISO has them
+  }
+  CHECK(label("XK") == "Kosovo");
+  CHECK(t.match_country("Puerto Rico").status == Status::not_found);
+  CHECK(t.match_country("Hong Kong").status == Status::not_found);
+  // Labels that differ from the ISO short name.
+  CHECK(label("AX") == "Aland Islands");
+  CHECK(label("CD") == "Congo, the Democratic Republic of the");
+  CHECK(label("CI") == "Cote d'Ivoire");
+  CHECK(label("CV") == "Cape Verde");
+  CHECK(label("PS") == "Palestine");
+  CHECK(label("RE") == "Reunion");
+  CHECK(label("TW") == "Taiwan");
+  CHECK(label("VN") == "Vietnam");
+  CHECK(label("KR") == "Korea, Republic of");  // as ISO
+  CHECK(label("US") == "United States");
+  // ISO names still find the entry.
+  CHECK(t.match_country("Viet Nam").value->code == "VN");
+  CHECK(t.match_country("Côte d'Ivoire").value->code == "CI");
+  CHECK(t.match_country("Cabo Verde").value->code == "CV");
+
+  const auto state = [&](std::string_view cc, std::string_view code) {
+    const auto* c = t.country_by_code(cc);
+    const auto* s = c ? t.state_by_code(*c, code) : nullptr;
+    return s ? std::string(s->label) : std::string("(none)");
+  };
+  const auto match = [&](std::string_view cc, std::string_view text) {
+    const auto r = t.match_state(*t.country_by_code(cc), text);
+    return r ? std::string(r.value->code) : std::string(status_name(r.status));
+  };
+  // China: the numeric codes ISO used before its letter codes.
+  CHECK(state("CN", "11") == "Beijing");
+  CHECK(state("CN", "91") == "Hong Kong");
+  CHECK(state("CN", "BJ") == "(none)");
+  CHECK(match("CN", "CN-BJ") == "11");
+  CHECK(match("CN", "Beijing Shi") == "11");
+  // Mexico: ISO's older two-letter codes, some English names.
+  CHECK(state("MX", "DF") == "Federal District");
+  CHECK(state("MX", "ME") == "Mexico State");
+  CHECK(state("MX", "AG") == "Aguascalientes");
+  CHECK(state("MX", "CMX") == "(none)");
+  CHECK(match("MX", "Ciudad de México") == "DF");
+  CHECK(match("MX", "CDMX") == "DF");
+  CHECK(match("MX", "MX-AGU") == "AG");
+  // India: the union territories before Ladakh and the Dadra/Daman merger.
+  CHECK(state("IN", "DD") == "Daman and Diu");
+  CHECK(state("IN", "DN") == "Dadra and Nagar Haveli");
+  CHECK(state("IN", "TG") == "Telangana");
+  CHECK(state("IN", "LA") == "(none)");
+  CHECK(state("IN", "DH") == "(none)");
+  // Italy: English names, the Sardinian provinces before Sud Sardegna, Aosta.
+  CHECK(state("IT", "MI") == "Milan");
+  CHECK(state("IT", "RM") == "Rome");
+  CHECK(state("IT", "FI") == "Florence");
+  CHECK(state("IT", "CI") == "Carbonia-Iglesias");
+  CHECK(state("IT", "AO") == "Aosta");
+  CHECK(state("IT", "SU") == "(none)");
+  CHECK(state("IT", "25") == "(none)");  // regions are not Salesforce states
+  CHECK(match("IT", "Milano") == "MI");
+  // Japan: Salesforce's codes for Aomori, Akita and Aichi are not ISO's.
+  CHECK(state("JP", "02") == "Akita");
+  CHECK(state("JP", "05") == "Aichi");
+  CHECK(state("JP", "23") == "Aomori");
+  CHECK(state("JP", "13") == "Tokyo");
+  CHECK(match("JP", "Aomori") == "23");
+  CHECK(match("JP", "JP-02") == "23");  // ISO JP-02 is Aomori
+  // Canada, the US.
+  CHECK(state("CA", "YT") == "Yukon Territories");
+  CHECK(match("CA", "Yukon") == "YT");
+  CHECK(state("US", "PR") == "(none)");  // inactive
+  CHECK(state("US", "AA") == "(none)");  // inactive
+  CHECK(match("US", "Puerto Rico") == "state_not_in_country");
+  const auto* us = t.country_by_code("US");
+  const auto find_listed = [&](std::string_view code) -> const PicklistState* {
+    for (const auto& s : us->states) {
+      if (s.code == code) return &s;
+    }
+    return nullptr;
+  };
+  for (const char* code :
+       {"AA", "AE", "AP", "AS", "FM", "GU", "MH", "MP", "PR", "PW", "UM", "VI"}) {
+    CAPTURE(code);
+    const auto* s = find_listed(code);
+    REQUIRE(s);
+    CHECK_FALSE(s->active);
+  }
+  CHECK(find_listed("VI")->label == "US Virgin Islands");
 }
 
 TEST_CASE("custom picklist table") {
@@ -151,7 +255,11 @@ TEST_CASE("HubSpot -> Salesforce, picklists enabled (defaults)") {
   CHECK(out(to_salesforce(match, "US", "Ontario")) == "state_not_in_country@state");
   CHECK(out(to_salesforce(match, "Germany", "Bayern")) == "state_not_in_country@state");
   CHECK(out(to_salesforce(match, "Italy", "Lombardia")) == "state_not_in_country@state");
-  CHECK(out(to_salesforce(match, "Italia", "Milan")) == "Italy|IT|Milano|MI codes");
+  CHECK(out(to_salesforce(match, "Italia", "Milano")) == "Italy|IT|Milan|MI codes");
+  CHECK(out(to_salesforce(match, "Viet Nam", "")) == "Vietnam|VN|| codes");
+  CHECK(out(to_salesforce(match, "Mexico", "CDMX")) == "Mexico|MX|Federal District|DF codes");
+  CHECK(out(to_salesforce(match, "Puerto Rico", "")) == "not_found@country");
+  CHECK(out(to_salesforce(match, "US", "Puerto Rico")) == "state_not_in_country@state");
   CHECK(out(to_salesforce(match, "  ", "")) == "blank");
   const auto as_is = settings(SF::enabled, HS::sync_as_is);
   CHECK(out(to_salesforce(as_is, "United States", "California")) ==
@@ -160,6 +268,7 @@ TEST_CASE("HubSpot -> Salesforce, picklists enabled (defaults)") {
   CHECK(out(to_salesforce(as_is, "USA", "")) == "not_a_picklist_value@country");
   CHECK(out(to_salesforce(as_is, "US", "Calif")) == "state_not_in_country@state");
   CHECK(out(to_salesforce(as_is, "", "CA")) == "state_without_country@state");
+  CHECK(out(to_salesforce(as_is, "US", "PR")) == "state_not_in_country@state");  // inactive
 }
 
 TEST_CASE("HubSpot -> Salesforce, picklists customized") {
