@@ -548,7 +548,10 @@ HubSpotAddress to_hubspot(const PicklistSettings& settings, std::string_view cou
   if (!country_code.empty() && by_code == nullptr) {
     return fail_hs(Status::not_a_picklist_value, PlaceField::country);
   }
-  if (!country.empty() && by_value == nullptr) {
+  // Salesforce keeps the text field in step with the code, so a text this table does not know
+  // beside a known code is the org's customised integration value (describe, where a
+  // customised table comes from, has none): the code decides.
+  if (!country.empty() && by_value == nullptr && by_code == nullptr) {
     return fail_hs(Status::not_a_picklist_value, PlaceField::country);
   }
   if (by_code != nullptr && by_value != nullptr && by_code != by_value) {
@@ -561,7 +564,8 @@ HubSpotAddress to_hubspot(const PicklistSettings& settings, std::string_view cou
         state_code.empty() ? nullptr : table.state_by_code(*c, state_code);
     const PicklistState* s_value =
         state.empty() ? nullptr : table.state_by_integration_value(*c, state);
-    if ((!state_code.empty() && s_code == nullptr) || (!state.empty() && s_value == nullptr)) {
+    if ((!state_code.empty() && s_code == nullptr) ||
+        (!state.empty() && s_value == nullptr && s_code == nullptr)) {
       return fail_hs(Status::state_not_in_country, PlaceField::state);
     }
     if (s_code != nullptr && s_value != nullptr && s_code != s_value) {
@@ -572,6 +576,10 @@ HubSpotAddress to_hubspot(const PicklistSettings& settings, std::string_view cou
   HubSpotAddress out;
   out.country = c->integration_value;
   out.state = st != nullptr ? st->integration_value : std::string_view{};
+  if (as_is) {  // HubSpot keeps the text as Salesforce holds it (the org's integration value)
+    if (!country.empty()) out.country = country;
+    if (!state.empty()) out.state = state;
+  }
   if (!as_is) {
     // HubSpot holds Salesforce's default names: map a customised entry back through its code.
     const auto& defaults = PicklistTable::salesforce_defaults();

@@ -273,6 +273,81 @@ TEST_CASE("R112_customized_reads_the_orgs_picklists_from_its_describe") {
   CHECK(rows[0].fields["MailingStateCode"] == "CA");
 }
 
+TEST_CASE("R112_customized_follows_the_orgs_custom_and_deactivated_values") {
+  // The org added a custom country and deactivated Germany (Setup / Metadata API).
+  const json settings = {
+      {"countries",
+       {{{"isoCode", "XS"}, {"label", "Sealand"}, {"integrationValue", "Sealand"}},
+        {{"isoCode", "DE"}, {"active", false}}}}};
+  for (const char* mode : {"customized", "enabled"}) {
+    CAPTURE(mode);
+    EngineFixture f;
+    f.salesforce_sb->SetAddressSettings(settings);
+    f.Rules(PicklistRules(std::string("  picklists { salesforce: ") + mode +
+                          "  hubspot: match_defaults }"));
+    f.CreateContact({{"email", "sealand@example.com"}, {"lastname", "P"}, {"country", "sealand"}});
+    const std::string de =
+        f.CreateContact({{"email", "de@example.com"}, {"lastname", "P"}, {"country", "Germany"}});
+    const int64_t sf_writes_before = f.SalesforceWrites();
+    auto r = f.Sync();
+    auto rows = f.SfByEmail("Contact", "sealand@example.com", {"MailingCountryCode"});
+    CHECK(f.SfByEmail("Contact", "de@example.com").empty());
+    if (std::string(mode) == "customized") {
+      // The org's table: the custom country is sent as its code, the inactive one fails as a
+      // picklist error before any call.
+      REQUIRE(rows.size() == 1);
+      CHECK(rows[0].fields["MailingCountryCode"] == "XS");
+      CHECK(r.errors["picklist"] == 1);
+      auto errors = f.store.OpenErrors();
+      REQUIRE(errors.size() == 1);
+      CHECK(errors[0].record_id == de);
+      CHECK(f.SalesforceWrites() - sf_writes_before == 1);  // one collection, Sealand only
+    } else {
+      // Salesforce's defaults know no Sealand; Germany reaches the API and is refused there.
+      CHECK(rows.empty());
+      CHECK(r.errors["picklist"] == 2);
+      bool refused_by_api = false;
+      for (const auto& e : f.store.OpenErrors())
+        if (e.record_id == de) refused_by_api = e.code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST";
+      CHECK(refused_by_api);
+    }
+  }
+}
+
+TEST_CASE("R112_custom_integration_values_echo_nothing_back") {
+  // The org's text fields hold "USA" / "Calif." (customised integration values).
+  const json settings = {{"countries",
+                          {{{"isoCode", "US"},
+                            {"integrationValue", "USA"},
+                            {"states", {{{"isoCode", "CA"}, {"integrationValue", "Calif."}}}}}}}};
+  for (const char* mode : {"customized", "enabled"}) {
+    CAPTURE(mode);
+    EngineFixture f;
+    f.salesforce_sb->SetAddressSettings(settings);
+    f.Rules(PicklistRules(std::string("  picklists { salesforce: ") + mode +
+                          "  hubspot: match_defaults }"));
+    const std::string hs = f.CreateContact(
+        {{"email", "iv@example.com"}, {"lastname", "P"}, {"country", "U.S."}, {"state", "CA"}});
+    auto first = f.Sync();
+    CHECK(first.errors.empty());
+    auto rows = f.SfByEmail("Contact", "iv@example.com",
+                            {"MailingCountry", "MailingCountryCode", "MailingState"});
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].fields["MailingCountryCode"] == "US");
+    CHECK(rows[0].fields["MailingCountry"] == "USA");
+    CHECK(rows[0].fields["MailingState"] == "Calif.");
+    // HubSpot keeps Salesforce's default names (match_defaults), and nothing goes back and
+    // forth on the next runs.
+    CHECK(Text(f.Contact(hs)["country"]) == "United States");
+    CHECK(Text(f.Contact(hs)["state"]) == "California");
+    f.Sync();
+    const int64_t hs_writes = f.HubSpotWrites(), sf_writes = f.SalesforceWrites();
+    auto again = f.Sync();
+    CHECK(f.HubSpotWrites() == hs_writes);
+    CHECK(f.SalesforceWrites() == sf_writes);
+  }
+}
+
 TEST_CASE("R109_state_without_country_is_a_picklist_error") {
   EngineFixture f;
   f.Rules(PicklistRules("  picklists { salesforce: enabled  hubspot: match_defaults }"));
