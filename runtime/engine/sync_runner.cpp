@@ -1306,9 +1306,28 @@ struct SyncRunner::Impl {
   }
 };
 
+// The portal's lifecycle stages in funnel order: the `lifecyclestage` options by displayOrder
+// (a portal may customise them, R96); HubSpot's defaults when it has none.
+static stdlib::lifecycle::LifecycleStages PortalStages(connectors::Connector& hs) {
+  auto described = hs.Describe("contacts");
+  if (auto* e = std::get_if<connectors::Error>(&described))
+    FailRead(hs, hs, *e, "reading the HubSpot lifecycle stages");
+  const schema::Field* f = std::get<schema::Object>(described).FindField("lifecyclestage");
+  if (!f || f->options.empty()) return stdlib::lifecycle::LifecycleStages::hubspot_defaults();
+  std::vector<const schema::Option*> options;
+  for (const schema::Option& o : f->options) options.push_back(&o);
+  std::sort(options.begin(), options.end(), [](const auto* a, const auto* b) {
+    return a->display_order != b->display_order ? a->display_order < b->display_order : a < b;
+  });
+  std::vector<std::string_view> values;
+  for (const schema::Option* o : options) values.push_back(o->value);
+  return stdlib::lifecycle::LifecycleStages::custom(values);
+}
+
 void SyncRunner::Impl::Lifecycle() {
   if (!p.lifecycle || !p.IsContacts()) return;
-  const auto& stages = stdlib::lifecycle::LifecycleStages::hubspot_defaults();
+  const stdlib::lifecycle::LifecycleStages stages = PortalStages(hs);
+  ++hs_min_items;
   std::unordered_map<std::string, std::string> proposed;  // Salesforce contact id -> stage
   auto propose = [&](const std::string& contact, const json& opp) {
     auto flag = [&opp](const char* field) {

@@ -1,6 +1,7 @@
 // Lifecycle stages from opportunity contact roles (R96-R106) and state/country picklists
 // (R107-R113), end to end.
 #include "engine_fixture.h"
+#include "runtime/connectors/http/http_client.h"
 
 namespace syncline::test {
 namespace {
@@ -139,6 +140,37 @@ TEST_CASE("R106_a_named_stage_comes_before_the_open_group") {
   f.Sync();
   CHECK(Stage(f, hs) == "salesqualifiedlead");
   CHECK(Stage(f, hs2) == "opportunity");
+}
+
+TEST_CASE("R96_R99_forward_follows_the_portals_own_stage_order") {
+  // A portal that reordered its lifecycle stages (property options by displayOrder): here
+  // `opportunity` comes before `salesqualifiedlead`, so an SQL contact on an open opportunity
+  // stays where it is, while HubSpot's default order would move it.
+  for (const bool reordered : {true, false}) {
+    CAPTURE(reordered);
+    EngineFixture f;
+    if (reordered) {
+      json options = json::array();
+      int order = 0;
+      for (const char* v : {"subscriber", "lead", "marketingqualifiedlead", "opportunity",
+                            "salesqualifiedlead", "customer", "evangelist", "other"})
+        options.push_back({{"label", v}, {"value", v}, {"displayOrder", order++}});
+      connectors::http::Client client;
+      connectors::http::Request patch;
+      patch.method = "PATCH";
+      patch.url = f.hubspot_sb->base_url() + "/crm/v3/properties/contacts/lifecyclestage";
+      patch.headers = {{"Authorization", "Bearer " + f.hubspot_sb->token()},
+                       {"Content-Type", "application/json"}};
+      patch.body = json{{"options", options}}.dump();
+      const auto reply = client.Perform(patch);
+      REQUIRE_MESSAGE(reply.status == 200, reply.body);
+    }
+    f.Rules(LifecycleRules(kOn));
+    auto [hs, contact] = SyncedContact(f, "order@example.com", "salesqualifiedlead");
+    AddRole(f, Opportunity(f, "Prospecting"), contact);
+    f.Sync();
+    CHECK(Stage(f, hs) == (reordered ? "salesqualifiedlead" : "opportunity"));
+  }
 }
 
 TEST_CASE("R102_with_the_setting_off_nothing_changes") {
