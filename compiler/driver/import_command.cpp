@@ -6,6 +6,7 @@
 // R77, an inactive campaign R126), 3 the import stopped (suspended, unreachable, state).
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "command_registry.h"
 #include "runtime/engine/import_runner.h"
@@ -24,6 +25,7 @@ struct ImportOptions {
   bool dry_run = false, quiet = false;
   std::string format = "text";
   std::string engine;
+  std::optional<int64_t> limit;
 };
 
 int64_t Get(const std::map<std::string, int64_t>& counts, const std::string& key) {
@@ -97,14 +99,20 @@ void PrintText(std::ostream& out, const engine::ImportPlan& plan,
   out << "\n";
   out << "  API calls:           HubSpot " << r.hubspot_calls << ", Salesforce "
       << r.salesforce_calls << "\n";
+  for (const auto& [object, report] : result.by_object)
+    if (Get(report.counts, "import.capped"))
+      out << "  capped:              " << object << ": " << report.message << "\n";
   if (r.status != "ok") out << "  stopped:             " << r.status << ": " << r.message << "\n";
 }
 
 json ResultJson(const engine::ImportPlan& plan, const engine::ImportResult& result, bool dry_run) {
   json j = ReportJson(result.total, dry_run);
   json objects = json::array();
-  for (const auto& [object, report] : result.by_object)
-    objects.push_back({{"object", object}, {"counts", report.counts}});
+  for (const auto& [object, report] : result.by_object) {
+    json o = {{"object", object}, {"counts", report.counts}};
+    if (Get(report.counts, "import.capped")) o["capped"] = report.message;
+    objects.push_back(o);
+  }
   j["objects"] = objects;
   if (!plan.campaign_id.empty())
     j["campaign"] = {{"id", plan.campaign_id},
@@ -125,7 +133,7 @@ int Import(const ImportOptions& o) {
   if (!o.rules.empty()) config.rules = o.rules;  // as given on the command line
   Configured c;
   if (!OpenConfigured(config, o.engine, "syncline import", &c)) return 2;
-  engine::ImportRequest request{o.object, o.campaign};
+  engine::ImportRequest request{o.object, o.campaign, o.limit};
   const engine::ImportPlan plan =
       engine::PlanImport(c.rules->syncs(), c.crms->salesforce(), request, c.rules->activities());
   if (!plan.error.empty()) {
@@ -169,7 +177,9 @@ int Import(const ImportOptions& o) {
   else if (!o.quiet || result.total.status != "ok")
     PrintText(std::cout, plan, result, o.dry_run);
   if (o.dry_run) return result.total.status == "ok" ? 0 : 3;
-  return RunExitCode(result.total);
+  const int code = RunExitCode(result.total);
+  // Capped (R72): not everything came in; the next import continues.
+  return code == 0 && Get(result.total.counts, "import.capped") ? 1 : code;
 }
 
 const CommandRegistration registration(305, [](CLI::App& app, CommandRunner& run) {
@@ -185,6 +195,10 @@ const CommandRegistration registration(305, [](CLI::App& app, CommandRunner& run
                   "and events)");
   cmd->add_option("--campaign", o->campaign,
                   "Only the leads and contacts of this active campaign (its id or name)");
+  cmd->add_option("--limit", o->limit,
+                  "At most N records per object, then stop; the next import continues where "
+                  "it stopped (default: 200000 for Account, R72; none for the rest; 0: none)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--dry-run", o->dry_run,
                 "Show what the import would write, field by field; write nothing");
   cmd->add_flag("--quiet,-q", o->quiet, "No progress and no summary unless the import stops");
@@ -199,7 +213,8 @@ const CommandRegistration registration(305, [](CLI::App& app, CommandRunner& run
       "can be repeated. Salesforce is not written. Tasks and events become HubSpot\n"
       "engagements of the types the `activities from salesforce.Task` block lists, whatever\n"
       "their age, on the synced contact (import contacts first); never twice.\n"
-      "Exit status: 0 imported, 1 some records failed (retried by the next run), 2 usage,\n"
+      "Exit status: 0 imported, 1 some records failed (retried by the next run) or the\n"
+      "import stopped at its --limit (import again to continue), 2 usage,\n"
       "config or rule errors, or an object no sync pairs (R66, R77) or an inactive campaign\n"
       "(R126), 3 the import stopped (suspended, unreachable, state failure).\n"
       "Examples:\n"

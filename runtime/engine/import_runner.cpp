@@ -190,6 +190,7 @@ const ActivityProgram* ActivitiesOf(const std::vector<ActivityProgram>& activiti
 ImportPlan PlanImport(const std::vector<SyncProgram>& syncs, connectors::Connector& salesforce,
                       const ImportRequest& r, const std::vector<ActivityProgram>& activities) {
   ImportPlan plan;
+  plan.limit = r.limit;
   const std::vector<const SyncProgram*> order = RunOrder(syncs);
   if (!r.campaign.empty()) {
     PlanCampaign(order, salesforce, r, &plan);
@@ -231,6 +232,9 @@ ImportResult RunImport(const ImportPlan& plan, connectors::Connector& hubspot,
     RunOptions o = options;
     o.import_object = step.object;
     o.import_ids = step.ids;
+    o.import_limit = plan.limit                 ? *plan.limit
+                     : step.object == "Account" ? kBulkCompanyResyncCap
+                                                : 0;
     RunReport r;
     if (step.activity) {
       SalesforceActivityRunner runner(*step.activity, hubspot, salesforce, store, o);

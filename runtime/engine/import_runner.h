@@ -28,9 +28,15 @@
 
 namespace syncline::engine {
 
+// R72: HubSpot caps a bulk company resync at 200,000 companies; an account import is that.
+constexpr int64_t kBulkCompanyResyncCap = 200'000;
+
 struct ImportRequest {
   std::string object;    // a Salesforce object ("Lead", case-insensitive); empty: all
   std::string campaign;  // a campaign's id or name: only its members (leads and contacts)
+  // Records per object before the import stops (0: no cap); the next import continues where
+  // it stopped. nullopt: kBulkCompanyResyncCap for accounts (R72), no cap for the rest.
+  std::optional<int64_t> limit;
 };
 
 // One object to import through one sync.
@@ -43,7 +49,8 @@ struct ImportStep {
 
 struct ImportPlan {
   std::vector<ImportStep> steps;
-  std::string error;  // not empty: the request is refused (nothing was written)
+  std::string error;             // not empty: the request is refused (nothing was written)
+  std::optional<int64_t> limit;  // ImportRequest::limit
   // A campaign import: the campaign and its members.
   std::string campaign_id, campaign_name;
   int64_t campaign_leads = 0, campaign_contacts = 0;

@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <variant>
 
+#include "connectors/window_cursor.h"
 #include "engine/addresses.h"
 #include "engine/associations.h"
 #include "engine/company_matching.h"
@@ -1080,15 +1081,45 @@ struct SyncRunner::Impl {
       }
       return;
     }
-    int64_t pages = 0;
+    // A capped import (R72) stops after `import_limit` records and keeps where it stopped, so
+    // the next import of the object continues from there; a complete one clears it.
+    const int64_t limit = o.import_limit;
+    const std::string since =
+        store.GetWatermark(Side::kSalesforce, obj->object, "import").value_or("");
+    if (!since.empty()) Count("import.resumed");
+    connectors::WindowCursor cursor = connectors::WindowCursor::Parse(since);
+    int64_t pages = 0, taken = 0;
+    bool capped = false;
     connectors::Error e =
-        sf.ReadChanges(obj->object, "", obj->read_fields, [&](connectors::ChangePage& cp) {
+        sf.ReadChanges(obj->object, since, obj->read_fields, [&](connectors::ChangePage& cp) {
           ++pages;
+          if (limit > 0 && taken + static_cast<int64_t>(cp.records.size()) > limit) {
+            cp.records.resize(static_cast<size_t>(limit - taken));
+            capped = true;
+          }
+          // The feed's own cursor, replayed over the records taken: exact within a page.
+          for (const Record& r : cp.records) cursor.Take(r.id, r.last_modified_ms);
+          taken += static_cast<int64_t>(cp.records.size());
           page(cp.records);
-          return true;
+          if (!o.dry_run && limit > 0)
+            store.SetWatermark(Side::kSalesforce, obj->object, "import", cursor.Encode(), Now());
+          if (limit > 0 && taken >= limit) capped = true;
+          return !capped;
         });
     sf_min_ += std::max<int64_t>(1, pages);
     if (!e.ok()) Fail(e, "reading Salesforce " + obj->object + " to import");
+    if (capped) {
+      Count("import.capped");
+      report.message =
+          "We couldn't sync all your updates for this mapping: the import stopped "
+          "after " +
+          std::to_string(taken) + " " + obj->object + " records (the cap of " +
+          std::to_string(limit) +
+          (obj->object == "Account" ? " per bulk company resync, R72" : "") +
+          "); import again to continue where it stopped";
+    } else if (!since.empty() && !o.dry_run) {
+      store.SetWatermark(Side::kSalesforce, obj->object, "import", "", Now());
+    }
   }
 
   // ---- workflows (R137): these HubSpot records now, as changed ones

@@ -37,6 +37,9 @@ struct RunOptions {
   // deletions, retries and lifecycle stages to the next run.
   std::string import_object;
   std::optional<std::vector<std::string>> import_ids;  // nullopt: every record
+  // At most this many records per import of an object (0: no cap); the next import continues
+  // where a capped one stopped. `syncline import` caps accounts at 200,000 (R72).
+  int64_t import_limit = 0;
   // Workflows (R137: a contact is synced to Salesforce before an action there): when set, a run
   // reads only these HubSpot records and settles each as changed (created in or paired with
   // Salesforce, or updated), as far as the sync's rules allow: the include filter and the

@@ -117,7 +117,7 @@ TEST_CASE("R33_R128_import_skips_records_without_email") {
   Lead(f, "bob@ex.com", "Bob");
   f.CreateSf("Contact", {{"LastName", "Nomail Contact"}});
   const int64_t sf_writes = f.SalesforceWrites();
-  auto r = Import(f, {"", ""});  // every object of the sync: leads, then contacts
+  auto r = Import(f, {"", "", std::nullopt});  // every object of the sync: leads, then contacts
   CHECK(r.count("read.salesforce") == 4);
   CHECK(r.count("skipped.no_key") == 2);
   CHECK(r.count("created.hubspot") == 2);
@@ -140,7 +140,7 @@ TEST_CASE("R128_one_contact_per_email_and_existing_contacts_are_matched_by_email
   Lead(f, "Dup@ex.com", "First");
   Lead(f, "dup@ex.com", "Second");
   const std::string newest = Lead(f, "DUP@EX.COM", "Third");
-  auto leads = Import(f, {"Lead", ""});
+  auto leads = Import(f, {"Lead", "", std::nullopt});
   CHECK(leads.count("created.hubspot") == 1);
   CHECK(leads.count("skipped.duplicate_key") == 2);
   CHECK(leads.count("linked") == 1);
@@ -159,7 +159,7 @@ TEST_CASE("R128_one_contact_per_email_and_existing_contacts_are_matched_by_email
   CHECK(dup_link->salesforce_id == newest);
   // A Salesforce contact with the same email, imported later, makes no second contact.
   f.CreateSf("Contact", {{"LastName", "Contacty"}, {"Email", "dup@ex.com"}});
-  auto contacts = Import(f, {"contact", ""});  // object names are case-insensitive
+  auto contacts = Import(f, {"contact", "", std::nullopt});  // object names are case-insensitive
   CHECK(contacts.count("created.hubspot") == 0);
   // R128: net-new only; the HubSpot contact stays paired with its lead.
   CHECK(contacts.count("skipped.already_paired") == 1);
@@ -173,14 +173,14 @@ TEST_CASE("import_links_so_a_later_run_makes_no_duplicates_and_a_second_import_n
   for (int i = 0; i < 5; ++i)
     Lead(f, "lead" + std::to_string(i) + "@ex.com", "L" + std::to_string(i));
   f.CreateSf("Contact", {{"LastName", "C"}, {"Email", "c@ex.com"}, {"Phone", "555-0101"}});
-  auto first = Import(f, {"", ""});
+  auto first = Import(f, {"", "", std::nullopt});
   CHECK(first.count("created.hubspot") == 6);
   CHECK(f.store.Links("contacts").size() == 6);
   const int64_t sf_writes = f.SalesforceWrites();
 
   // Safe to re-run: everything is linked already, nothing is written.
   const int64_t hs_writes = f.HubSpotWrites();
-  auto again = Import(f, {"", ""});
+  auto again = Import(f, {"", "", std::nullopt});
   CHECK(again.count("created.hubspot") == 0);
   CHECK(again.count("updated.hubspot") == 0);
   CHECK(again.count("unchanged") == 6);
@@ -210,7 +210,7 @@ TEST_CASE("import_writes_hubspot_only_and_the_next_run_sends_the_rest") {
   // import does not write Salesforce.
   const std::string contact = f.CreateContact({{"email", "both@ex.com"}, {"lastname", "Newer"}});
   const int64_t sf_writes = f.SalesforceWrites();
-  auto r = Import(f, {"Lead", ""});
+  auto r = Import(f, {"Lead", "", std::nullopt});
   CHECK(r.count("linked") == 1);
   CHECK(f.SalesforceWrites() == sf_writes);
   CHECK(f.Sf("Lead", lead)["LastName"] == "Older");
@@ -231,7 +231,7 @@ TEST_CASE("import_records_no_salesforce_errors_for_values_it_does_not_send") {
   // The HubSpot contact's state would be a picklist error on the way to Salesforce (R111).
   f.CreateContact({{"email", "pick@ex.com"}, {"country", "US"}, {"state", "Ontario"}});
   f.CreateSf("Contact", {{"LastName", "Pick"}, {"Email", "pick@ex.com"}});
-  auto r = Import(f, {"Contact", ""});
+  auto r = Import(f, {"Contact", "", std::nullopt});
   CHECK(r.count("linked") == 1);
   CHECK(r.result.total.errors.empty());
   CHECK(f.store.OpenErrors().empty());
@@ -253,7 +253,7 @@ TEST_CASE("R129_import_pulls_the_values_of_a_new_mapping") {
   f.Rules(ContactRules("", "    jobtitle <-> Title prefer salesforce unless blank\n"));
   f.Sync();
   CHECK(f.Contact(contact)["jobtitle"].is_null());
-  auto r = Import(f, {"Lead", ""});
+  auto r = Import(f, {"Lead", "", std::nullopt});
   CHECK(r.count("updated.hubspot") == 1);
   CHECK(f.Contact(contact)["jobtitle"] == "CTO");
   CHECK(f.store.FindLink(state::Side::kSalesforce, "Lead", lead)->hubspot_id == contact);
@@ -263,7 +263,7 @@ TEST_CASE("import_dry_run_writes_nothing") {
   EngineFixture f;
   f.Rules(ContactRules("", ""));
   Lead(f, "dry@ex.com", "Dry");
-  auto r = Import(f, {"Lead", ""}, true);
+  auto r = Import(f, {"Lead", "", std::nullopt}, true);
   CHECK(r.count("created.hubspot") == 1);  // would be created
   REQUIRE(r.result.total.plan.size() == 1);
   CHECK(r.result.total.plan[0].action == "create");
@@ -279,7 +279,7 @@ TEST_CASE("R28_import_creates_contacts_even_when_the_sync_creates_none") {
   auto run = f.Sync();
   CHECK(run.counts["created.hubspot"] == 0);
   CHECK(AllHs(f, "contacts", {"email"}).empty());
-  auto r = Import(f, {"Lead", ""});
+  auto r = Import(f, {"Lead", "", std::nullopt});
   CHECK(r.count("created.hubspot") == 1);
   CHECK(Emails(f) == "quiet@ex.com");
 }
@@ -300,7 +300,7 @@ TEST_CASE("import_campaign_members") {
   for (const auto& [field, id] : std::vector<std::pair<std::string, std::string>>{
            {"LeadId", in_lead}, {"ContactId", in_contact}, {"LeadId", no_mail}})
     f.CreateSf("CampaignMember", {{"CampaignId", campaign}, {field, id}});
-  auto r = Import(f, {"", "Spring Launch"});
+  auto r = Import(f, {"", "Spring Launch", std::nullopt});
   CHECK(r.plan.campaign_id == campaign);
   CHECK(r.plan.campaign_leads == 2);
   CHECK(r.plan.campaign_contacts == 1);
@@ -309,7 +309,7 @@ TEST_CASE("import_campaign_members") {
   CHECK(r.count("created.hubspot") == 2);
   CHECK(Emails(f) == "in.contact@ex.com in.lead@ex.com");
   // By id too, and again: nothing new.
-  auto again = Import(f, {"Lead", campaign});
+  auto again = Import(f, {"Lead", campaign, std::nullopt});
   CHECK(again.count("read.salesforce") == 2);
   CHECK(again.count("created.hubspot") == 0);
   CHECK(Emails(f) == "in.contact@ex.com in.lead@ex.com");
@@ -320,11 +320,13 @@ TEST_CASE("R126_only_active_campaigns_can_be_imported") {
   f.Rules(ContactRules("", ""));
   const std::string campaign = f.CreateSf("Campaign", {{"Name", "Old News"}});  // not active
   f.CreateSf("CampaignMember", {{"CampaignId", campaign}, {"LeadId", Lead(f, "x@ex.com", "X")}});
-  const std::string why = Refusal(f, {"", "Old News"});
+  const std::string why = Refusal(f, {"", "Old News", std::nullopt});
   CHECK(why.find("not active") != std::string::npos);
   CHECK(why.find("R126") != std::string::npos);
-  CHECK(Refusal(f, {"", "No Such Campaign"}).find("no Salesforce campaign") != std::string::npos);
-  CHECK(Refusal(f, {"Account", "Old News"}).find("Lead or Contact") != std::string::npos);
+  CHECK(Refusal(f, {"", "No Such Campaign", std::nullopt}).find("no Salesforce campaign") !=
+        std::string::npos);
+  CHECK(Refusal(f, {"Account", "Old News", std::nullopt}).find("Lead or Contact") !=
+        std::string::npos);
   CHECK(AllHs(f, "contacts", {"email"}).empty());
 }
 
@@ -334,16 +336,64 @@ TEST_CASE("R66_account_import_needs_company_sync") {
   EngineFixture f;
   f.Rules(ContactRules("", ""));
   f.CreateSf("Account", {{"Name", "Acme"}});
-  const std::string why = Refusal(f, {"Account", ""});
+  const std::string why = Refusal(f, {"Account", "", std::nullopt});
   CHECK(why.find("R66") != std::string::npos);
   CHECK(why.find("sync companies") != std::string::npos);
   // With the company sync, the same import creates the company.
   f.Rules(ContactRules("", "") + kCompanies);
-  auto r = Import(f, {"account", ""});
+  auto r = Import(f, {"account", "", std::nullopt});
   CHECK(r.count("created.hubspot") == 1);
   auto companies = AllHs(f, "companies", {"name"});
   REQUIRE(companies.size() == 1);
   CHECK(companies[0].fields["name"] == "Acme");
+}
+
+TEST_CASE("R72_a_capped_account_import_stops_and_the_next_one_continues") {
+  EngineFixture f;
+  f.Rules(ContactRules("", "") + kCompanies);
+  for (int i = 0; i < 5; ++i) {
+    f.CreateSf("Account", {{"Name", "Co " + std::to_string(i)}});
+    f.Tick();
+  }
+  // The default cap for accounts is HubSpot's 200,000 (R72): five come in at once.
+  {
+    const engine::ImportPlan plan =
+        engine::PlanImport(f.rules->syncs(), *f.sf, {"Account", "", std::nullopt}, {});
+    REQUIRE(plan.error.empty());
+    CHECK_FALSE(plan.limit);
+    CHECK(engine::kBulkCompanyResyncCap == 200'000);
+  }
+  const auto names = [&] {
+    std::vector<std::string> out;
+    for (const auto& r : AllHs(f, "companies", {"name"})) out.push_back(Text(r.fields["name"]));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  // A dry run past the cap moves nothing.
+  Import(f, {"Account", "", 2}, /*dry_run=*/true);
+  CHECK(names().empty());
+  const Imported first = Import(f, {"Account", "", 2});
+  CHECK(first.count("import.capped") == 1);
+  CHECK(first.count("created.hubspot") == 2);
+  REQUIRE(first.result.by_object.size() == 1);
+  CHECK(first.result.by_object[0].second.message.find(
+            "We couldn't sync all your updates for this mapping") != std::string::npos);
+  CHECK(names() == std::vector<std::string>{"Co 0", "Co 1"});  // oldest first
+  const Imported second = Import(f, {"Account", "", 2});
+  CHECK(second.count("import.resumed") == 1);
+  CHECK(second.count("import.capped") == 1);
+  CHECK(second.count("read.salesforce") == 2);
+  CHECK(names().size() == 4);
+  const Imported third = Import(f, {"Account", "", 2});
+  CHECK(third.count("import.capped") == 0);  // the last one: complete, the cursor cleared
+  CHECK(third.count("created.hubspot") == 1);
+  CHECK(names() == std::vector<std::string>{"Co 0", "Co 1", "Co 2", "Co 3", "Co 4"});
+  // A complete import starts again from the beginning: nothing new, nothing twice.
+  const Imported again = Import(f, {"Account", "", 0});
+  CHECK(again.count("import.resumed") == 0);
+  CHECK(again.count("read.salesforce") == 5);
+  CHECK(again.count("created.hubspot") == 0);
+  CHECK(names().size() == 5);
 }
 
 TEST_CASE("R77_opportunity_import_needs_deal_sync") {
@@ -355,13 +405,13 @@ TEST_CASE("R77_opportunity_import_needs_deal_sync") {
                                                      {"CloseDate", "2026-12-31"},
                                                      {"Amount", 900},
                                                      {"AccountId", acc}});
-  const std::string why = Refusal(f, {"Opportunity", ""});
+  const std::string why = Refusal(f, {"Opportunity", "", std::nullopt});
   CHECK(why.find("R77") != std::string::npos);
   CHECK(why.find("sync deals") != std::string::npos);
 
   f.Rules(ContactRules("", "") + kCompanies + kDeals);
-  Import(f, {"Account", ""});
-  auto r = Import(f, {"Opportunity", ""});
+  Import(f, {"Account", "", std::nullopt});
+  auto r = Import(f, {"Opportunity", "", std::nullopt});
   CHECK(r.count("created.hubspot") == 1);
   auto link = f.store.FindLink(state::Side::kSalesforce, "Opportunity", opp);
   REQUIRE(link);
@@ -394,9 +444,9 @@ TEST_CASE("import_cases_through_the_ticket_sync") {
   EngineFixture f;
   f.Rules(ContactRules("", ""));
   f.CreateSf("Case", {{"Subject", "Broken"}, {"Status", "New"}});
-  CHECK(Refusal(f, {"Case", ""}).find("ticket sync") != std::string::npos);
+  CHECK(Refusal(f, {"Case", "", std::nullopt}).find("ticket sync") != std::string::npos);
   f.Rules(ContactRules("", "") + kTickets);
-  auto r = Import(f, {"Case", ""});
+  auto r = Import(f, {"Case", "", std::nullopt});
   CHECK(r.count("created.hubspot") == 1);
   auto tickets = AllHs(f, "tickets", {"subject"});
   REQUIRE(tickets.size() == 1);
@@ -407,18 +457,18 @@ TEST_CASE("R125_task_import_needs_an_activities_from_salesforce_block") {
   EngineFixture f;
   f.Rules(ContactRules("", ""));
   for (const char* object : {"Task", "Event"}) {
-    const std::string why = Refusal(f, {object, ""});
+    const std::string why = Refusal(f, {object, "", std::nullopt});
     CHECK(why.find("activities from salesforce.Task") != std::string::npos);
     CHECK(why.find("R89") != std::string::npos);
   }
-  CHECK(Refusal(f, {"Event", ""}).find("meetings") != std::string::npos);
-  CHECK(Refusal(f, {"Vehicle__c", ""}).find("no sync block pairs salesforce.Vehicle__c") !=
-        std::string::npos);
+  CHECK(Refusal(f, {"Event", "", std::nullopt}).find("meetings") != std::string::npos);
+  CHECK(Refusal(f, {"Vehicle__c", "", std::nullopt})
+            .find("no sync block pairs salesforce.Vehicle__c") != std::string::npos);
   // A block without meetings imports tasks but not events.
   EngineFixture g;
   g.Rules(ContactRules("", "") + "activities from salesforce.Task {\n  types tasks, calls\n}\n");
-  CHECK(Refusal(g, {"task", ""}).empty());
-  CHECK(Refusal(g, {"Event", ""}).find("meetings") != std::string::npos);
+  CHECK(Refusal(g, {"task", "", std::nullopt}).empty());
+  CHECK(Refusal(g, {"Event", "", std::nullopt}).find("meetings") != std::string::npos);
 }
 
 TEST_CASE("R125_R89_task_import_brings_tasks_older_than_the_block_once") {
@@ -446,7 +496,7 @@ TEST_CASE("R125_R89_task_import_brings_tasks_older_than_the_block_once") {
     CHECK(AllHs(f, "calls", {}).empty());
     CHECK(AllHs(f, "tasks", {}).empty());
 
-    const Imported first = Import(f, {"Task", ""});
+    const Imported first = Import(f, {"Task", "", std::nullopt});
     CHECK(first.count("read.salesforce.activities") == 3);
     CHECK(first.count("created.hubspot.calls") == 1);
     CHECK(first.count("created.hubspot.tasks") == 1);
@@ -465,7 +515,7 @@ TEST_CASE("R125_R89_task_import_brings_tasks_older_than_the_block_once") {
 
     // Importing again, then running, creates nothing twice.
     const int64_t writes = f.HubSpotWrites();
-    const Imported second = Import(f, {"Task", ""});
+    const Imported second = Import(f, {"Task", "", std::nullopt});
     CHECK(second.count("created.hubspot.calls") + second.count("created.hubspot.tasks") == 0);
     f.RunAll();
     CHECK(f.HubSpotWrites() == writes);
@@ -473,7 +523,7 @@ TEST_CASE("R125_R89_task_import_brings_tasks_older_than_the_block_once") {
     CHECK(AllHs(f, "tasks", {}).size() == 1);
 
     // Events through the meetings type; every object at once ends with the activities.
-    const Imported events = Import(f, {"Event", ""});
+    const Imported events = Import(f, {"Event", "", std::nullopt});
     CHECK(events.count("created.hubspot.meetings") == 1);
     const engine::ImportPlan all =
         engine::PlanImport(f.rules->syncs(), *f.sf, {}, f.rules->activities());
