@@ -46,6 +46,15 @@ int Run(const RunOptions& o) {
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
   const int interval = o.interval_s > 0 ? o.interval_s : config.watch_interval_s;
+  std::unique_ptr<WebhookListener> hooks;
+  if (o.watch && config.webhooks) {
+    hooks = WebhookListener::Start(*config.webhooks, &error);
+    if (!hooks) {
+      std::cerr << "syncline run: " << config.path << ": " << error << "\n";
+      return 2;
+    }
+    if (!o.quiet) std::cerr << "Listening for HubSpot webhooks at " << hooks->url() << "\n";
+  }
   int exit_code = 0;
   do {
     engine::RunReport report = RunSyncs(*c.rules, *c.crms, *store, ro);
@@ -55,8 +64,17 @@ int Run(const RunOptions& o) {
     } else if (!o.quiet || report.status != "ok") {
       PrintReportText(std::cout, report, false);
     }
+    std::cout.flush();  // with --watch into a pipe or log, each pass's summary shows at once
     exit_code = RunExitCode(report);
     if (!o.watch) break;
+    if (hooks) {
+      // The next pass at the interval, or sooner when HubSpot reports changes.
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(interval);
+      const int64_t events = hooks->Wait(deadline, [] { return g_stop != 0; });
+      if (events > 0 && !o.quiet && !g_stop)
+        std::cerr << "HubSpot webhooks: " << events << " events; syncing now\n";
+      continue;
+    }
     for (int waited = 0; waited < interval && !g_stop; ++waited)
       std::this_thread::sleep_for(std::chrono::seconds(1));
   } while (!g_stop);
@@ -78,6 +96,8 @@ const CommandRegistration registration(300, [](CLI::App& app, CommandRunner& run
   cmd->add_option("--engine", o->engine, "Override the config's engine")
       ->check(CLI::IsMember({"jit", "interp"}));
   cmd->footer(
+      "With --watch and a [webhooks] table in the config, a pass also starts a moment after\n"
+      "HubSpot webhook events arrive (signed requests only); Salesforce is polled.\n"
       "Exit status: 0 ok, 1 some records failed (sync errors recorded, retried later), 2 usage,\n"
       "config or rule errors, 3 the run stopped (suspended, unreachable, state failure).\n"
       "Example:\n  syncline run --config syncline.toml --once");

@@ -140,6 +140,31 @@ bool LoadConfig(const std::string& path, SyncConfig* c, std::string* error) {
       if (!value.is_table()) return fail("[" + k + "] must be a table");
       if (!ReadEndpoint(value.as_table(), k, k == "hubspot" ? &c->hubspot : &c->salesforce, &e))
         return fail(e);
+    } else if (k == "webhooks") {
+      const toml::table* t = value.as_table();
+      if (!t) return fail("[webhooks] must be a table");
+      WebhookOptions w;
+      for (auto&& [wk, wv] : *t) {
+        const std::string s(wk.str());
+        if ((s == "listen" || s == "path" || s == "url" || s == "client_secret_env") &&
+            wv.is_string()) {
+          const std::string v = *wv.value<std::string>();
+          (s == "listen" ? w.listen
+           : s == "path" ? w.path
+           : s == "url"  ? w.url
+                         : w.client_secret_env) = v;
+        } else if (s == "debounce_ms" && wv.is_integer() && *wv.value<int64_t>() >= 0) {
+          w.debounce_ms = static_cast<int>(*wv.value<int64_t>());
+        } else {
+          return fail("[webhooks] unknown or mistyped key `" + s + "`");
+        }
+      }
+      if (w.client_secret_env.empty())
+        return fail(
+            "[webhooks] needs client_secret_env: the variable holding the HubSpot app's "
+            "client secret, which signs every webhook request");
+      if (w.path.empty() || w.path.front() != '/') return fail("[webhooks] path must start with /");
+      c->webhooks = w;
     } else if (k == "sandbox") {
       const toml::table* t = value.as_table();
       if (!t) return fail("[sandbox] must be a table");

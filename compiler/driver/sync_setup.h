@@ -3,6 +3,10 @@
 // printing a run's summary as text or JSON.
 #pragma once
 
+#include <optional>
+
+#include "webhook_listener.h"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -39,8 +43,10 @@ struct SyncConfig {
   bool sandbox = false;
   std::string sandbox_seed = "demo";
   int sandbox_contacts = 2000;
-  std::string sandbox_data;     // folder keeping sandbox data across runs ("" = memory)
-  int watch_interval_s = 900;   // R120: HubSpot polls every 15 minutes
+  std::string sandbox_data;    // folder keeping sandbox data across runs ("" = memory)
+  int watch_interval_s = 900;  // R120: HubSpot polls every 15 minutes
+  // [webhooks]: `run --watch` also wakes on HubSpot webhook events (docs/runtime.md).
+  std::optional<WebhookOptions> webhooks;
   int retry_interval_s = 1800;  // R142: records with sync errors are retried after 30 minutes
 };
 
