@@ -15,6 +15,7 @@ PKGS=(
   nlohmann-json3-dev doctest-dev libsimdjson-dev libcli11-dev libtomlplusplus-dev
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev libsqlite3-dev sqlite3
   libphonenumber-dev libicu-dev libre2-dev libprotobuf-dev libboost-dev iso-codes
+  libjemalloc-dev
   # tools the benchmarks and tests call
   jq hyperfine time python3
 )
