@@ -123,9 +123,14 @@ def scenario(syncline, repo, sb, contacts, name, expected_snapshot, expected_err
             notes.append(f"the faulty run stopped: {report.get('message', '')}")
             if code != 3 or report["status"] != "failed":
                 problems.append(f"faulty run: exit {code} {report['status']}")
-        # Clean re-runs: errors are due after RETRY_S seconds.
+        # Clean re-runs: errors are due after RETRY_S seconds. Two at least; up to four while
+        # errors of the injected kind are still open (on a loaded machine a record can fail
+        # again for a reason of its own, such as its company's write still being retried).
         retried = 0
-        for i in range(2):
+        for i in range(4):
+            if i >= 2 and not (isinstance(expect, set) and
+                               any(r[3] in expect for r in open_errors(state)[0])):
+                break
             time.sleep(RETRY_S + 0.1)
             code, report, err = cl.run(syncline, config)
             if code not in (0, 1) or not report:
