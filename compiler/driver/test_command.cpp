@@ -216,7 +216,10 @@ class TestRun {
     if (words.rfind("opportunity ", 0) == 0) {
       const Ref* opp = Target(syntax::Side::kSalesforce, "Opportunity", std::nullopt);
       if (!opp) return Fail("`" + words + "` needs a given salesforce.Opportunity");
-      const std::string stage = words == "opportunity won"    ? "Closed Won"
+      if (words == "opportunity stage" && !step.action_argument)
+        return Fail("`opportunity stage` needs the stage in quotes");
+      const std::string stage = words == "opportunity stage"  ? step.action_argument->text
+                                : words == "opportunity won"  ? "Closed Won"
                                 : words == "opportunity lost" ? "Closed Lost"
                                                               : "Prospecting";
       auto r = crms_->salesforce().Write("Opportunity", connectors::WriteKind::kUpdate,

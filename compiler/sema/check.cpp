@@ -243,7 +243,9 @@ void Checker::CheckTest(const TestDecl& test) {
                                                          "add contact role"};
           // Workflow triggers (R135): `after enters segment "Name"`, `after set <property>
           // "value"` on the last given HubSpot record.
-          const bool trigger = (words == "enters segment" || words.rfind("set ", 0) == 0) &&
+          // `after opportunity stage "Name"`: the given opportunity moves to that stage (R106).
+          const bool trigger = (words == "enters segment" || words.rfind("set ", 0) == 0 ||
+                                words == "opportunity stage") &&
                                step.action_argument.has_value();
           if (!trigger && std::find(known.begin(), known.end(), words) == known.end()) {
             auto& d = diags_.Report(Code::E0416, step.range,
@@ -251,8 +253,8 @@ void Checker::CheckTest(const TestDecl& test) {
             diag::SuggestName(d, words, known);
             d.notes.push_back(
                 "actions: sync, salesforce delete, hubspot delete, convert lead, "
-                "opportunity won|lost|open, add contact role, enters segment \"Name\", set "
-                "<property> \"value\"");
+                "opportunity won|lost|open, opportunity stage \"Name\", add contact role, "
+                "enters segment \"Name\", set <property> \"value\"");
           }
         }
         break;
