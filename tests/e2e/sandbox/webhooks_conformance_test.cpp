@@ -374,7 +374,10 @@ TEST_CASE("webhooks: a failed delivery is retried with attemptNumber 1, then giv
 
 TEST_CASE("webhooks: duplicates and reordering exercise idempotency") {
   Fixture f;
-  f.Register({"contact.creation"}, {{"duplicate_fraction", 1.0}, {"reorder", true}});
+  // A wide batch window keeps the 30 events of the one batch call in one request (on a loaded
+  // machine delivery could otherwise start after the first few), so the shuffle has 30 to mix.
+  f.Register({"contact.creation"},
+             {{"duplicate_fraction", 1.0}, {"reorder", true}, {"batch_window_ms", 1000}});
   json inputs = json::array();
   for (int i = 0; i < 30; ++i)
     inputs.push_back({{"properties", {{"email", "dup" + std::to_string(i) + "@example.com"}}}});
