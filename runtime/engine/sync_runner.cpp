@@ -1117,7 +1117,7 @@ struct SyncRunner::Impl {
           std::to_string(limit) +
           (obj->object == "Account" ? " per bulk company resync, R72" : "") +
           "); import again to continue where it stopped";
-    } else if (!since.empty() && !o.dry_run) {
+    } else if (!o.dry_run && (limit > 0 || !since.empty())) {  // complete: start over next time
       store.SetWatermark(Side::kSalesforce, obj->object, "import", "", Now());
     }
   }

@@ -394,6 +394,14 @@ TEST_CASE("R72_a_capped_account_import_stops_and_the_next_one_continues") {
   CHECK(again.count("read.salesforce") == 5);
   CHECK(again.count("created.hubspot") == 0);
   CHECK(names().size() == 5);
+  // Under the default cap (which keeps a cursor per page), a complete import leaves none
+  // behind: the next one reads everything again.
+  for (int i = 0; i < 2; ++i) {
+    const Imported full = Import(f, {"Account", "", std::nullopt});
+    CHECK(full.count("import.resumed") == 0);
+    CHECK(full.count("read.salesforce") == 5);
+    CHECK(full.count("import.capped") == 0);
+  }
 }
 
 TEST_CASE("R77_opportunity_import_needs_deal_sync") {
