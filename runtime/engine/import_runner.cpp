@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "engine/run_all.h"
 #include "engine/salesforce_activity_runner.h"
 #include "engine/values.h"
 
@@ -14,17 +15,6 @@ namespace {
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-// The syncs in run order: contacts first (companies, deals and tickets associate with them).
-std::vector<const SyncProgram*> RunOrder(const std::vector<SyncProgram>& syncs) {
-  std::vector<const SyncProgram*> order;
-  for (const char* first : {"contacts", "companies", "deals", "tickets"})
-    for (const auto& s : syncs)
-      if (s.hubspot_object == first) order.push_back(&s);
-  for (const auto& s : syncs)
-    if (std::find(order.begin(), order.end(), &s) == order.end()) order.push_back(&s);
-  return order;
 }
 
 // A Salesforce id of the object with this key prefix: 15 or 18 letters and digits.

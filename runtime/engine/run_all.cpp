@@ -8,17 +8,22 @@
 
 namespace syncline::engine {
 
-RunReport RunAll(const std::vector<SyncProgram>& syncs,
-                 const std::vector<ActivityProgram>& activities,
-                 const std::vector<WorkflowProgram>& workflows, connectors::Connector& hubspot,
-                 connectors::Connector& salesforce, state::StateStore& store,
-                 const RunOptions& options) {
+std::vector<const SyncProgram*> RunOrder(const std::vector<SyncProgram>& syncs) {
   std::vector<const SyncProgram*> order;
   for (const char* first : {"contacts", "companies", "deals", "tickets"})
     for (const auto& s : syncs)
       if (s.hubspot_object == first) order.push_back(&s);
   for (const auto& s : syncs)
     if (std::find(order.begin(), order.end(), &s) == order.end()) order.push_back(&s);
+  return order;
+}
+
+RunReport RunAll(const std::vector<SyncProgram>& syncs,
+                 const std::vector<ActivityProgram>& activities,
+                 const std::vector<WorkflowProgram>& workflows, connectors::Connector& hubspot,
+                 connectors::Connector& salesforce, state::StateStore& store,
+                 const RunOptions& options) {
+  const std::vector<const SyncProgram*> order = RunOrder(syncs);
   RunReport total;
   for (const SyncProgram* s : order) {
     if (total.status != "ok") break;

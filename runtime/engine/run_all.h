@@ -17,6 +17,9 @@
 
 namespace syncline::engine {
 
+// The syncs in run order: contacts, companies, deals, tickets, then the rest as written.
+std::vector<const SyncProgram*> RunOrder(const std::vector<SyncProgram>& syncs);
+
 RunReport RunAll(const std::vector<SyncProgram>& syncs,
                  const std::vector<ActivityProgram>& activities,
                  const std::vector<WorkflowProgram>& workflows, connectors::Connector& hubspot,

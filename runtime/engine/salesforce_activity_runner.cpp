@@ -726,16 +726,25 @@ struct SalesforceActivityRunner::Impl {
     errored.clear();
   }
 
-  // The import of one object: all of it, from the beginning, in pages.
-  void ImportObject(const std::string& object) {
+  // Reads the object's feed from `since` and settles each page. A run keeps its watermark
+  // and waiting list per page; an import (everything from the beginning) moves neither.
+  void ReadFeed(const std::string& object, const connectors::Watermark& since) {
+    const bool keep = !o.dry_run && !Importing();
+    const std::string stage = Importing() ? "import: " : "activities: ";
     int64_t read = 0;
     connectors::Error e =
-        sf.ReadChanges(object, "", ReadFields(object), [&](connectors::ChangePage& page) {
+        sf.ReadChanges(object, since, ReadFields(object), [&](connectors::ChangePage& page) {
           ++sf_min;
           read += static_cast<int64_t>(page.records.size());
           Count("read.salesforce.activities", static_cast<int64_t>(page.records.size()));
           Process(object, page.records, /*retry=*/false);
-          if (o.progress) o.progress("import: Salesforce " + object + " read", read);
+          if (keep) {
+            state::Transaction tx(store);
+            store.SetWatermark(Side::kSalesforce, object, "activities", page.watermark, Now());
+            SaveWaiting(object);
+            tx.Commit();
+          }
+          if (o.progress) o.progress(stage + "Salesforce " + object + " read", read);
           CheckSuspended();
           return true;
         });
@@ -756,25 +765,7 @@ struct SalesforceActivityRunner::Impl {
     const auto wm = store.GetWatermark(Side::kSalesforce, object, "activities");
     connectors::WindowCursor from;
     from.ms = from_ms;  // R89: nothing older than the first run
-    const connectors::Watermark since = wm ? *wm : from.Encode();
-    int64_t read = 0;
-    connectors::Error e =
-        sf.ReadChanges(object, since, ReadFields(object), [&](connectors::ChangePage& page) {
-          ++sf_min;
-          read += static_cast<int64_t>(page.records.size());
-          Count("read.salesforce.activities", static_cast<int64_t>(page.records.size()));
-          Process(object, page.records, /*retry=*/false);
-          if (!o.dry_run) {
-            state::Transaction tx(store);
-            store.SetWatermark(Side::kSalesforce, object, "activities", page.watermark, Now());
-            SaveWaiting(object);
-            tx.Commit();
-          }
-          if (o.progress) o.progress("activities: Salesforce " + object + " read", read);
-          CheckSuspended();
-          return true;
-        });
-    if (!e.ok()) Fail(e, "reading Salesforce " + object);
+    ReadFeed(object, wm ? *wm : from.Encode());
     Count("waiting.salesforce_activities", static_cast<int64_t>(waiting[object].size()));
   }
 };
@@ -793,7 +784,7 @@ RunReport SalesforceActivityRunner::Run() {
   RunPasses(m.report, [&] {
     m.Recover();
     if (m.Importing()) {
-      m.ImportObject(m.o.import_object);
+      m.ReadFeed(m.o.import_object, "");  // the import: everything, from the beginning
       return;
     }
     std::set<std::string> objects;

@@ -222,6 +222,19 @@ inline std::string Text(const json& v) {
 }
 
 // The contacts sync most tests use: leads and contacts by email, one mapping per rule.
+// A Salesforce User for `SalesforceSandbox::Seed` ({"records": [...]}).
+inline json SalesforceUser(const char* first, const char* last, const char* email, bool active,
+                           const char* type = "Standard") {
+  return json{{"type", "User"},
+              {"fields",
+               {{"FirstName", first},
+                {"LastName", last},
+                {"Email", email},
+                {"Username", std::string(email) + ".org"},
+                {"IsActive", active},
+                {"UserType", type}}}};
+}
+
 inline std::string ContactRules(const std::string& settings, const std::string& mappings) {
   return "sync contacts: hubspot.contacts <-> salesforce.Lead | salesforce.Contact {\n"
          "  match email\n" +

@@ -305,6 +305,14 @@ TEST_CASE("R112_customized_reads_the_orgs_picklists_from_its_describe") {
   CHECK(rows[0].fields["MailingStateCode"] == "CA");
 }
 
+// An org whose State and Country picklists an admin changed (`settings`, as the sandbox's
+// /_sandbox/addressSettings takes them), synced with `salesforce: <mode>`.
+void CustomisedOrg(EngineFixture& f, const json& settings, const char* mode) {
+  f.salesforce_sb->SetAddressSettings(settings);
+  f.Rules(PicklistRules(std::string("  picklists { salesforce: ") + mode +
+                        "  hubspot: match_defaults }"));
+}
+
 TEST_CASE("R112_customized_follows_the_orgs_custom_and_deactivated_values") {
   // The org added a custom country and deactivated Germany (Setup / Metadata API).
   const json settings = {
@@ -314,9 +322,7 @@ TEST_CASE("R112_customized_follows_the_orgs_custom_and_deactivated_values") {
   for (const char* mode : {"customized", "enabled"}) {
     CAPTURE(mode);
     EngineFixture f;
-    f.salesforce_sb->SetAddressSettings(settings);
-    f.Rules(PicklistRules(std::string("  picklists { salesforce: ") + mode +
-                          "  hubspot: match_defaults }"));
+    CustomisedOrg(f, settings, mode);
     f.CreateContact({{"email", "sealand@example.com"}, {"lastname", "P"}, {"country", "sealand"}});
     const std::string de =
         f.CreateContact({{"email", "de@example.com"}, {"lastname", "P"}, {"country", "Germany"}});
@@ -355,9 +361,7 @@ TEST_CASE("R112_custom_integration_values_echo_nothing_back") {
   for (const char* mode : {"customized", "enabled"}) {
     CAPTURE(mode);
     EngineFixture f;
-    f.salesforce_sb->SetAddressSettings(settings);
-    f.Rules(PicklistRules(std::string("  picklists { salesforce: ") + mode +
-                          "  hubspot: match_defaults }"));
+    CustomisedOrg(f, settings, mode);
     const std::string hs = f.CreateContact(
         {{"email", "iv@example.com"}, {"lastname", "P"}, {"country", "U.S."}, {"state", "CA"}});
     auto first = f.Sync();

@@ -55,26 +55,16 @@ People Seed(EngineFixture& f) {
   REQUIRE(owners.size() == 7);
   p.alice = owners[0], p.bob = owners[1], p.carla = owners[2], p.dan = owners[3], p.gus = owners[4],
   p.paula = owners[5];
-  auto user = [](const char* first, const char* last, const char* email, bool active,
-                 const char* type) {
-    return json{{"type", "User"},
-                {"fields",
-                 {{"FirstName", first},
-                  {"LastName", last},
-                  {"Email", email},
-                  {"Username", std::string(email) + ".org"},
-                  {"IsActive", active},
-                  {"UserType", type}}}};
-  };
   json seeded = f.salesforce_sb->Seed(
-      {{"records", json::array({
-                       user("Alice", "Martin", "ALICE@example.com", true, "Standard"),
-                       user("Robert", "Chen", "bob@example.com", true, "Standard"),
-                       user("Carla", "Diaz", "carla@example.com", false, "Standard"),
-                       user("Frank", "Green", "frank@example.com", true, "Standard"),
-                       user("Gus", "Hill", "gus@example.com", true, "CsnOnly"),
-                       user("Paula", "Reyes", "paula@partner.example", true, "PowerPartner"),
-                   })}});
+      {{"records",
+        json::array({
+            SalesforceUser("Alice", "Martin", "ALICE@example.com", true, "Standard"),
+            SalesforceUser("Robert", "Chen", "bob@example.com", true, "Standard"),
+            SalesforceUser("Carla", "Diaz", "carla@example.com", false, "Standard"),
+            SalesforceUser("Frank", "Green", "frank@example.com", true, "Standard"),
+            SalesforceUser("Gus", "Hill", "gus@example.com", true, "CsnOnly"),
+            SalesforceUser("Paula", "Reyes", "paula@partner.example", true, "PowerPartner"),
+        })}});
   const json& users = seeded["ids"]["User"];
   REQUIRE(users.size() == 6);
   p.u_alice = users[0], p.u_bob = users[1], p.u_carla = users[2], p.u_frank = users[3],

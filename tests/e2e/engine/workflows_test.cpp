@@ -49,19 +49,9 @@ void RemoveFromList(EngineFixture& f, const std::string& list, const std::string
 
 // Active Salesforce users by email: {email -> id}.
 std::map<std::string, std::string> SeedUsers(EngineFixture& f) {
-  auto user = [](const char* first, const char* last, const char* email, bool active) {
-    return json{{"type", "User"},
-                {"fields",
-                 {{"FirstName", first},
-                  {"LastName", last},
-                  {"Email", email},
-                  {"Username", std::string(email) + ".org"},
-                  {"IsActive", active},
-                  {"UserType", "Standard"}}}};
-  };
   json seeded = f.salesforce_sb->Seed(
-      {{"records", json::array({user("Maria", "Garcia", "maria@example.com", true),
-                                user("Old", "Timer", "old@example.com", false)})}});
+      {{"records", json::array({SalesforceUser("Maria", "Garcia", "maria@example.com", true),
+                                SalesforceUser("Old", "Timer", "old@example.com", false)})}});
   const json& ids = seeded["ids"]["User"];
   REQUIRE(ids.size() == 2);
   return {{"maria@example.com", ids[0]}, {"old@example.com", ids[1]}};
