@@ -126,7 +126,8 @@ activityItem
   ;
 
 // ---------------------------------------------------------------- workflow actions
-// Triggers on HubSpot events and the Salesforce actions they take (R135-R138).
+// Triggers on HubSpot events and the actions they take (R135-R138): Salesforce tasks, campaign
+// members and owners, and HubSpot property values (`set hubspot.companies { ... }`).
 workflowDecl: WORKFLOW name COLON objectRef LBRACE workflowItem* RBRACE;
 workflowItem
   : WHEN ENTERS SEGMENT STRING                          # workflowWhenEnters
@@ -135,6 +136,7 @@ workflowItem
   | CREATE objectRef LBRACE workflowTaskItem* RBRACE    # workflowCreate
   | ADD TO CAMPAIGN STRING (STATUS STRING)?             # workflowAddToCampaign
   | SET SALESFORCE OWNER STRING                         # workflowSetOwner
+  | SET objectRef LBRACE workflowTaskItem* RBRACE       # workflowSetRecord
   | SYNC TO SALESFORCE                                  # workflowSyncToSalesforce
   ;
 workflowTaskItem

@@ -118,7 +118,25 @@ class TestRun {
     const std::string object = step.object.object.text;
     json fields = json::object();
     std::vector<std::string> segments;
+    std::vector<const Ref*> companies;
     for (const auto& init : step.record) {
+      // `companies: [acme, ...]`: the contact's companies, given before under these names
+      // (the first one is its primary company).
+      if (hubspot && object == "contacts" && init.name.text == "companies") {
+        if (init.value->kind != ExprKind::kList)
+          return Fail("`companies` must be a list of names of given hubspot.companies records");
+        for (const auto& item : static_cast<const syntax::ListExpr&>(*init.value).items) {
+          auto it = item->kind == ExprKind::kName
+                        ? aliases_.find(static_cast<const syntax::NameExpr&>(*item).name.text)
+                        : aliases_.end();
+          if (it == aliases_.end() || it->second.object != "companies")
+            return Fail(
+                "`companies` lists names of given hubspot.companies records (`given "
+                "hubspot.companies { ... } as acme`)");
+          companies.push_back(&it->second);
+        }
+        continue;
+      }
       if (hubspot && init.name.text == "segments") {
         if (init.value->kind != ExprKind::kList)
           return Fail("`segments` must be a list of segment names");
@@ -145,6 +163,15 @@ class TestRun {
     if (step.alias) aliases_[step.alias->text] = ref;
     for (const auto& name : segments)
       if (auto f = AddToSegment(name, ref.id)) return f;
+    for (size_t k = 0; k < companies.size(); ++k) {
+      connectors::Association a;
+      a.from_id = ref.id;
+      a.to_id = companies[k]->id;
+      if (k == 0) a.type_ids = {1};  // HubSpot's "Primary" contact-to-company association
+      auto w = crms_->hubspot().Associate("contacts", "companies", {a});
+      if (!w[0].ok)
+        return Fail("cannot associate the contact with its company: " + w[0].error.message);
+    }
     return std::nullopt;
   }
 

@@ -113,6 +113,10 @@ std::string ActivitiesEntryName(size_t index);
 // its outputs the fields of the task it creates (none without a `create`). Look it up with
 // FindEntry(name, kSalesforce, "Task").
 std::string WorkflowEntryName(size_t index);
+// A workflow's `set hubspot.X { ... }` (R135) has an entry of its own towards HubSpot, under the
+// workflow's name: FindEntry(WorkflowEntryName(i), kHubSpot, WorkflowSetEntryObject("companies")).
+// Its outputs are the properties it sets, in HubSpot's shape.
+std::string WorkflowSetEntryObject(const std::string& hubspot_object);
 
 // Lowers every sync of a checked module: both directions the sync allows, one entry per
 // Salesforce object; then one entry per activities block. `sources` gives source locations (rules

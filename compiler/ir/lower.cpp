@@ -257,7 +257,10 @@ class Lowerer {
 };
 
 int Lowerer::FieldReg(FnBuilder& b, const sema::NameTarget& t, SourceRange r) {
-  const bool source_side = (entry_->to == rt::Crm::kSalesforce) == (t.side == Side::kHubSpot);
+  // The record the entry reads: the other side for a sync's entries, the contact itself for a
+  // workflow's `set hubspot.X` (source and target both HubSpot).
+  const bool source_side =
+      (entry_->layout.source == rt::Crm::kHubSpot) == (t.side == Side::kHubSpot);
   const schema::Field* f =
       source_side && source_object_ ? source_object_->FindField(t.field->name) : nullptr;
   if (!f) return ConstReg(b, Constant{});  // the other side is not known on a create
@@ -744,6 +747,35 @@ void Lowerer::LowerWorkflow(const sema::CheckedWorkflow& w, size_t index) {
     entry_->mappings.push_back(fi);
     entry_->output_mappings.push_back(static_cast<int>(k));
   }
+  // One more entry per `set hubspot.X { ... }`, towards HubSpot, so that its values come out in
+  // HubSpot's shape (WorkflowSetEntryObject).
+  for (const auto& set : w.sets) {
+    Entry e;
+    e.sync = WorkflowEntryName(index);
+    e.to = rt::Crm::kHubSpot;
+    e.salesforce_object = WorkflowSetEntryObject(set.object->name);
+    e.name = "workflow " + w.syntax->name.text + " set " + set.object->name;
+    e.layout.source = rt::Crm::kHubSpot;
+    e.layout.target = rt::Crm::kHubSpot;
+    e.layout.target_object = set.object->name;
+    out_.entries.push_back(std::move(e));
+    entry_ = &out_.entries.back();
+    const std::string set_prefix = entry_->sync + ".set." + set.object->name;
+    for (size_t k = 0; k < set.fields.size(); ++k) {
+      const auto& f = set.fields[k];
+      const rt::Kind kind = KindOf(f.field->kind);
+      const int fi = AddFunction(set_prefix + "." + f.field->name, FunctionKind::kMapping, 0);
+      FnBuilder b(out_.functions, fi);
+      const int v = LowerExpr(b, f.value);
+      const int out = Native(b, rt::OutputSymbol(kind), {v}, f.value->range);
+      b.Emit(Inst{.op = Op::kReturn, .args = {out}});
+      entry_ = &out_.entries.back();
+      entry_->layout.outputs.push_back(f.field->name);
+      entry_->output_kinds.push_back(kind);
+      entry_->mappings.push_back(fi);
+      entry_->output_mappings.push_back(static_cast<int>(k));
+    }
+  }
 }
 
 void Lowerer::Run() {
@@ -798,6 +830,10 @@ void Lowerer::Run() {
 
 std::string ActivitiesEntryName(size_t index) {
   return "$activities" + std::to_string(index);
+}
+
+std::string WorkflowSetEntryObject(const std::string& hubspot_object) {
+  return "hubspot." + hubspot_object;
 }
 
 std::string WorkflowEntryName(size_t index) {

@@ -237,6 +237,10 @@ bool LoadWorkflows(const sema::CheckedModule& checked, const ir::Module& mod,
         case K::kSyncToSalesforce:
           action.kind = engine::WorkflowAction::Kind::kSyncToSalesforce;
           break;
+        case K::kSetRecord:
+          action.kind = engine::WorkflowAction::Kind::kSetHubSpot;
+          action.object = a.object.object.text;
+          break;
       }
       wp.actions.push_back(std::move(action));
     }
@@ -244,6 +248,14 @@ bool LoadWorkflows(const sema::CheckedModule& checked, const ir::Module& mod,
     wp.transform = load(entry);
     if (entry < 0 || !wp.transform.valid()) return false;
     for (const auto& in : wp.transform.layout.inputs) AddUnique(wp.read_fields, in);
+    for (const auto& set : cw.sets) {
+      const int e = mod.FindEntry(ir::WorkflowEntryName(k), rt::Crm::kHubSpot,
+                                  ir::WorkflowSetEntryObject(set.object->name));
+      engine::WorkflowSet ws{set.object->name, load(e)};
+      if (e < 0 || !ws.transform.valid()) return false;
+      for (const auto& in : ws.transform.layout.inputs) AddUnique(wp.read_fields, in);
+      wp.sets.push_back(std::move(ws));
+    }
     for (const auto& p : cw.trigger_properties) AddUnique(wp.read_fields, p);
     AddUnique(wp.read_fields, "email");
     if (cw.task && cw.task->FindField("HubSpot_Activity_Id__c"))

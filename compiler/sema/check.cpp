@@ -224,6 +224,11 @@ void Checker::CheckTest(const TestDecl& test) {
       case TestStepKind::kGiven: {
         const auto* object = ResolveObject(step.object);
         for (const auto& init : step.record) {
+          // `companies: [acme]` names companies given earlier in the test (as acme): names of
+          // records, not values, so `syncline test` resolves them.
+          if (step.object.side == Side::kHubSpot && step.object.object.text == "contacts" &&
+              init.name.text == "companies")
+            continue;
           Type t = CheckExpr(init.value.get(), Scope{});
           if (!object) continue;
           if (step.object.side == Side::kHubSpot && init.name.text == "segments") continue;
@@ -410,6 +415,17 @@ std::string PrintChecked(const CheckedModule& module, const source::SourceBuffer
             << (a.status ? a.status->text : "Sent") << "\"\n";
       if (a.kind == K::kSetOwner) out << "  set salesforce owner \"" << a.owner->text << "\"\n";
       if (a.kind == K::kSyncToSalesforce) out << "  sync to salesforce\n";
+      if (a.kind == K::kSetRecord) {
+        for (const auto& set : w.sets) {
+          if (set.object->name != a.object.object.text) continue;
+          out << "  set hubspot." << set.object->name
+              << (set.object->name == "companies" ? " (the contact's primary company)" : "")
+              << '\n';
+          for (const auto& f : set.fields)
+            out << "    " << f.field->name << ": " << TypeName(FieldType(*f.field)) << " = "
+                << TypeName(module.types.at(f.value)) << '\n';
+        }
+      }
     }
   }
   return out.str();

@@ -96,6 +96,13 @@ struct CheckedWorkflow {
   const syntax::Expr* condition = nullptr;  // `if`, or null
   std::vector<CheckedActivities::Field> task_fields;
   std::vector<std::string> trigger_properties;  // `when P changes`, as the schema spells them
+  // `set hubspot.contacts|companies { P = expr }` (R135), in the order written: property values
+  // for the enrolled contact or its primary company, evaluated at enrolment like the task's.
+  struct SetRecord {
+    const schema::Object* object = nullptr;
+    std::vector<CheckedActivities::Field> fields;
+  };
+  std::vector<SetRecord> sets;
 };
 
 // What a call resolves to.

@@ -69,6 +69,7 @@ class Checker {
   void CheckTest(const syntax::TestDecl& test);
   void CheckActivities(const syntax::ActivitiesDecl& decl);
   void CheckWorkflow(const syntax::WorkflowDecl& decl);  // checker_workflow.cpp
+  void CheckSetRecord(const syntax::WorkflowAction& a, const Scope& scope, CheckedWorkflow& out);
   // activities from Salesforce (checker_activities.cpp)
   void CheckActivitiesFromSalesforce(const syntax::ActivitiesDecl& decl,
                                      const schema::Object& task);

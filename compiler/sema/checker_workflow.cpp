@@ -1,5 +1,5 @@
-// Checks of `workflow` blocks (R135-R138): triggers on HubSpot contacts and the Salesforce
-// actions they take. What runs them is runtime/engine/workflow_runner.h.
+// Checks of `workflow` blocks (R135-R138): triggers on HubSpot contacts and the actions they
+// take in Salesforce and HubSpot. What runs them is runtime/engine/workflow_runner.h.
 #include <algorithm>
 
 #include "compiler/sema/checker.h"
@@ -18,6 +18,57 @@ bool RuntimeTaskField(const std::string& name) {
 }
 
 }  // namespace
+
+// `set hubspot.contacts { ... }` sets the enrolled contact's properties, `set hubspot.companies
+// { ... }` its primary company's (R135: "set company property values that then sync to
+// Salesforce"). The values are expressions over the contact, like a task's fields.
+void Checker::CheckSetRecord(const WorkflowAction& a, const Scope& scope, CheckedWorkflow& out) {
+  const std::string& object = a.object.object.text;
+  if (a.object.side != Side::kHubSpot || (object != "contacts" && object != "companies")) {
+    diags_
+        .Report(Code::E0419, a.object.range,
+                "a workflow sets properties of the enrolled contact or of its company")
+        .helps.push_back(
+            "write `set hubspot.companies { property = value }` or `set "
+            "hubspot.contacts { ... }`; Salesforce fields follow through the syncs");
+    return;
+  }
+  for (const auto& s : out.sets) {
+    if (s.object && s.object->name == object) {
+      diags_.Report(Code::E0419, a.range, "this workflow already sets `hubspot." + object + "`")
+          .helps.push_back("set every property in one `set hubspot." + object + " { ... }`");
+      return;
+    }
+  }
+  if (a.owner)
+    diags_.Report(Code::E0419, a.owner->range, "`owner` assigns tasks only")
+        .helps.push_back("set the owner property: `hubspot_owner_id = \"...\"`");
+  if (a.fields.empty())
+    diags_.Report(Code::E0419, a.range, "`set hubspot." + object + "` sets no property")
+        .helps.push_back("write `set hubspot." + object + " { property = value }`");
+  CheckedWorkflow::SetRecord set;
+  set.object = ResolveObject(a.object);
+  if (!set.object) return;
+  Scope fields = scope;
+  fields.allow_skip = true;
+  std::set<std::string> assigned;
+  for (const auto& f : a.fields) {
+    const auto* field = ResolveField(*set.object, f.name);
+    Type t = CheckExpr(f.value.get(), fields);
+    if (!field) continue;
+    if (field->read_only || field->calculated) {
+      diags_.Report(Code::E0408, f.name.range, "`" + field->name + "` is read-only in HubSpot");
+      continue;
+    }
+    if (!assigned.insert(field->name).second) {
+      diags_.Report(Code::E0402, f.name.range, "`" + field->name + "` is set twice");
+      continue;
+    }
+    CheckAssignable(t, FieldType(*field), f.value.get(), "`" + field->name + "`");
+    set.fields.push_back({field, f.value.get(), {}});
+  }
+  out.sets.push_back(std::move(set));
+}
 
 void Checker::CheckWorkflow(const WorkflowDecl& decl) {
   CheckedWorkflow out;
@@ -81,7 +132,8 @@ void Checker::CheckWorkflow(const WorkflowDecl& decl) {
     diags_.Report(Code::E0419, decl.name.range, "workflow `" + decl.name.text + "` has no action")
         .helps.push_back(
             "add `create salesforce.Task { ... }`, `add to campaign \"...\"`, `set salesforce "
-            "owner \"user@example.com\"` or `sync to salesforce`");
+            "owner \"user@example.com\"`, `set hubspot.companies { ... }` or `sync to "
+            "salesforce`");
   bool created = false;
   for (const auto& a : decl.actions) {
     switch (a.kind) {
@@ -142,6 +194,9 @@ void Checker::CheckWorkflow(const WorkflowDecl& decl) {
                         "`set salesforce owner` names a Salesforce user by email address");
         break;
       case WorkflowAction::Kind::kSyncToSalesforce:
+        break;
+      case WorkflowAction::Kind::kSetRecord:
+        CheckSetRecord(a, scope, out);
         break;
     }
   }

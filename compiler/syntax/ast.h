@@ -412,11 +412,17 @@ struct WorkflowTrigger {
   SourceRange range;
 };
 struct WorkflowAction {
-  enum class Kind { kCreate, kAddToCampaign, kSetOwner, kSyncToSalesforce } kind = Kind::kCreate;
+  enum class Kind {
+    kCreate,
+    kAddToCampaign,
+    kSetOwner,
+    kSyncToSalesforce,
+    kSetRecord  // `set hubspot.companies { P = expr }`: property values in HubSpot (R135)
+  } kind = Kind::kCreate;
   SourceRange range;
-  ObjectRef object;           // kCreate: salesforce.Task
+  ObjectRef object;           // kCreate: salesforce.Task; kSetRecord: hubspot.companies
   std::optional<Name> owner;  // kCreate: `owner "email"`; kSetOwner: the user's email
-  std::vector<ActivitiesDecl::Field> fields;  // kCreate
+  std::vector<ActivitiesDecl::Field> fields;  // kCreate, kSetRecord
   Name campaign;                              // kAddToCampaign
   std::optional<Name> status;                 // kAddToCampaign: `status "Responded"`
 };

@@ -411,6 +411,19 @@ DeclPtr AstBuilder::BuildWorkflow(P::WorkflowDeclContext* ctx) {
       a.range = Range(item);
       a.owner = StringName(owner->STRING()->getSymbol());
       decl->actions.push_back(std::move(a));
+    } else if (auto* set = dynamic_cast<P::WorkflowSetRecordContext*>(item)) {
+      WorkflowAction a;
+      a.kind = WorkflowAction::Kind::kSetRecord;
+      a.range = Range(item);
+      a.object = BuildObjectRef(set->objectRef());
+      for (auto* t : set->workflowTaskItem()) {
+        if (auto* owner = dynamic_cast<P::TaskOwnerContext*>(t)) {
+          a.owner = StringName(owner->STRING()->getSymbol());  // the checker refuses it here
+        } else if (auto* field = dynamic_cast<P::TaskFieldContext*>(t)) {
+          a.fields.push_back({MakeName(field->name()), BuildExpr(field->expr())});
+        }
+      }
+      decl->actions.push_back(std::move(a));
     } else if (dynamic_cast<P::WorkflowSyncToSalesforceContext*>(item)) {
       WorkflowAction a;
       a.kind = WorkflowAction::Kind::kSyncToSalesforce;

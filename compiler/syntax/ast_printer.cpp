@@ -159,6 +159,15 @@ class Printer {
             case WorkflowAction::Kind::kSyncToSalesforce:
               Line(1, a.range, "sync to salesforce");
               break;
+            case WorkflowAction::Kind::kSetRecord:
+              Line(1, a.range,
+                   "set " + std::string(SideName(a.object.side)) + "." + a.object.object.text +
+                       (a.owner ? " owner " + Quote(a.owner->text) : ""));
+              for (const auto& f : a.fields) {
+                Line(2, f.name.range, "field " + f.name.text);
+                PrintExpr(3, f.value.get());
+              }
+              break;
           }
         }
         break;

@@ -40,19 +40,22 @@ RunReport RunAll(const std::vector<SyncProgram>& syncs,
       total.Merge(runner.Run());
     }
   }
-  const SyncProgram* contacts =
-      order.empty() || !order.front()->IsContacts() ? nullptr : order.front();
   for (const WorkflowProgram& w : workflows) {
     if (total.status != "ok") break;
-    WorkflowRunner::SyncContacts sync_contacts;
-    if (contacts)
-      sync_contacts = [&](const std::vector<std::string>& ids) {
+    // A workflow syncs contacts first (R137) and the records it set properties on (R135)
+    // through the rules' sync of that object, limited to those records.
+    auto sync_hubspot = [&](const std::string& object,
+                            const std::vector<std::string>& ids) -> std::optional<RunReport> {
+      for (const SyncProgram* s : order) {
+        if (s->hubspot_object != object) continue;
         RunOptions o = options;
         o.hubspot_ids = ids;
-        SyncRunner runner(*contacts, hubspot, salesforce, store, o);
+        SyncRunner runner(*s, hubspot, salesforce, store, o);
         return runner.Run();
-      };
-    WorkflowRunner runner(w, hubspot, salesforce, store, options, sync_contacts);
+      }
+      return std::nullopt;
+    };
+    WorkflowRunner runner(w, hubspot, salesforce, store, options, sync_hubspot);
     total.Merge(runner.Run());
   }
   return total;

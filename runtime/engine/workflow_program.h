@@ -1,8 +1,8 @@
 // What the engine runs for a `workflow NAME: hubspot.contacts { ... }` block (R135-R138):
-// triggers on HubSpot contacts, an optional condition and the Salesforce actions an enrolled
-// contact gets, built by the compiler pipeline (compiler/pipeline) like a SyncProgram. The
-// transform's include function is the workflow's `if`; its outputs are the fields of the task
-// the workflow creates (none without a `create`).
+// triggers on HubSpot contacts, an optional condition and the actions an enrolled contact gets
+// (in Salesforce, and HubSpot property values), built by the compiler pipeline (compiler/pipeline)
+// like a SyncProgram. The transform's include function is the workflow's `if`; its outputs are the
+// fields of the task the workflow creates (none without a `create`).
 #pragma once
 
 #include <string>
@@ -30,11 +30,20 @@ struct WorkflowAction {
     kCreateTask,
     kAddToCampaign,
     kSetOwner,
-    kSyncToSalesforce
+    kSyncToSalesforce,
+    kSetHubSpot  // property values on the contact or its primary company (R135)
   } kind = Kind::kCreateTask;
   std::string owner_email;  // kCreateTask (empty: the record's owner), kSetOwner
   std::string campaign;     // kAddToCampaign: the campaign's name
   std::string status;       // kAddToCampaign: the member status ("Sent" unless written)
+  std::string object;       // kSetHubSpot: "contacts" (the contact) or "companies" (its company)
+};
+
+// A `set hubspot.X { ... }`: the transform whose outputs are the property values (HubSpot's
+// shape), evaluated on the contact at enrolment.
+struct WorkflowSet {
+  std::string object;  // "contacts" or "companies"
+  Transform transform;
 };
 
 struct WorkflowProgram {
@@ -43,6 +52,7 @@ struct WorkflowProgram {
   std::vector<WorkflowTrigger> triggers;  // any of them enrols
   std::vector<WorkflowAction> actions;    // in the order written
   Transform transform;                    // include: `if`; outputs: the task's fields
+  std::vector<WorkflowSet> sets;          // one per `set hubspot.X`
   std::vector<std::string> read_fields;   // contact properties the triggers and rules read
   // The Task text field that carries "syncline:workflow:<name>:<enrolment>", so a create
   // interrupted by a crash is found again (as activities do).

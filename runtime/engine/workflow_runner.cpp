@@ -41,8 +41,20 @@ const char* ActionName(Kind k) {
       return "set owner";
     case Kind::kSyncToSalesforce:
       return "sync to salesforce";
+    case Kind::kSetHubSpot:
+      return "set hubspot";
   }
   return "";
+}
+
+// The key under which an enrolment's payload (the task's fields) keeps the values of its
+// `set hubspot.X` actions: {"$set": {"companies": {...}}}. No Salesforce field starts with `$`,
+// and payloads stored before `set` existed read the same.
+constexpr const char* kSetKey = "$set";
+
+// Actions that need the contact in Salesforce (R137); `set hubspot.X` does not.
+bool NeedsSalesforce(Kind k) {
+  return k != Kind::kSetHubSpot;
 }
 
 }  // namespace
@@ -53,7 +65,7 @@ struct WorkflowRunner::Impl {
   connectors::Connector& sf;
   state::StateStore& store;
   RunOptions o;
-  SyncContacts sync_contacts;
+  SyncHubSpot sync_hubspot;
   RunReport report;
   int64_t hs_calls0 = 0, sf_calls0 = 0, hs_min = 0, sf_min = 0;
   // The state store's "object" for this workflow's watermarks.
@@ -61,13 +73,13 @@ struct WorkflowRunner::Impl {
   std::vector<Enrollment> planned;  // dry runs: the enrolments a real run would make
 
   Impl(const WorkflowProgram& program, connectors::Connector& h, connectors::Connector& s,
-       state::StateStore& st, RunOptions options, SyncContacts sync)
+       state::StateStore& st, RunOptions options, SyncHubSpot sync)
       : p(program),
         hs(h),
         sf(s),
         store(st),
         o(std::move(options)),
-        sync_contacts(std::move(sync)),
+        sync_hubspot(std::move(sync)),
         state_object("workflow:" + program.name) {
     if (!o.now_ms) o.now_ms = SystemNowMs;
   }
@@ -134,12 +146,27 @@ struct WorkflowRunner::Impl {
     std::vector<const Record*> ptrs;
     for (const Record& r : records) ptrs.push_back(&r);
     std::vector<Evaluation> evals = Evaluate(p.transform, ptrs);
+    std::vector<std::vector<Evaluation>> set_evals;
+    for (const WorkflowSet& set : p.sets) set_evals.push_back(Evaluate(set.transform, ptrs));
     for (size_t i = 0; i < records.size(); ++i) {
       const Record& r = records[i];
       Evaluation& ev = evals[i];
       if (ev.status == Evaluation::kDropped) {
         Count("workflow.not_met");
         continue;
+      }
+      // The `set` values join the task's fields; the first rule error fails the enrolment.
+      for (size_t k = 0; k < p.sets.size() && ev.status == Evaluation::kOk; ++k) {
+        Evaluation& sv = set_evals[k][i];
+        if (sv.status == Evaluation::kFailed) {
+          ev.status = Evaluation::kFailed;
+          ev.code = sv.code;
+          ev.message = sv.message;
+          ev.location = sv.location;
+          ev.category = sv.category;
+        } else {
+          ev.fields[kSetKey][p.sets[k].object] = std::move(sv.fields);
+        }
       }
       Enrollment e;
       e.workflow = p.name;
@@ -161,7 +188,7 @@ struct WorkflowRunner::Impl {
       Count("workflow.enrolled");
       std::vector<FieldChange> changes;
       for (auto f = ev.fields.begin(); f != ev.fields.end(); ++f)
-        changes.push_back({f.key(), nullptr, f.value(), "workflow"});
+        if (f.key() != kSetKey) changes.push_back({f.key(), nullptr, f.value(), "workflow"});
       Plan("hubspot", "contacts", "enrol", r.id, r.id, std::move(changes),
            "workflow " + p.name + ": " + trigger);
       if (!o.dry_run) {
@@ -361,6 +388,7 @@ struct WorkflowRunner::Impl {
     for (Target& t : targets) {
       json fields = json::parse(t.e->payload.empty() ? "{}" : t.e->payload, nullptr, false);
       if (!fields.is_object()) fields = json::object();
+      fields.erase(kSetKey);
       fields["WhoId"] = t.link.salesforce_id;
       const std::string owner = named ? *named : record_owner[t.link.salesforce_id];
       if (!owner.empty()) fields["OwnerId"] = owner;
@@ -521,6 +549,124 @@ struct WorkflowRunner::Impl {
     }
   }
 
+  // `set hubspot.contacts|companies { ... }` (R135): the values evaluated at enrolment are
+  // written on the contact, or on its primary company (the first associated one when none is
+  // primary; a contact without a company is skipped, as HubSpot skips it), in batch updates;
+  // then the records written go through their object's sync so the values reach Salesforce in
+  // this run. Updates repeat harmlessly, so a crash before the enrolment moves on only writes
+  // the same values again.
+  void SetHubSpot(const WorkflowAction& a, std::vector<Target>& targets) {
+    std::map<std::string, std::string> company;  // contact -> company
+    if (a.object == "companies") {
+      std::vector<std::string> contacts;
+      for (const Target& t : targets) contacts.push_back(t.e->hubspot_id);
+      std::vector<connectors::Association> assoc;
+      const size_t chunk = static_cast<size_t>(std::max(1, o.hubspot_batch));
+      for (size_t start = 0; start < contacts.size(); start += chunk) {
+        std::vector<std::string> part(contacts.begin() + start,
+                                      contacts.begin() + std::min(contacts.size(), start + chunk));
+        connectors::Error e = hs.ReadAssociations("contacts", "companies", part, &assoc);
+        if (!e.ok()) Fail(e, "reading the companies of enrolled contacts");
+        ++hs_min;
+      }
+      std::map<std::string, std::pair<bool, std::string>> best;  // contact -> (primary, id)
+      for (const auto& l : assoc) {
+        auto it = best.find(l.from_id);
+        const std::pair<bool, std::string> cand{l.primary, l.to_id};
+        auto better = [](const std::pair<bool, std::string>& x,
+                         const std::pair<bool, std::string>& y) {
+          if (x.first != y.first) return x.first;
+          return x.second.size() != y.second.size() ? x.second.size() < y.second.size()
+                                                    : x.second < y.second;  // oldest id
+        };
+        if (it == best.end() || better(cand, it->second)) best[l.from_id] = cand;
+      }
+      for (const auto& [contact, c] : best) company[contact] = c.second;
+    }
+    // One write per record; of several enrolments on one record, the latest values win.
+    std::map<std::string, json> writes;
+    std::map<std::string, std::vector<Target*>> by_record;
+    std::vector<std::string> order;
+    std::vector<Target*> no_company;
+    for (Target& t : targets) {
+      std::string id = t.e->hubspot_id;
+      if (a.object == "companies") {
+        auto it = company.find(id);
+        if (it == company.end()) {
+          no_company.push_back(&t);
+          continue;
+        }
+        id = it->second;
+      }
+      json payload = json::parse(t.e->payload.empty() ? "{}" : t.e->payload, nullptr, false);
+      json values = payload.is_object() && payload.contains(kSetKey)
+                        ? payload[kSetKey].value(a.object, json::object())
+                        : json::object();
+      if (!writes.count(id)) order.push_back(id);
+      json& w = writes[id];
+      if (!w.is_object()) w = json::object();
+      for (auto f = values.begin(); f != values.end(); ++f) w[f.key()] = f.value();
+      by_record[id].push_back(&t);
+    }
+    Count("workflow.no_company", static_cast<int64_t>(no_company.size()));
+    if (!o.dry_run && !no_company.empty()) {
+      state::Transaction tx(store);
+      for (Target* t : no_company) Advance(*t->e);
+      tx.Commit();
+    }
+    if (o.dry_run) {
+      for (const auto& id : order) {
+        std::vector<FieldChange> changes;
+        for (auto f = writes[id].begin(); f != writes[id].end(); ++f)
+          changes.push_back({f.key(), nullptr, f.value(), "workflow"});
+        Plan("hubspot", a.object, "update", id, by_record[id].front()->e->hubspot_id,
+             std::move(changes), "workflow " + p.name + ": set hubspot." + a.object + " (R135)");
+      }
+      Count("workflow.set." + a.object, static_cast<int64_t>(order.size()));
+      return;
+    }
+    std::vector<std::string> written;
+    const size_t batch = static_cast<size_t>(std::max(1, o.hubspot_batch));
+    for (size_t start = 0; start < order.size(); start += batch) {
+      const size_t end = std::min(order.size(), start + batch);
+      std::vector<connectors::WriteItem> chunk;
+      for (size_t k = start; k < end; ++k) chunk.push_back({order[k], "", "", writes[order[k]]});
+      ++hs_min;
+      auto results = hs.Write(a.object, connectors::WriteKind::kUpdate, chunk);
+      state::Transaction tx(store);
+      for (size_t c = 0; c < chunk.size(); ++c) {
+        const std::string& id = order[start + c];
+        if (results[c].ok) {
+          Count("workflow.set." + a.object);
+          written.push_back(id);
+          for (Target* t : by_record[id]) Advance(*t->e);
+        } else {
+          for (Target* t : by_record[id]) ActionFailed(*t->e, results[c].error);
+        }
+      }
+      tx.Commit();
+      CheckSuspended();
+    }
+    if (!written.empty()) SyncNow(a.object, written);
+  }
+
+  // Runs `object`'s sync for these HubSpot records now (R135, R137); false when the rules have
+  // no sync of that object.
+  bool SyncNow(const std::string& object, const std::vector<std::string>& ids) {
+    if (!sync_hubspot || o.dry_run) return false;
+    std::optional<RunReport> r = sync_hubspot(object, ids);
+    if (!r) return false;
+    Count(object == "contacts" ? "workflow.synced" : "workflow.synced." + object,
+          static_cast<int64_t>(ids.size()));
+    for (const auto& [key, n] : r->counts)  // the writes it made count in the run's totals
+      if (key.rfind("created.", 0) == 0 || key.rfind("updated.", 0) == 0) Count(key, n);
+    report.hubspot_min_calls += r->hubspot_min_calls;
+    report.salesforce_min_calls += r->salesforce_min_calls;
+    for (const auto& [k, v] : r->errors) report.errors[k] += v;
+    if (r->status != "ok") throw StopRun{r->status, r->message};
+    return true;
+  }
+
   void Act() {
     std::vector<Enrollment> open = store.OpenEnrollments(p.name);
     for (Enrollment& e : planned) open.push_back(std::move(e));
@@ -529,22 +675,18 @@ struct WorkflowRunner::Impl {
     // go through the contacts sync first.
     std::vector<std::string> to_sync;
     std::set<std::string> listed;
+    bool has_contacts_sync = true;
     for (const Enrollment& e : open) {
-      bool wants_sync = !store.FindLink(Side::kHubSpot, p.hubspot_object, e.hubspot_id);
-      for (size_t k = static_cast<size_t>(e.next_action); k < p.actions.size(); ++k)
+      bool needs_salesforce = false, wants_sync = false;
+      for (size_t k = static_cast<size_t>(e.next_action); k < p.actions.size(); ++k) {
+        needs_salesforce = needs_salesforce || NeedsSalesforce(p.actions[k].kind);
         wants_sync = wants_sync || p.actions[k].kind == Kind::kSyncToSalesforce;
+      }
+      wants_sync = wants_sync || (needs_salesforce &&
+                                  !store.FindLink(Side::kHubSpot, p.hubspot_object, e.hubspot_id));
       if (wants_sync && listed.insert(e.hubspot_id).second) to_sync.push_back(e.hubspot_id);
     }
-    if (!to_sync.empty() && sync_contacts && !o.dry_run) {
-      RunReport r = sync_contacts(to_sync);
-      Count("workflow.synced", static_cast<int64_t>(to_sync.size()));
-      for (const auto& [key, n] : r.counts)  // the writes it made count in the run's totals
-        if (key.rfind("created.", 0) == 0 || key.rfind("updated.", 0) == 0) Count(key, n);
-      report.hubspot_min_calls += r.hubspot_min_calls;
-      report.salesforce_min_calls += r.salesforce_min_calls;
-      for (const auto& [k, v] : r.errors) report.errors[k] += v;
-      if (r.status != "ok") throw StopRun{r.status, r.message};
-    }
+    if (!to_sync.empty() && !o.dry_run) has_contacts_sync = SyncNow(p.hubspot_object, to_sync);
     // The actions, in rounds by position so that each round is batched; an enrolment that
     // finishes action k joins round k + 1.
     for (size_t k = 0; k < p.actions.size(); ++k) {
@@ -552,13 +694,17 @@ struct WorkflowRunner::Impl {
       std::vector<Target> targets;
       for (Enrollment& e : open) {
         if (e.state != EnrollmentState::kOpen || e.next_action != static_cast<int>(k)) continue;
+        if (!NeedsSalesforce(a.kind)) {
+          targets.push_back({&e, {}});
+          continue;
+        }
         auto link = store.FindLink(Side::kHubSpot, p.hubspot_object, e.hubspot_id);
         if (!link || link->salesforce_id.empty()) {
-          Wait(e, sync_contacts ? "the contact is not in Salesforce (the contacts sync's "
-                                  "include filter or create settings keep it out, or it has "
-                                  "a sync error)"
-                                : "the contact is not in Salesforce and the rules have no "
-                                  "contacts sync");
+          Wait(e, has_contacts_sync ? "the contact is not in Salesforce (the contacts sync's "
+                                      "include filter or create settings keep it out, or it has "
+                                      "a sync error)"
+                                    : "the contact is not in Salesforce and the rules have no "
+                                      "contacts sync");
           continue;
         }
         targets.push_back({&e, *link});
@@ -579,6 +725,9 @@ struct WorkflowRunner::Impl {
         case Kind::kSetOwner:
           SetOwner(a, targets);
           break;
+        case Kind::kSetHubSpot:
+          SetHubSpot(a, targets);
+          break;
         case Kind::kSyncToSalesforce: {
           if (o.dry_run) break;
           state::Transaction tx(store);
@@ -596,9 +745,9 @@ struct WorkflowRunner::Impl {
 
 WorkflowRunner::WorkflowRunner(const WorkflowProgram& program, connectors::Connector& hubspot,
                                connectors::Connector& salesforce, state::StateStore& store,
-                               RunOptions options, SyncContacts sync_contacts)
+                               RunOptions options, SyncHubSpot sync_hubspot)
     : impl_(std::make_unique<Impl>(program, hubspot, salesforce, store, std::move(options),
-                                   std::move(sync_contacts))) {}
+                                   std::move(sync_hubspot))) {}
 WorkflowRunner::~WorkflowRunner() = default;
 
 RunReport WorkflowRunner::Run() {

@@ -12,7 +12,10 @@
 //    rules allow (its include filter and create settings still apply); until it is, its
 //    enrolment waits, and fails after seven days. Tasks are created in batches under the write
 //    journal (a crash never makes a second task); campaign members are refused twice by
-//    Salesforce itself; owner updates and syncs can repeat harmlessly.
+//    Salesforce itself; owner updates and syncs can repeat harmlessly. `set hubspot.X` writes
+//    property values on the contact or its primary company in HubSpot (it needs no Salesforce
+//    record), then syncs the records it changed through that object's sync, so the values
+//    reach Salesforce in the same run (R135); its updates repeat harmlessly too.
 //
 // With `dry_run` (`syncline plan`) nothing is written or committed: the report lists the
 // contacts that would be enrolled and the actions that are due.
@@ -20,6 +23,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,17 +36,19 @@ namespace syncline::engine {
 
 class WorkflowRunner {
  public:
-  // Syncs these HubSpot contacts to Salesforce now (the contacts sync with
-  // RunOptions::hubspot_ids); null when the rules have no contacts sync.
-  using SyncContacts = std::function<RunReport(const std::vector<std::string>& hubspot_ids)>;
+  // Syncs these HubSpot records of `object` ("contacts", "companies") to Salesforce now (that
+  // object's sync with RunOptions::hubspot_ids); nullopt when the rules have no such sync.
+  using SyncHubSpot = std::function<std::optional<RunReport>(
+      const std::string& object, const std::vector<std::string>& hubspot_ids)>;
 
   WorkflowRunner(const WorkflowProgram& program, connectors::Connector& hubspot,
                  connectors::Connector& salesforce, state::StateStore& store, RunOptions options,
-                 SyncContacts sync_contacts);
+                 SyncHubSpot sync_hubspot);
   ~WorkflowRunner();
   // Counts (also under by_sync["workflow NAME"]): workflow.enrolled, workflow.not_met (the `if`
   // was false), workflow.created.Task, workflow.campaign_members, workflow.owners_set,
-  // workflow.synced, workflow.done, waiting.workflow, workflow.failed, errors by category.
+  // workflow.synced, workflow.set.<object> (properties set in HubSpot), workflow.no_company,
+  // workflow.done, waiting.workflow, workflow.failed, errors by category.
   RunReport Run();
 
  private:

@@ -365,5 +365,134 @@ TEST_CASE("rule_error_fails_the_enrolment_with_its_location") {
   CHECK(e[0].message.find("rules") != std::string::npos);  // the rule file's location
 }
 
+// ---- R135: "set company property values that then sync to Salesforce"
+
+const char* kCompanies =
+    "sync companies: hubspot.companies <-> salesforce.Account {\n"
+    "  from salesforce: create or update\n"
+    "  to salesforce: create or update\n"
+    "  map {\n"
+    "    name <-> Name prefer salesforce unless blank\n"
+    "      to salesforce = name ?? \"Unnamed\"\n"
+    "    description <-> Description two-way\n"
+    "  }\n"
+    "}\n";
+
+std::string CreateCompany(EngineFixture& f, const json& props) {
+  f.Tick();
+  auto r = f.hs->Write("companies", connectors::WriteKind::kCreate, {{"", "", "", props}});
+  REQUIRE_MESSAGE(r[0].ok, r[0].error.message);
+  return r[0].id;
+}
+void LinkCompany(EngineFixture& f, const std::string& contact, const std::string& company,
+                 bool primary) {
+  connectors::Association a;
+  a.from_id = contact;
+  a.to_id = company;
+  if (primary) a.type_ids = {1};
+  auto r = f.hs->Associate("contacts", "companies", {a});
+  REQUIRE_MESSAGE(r[0].ok, r[0].error.message);
+}
+std::string CompanyDescription(EngineFixture& f, const std::string& id) {
+  std::vector<Record> out;
+  REQUIRE(f.hs->ReadByIds("companies", {id}, {"description"}, &out).ok());
+  REQUIRE(out.size() == 1);
+  return Text(out[0].fields["description"]);
+}
+
+TEST_CASE("R135_set_company_properties_reach_salesforce_in_the_same_run") {
+  for (EngineKind kind : kEngines) {
+    CAPTURE(static_cast<int>(kind));
+    EngineFixture f;
+    const std::string list = MakeList(f, "Hot leads");
+    f.Rules(ContactRules("", "") + kCompanies +
+                Workflow("  when enters segment \"Hot leads\"\n"
+                         "  set hubspot.companies {\n"
+                         "    description = \"Hot: ${lastname ?? email} asked for a call\"\n"
+                         "  }\n"),
+            kind);
+    // An account becomes a company; the contact belongs to it and to a second, primary one.
+    const std::string account = f.CreateSf("Account", {{"Name", "Acme"}});
+    f.RunAll();
+    auto acme = f.store.FindLink(state::Side::kSalesforce, "Account", account);
+    REQUIRE(acme);
+    const std::string other = CreateCompany(f, {{"name", "Other Co"}});
+    const std::string ann = f.CreateContact({{"email", "ann@example.com"}, {"lastname", "Lee"}});
+    LinkCompany(f, ann, other, false);
+    LinkCompany(f, ann, acme->hubspot_id, true);
+    f.RunAll();
+    AddToList(f, list, ann);
+    auto r = f.RunAll();
+    CHECK(Count(r, "workflow.enrolled") == 1);
+    CHECK(Count(r, "workflow.set.companies") == 1);
+    CHECK(Count(r, "workflow.synced.companies") == 1);
+    CHECK(Count(r, "workflow.done") == 1);
+    // The primary company got the value, the other did not ...
+    CHECK(CompanyDescription(f, acme->hubspot_id) == "Hot: Lee asked for a call");
+    CHECK(CompanyDescription(f, other).empty());
+    // ... and the companies sync carried it to the account in the same run.
+    CHECK(Text(f.Sf("Account", account, {"Description"})["Description"]) ==
+          "Hot: Lee asked for a call");
+    // Nothing more to do: the next run writes nothing on either side.
+    const int64_t sf_writes = f.SalesforceWrites(), hs_writes = f.HubSpotWrites();
+    auto again = f.RunAll();
+    CHECK(Count(again, "workflow.enrolled") == 0);
+    CHECK(f.SalesforceWrites() == sf_writes);
+    CHECK(f.HubSpotWrites() == hs_writes);
+  }
+}
+
+TEST_CASE("R135_set_company_skips_a_contact_without_company_and_needs_no_salesforce_record") {
+  EngineFixture f;
+  const std::string list = MakeList(f, "Hot leads");
+  // The contacts sync lets nobody into Salesforce; setting HubSpot values needs no lead (R137
+  // applies to Salesforce actions only), so nothing waits.
+  f.Rules(ContactRules("  include if in_segment(\"Sync\")", "") + kCompanies +
+          Workflow("  when enters segment \"Hot leads\"\n"
+                   "  set hubspot.companies { description = \"hot\" }\n"
+                   "  set hubspot.contacts { company = \"Hot prospect\" }\n"));
+  const std::string bo = f.CreateContact({{"email", "bo@example.com"}, {"lastname", "Bo"}});
+  const std::string cy = f.CreateContact({{"email", "cy@example.com"}, {"lastname", "Cy"}});
+  const std::string co = CreateCompany(f, {{"name", "Cy Corp"}});
+  LinkCompany(f, cy, co, false);  // no primary: the first associated company
+  f.RunAll();
+  AddToList(f, list, bo);
+  AddToList(f, list, cy);
+  auto r = f.RunAll();
+  CHECK(Count(r, "workflow.enrolled") == 2);
+  CHECK(Count(r, "workflow.no_company") == 1);
+  CHECK(Count(r, "workflow.set.companies") == 1);
+  CHECK(Count(r, "workflow.set.contacts") == 2);
+  CHECK(Count(r, "waiting.workflow") == 0);
+  CHECK(Count(r, "workflow.done") == 2);
+  CHECK(CompanyDescription(f, co) == "hot");
+  CHECK(Text(f.Contact(bo)["company"]) == "Hot prospect");
+  CHECK(Text(f.Contact(cy)["company"]) == "Hot prospect");
+  CHECK(f.SfByEmail("Lead", "bo@example.com").empty());  // the include filter still holds
+  CHECK(f.store.OpenEnrollments("wf").empty());
+}
+
+TEST_CASE("R135_plan_lists_the_hubspot_updates_without_writing") {
+  EngineFixture f;
+  const std::string list = MakeList(f, "Hot leads");
+  f.Rules(ContactRules("", "") + kCompanies +
+          Workflow("  when enters segment \"Hot leads\"\n"
+                   "  set hubspot.companies { description = \"hot\" }\n"));
+  const std::string di = f.CreateContact({{"email", "di@example.com"}, {"lastname", "Di"}});
+  const std::string co = CreateCompany(f, {{"name", "Di Ltd"}});
+  LinkCompany(f, di, co, true);
+  f.RunAll();
+  AddToList(f, list, di);
+  const int64_t hs_writes = f.HubSpotWrites();
+  auto plan = f.RunAll(true);
+  CHECK(f.HubSpotWrites() == hs_writes);
+  CHECK(CompanyDescription(f, co).empty());
+  bool listed = false;
+  for (const auto& p : plan.plan)
+    if (p.side == "hubspot" && p.object == "companies" && p.action == "update" && p.id == co)
+      listed = !p.changes.empty() && p.changes[0].field == "description";
+  CHECK(listed);
+}
+
 }  // namespace
 }  // namespace syncline::test
