@@ -480,7 +480,10 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
   // R73: contacts' lifecycle changes move their companies when companies sync too.
   bool companies = false;
   for (const auto& s : m.syncs) companies = companies || s.IsCompanies();
-  for (auto& s : m.syncs) s.lifecycle_to_companies = s.IsContacts() && s.lifecycle && companies;
+  for (auto& s : m.syncs) {
+    s.lifecycle_to_companies = s.IsContacts() && companies;
+    if (s.lifecycle_to_companies) AddUnique(s.hubspot_read_fields, "lifecyclestage");
+  }
   return out;
 }
 

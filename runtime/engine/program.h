@@ -103,7 +103,8 @@ struct SyncProgram {
   // R106: Opportunity StageName -> lifecycle stage, before the open/won groups.
   std::map<std::string, std::string> lifecycle_by_stage_name;
   bool lifecycle_spread = false;  // R103
-  // R73: the rules also sync companies, so contacts' lifecycle changes move their companies.
+  // R73: the rules also sync companies, so contacts' lifecycle changes (the lifecycle pass's,
+  // and any the HubSpot change feed shows) move their companies, forward only.
   bool lifecycle_to_companies = false;
   std::vector<std::string> hubspot_read_fields;
   // Deals (R78-R82): the HubSpot pipeline that syncs ("" = every pipeline, R80) and the stage

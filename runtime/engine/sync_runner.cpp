@@ -1029,6 +1029,7 @@ struct SyncRunner::Impl {
     connectors::Error e = hs.ReadChanges(
         p.hubspot_object, wm, p.hubspot_read_fields, [&](connectors::ChangePage& page) {
           ++pages;
+          if (p.lifecycle_to_companies) CompaniesFollowChanges(page.records);
           HubSpotPage(page.records, false);
           if (!o.dry_run)
             store.SetWatermark(Side::kHubSpot, p.hubspot_object, "changes", page.watermark, Now());
@@ -1261,6 +1262,20 @@ struct SyncRunner::Impl {
 
   // ---- lifecycle stages from opportunity contact roles (R96-R106)
   void Lifecycle();
+  // The portal's stage order, read once per run.
+  std::optional<stdlib::lifecycle::LifecycleStages> stages_;
+  const stdlib::lifecycle::LifecycleStages& Stages();
+  // Moves these HubSpot records' lifecycle stages forward to the wanted ones (R99); returns the
+  // ids that moved.
+  std::vector<std::string> AdvanceStages(std::unordered_map<std::string, std::string>& want,
+                                         const std::string& why,
+                                         const std::string& object = "contacts");
+  // Companies of contacts whose stage changed move to the latest of those stages (R73).
+  void CompaniesFollow(const std::unordered_map<std::string, std::string>& contact_stage,
+                       const std::string& why);
+  // R73 for every stage change the HubSpot feed shows (edits in HubSpot, values synced from
+  // Salesforce, workflows), not only the lifecycle pass's own moves.
+  void CompaniesFollowChanges(const std::vector<Record>& page);
   std::string LifecycleRulesText() const {
     std::string text = "opportunity contact role: ";
     if (!p.lifecycle_open_stage.empty()) text += "open -> " + p.lifecycle_open_stage + ", ";
@@ -1355,10 +1370,108 @@ static stdlib::lifecycle::LifecycleStages PortalStages(connectors::Connector& hs
   return stdlib::lifecycle::LifecycleStages::custom(values);
 }
 
+const stdlib::lifecycle::LifecycleStages& SyncRunner::Impl::Stages() {
+  if (!stages_) {
+    stages_ = PortalStages(hs);
+    ++hs_min_items;
+  }
+  return *stages_;
+}
+
+std::vector<std::string> SyncRunner::Impl::AdvanceStages(
+    std::unordered_map<std::string, std::string>& want, const std::string& why,
+    const std::string& object) {
+  const auto& stages = Stages();
+  std::vector<std::string> ids, moved;
+  for (const auto& [id, s] : want) ids.push_back(id);
+  if (ids.empty()) return moved;
+  std::sort(ids.begin(), ids.end());  // a stable order of writes and plan entries
+  std::vector<Record> found;
+  connectors::Error e2 = hs.ReadByIds(object, ids, {"lifecyclestage"}, &found);
+  if (!e2.ok()) Fail(e2, "reading lifecycle stages");
+  hs_min_items += Batches(static_cast<int64_t>(ids.size()), o.hubspot_batch);
+  std::vector<connectors::WriteItem> items;
+  std::vector<PlanEntry> entries;
+  for (const Record& r : found) {
+    const json& cur = FieldValue(r, "lifecyclestage");
+    const std::string current = cur.is_string() ? cur.get<std::string>() : "";
+    auto next = stages.advance_only_forward(current, want[r.id]);  // R99
+    if (!next.ok() || std::string(next.value) == current) continue;
+    connectors::WriteItem item;
+    item.id = r.id;
+    item.fields["lifecyclestage"] = std::string(next.value);
+    entries.push_back(PlanEntry{"hubspot",
+                                object,
+                                "update",
+                                r.id,
+                                "",
+                                {{"lifecyclestage", cur, item.fields["lifecyclestage"], why}},
+                                why});
+    items.push_back(std::move(item));
+    moved.push_back(r.id);
+  }
+  Count(object == "contacts" ? "lifecycle.updated" : "lifecycle.updated." + object,
+        static_cast<int64_t>(items.size()));
+  if (o.record_plan) report.plan.insert(report.plan.end(), entries.begin(), entries.end());
+  if (o.dry_run || items.empty()) return moved;
+  hs_min_items += Batches(static_cast<int64_t>(items.size()), o.hubspot_batch);
+  auto results = hs.Write(object, connectors::WriteKind::kUpdate, items);
+  for (size_t k = 0; k < results.size(); ++k)
+    if (!results[k].ok)
+      RecordError(Side::kHubSpot, object == "contacts" ? "Contact" : "Account", items[k].id,
+                  std::string(connectors::CategoryName(results[k].error.category)),
+                  results[k].error.code, results[k].error.message);
+  return moved;
+}
+
+void SyncRunner::Impl::CompaniesFollow(
+    const std::unordered_map<std::string, std::string>& contact_stage, const std::string& why) {
+  if (contact_stage.empty()) return;
+  const auto& stages = Stages();
+  std::vector<std::string> contacts;
+  for (const auto& [id, st] : contact_stage) contacts.push_back(id);
+  std::sort(contacts.begin(), contacts.end());
+  std::vector<connectors::Association> to_company;
+  connectors::Error e = hs.ReadAssociations("contacts", "companies", contacts, &to_company);
+  if (!e.ok()) Fail(e, "reading contact companies");
+  hs_min_items += Batches(static_cast<int64_t>(contacts.size()), kHubSpotAssociationBatch);
+  std::unordered_map<std::string, std::string> company_stage;
+  for (const auto& a : to_company) {
+    auto it = contact_stage.find(a.from_id);
+    if (it == contact_stage.end()) continue;
+    auto& st = company_stage[a.to_id];
+    auto later = stages.later_of(st, it->second);
+    st = later.ok() ? std::string(later.value) : it->second;
+  }
+  AdvanceStages(company_stage, why, "companies");
+}
+
+void SyncRunner::Impl::CompaniesFollowChanges(const std::vector<Record>& page) {
+  // The stage each contact had when last seen is kept in the state store (as workflows keep
+  // trigger values), so only real changes cost association reads, and the echo of a value
+  // Syncline wrote does not move anything twice. A crash before the memory is stored repeats
+  // the (forward-only, so harmless) company moves.
+  static const std::string kMemory = "$lifecycle", kKey = "lifecyclestage";
+  std::unordered_map<std::string, std::string> changed;
+  for (const Record& r : page) {
+    if (r.deleted) continue;
+    const std::string stage = Canonical(FieldValue(r, "lifecyclestage"), schema::ValueKind::kText);
+    if (stage.empty()) continue;
+    if (store.TriggerValue(kMemory, kKey, r.id).value_or("") == stage) continue;
+    changed[r.id] = stage;
+  }
+  if (changed.empty()) return;
+  Count("lifecycle.contacts_changed", static_cast<int64_t>(changed.size()));
+  CompaniesFollow(changed, "a contact's lifecycle stage changed, with companies syncing (R73)");
+  if (o.dry_run) return;
+  state::Transaction tx(store);
+  for (const auto& [id, stage] : changed) store.SetTriggerValue(kMemory, kKey, id, stage);
+  tx.Commit();
+}
+
 void SyncRunner::Impl::Lifecycle() {
   if (!p.lifecycle || !p.IsContacts()) return;
-  const stdlib::lifecycle::LifecycleStages stages = PortalStages(hs);
-  ++hs_min_items;
+  const stdlib::lifecycle::LifecycleStages& stages = Stages();
   std::unordered_map<std::string, std::string> proposed;  // Salesforce contact id -> stage
   auto propose = [&](const std::string& contact, const json& opp) {
     auto flag = [&opp](const char* field) {
@@ -1442,49 +1555,8 @@ void SyncRunner::Impl::Lifecycle() {
   for (const auto& [contact, stage] : proposed)
     if (auto link = store.FindLink(Side::kSalesforce, "Contact", contact))
       target[link->hubspot_id] = stage;
-  auto advance = [&](std::unordered_map<std::string, std::string>& want, const std::string& why,
-                     const std::string& object = "contacts") -> std::vector<std::string> {
-    std::vector<std::string> ids, moved;
-    for (const auto& [id, s] : want) ids.push_back(id);
-    if (ids.empty()) return moved;
-    std::vector<Record> found;
-    connectors::Error e2 = hs.ReadByIds(object, ids, {"lifecyclestage"}, &found);
-    if (!e2.ok()) Fail(e2, "reading lifecycle stages");
-    hs_min_items += Batches(static_cast<int64_t>(ids.size()), o.hubspot_batch);
-    std::vector<connectors::WriteItem> items;
-    std::vector<PlanEntry> entries;
-    for (const Record& r : found) {
-      const json& cur = FieldValue(r, "lifecyclestage");
-      const std::string current = cur.is_string() ? cur.get<std::string>() : "";
-      auto next = stages.advance_only_forward(current, want[r.id]);  // R99
-      if (!next.ok() || std::string(next.value) == current) continue;
-      connectors::WriteItem item;
-      item.id = r.id;
-      item.fields["lifecyclestage"] = std::string(next.value);
-      entries.push_back(PlanEntry{"hubspot",
-                                  object,
-                                  "update",
-                                  r.id,
-                                  "",
-                                  {{"lifecyclestage", cur, item.fields["lifecyclestage"], why}},
-                                  why});
-      items.push_back(std::move(item));
-      moved.push_back(r.id);
-    }
-    Count(object == "contacts" ? "lifecycle.updated" : "lifecycle.updated." + object,
-          static_cast<int64_t>(items.size()));
-    if (o.record_plan) report.plan.insert(report.plan.end(), entries.begin(), entries.end());
-    if (o.dry_run || items.empty()) return moved;
-    hs_min_items += Batches(static_cast<int64_t>(items.size()), o.hubspot_batch);
-    auto results = hs.Write(object, connectors::WriteKind::kUpdate, items);
-    for (size_t k = 0; k < results.size(); ++k)
-      if (!results[k].ok)
-        RecordError(Side::kHubSpot, object == "contacts" ? "Contact" : "Account", items[k].id,
-                    std::string(connectors::CategoryName(results[k].error.category)),
-                    results[k].error.code, results[k].error.message);
-    return moved;
-  };
-  std::vector<std::string> moved = advance(target, LifecycleRulesText() + " (R97-R101, R106)");
+  std::vector<std::string> moved =
+      AdvanceStages(target, LifecycleRulesText() + " (R97-R101, R106)");
   if (p.lifecycle_spread && !moved.empty()) {
     // R103: the transition spreads to the other contacts of the same company, forward only.
     std::vector<connectors::Association> to_company;
@@ -1507,23 +1579,14 @@ void SyncRunner::Impl::Lifecycle() {
     std::set<std::string> done(moved.begin(), moved.end());
     for (const auto& a : to_contacts)
       if (!done.count(a.to_id)) spread[a.to_id] = company_stage[a.from_id];
-    advance(spread, "a contact of the same company moved (R103)");
+    AdvanceStages(spread, "a contact of the same company moved (R103)");
   }
   if (p.lifecycle_to_companies && !moved.empty()) {
     // R73: with companies syncing, a contact's new stage also moves its companies, forward
     // only (R99), to the latest stage among their contacts that moved.
-    std::vector<connectors::Association> to_company;
-    e = hs.ReadAssociations("contacts", "companies", moved, &to_company);
-    if (!e.ok()) Fail(e, "reading contact companies");
-    hs_min_items += Batches(static_cast<int64_t>(moved.size()), kHubSpotAssociationBatch);
-    std::unordered_map<std::string, std::string> company_stage;
-    for (const auto& a : to_company) {
-      auto& st = company_stage[a.to_id];
-      auto later = stages.later_of(st, target[a.from_id]);
-      st = later.ok() ? std::string(later.value) : target[a.from_id];
-    }
-    advance(company_stage, "a contact's lifecycle stage moved, with companies syncing (R73)",
-            "companies");
+    std::unordered_map<std::string, std::string> moved_stage;
+    for (const auto& id : moved) moved_stage[id] = target[id];
+    CompaniesFollow(moved_stage, "a contact's lifecycle stage moved, with companies syncing (R73)");
   }
   if (!o.dry_run) {
     state::Transaction tx(store);

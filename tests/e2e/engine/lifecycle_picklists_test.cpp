@@ -252,6 +252,63 @@ TEST_CASE("R73_with_companies_syncing_a_contact_stage_moves_its_company_forward_
   }
 }
 
+TEST_CASE("R73_a_stage_changed_in_hubspot_moves_the_company_without_lifecycle_rules") {
+  const std::string companies =
+      "sync companies: hubspot.companies <-> salesforce.Account {\n"
+      "  to salesforce: update only\n  from salesforce: update only\n"
+      "  map {\n    name <-> Name two-way\n  }\n}\n";
+  for (bool with_companies : {true, false}) {
+    CAPTURE(with_companies);
+    EngineFixture f;
+    // No lifecycle block: R73 follows any stage change the HubSpot feed shows.
+    f.Rules(LifecycleRules("") + (with_companies ? companies : ""));
+    auto [hs, contact] = SyncedContact(f, "r73b@example.com", "lead");
+    auto make = [&](const char* name, const char* stage) {
+      json props = {{"name", name}};
+      if (*stage) props["lifecyclestage"] = stage;
+      auto co = f.hs->Write("companies", connectors::WriteKind::kCreate, {{"", "", "", props}});
+      REQUIRE(co[0].ok);
+      connectors::Association a;
+      a.from_id = hs;
+      a.to_id = co[0].id;
+      REQUIRE(f.hs->Associate("contacts", "companies", {a})[0].ok);
+      return co[0].id;
+    };
+    const std::string behind = make("Behind Inc", "");
+    const std::string ahead = make("Ahead Inc", "evangelist");
+    auto company_stage = [&](const std::string& id) {
+      std::vector<connectors::Record> out;
+      REQUIRE(f.hs->ReadByIds("companies", {id}, {"lifecyclestage"}, &out).ok());
+      REQUIRE(out.size() == 1);
+      const json& v = out[0].fields["lifecyclestage"];
+      return v.is_string() ? v.get<std::string>() : std::string();
+    };
+    // Its stage was seen before the companies were associated: unchanged, it moves nothing
+    // (and its companies are not even looked up).
+    auto quiet = f.Sync();
+    CHECK(quiet.counts["lifecycle.contacts_changed"] == 0);
+    CHECK(quiet.counts["lifecycle.updated.companies"] == 0);
+    CHECK(company_stage(behind).empty());
+    // A person qualifies the contact in HubSpot: its companies follow, forward only (R99).
+    f.UpdateContact(hs, {{"lifecyclestage", "salesqualifiedlead"}});
+    auto r = f.Sync();
+    CHECK(r.counts["lifecycle.contacts_changed"] == (with_companies ? 1 : 0));
+    CHECK(r.counts["lifecycle.updated.companies"] == (with_companies ? 1 : 0));
+    CHECK(company_stage(behind) == (with_companies ? "salesqualifiedlead" : ""));
+    CHECK(company_stage(ahead) == "evangelist");
+    // Moving the contact back does not move the company back.
+    f.UpdateContact(hs, {{"lifecyclestage", "lead"}});
+    auto back = f.Sync();
+    CHECK(back.counts["lifecycle.contacts_changed"] == (with_companies ? 1 : 0));
+    CHECK(back.counts["lifecycle.updated.companies"] == 0);
+    CHECK(company_stage(behind) == (with_companies ? "salesqualifiedlead" : ""));
+    // Nothing changed since: nothing looked up, nothing written.
+    auto again = f.Sync();
+    CHECK(again.counts["lifecycle.contacts_changed"] == 0);
+    CHECK(again.counts["lifecycle.updated.companies"] == 0);
+  }
+}
+
 std::string PicklistRules(const std::string& modes) {
   return ContactRules(
       "  to salesforce: create or update Contact\n  from salesforce: create or update\n" + modes,
