@@ -162,7 +162,7 @@ class TestRun {
     given_.push_back(ref);
     if (step.alias) aliases_[step.alias->text] = ref;
     for (const auto& name : segments)
-      if (auto f = AddToSegment(name, ref.id)) return f;
+      if (auto f = AddToSegment(name, ref.id, object)) return f;
     for (size_t k = 0; k < companies.size(); ++k) {
       connectors::Association a;
       a.from_id = ref.id;
@@ -175,16 +175,22 @@ class TestRun {
     return std::nullopt;
   }
 
-  std::optional<TestFailure> AddToSegment(const std::string& name, const std::string& id) {
-    std::string list_id = lists_[name];
+  // Adds a HubSpot record to the manual list (segment) of that name for its object, made on
+  // first use.
+  std::optional<TestFailure> AddToSegment(const std::string& name, const std::string& id,
+                                          const std::string& object) {
+    static const std::map<std::string, std::string> kTypeIds = {
+        {"contacts", "0-1"}, {"companies", "0-2"}, {"deals", "0-3"}, {"tickets", "0-5"}};
+    auto type = kTypeIds.find(object);
+    if (type == kTypeIds.end()) return Fail("hubspot." + object + " records have no segments");
+    std::string& list_id = lists_[object + "/" + name];
     if (list_id.empty()) {
       auto& session = static_cast<connectors::HubSpotConnector&>(crms_->hubspot()).session();
-      auto r =
-          session.Send("POST", "/crm/v3/lists",
-                       {{"name", name}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
+      auto r = session.Send(
+          "POST", "/crm/v3/lists",
+          {{"name", name}, {"objectTypeId", type->second}, {"processingType", "MANUAL"}});
       if (!r.ok()) return Fail("cannot create segment \"" + name + "\": " + r.error.message);
       list_id = r.body["list"].value("listId", "");
-      lists_[name] = list_id;
     }
     connectors::Error e = crms_->hubspot().AddListMembers(list_id, {id});
     if (!e.ok()) return Fail("cannot add a record to segment \"" + name + "\": " + e.message);
@@ -261,7 +267,7 @@ class TestRun {
       if (!rec) return Fail("`" + words + "` needs a given hubspot record");
       if (!step.action_argument) return Fail("`" + words + "` needs a value in quotes");
       if (words == "enters segment") {
-        if (auto f = AddToSegment(step.action_argument->text, rec->id)) return f;
+        if (auto f = AddToSegment(step.action_argument->text, rec->id, rec->object)) return f;
         return Sync();
       }
       const std::string property = words.substr(4);

@@ -1,5 +1,6 @@
-// Checks of `workflow` blocks (R135-R138): triggers on HubSpot contacts and the actions they
-// take in Salesforce and HubSpot. What runs them is runtime/engine/workflow_runner.h.
+// Checks of `workflow` blocks (R135-R138): triggers on HubSpot contacts, companies or deals and
+// the actions they take in Salesforce and HubSpot. What runs them is
+// runtime/engine/workflow_runner.h.
 #include <algorithm>
 
 #include "compiler/sema/checker.h"
@@ -11,10 +12,17 @@ using namespace syntax;
 
 namespace {
 
-// Fields the runtime sets on a workflow's task: the enrolled contact's lead or contact, and the
-// marker that finds a task again after a crash.
-bool RuntimeTaskField(const std::string& name) {
-  return name == "WhoId" || name == "CallObject";
+// Fields the runtime sets on a workflow's task: the enrolled contact's lead or contact (WhoId),
+// or the enrolled company's account or deal's opportunity (WhatId), and the marker that finds a
+// task again after a crash.
+bool RuntimeTaskField(const std::string& name, const std::string& enrolled) {
+  return name == "CallObject" || name == (enrolled == "contacts" ? "WhoId" : "WhatId");
+}
+
+// The HubSpot objects a workflow can enrol: those whose records sync to a Salesforce record a
+// task can name (contacts: WhoId; companies and deals: WhatId).
+bool Enrollable(const std::string& object) {
+  return object == "contacts" || object == "companies" || object == "deals";
 }
 
 }  // namespace
@@ -24,13 +32,21 @@ bool RuntimeTaskField(const std::string& name) {
 // Salesforce"). The values are expressions over the contact, like a task's fields.
 void Checker::CheckSetRecord(const WorkflowAction& a, const Scope& scope, CheckedWorkflow& out) {
   const std::string& object = a.object.object.text;
-  if (a.object.side != Side::kHubSpot || (object != "contacts" && object != "companies")) {
-    diags_
-        .Report(Code::E0419, a.object.range,
-                "a workflow sets properties of the enrolled contact or of its company")
-        .helps.push_back(
-            "write `set hubspot.companies { property = value }` or `set "
-            "hubspot.contacts { ... }`; Salesforce fields follow through the syncs");
+  const std::string& enrolled = out.hubspot->name;
+  const bool ok = a.object.side == Side::kHubSpot &&
+                  (object == enrolled || (enrolled == "contacts" && object == "companies"));
+  if (!ok) {
+    auto& d = diags_.Report(Code::E0419, a.object.range,
+                            enrolled == "contacts"
+                                ? "a workflow sets properties of the enrolled contact or of its "
+                                  "company"
+                                : "a workflow sets properties of the enrolled record");
+    d.helps.push_back(enrolled == "contacts"
+                          ? "write `set hubspot.companies { property = value }` or `set "
+                            "hubspot.contacts { ... }`; Salesforce fields follow through the syncs"
+                          : "write `set hubspot." + enrolled +
+                                " { property = value }`; Salesforce fields follow through the "
+                                "syncs");
     return;
   }
   for (const auto& s : out.sets) {
@@ -76,8 +92,10 @@ void Checker::CheckWorkflow(const WorkflowDecl& decl) {
   if (!workflow_names_.insert(decl.name.text).second)
     diags_.Report(Code::E0419, decl.name.range,
                   "a workflow named `" + decl.name.text + "` is already defined");
-  if (decl.object.side != Side::kHubSpot || decl.object.object.text != "contacts") {
-    diags_.Report(Code::E0419, decl.object.range, "workflows enrol HubSpot contacts")
+  if (decl.object.side != Side::kHubSpot || !Enrollable(decl.object.object.text)) {
+    diags_
+        .Report(Code::E0419, decl.object.range,
+                "workflows enrol HubSpot contacts, companies or deals")
         .helps.push_back("write `workflow " + decl.name.text + ": hubspot.contacts { ... }`");
     return;
   }
@@ -158,11 +176,14 @@ void Checker::CheckWorkflow(const WorkflowDecl& decl) {
           const auto* field = ResolveField(*out.task, f.name);
           Type t = CheckExpr(f.value.get(), fields);
           if (!field) continue;
-          if (RuntimeTaskField(field->name)) {
+          if (RuntimeTaskField(field->name, out.hubspot->name)) {
             diags_.Report(Code::E0419, f.name.range, "`" + field->name + "` is set by the workflow")
                 .notes.push_back(field->name == "WhoId"
                                      ? "a workflow's task names the enrolled contact's Salesforce "
                                        "lead or contact (R137)"
+                                 : field->name == "WhatId"
+                                     ? "a workflow's task names the enrolled record's Salesforce "
+                                       "account or opportunity"
                                      : "it carries the marker that finds the task again after a "
                                        "crash");
             continue;
@@ -185,6 +206,11 @@ void Checker::CheckWorkflow(const WorkflowDecl& decl) {
         break;
       }
       case WorkflowAction::Kind::kAddToCampaign:
+        if (out.hubspot->name != "contacts") {
+          diags_.Report(Code::E0419, a.range, "only contacts join campaigns")
+              .notes.push_back("a campaign member is a Salesforce lead or contact");
+          break;
+        }
         if (a.campaign.text.empty())
           diags_.Report(Code::E0419, a.campaign.range, "a campaign needs a name");
         break;

@@ -52,7 +52,15 @@ const char* ActionName(Kind k) {
 // and payloads stored before `set` existed read the same.
 constexpr const char* kSetKey = "$set";
 
-// Actions that need the contact in Salesforce (R137); `set hubspot.X` does not.
+// "contact" for "contacts": the enrolled record in messages.
+std::string Singular(const std::string& object) {
+  return object.empty() || object.back() != 's'
+             ? object
+             : object.substr(0, object.size() - (object == "companies" ? 3 : 1)) +
+                   (object == "companies" ? "y" : "");
+}
+
+// Actions that need the record in Salesforce (R137); `set hubspot.X` does not.
 bool NeedsSalesforce(Kind k) {
   return k != Kind::kSetHubSpot;
 }
@@ -96,7 +104,8 @@ struct WorkflowRunner::Impl {
             const std::string& id, const std::string& contact, std::vector<FieldChange> changes,
             const std::string& reason) {
     if (!o.record_plan) return;
-    report.plan.push_back(PlanEntry{side, object, action, id, "hubspot contacts " + contact,
+    report.plan.push_back(PlanEntry{side, object, action, id,
+                                    "hubspot " + p.hubspot_object + " " + contact,
                                     std::move(changes), reason});
   }
 
@@ -189,7 +198,7 @@ struct WorkflowRunner::Impl {
       std::vector<FieldChange> changes;
       for (auto f = ev.fields.begin(); f != ev.fields.end(); ++f)
         if (f.key() != kSetKey) changes.push_back({f.key(), nullptr, f.value(), "workflow"});
-      Plan("hubspot", "contacts", "enrol", r.id, r.id, std::move(changes),
+      Plan("hubspot", p.hubspot_object, "enrol", r.id, r.id, std::move(changes),
            "workflow " + p.name + ": " + trigger);
       if (!o.dry_run) {
         store.AddEnrollment(e);
@@ -234,7 +243,8 @@ struct WorkflowRunner::Impl {
                                       entered.begin() + std::min(entered.size(), s + chunk));
         std::vector<Record> found;
         connectors::Error re = hs.ReadByIds(p.hubspot_object, part, p.read_fields, &found);
-        if (!re.ok()) Fail(re, "reading the contacts that entered \"" + t.subject + "\"");
+        if (!re.ok())
+          Fail(re, "reading the " + p.hubspot_object + " that entered \"" + t.subject + "\"");
         ++hs_min;
         Enroll(found, key, &enrolled);
       }
@@ -286,7 +296,7 @@ struct WorkflowRunner::Impl {
           CheckSuspended();
           return true;
         });
-    if (!e.ok()) Fail(e, "reading HubSpot contacts changed since the last run");
+    if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object + " changed since the last run");
     if (baseline && !o.dry_run && !store.GetWatermark(Side::kHubSpot, state_object, key)) {
       // No contacts at all yet: start from now.
       store.SetWatermark(Side::kHubSpot, state_object, key, "", Now());
@@ -389,7 +399,8 @@ struct WorkflowRunner::Impl {
       json fields = json::parse(t.e->payload.empty() ? "{}" : t.e->payload, nullptr, false);
       if (!fields.is_object()) fields = json::object();
       fields.erase(kSetKey);
-      fields["WhoId"] = t.link.salesforce_id;
+      // A contact's lead or contact is the task's "who"; an account or opportunity its "what".
+      fields[p.hubspot_object == "contacts" ? "WhoId" : "WhatId"] = t.link.salesforce_id;
       const std::string owner = named ? *named : record_owner[t.link.salesforce_id];
       if (!owner.empty()) fields["OwnerId"] = owner;
       fields[p.marker_field] = Marker(t.e->id);
@@ -556,8 +567,11 @@ struct WorkflowRunner::Impl {
   // this run. Updates repeat harmlessly, so a crash before the enrolment moves on only writes
   // the same values again.
   void SetHubSpot(const WorkflowAction& a, std::vector<Target>& targets) {
+    // A contact workflow's `set hubspot.companies` writes the contact's company; any other
+    // `set` writes the enrolled record itself.
+    const bool via_company = a.object == "companies" && p.hubspot_object == "contacts";
     std::map<std::string, std::string> company;  // contact -> company
-    if (a.object == "companies") {
+    if (via_company) {
       std::vector<std::string> contacts;
       for (const Target& t : targets) contacts.push_back(t.e->hubspot_id);
       std::vector<connectors::Association> assoc;
@@ -590,7 +604,7 @@ struct WorkflowRunner::Impl {
     std::vector<Target*> no_company;
     for (Target& t : targets) {
       std::string id = t.e->hubspot_id;
-      if (a.object == "companies") {
+      if (via_company) {
         auto it = company.find(id);
         if (it == company.end()) {
           no_company.push_back(&t);
@@ -656,7 +670,7 @@ struct WorkflowRunner::Impl {
     if (!sync_hubspot || o.dry_run) return false;
     std::optional<RunReport> r = sync_hubspot(object, ids);
     if (!r) return false;
-    Count(object == "contacts" ? "workflow.synced" : "workflow.synced." + object,
+    Count(object == p.hubspot_object ? "workflow.synced" : "workflow.synced." + object,
           static_cast<int64_t>(ids.size()));
     for (const auto& [key, n] : r->counts)  // the writes it made count in the run's totals
       if (key.rfind("created.", 0) == 0 || key.rfind("updated.", 0) == 0) Count(key, n);
@@ -675,7 +689,7 @@ struct WorkflowRunner::Impl {
     // go through the contacts sync first.
     std::vector<std::string> to_sync;
     std::set<std::string> listed;
-    bool has_contacts_sync = true;
+    bool has_sync = true;
     for (const Enrollment& e : open) {
       bool needs_salesforce = false, wants_sync = false;
       for (size_t k = static_cast<size_t>(e.next_action); k < p.actions.size(); ++k) {
@@ -686,7 +700,7 @@ struct WorkflowRunner::Impl {
                                   !store.FindLink(Side::kHubSpot, p.hubspot_object, e.hubspot_id));
       if (wants_sync && listed.insert(e.hubspot_id).second) to_sync.push_back(e.hubspot_id);
     }
-    if (!to_sync.empty() && !o.dry_run) has_contacts_sync = SyncNow(p.hubspot_object, to_sync);
+    if (!to_sync.empty() && !o.dry_run) has_sync = SyncNow(p.hubspot_object, to_sync);
     // The actions, in rounds by position so that each round is batched; an enrolment that
     // finishes action k joins round k + 1.
     for (size_t k = 0; k < p.actions.size(); ++k) {
@@ -700,11 +714,12 @@ struct WorkflowRunner::Impl {
         }
         auto link = store.FindLink(Side::kHubSpot, p.hubspot_object, e.hubspot_id);
         if (!link || link->salesforce_id.empty()) {
-          Wait(e, has_contacts_sync ? "the contact is not in Salesforce (the contacts sync's "
-                                      "include filter or create settings keep it out, or it has "
-                                      "a sync error)"
-                                    : "the contact is not in Salesforce and the rules have no "
-                                      "contacts sync");
+          const std::string what = Singular(p.hubspot_object);
+          Wait(e, has_sync ? "the " + what + " is not in Salesforce (the " + p.hubspot_object +
+                                 " sync's include filter or create settings keep it out, or it has "
+                                 "a sync error)"
+                           : "the " + what + " is not in Salesforce and the rules have no " +
+                                 p.hubspot_object + " sync");
           continue;
         }
         targets.push_back({&e, *link});

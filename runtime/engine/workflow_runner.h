@@ -1,5 +1,7 @@
 // The workflow driver (R135-R138): runs one WorkflowProgram between the connectors with
-// durable state, after the syncs of a run.
+// durable state, after the syncs of a run. A workflow enrols HubSpot contacts, companies or
+// deals; "contact" below stands for any of them (a company's or deal's Salesforce record is its
+// account or opportunity, which its tasks name as WhatId; a contact's is named as WhoId).
 //
 // 1. Triggers. `when enters segment "L"` compares the list's members with the members the
 //    previous run saw; `when P changes` compares P on the contacts changed since the previous

@@ -30,11 +30,11 @@ std::vector<Record> Tasks(EngineFixture& f) {
   return All(f, "Task", {"Subject", "Priority", "Status", "WhoId", "OwnerId", "CallObject"});
 }
 
-// A manual HubSpot list; returns its id.
-std::string MakeList(EngineFixture& f, const std::string& name) {
+// A manual HubSpot list (of contacts unless `type` says otherwise); returns its id.
+std::string MakeList(EngineFixture& f, const std::string& name, const std::string& type = "0-1") {
   auto r =
       f.hs->session().Send("POST", "/crm/v3/lists",
-                           {{"name", name}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
+                           {{"name", name}, {"objectTypeId", type}, {"processingType", "MANUAL"}});
   REQUIRE_MESSAGE(r.ok(), r.error.message);
   return r.body["list"].value("listId", "");
 }
@@ -492,6 +492,54 @@ TEST_CASE("R135_plan_lists_the_hubspot_updates_without_writing") {
     if (p.side == "hubspot" && p.object == "companies" && p.action == "update" && p.id == co)
       listed = !p.changes.empty() && p.changes[0].field == "description";
   CHECK(listed);
+}
+
+// ---- workflows on companies: the account is the task's WhatId and the record the actions act on
+
+TEST_CASE("R135_company_workflow_acts_on_its_account") {
+  for (EngineKind kind : kEngines) {
+    CAPTURE(static_cast<int>(kind));
+    EngineFixture f;
+    const auto users = SeedUsers(f);
+    const std::string list = MakeList(f, "Key accounts", "0-2");
+    f.Rules(std::string(kCompanies) +
+                "workflow key: hubspot.companies {\n"
+                "  when enters segment \"Key accounts\"\n"
+                "  create salesforce.Task { Subject = \"Review ${name}\" }\n"
+                "  set salesforce owner \"maria@example.com\"\n"
+                "  set hubspot.companies { description = \"Key account\" }\n"
+                "}\n",
+            kind);
+    const std::string account = f.CreateSf("Account", {{"Name", "Acme"}});
+    f.RunAll();
+    auto link = f.store.FindLink(state::Side::kSalesforce, "Account", account);
+    REQUIRE(link);
+    // A company made in HubSpot without contacts creates no account (R70): it waits.
+    const std::string lonely = CreateCompany(f, {{"name", "Lonely"}});
+    f.RunAll();
+    AddToList(f, list, link->hubspot_id);
+    AddToList(f, list, lonely);
+    auto r = f.RunAll();
+    CHECK(Count(r, "workflow.enrolled") == 2);
+    CHECK(Count(r, "workflow.created.Task") == 1);
+    CHECK(Count(r, "workflow.owners_set") == 1);
+    CHECK(Count(r, "workflow.set.companies") == 1);
+    CHECK(Count(r, "workflow.done") == 1);
+    CHECK(Count(r, "waiting.workflow") == 1);
+    auto tasks = All(f, "Task", {"Subject", "WhatId", "WhoId"});
+    REQUIRE(tasks.size() == 1);
+    CHECK(Text(tasks[0].fields["WhatId"]) == account);
+    CHECK(Text(tasks[0].fields["WhoId"]).empty());
+    CHECK(Text(tasks[0].fields["Subject"]) == "Review Acme");
+    json acct = f.Sf("Account", account, {"OwnerId", "Description"});
+    CHECK(Text(acct["OwnerId"]) == users.at("maria@example.com"));
+    CHECK(Text(acct["Description"]) == "Key account");  // set in HubSpot, synced in the run
+    CHECK(CompanyDescription(f, link->hubspot_id) == "Key account");
+    auto waiting = f.store.OpenEnrollments("key");
+    REQUIRE(waiting.size() == 1);
+    CHECK(waiting[0].hubspot_id == lonely);
+    CHECK(waiting[0].message.find("the company is not in Salesforce") != std::string::npos);
+  }
 }
 
 }  // namespace
