@@ -24,7 +24,7 @@ class SqliteStateStore final : public StateStore {
   SqliteStateStore& operator=(const SqliteStateStore&) = delete;
 
   // The schema version this build writes; a file from a newer build is refused.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   int schema_version();
   std::string journal_mode();  // "wal" for files
 
@@ -90,6 +90,7 @@ class SqliteStateStore final : public StateStore {
   std::unordered_map<std::string, CachedStmt> stmts_;  // prepared once per SQL text
   void Exec(const char* sql);
   void Migrate();
+  void MigrateBaseRows();
   void SetIntentState(const std::string& key, IntentState state, const std::string& result_id,
                       const std::string& message, int64_t now_ms);
   std::vector<SyncError> SelectErrors(const char* where, int64_t now_ms);

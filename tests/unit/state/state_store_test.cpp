@@ -2,6 +2,7 @@
 // simulated (the store closed and reopened) at each step of a write.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <unistd.h>
 
@@ -71,6 +72,52 @@ TEST_CASE("state: a file from a newer schema is refused") {
   }
   std::string cmd = "sqlite3 '" + db.path() + "' 'PRAGMA user_version=99' 2>/dev/null";
   if (std::system(cmd.c_str()) == 0) CHECK_THROWS_AS(SqliteStateStore(db.path()), StateError);
+}
+
+TEST_CASE("state: a version 2 file keeps its base values (one row per field before)") {
+  TempDb db;
+  {
+    // What Syncline's schema version 2 wrote: links, and base_values with a row per field.
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(db.path().c_str(), &raw) == SQLITE_OK);
+    const char* v2 = R"sql(
+CREATE TABLE links (
+  id INTEGER PRIMARY KEY,
+  hubspot_object TEXT NOT NULL, hubspot_id TEXT NOT NULL,
+  salesforce_object TEXT NOT NULL, salesforce_id TEXT NOT NULL,
+  created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+CREATE TABLE base_values (
+  link_id INTEGER NOT NULL REFERENCES links(id) ON DELETE CASCADE,
+  side INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, synced_ms INTEGER NOT NULL,
+  PRIMARY KEY (link_id, side, field)) WITHOUT ROWID;
+INSERT INTO links VALUES (7, 'contacts', '101', 'Contact', '003A', 1, 1);
+INSERT INTO base_values VALUES (7, 0, 'email', '"a@x.io"', 10), (7, 0, 'firstname', '"Ann"', 12),
+  (7, 1, 'Email', '"a@x.io"', 10);
+PRAGMA user_version=2;
+)sql";
+    REQUIRE(sqlite3_exec(raw, v2, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  SqliteStateStore s(db.path());
+  CHECK(s.schema_version() == SqliteStateStore::kSchemaVersion);
+  auto hs = s.GetBase(7, Side::kHubSpot);
+  CHECK(hs.size() == 2);
+  CHECK(hs["email"] == "\"a@x.io\"");
+  CHECK(hs["firstname"] == "\"Ann\"");
+  CHECK(s.GetBase(7, Side::kSalesforce) == BaseValues{{"Email", "\"a@x.io\""}});
+}
+
+TEST_CASE("state: base values with empty, unicode and quote-laden text round-trip") {
+  SqliteStateStore s(":memory:");
+  int64_t a = s.PutLink(MakeLink("1", "003A"));
+  const BaseValues values = {
+      {"a", ""}, {"b", "\"Zoë \\\"Z\\\" 東京\""}, {"c", "null"}, {"d", "[1,2]"}};
+  s.SetBase(a, Side::kHubSpot, values, 1);
+  CHECK(s.GetBase(a, Side::kHubSpot) == values);
+  s.SetBase(a, Side::kHubSpot, {{"a", "\"x\""}}, 2);  // merges: the others are kept
+  BaseValues merged = values;
+  merged["a"] = "\"x\"";
+  CHECK(s.GetBase(a, Side::kHubSpot) == merged);
 }
 
 TEST_CASE("state: links by either side, unique per side, delete cascades to base values") {
