@@ -358,14 +358,27 @@ std::string PrintChecked(const CheckedModule& module, const source::SourceBuffer
       out << "  include if: " << TypeName(module.types.at(sync.include)) << " @"
           << buffer.Position(sync.include->range.begin).line << '\n';
     for (const auto& [hs, sf] : sync.match_keys) out << "  match " << hs << " <-> " << sf << '\n';
-    if (!sync.stage_pipeline.empty())
-      out << "  stages pipeline \"" << sync.stage_pipeline << "\"\n";
+    // One stage map without a record type: its pipeline, then its rows after the
+    // associations; several (R78): each block's header with its rows under it.
+    const bool one_map = sync.stage_maps.size() == 1 && sync.stage_maps.front().record_type.empty();
+    if (one_map && !sync.stage_maps.front().pipeline.empty())
+      out << "  stages pipeline \"" << sync.stage_maps.front().pipeline << "\"\n";
     for (const auto& [what, via] : sync.associations)
       out << "  associate " << what << (via.empty() ? "" : " via " + via) << '\n';
-    for (const auto& [hs, sf] : sync.stage_map) {
-      out << "  stage " << hs << " <->";
-      for (const auto& st : sf) out << " \"" << st << "\"";
-      out << '\n';
+    for (const auto& block : sync.stage_maps) {
+      if (!one_map) {
+        out << "  stages pipeline \"" << block.pipeline << "\"";
+        if (block.record_type.empty()) {
+          out << " (opportunities of no listed record type)\n";
+        } else {
+          out << " record type \"" << block.record_type << "\"\n";
+        }
+      }
+      for (const auto& [hs, sf] : block.rows) {
+        out << (one_map ? "  stage " : "    stage ") << hs << " <->";
+        for (const auto& st : sf) out << " \"" << st << "\"";
+        out << '\n';
+      }
     }
     for (const auto& m : sync.mappings) {
       out << "  map " << m.hubspot->name << ": " << TypeName(FieldType(*m.hubspot)) << " <-> ";
