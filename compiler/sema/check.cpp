@@ -244,17 +244,20 @@ void Checker::CheckTest(const TestDecl& test) {
           // Workflow triggers (R135): `after enters segment "Name"`, `after set <property>
           // "value"` on the last given HubSpot record.
           // `after opportunity stage "Name"`: the given opportunity moves to that stage (R106).
-          const bool trigger = (words == "enters segment" || words.rfind("set ", 0) == 0 ||
-                                words == "opportunity stage") &&
-                               step.action_argument.has_value();
+          // `after opportunity record type "DeveloperName"`: it changes record type (R78).
+          const bool trigger =
+              (words == "enters segment" || words.rfind("set ", 0) == 0 ||
+               words == "opportunity stage" || words == "opportunity record type") &&
+              step.action_argument.has_value();
           if (!trigger && std::find(known.begin(), known.end(), words) == known.end()) {
             auto& d = diags_.Report(Code::E0416, step.range,
                                     "`after " + words + "` is not a test action");
             diag::SuggestName(d, words, known);
             d.notes.push_back(
                 "actions: sync, salesforce delete, hubspot delete, convert lead, "
-                "opportunity won|lost|open, opportunity stage \"Name\", add contact role, "
-                "enters segment \"Name\", set <property> \"value\"");
+                "opportunity won|lost|open, opportunity stage \"Name\", opportunity record "
+                "type \"Name\", add contact role, enters segment \"Name\", set <property> "
+                "\"value\"");
           }
         }
         break;

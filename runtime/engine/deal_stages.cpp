@@ -157,6 +157,23 @@ void ApplyStagesToHubSpot(const SyncProgram& p, const ObjectProgram& object,
        fm->location, "E0411");
 }
 
+void FollowPipelineMove(const SyncProgram& p, const ObjectProgram& object,
+                        const connectors::Record& hubspot, const Evaluation& e, PairDecision& d) {
+  if (!p.HasRecordTypes() || !d.hubspot.fields.contains("pipeline")) return;
+  const FieldMap* fm = StageField(p, object);
+  if (!fm || !fm->writes_hubspot || e.status != Evaluation::kOk) return;
+  auto it = e.fields.find(fm->hubspot);
+  if (it == e.fields.end() || IsBlank(*it) || d.hubspot.fields.contains(fm->hubspot)) return;
+  const json& now = FieldValue(hubspot, fm->hubspot);
+  const std::string next = Canonical(*it, fm->hubspot_kind, false);
+  if (Canonical(now, fm->hubspot_kind, false) == next) return;
+  d.hubspot.fields[fm->hubspot] = *it;
+  d.hubspot.changes.push_back({fm->hubspot, now, *it,
+                               "the deal moves to pipeline " + d.hubspot.fields["pipeline"].dump() +
+                                   ", whose stage map reads the opportunity's stage (R78)"});
+  d.base_hubspot[fm->hubspot] = next;
+}
+
 bool InSyncedPipeline(const SyncProgram& p, const connectors::Record& hubspot) {
   if (p.pipelines.empty()) return true;
   return PipelineOfDeal(p, hubspot) != nullptr;

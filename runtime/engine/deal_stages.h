@@ -14,6 +14,7 @@
 #include <string>
 
 #include "connectors/connector.h"
+#include "engine/core.h"
 #include "engine/program.h"
 #include "engine/values.h"
 
@@ -50,6 +51,13 @@ void ApplyStagesToSalesforce(const SyncProgram& program, const ObjectProgram& ob
 void ApplyStagesToHubSpot(const SyncProgram& program, const ObjectProgram& object,
                           const connectors::Record& salesforce, const RecordTypeIds& ids,
                           Evaluation& evaluation);
+
+// R78: a deal that moves to another pipeline (its opportunity changed record type) takes its
+// stage from that pipeline's map even when the opportunity's stage did not change, so the
+// pair's decision writes the stage along with the pipeline.
+void FollowPipelineMove(const SyncProgram& program, const ObjectProgram& object,
+                        const connectors::Record& hubspot, const Evaluation& to_hubspot,
+                        PairDecision& decision);
 
 // R80: a HubSpot deal syncs only while it is in a pipeline of the rules.
 bool InSyncedPipeline(const SyncProgram& program, const connectors::Record& hubspot);

@@ -432,6 +432,7 @@ struct SyncRunner::Impl {
           w.failed_hs = true;
         }
         decisions[i] = DecidePair(in);
+        FollowPipelineMove(p, obj, *w.hubspot, w.to_hubspot, decisions[i]);
         has_decision[i] = true;
         const PairDecision& d = decisions[i];
         if (!w.link) {

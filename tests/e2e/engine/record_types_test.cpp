@@ -144,20 +144,30 @@ TEST_CASE("R78_changing_the_record_type_moves_the_deal_to_its_pipeline") {
     EngineFixture f({kDealSchemas});
     const RecordTypes rt = SeedRecordTypes(f);
     f.Rules(Deals(std::string(kEnterprise) + kPartner + kDefault), kind);
-    const std::string opp = CreateOpp(f, "Mover", "Closed Won", rt.enterprise);
+    const std::string opp = CreateOpp(f, "Mover", "Prospecting", rt.enterprise);
     f.Sync();
-    CHECK(DealOf(f, opp)["pipeline"] == "enterprise");
-    // The record type alone changes: the deal follows on the next sync.
+    json d = DealOf(f, opp);
+    CHECK(d["pipeline"] == "enterprise");
+    CHECK(d["dealstage"] == "appointmentscheduled");
+    // The record type alone changes: the deal follows on the next sync, with the stage the new
+    // pipeline's map reads from the unchanged opportunity stage.
     f.UpdateSf("Opportunity", opp, {{"RecordTypeId", rt.partner}});
     auto r = f.Sync();
     CHECK(r.by_sync["deals"]["updated.hubspot"] == 1);
-    json d = DealOf(f, opp);
+    d = DealOf(f, opp);
     CHECK(d["pipeline"] == "partner");
-    CHECK(d["dealstage"] == "closedwon");
+    CHECK(d["dealstage"] == "qualifiedtobuy");
+    CHECK(f.Sf("Opportunity", opp, {"StageName"})["StageName"] == "Prospecting");
+    // Settled: the next run writes nothing.
+    const int64_t writes = f.SalesforceWrites() + f.HubSpotWrites();
+    f.Sync();
+    CHECK(f.SalesforceWrites() + f.HubSpotWrites() == writes);
     // Back to no record type (the Master): the default pipeline.
     f.UpdateSf("Opportunity", opp, {{"RecordTypeId", "012000000000000AAA"}});
     f.Sync();
-    CHECK(DealOf(f, opp)["pipeline"] == "default");
+    d = DealOf(f, opp);
+    CHECK(d["pipeline"] == "default");
+    CHECK(d["dealstage"] == "appointmentscheduled");
     // The record type owns the pipeline: a deal moved in HubSpot to another synced pipeline
     // goes back to its opportunity's, and the opportunity keeps its record type.
     auto link = f.store.FindLink(state::Side::kSalesforce, "Opportunity", opp);
