@@ -38,6 +38,8 @@ HUBSPOT: 'hubspot';
 SALESFORCE: 'salesforce';
 STAGES: 'stages';
 PIPELINE: 'pipeline';
+RECORD: 'record';
+TYPE: 'type';
 ASSOCIATE: 'associate';
 VIA: 'via';
 ACTIVITIES: 'activities';

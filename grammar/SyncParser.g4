@@ -55,7 +55,7 @@ syncItem
   | PICKLISTS LBRACE picklistSetting* RBRACE                          # picklistsItem
   | LIFECYCLE FROM name name name lifecycleBody                       # lifecycleItem
   | AUTO CREATE name                                                  # autoCreateItem
-  | STAGES (PIPELINE STRING)? LBRACE stageRow* RBRACE                 # stagesItem
+  | STAGES (PIPELINE STRING (RECORD TYPE STRING)?)? LBRACE stageRow* RBRACE  # stagesItem
   | ASSOCIATE name (VIA name+)?                                       # associateItem
   | CONFLICT COLON side WINS                                          # conflictItem
   | MAP LBRACE mapping* RBRACE                                        # mapItem
@@ -223,5 +223,5 @@ name
   | INCLUDE | PICKLISTS | LIFECYCLE | SPREAD | MAP | PREFER | UNLESS | ALWAYS | HUBSPOT
   | SALESFORCE | STAGES | PIPELINE | ASSOCIATE | VIA | ACTIVITIES | TYPES | AUTO | CONFLICT | WINS
   | GIVEN | AFTER | EXPECT | SYNC | MAPPINGS | WORKFLOW | WHEN | ENTERS | SEGMENT | CHANGES | ADD
-  | CAMPAIGN | STATUS | SET | OWNER
+  | CAMPAIGN | STATUS | SET | OWNER | RECORD | TYPE
   ;

@@ -281,11 +281,24 @@ class SandboxTime final : public connectors::http::Clock {
 std::unique_ptr<Crms> Crms::Sandboxes(const SandboxSetup& s, std::string* error) {
   std::unique_ptr<Crms> crms(new Crms());
   auto clock = s.clock ? s.clock : std::make_shared<sandbox::Clock>();
+  std::shared_ptr<const sandbox::ObjectCatalog> catalog = sandbox::BuiltinSchemaCatalog();
+  if (!s.schema_dirs.empty()) {
+    schema::SchemaEnv env = schema::SchemaEnv::Builtin();
+    for (const auto& dir : s.schema_dirs) {
+      auto errors = env.LoadDirectory(dir);
+      if (!errors.empty()) {
+        *error =
+            "schemas for the sandboxes: " + errors.front().path + ": " + errors.front().message;
+        return nullptr;
+      }
+    }
+    catalog = sandbox::SchemaCatalog(env);
+  }
   auto options = [&](const char* file, const char* token) {
     sandbox::SandboxOptions so;
     so.clock = clock;
     so.token = token;
-    so.catalog = sandbox::BuiltinSchemaCatalog();
+    so.catalog = catalog;
     so.db_path =
         s.data_dir.empty() ? ":memory:" : (std::filesystem::path(s.data_dir) / file).string();
     return so;
@@ -352,6 +365,7 @@ bool OpenConfigured(const SyncConfig& config, const std::string& engine, const s
     s.seed = config.sandbox_seed;
     s.contacts = config.sandbox_contacts;
     s.data_dir = config.sandbox_data;
+    s.schema_dirs = config.schemas;
     out->crms = Crms::Sandboxes(s, &error);
   } else {
     out->crms = Crms::Live(config, &error);

@@ -65,6 +65,9 @@ class Crms {
     bool rate_limits = true;
     // A clock the caller moves (tests); null: real time.
     std::shared_ptr<sandbox::Clock> clock;
+    // `--schemas` folders: the sandboxes hold these objects, fields, pipelines and options
+    // too, as the org they describe would (empty: the builtin schemas).
+    std::vector<std::string> schema_dirs;
   };
   // Both sandboxes in this process, on loopback ports.
   static std::unique_ptr<Crms> Sandboxes(const SandboxSetup& setup, std::string* error);

@@ -49,6 +49,7 @@ class TestRun {
     setup.seed = "empty";
     setup.rate_limits = false;
     setup.clock = clock_;
+    setup.schema_dirs = schema_dirs_;
     std::string error;
     crms_ = Crms::Sandboxes(setup, &error);
     if (!crms_) return TestFailure{"", "cannot start the sandboxes: " + error};
@@ -153,6 +154,18 @@ class TestRun {
       fields[init.name.text] = hubspot ? ForHubSpot(*v) : *v;
     }
     Tick(1000);
+    if (!hubspot && object == "RecordType") {
+      // Record types are set up by an admin (Setup, not the REST API): seeded.
+      json out = crms_->salesforce_sandbox()->Seed(
+          {{"records", {{{"type", "RecordType"}, {"fields", fields}}}}});
+      if (!out.contains("ids") || !out["ids"].contains("RecordType"))
+        return Fail("cannot create the given salesforce.RecordType record: " +
+                    out.value("error", out.dump()));
+      Ref ref{step.object.side, object, out["ids"]["RecordType"][0].get<std::string>()};
+      given_.push_back(ref);
+      if (step.alias) aliases_[step.alias->text] = ref;
+      return std::nullopt;
+    }
     connectors::Connector& c = hubspot ? crms_->hubspot() : crms_->salesforce();
     auto r = c.Write(object, connectors::WriteKind::kCreate, {{"", "", "", fields}});
     if (!r[0].ok)
@@ -244,6 +257,22 @@ class TestRun {
       conv.lead_id = lead_id;
       json out = crms_->salesforce_sandbox()->ConvertLead(conv);
       if (!out.contains("contactId")) return Fail("lead conversion failed: " + out.dump());
+      return Sync();
+    }
+    if (words == "opportunity record type") {
+      // R78: the given opportunity gets the record type with this DeveloperName.
+      const Ref* opp = Target(syntax::Side::kSalesforce, "Opportunity", std::nullopt);
+      if (!opp) return Fail("`" + words + "` needs a given salesforce.Opportunity");
+      if (!step.action_argument) return Fail("`" + words + "` needs the record type in quotes");
+      std::vector<connectors::Record> found;
+      connectors::Error e = crms_->salesforce().FindByField(
+          "RecordType", "DeveloperName", {step.action_argument->text}, {"Id"}, &found);
+      if (!e.ok() || found.empty())
+        return Fail("no salesforce.RecordType named \"" + step.action_argument->text +
+                    "\": give one first (`given salesforce.RecordType { ... }`)");
+      auto r = crms_->salesforce().Write("Opportunity", connectors::WriteKind::kUpdate,
+                                         {{opp->id, "", "", {{"RecordTypeId", found[0].id}}}});
+      if (!r[0].ok) return Fail("cannot change the record type: " + r[0].error.message);
       return Sync();
     }
     if (words.rfind("opportunity ", 0) == 0) {
@@ -467,6 +496,7 @@ class TestRun {
 
  public:
   const pipeline::CompiledRules* rules_for_file_ = nullptr;
+  std::vector<std::string> schema_dirs_;  // --schemas: the sandboxes know these objects too
 
  private:
   const pipeline::CompiledRules& rules_;
@@ -504,6 +534,7 @@ int RunTests(const TestOptions& o) {
       if (!o.filter.empty() && t.decl->title.find(o.filter) == std::string::npos) continue;
       TestRun run(*rules, t);
       run.rules_for_file_ = rules.get();
+      run.schema_dirs_ = o.schema_dirs;
       auto failure = run.Run();
       if (!failure) {
         ++passed;

@@ -461,9 +461,41 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
         sp.conflict = *st.conflict_winner == syntax::Side::kHubSpot
                           ? engine::SyncProgram::Winner::kHubSpot
                           : engine::SyncProgram::Winner::kSalesforce;
-      sp.stages = cs.stage_map;
-      sp.pipeline = cs.stage_pipeline;
-      if (!sp.pipeline.empty()) AddUnique(sp.hubspot_read_fields, "pipeline");
+      for (const auto& block : cs.stage_maps) {
+        engine::DealPipeline d;
+        d.pipeline = block.pipeline;
+        d.record_type = block.record_type;
+        d.stages = block.rows;
+        if (block.syntax) {
+          const auto& buf = m.sources.Get(block.syntax->range.file);
+          const auto pos = buf.Position(block.syntax->range.begin);
+          d.location =
+              buf.path() + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+        }
+        if (!d.pipeline.empty()) AddUnique(sp.hubspot_read_fields, "pipeline");
+        sp.pipelines.push_back(std::move(d));
+      }
+      // R78: the opportunity's record type decides the deal's pipeline. A mapping of its own
+      // (pipeline <- RecordTypeId, Salesforce always wins) reads both, notices a record type
+      // change as a change of the pair and writes the pipeline the deal_stages code chose.
+      if (sp.HasRecordTypes()) {
+        for (size_t k = 0; k < sp.objects.size() && k < cs.salesforce.size(); ++k) {
+          const schema::Field* rt = cs.salesforce[k]->FindField("RecordTypeId");
+          const schema::Field* pipeline = cs.hubspot->FindField("pipeline");
+          if (!rt || !pipeline) continue;
+          engine::FieldMap fm;
+          fm.hubspot = pipeline->name;
+          fm.salesforce = rt->name;
+          fm.rule = engine::FieldRule::kAlwaysSalesforce;
+          fm.writes_hubspot = true;
+          fm.hubspot_kind = pipeline->kind;
+          fm.salesforce_kind = rt->kind;
+          fm.location = sp.pipelines.front().location;
+          AddUnique(sp.objects[k].read_fields, fm.salesforce);
+          AddUnique(sp.hubspot_read_fields, fm.hubspot);
+          sp.objects[k].fields.push_back(std::move(fm));
+        }
+      }
       sp.associations = AssociationsOf(cs);
       if (sp.hubspot_object == "companies" && cs.hubspot->FindField("salesforceaccountid")) {
         sp.id_property = "salesforceaccountid";

@@ -249,17 +249,20 @@ void Checker::CheckTest(const TestDecl& test) {
           // Workflow triggers (R135): `after enters segment "Name"`, `after set <property>
           // "value"` on the last given HubSpot record.
           // `after opportunity stage "Name"`: the given opportunity moves to that stage (R106).
-          const bool trigger = (words == "enters segment" || words.rfind("set ", 0) == 0 ||
-                                words == "opportunity stage") &&
-                               step.action_argument.has_value();
+          // `after opportunity record type "DeveloperName"`: it changes record type (R78).
+          const bool trigger =
+              (words == "enters segment" || words.rfind("set ", 0) == 0 ||
+               words == "opportunity stage" || words == "opportunity record type") &&
+              step.action_argument.has_value();
           if (!trigger && std::find(known.begin(), known.end(), words) == known.end()) {
             auto& d = diags_.Report(Code::E0416, step.range,
                                     "`after " + words + "` is not a test action");
             diag::SuggestName(d, words, known);
             d.notes.push_back(
                 "actions: sync, salesforce delete, hubspot delete, convert lead, "
-                "opportunity won|lost|open, opportunity stage \"Name\", add contact role, "
-                "enters segment \"Name\", set <property> \"value\"");
+                "opportunity won|lost|open, opportunity stage \"Name\", opportunity record "
+                "type \"Name\", add contact role, enters segment \"Name\", set <property> "
+                "\"value\"");
           }
         }
         break;
@@ -363,14 +366,27 @@ std::string PrintChecked(const CheckedModule& module, const source::SourceBuffer
       out << "  include if: " << TypeName(module.types.at(sync.include)) << " @"
           << buffer.Position(sync.include->range.begin).line << '\n';
     for (const auto& [hs, sf] : sync.match_keys) out << "  match " << hs << " <-> " << sf << '\n';
-    if (!sync.stage_pipeline.empty())
-      out << "  stages pipeline \"" << sync.stage_pipeline << "\"\n";
+    // One stage map without a record type: its pipeline, then its rows after the
+    // associations; several (R78): each block's header with its rows under it.
+    const bool one_map = sync.stage_maps.size() == 1 && sync.stage_maps.front().record_type.empty();
+    if (one_map && !sync.stage_maps.front().pipeline.empty())
+      out << "  stages pipeline \"" << sync.stage_maps.front().pipeline << "\"\n";
     for (const auto& [what, via] : sync.associations)
       out << "  associate " << what << (via.empty() ? "" : " via " + via) << '\n';
-    for (const auto& [hs, sf] : sync.stage_map) {
-      out << "  stage " << hs << " <->";
-      for (const auto& st : sf) out << " \"" << st << "\"";
-      out << '\n';
+    for (const auto& block : sync.stage_maps) {
+      if (!one_map) {
+        out << "  stages pipeline \"" << block.pipeline << "\"";
+        if (block.record_type.empty()) {
+          out << " (opportunities of no listed record type)\n";
+        } else {
+          out << " record type \"" << block.record_type << "\"\n";
+        }
+      }
+      for (const auto& [hs, sf] : block.rows) {
+        out << (one_map ? "  stage " : "    stage ") << hs << " <->";
+        for (const auto& st : sf) out << " \"" << st << "\"";
+        out << '\n';
+      }
     }
     for (const auto& m : sync.mappings) {
       out << "  map " << m.hubspot->name << ": " << TypeName(FieldType(*m.hubspot)) << " <-> ";

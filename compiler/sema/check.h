@@ -55,6 +55,15 @@ struct CheckedMapping {
   bool writes_hubspot = false;
 };
 
+// A `stages pipeline "P" record type "R" { ... }` block of a deals sync.
+struct CheckedStages {
+  const syntax::StagesItem* syntax = nullptr;
+  std::string pipeline;     // the HubSpot pipeline ("" = every pipeline: a lone `stages { }`)
+  std::string record_type;  // the opportunities' record type, as written ("" = the others)
+  // HubSpot stage -> Salesforce stages (the first is written to Salesforce).
+  std::vector<std::pair<std::string, std::vector<std::string>>> rows;
+};
+
 struct CheckedSync {
   const syntax::SyncDecl* syntax = nullptr;
   const schema::Object* hubspot = nullptr;
@@ -63,8 +72,8 @@ struct CheckedSync {
   std::vector<CheckedMapping> mappings;
   const syntax::Expr* include = nullptr;
   std::vector<std::pair<std::string, std::string>> match_keys;  // hubspot, salesforce field
-  std::vector<std::pair<std::string, std::vector<std::string>>> stage_map;  // deals
-  std::string stage_pipeline;  // the HubSpot pipeline the stage map belongs to ("" = any)
+  // Deals: the `stages` blocks, one per HubSpot pipeline that syncs (R78, R80, R82).
+  std::vector<CheckedStages> stage_maps;
   // `associate contacts via Contact__c`: HubSpot object and Salesforce lookup field ("" = the
   // standard link between the two objects).
   std::vector<std::pair<std::string, std::string>> associations;

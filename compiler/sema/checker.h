@@ -85,6 +85,7 @@ class Checker {
   const syntax::MappingsDecl* ResolveMappingSet(const syntax::MapFromItem& item, bool& from_std);
   // Whether a mapping of a set is overridden by one of the sync's own mappings.
   bool Overridden(const syntax::Mapping& m, const CheckedSync& out);
+  void CheckStages(const syntax::StagesItem& s, CheckedSync& out);
   void CheckAssociation(const syntax::AssociateItem& a, CheckedSync& out);
   void CheckDirectionTable(const syntax::Mapping& m, const schema::Field& hs,
                            const schema::Field& sf);

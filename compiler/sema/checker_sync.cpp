@@ -144,7 +144,8 @@ void Checker::CheckSync(const SyncDecl& sync) {
   }
   if (!objects_ok) return;  // every later check needs the objects: stay silent (no cascade)
   CheckSettings(sync, out);
-  has_stage_map_ = !out.stage_map.empty();
+  has_stage_map_ = std::any_of(out.stage_maps.begin(), out.stage_maps.end(),
+                               [](const CheckedStages& s) { return !s.rows.empty(); });
   std::map<std::string, const Mapping*> hubspot_seen;
   std::map<std::string, const Mapping*> salesforce_seen;
   bool mappings_unknown = false;
@@ -484,45 +485,7 @@ void Checker::CheckSettings(const SyncDecl& sync, CheckedSync& out) {
                         "stage maps belong to a deals <-> Opportunity sync");
           break;
         }
-        const auto* dealstage = out.hubspot->FindField("dealstage");
-        const schema::Field* stage_name = nullptr;
-        for (const auto* o : out.salesforce) {
-          if (const auto* f = o->FindField("StageName")) stage_name = f;
-        }
-        for (const auto& row : s.rows) {
-          if (dealstage && !dealstage->options.empty() &&
-              !dealstage->FindOption(row.hubspot_stage.text)) {
-            auto& d = diags_.Report(
-                Code::E0411, row.hubspot_stage.range,
-                "`" + row.hubspot_stage.text + "` is not a stage of the deal pipeline");
-            std::vector<std::string> values;
-            for (const auto& o : dealstage->options) values.push_back(o.value);
-            diag::SuggestName(d, row.hubspot_stage.text, values);
-          }
-          std::vector<std::string> sf_stages;
-          for (const auto& sf : row.salesforce_stages) {
-            if (stage_name && !stage_name->FindOption(sf.text)) {
-              auto& d = diags_.Report(Code::E0412, sf.range,
-                                      "\"" + sf.text + "\" is not an opportunity stage");
-              std::vector<std::string> values;
-              for (const auto& o : stage_name->options) values.push_back(o.value);
-              diag::SuggestName(d, sf.text, values);
-            }
-            sf_stages.push_back(sf.text);
-          }
-          out.stage_map.emplace_back(row.hubspot_stage.text, sf_stages);
-        }
-        if (s.pipeline) {
-          out.stage_pipeline = s.pipeline->text;
-          const auto* pipeline = out.hubspot->FindField("pipeline");
-          if (pipeline && !pipeline->options.empty() && !pipeline->FindOption(s.pipeline->text)) {
-            auto& d = diags_.Report(Code::E0411, s.pipeline->range,
-                                    "\"" + s.pipeline->text + "\" is not a deal pipeline");
-            std::vector<std::string> values;
-            for (const auto& o : pipeline->options) values.push_back(o.value);
-            diag::SuggestName(d, s.pipeline->text, values);
-          }
-        }
+        CheckStages(s, out);
         break;
       }
       case SyncItemKind::kAssociate:
@@ -552,6 +515,119 @@ void Checker::CheckSettings(const SyncDecl& sync, CheckedSync& out) {
         "sync contacts as Salesforce contacts (`to salesforce: create or update Contact`), "
         "or remove `auto create companies`");
   }
+}
+
+// A `stages` block of a deals sync: its rows against both stage picklists (E0411, E0412), its
+// pipeline (E0411) and record type (E0420, R78), and how it fits with the sync's other blocks:
+// each pipeline and record type once, one block for the opportunities of no listed record type
+// (E0405), and with several blocks every block names its pipeline (E0421).
+void Checker::CheckStages(const syntax::StagesItem& s, CheckedSync& out) {
+  CheckedStages block;
+  block.syntax = &s;
+  const auto* dealstage = out.hubspot->FindField("dealstage");
+  const schema::Field* stage_name = nullptr;
+  const schema::Object* opportunity = nullptr;
+  for (const auto* o : out.salesforce) {
+    if (const auto* f = o->FindField("StageName")) {
+      stage_name = f;
+      opportunity = o;
+    }
+  }
+  for (const auto& row : s.rows) {
+    if (dealstage && !dealstage->options.empty() &&
+        !dealstage->FindOption(row.hubspot_stage.text)) {
+      auto& d =
+          diags_.Report(Code::E0411, row.hubspot_stage.range,
+                        "`" + row.hubspot_stage.text + "` is not a stage of the deal pipeline");
+      std::vector<std::string> values;
+      for (const auto& o : dealstage->options) values.push_back(o.value);
+      diag::SuggestName(d, row.hubspot_stage.text, values);
+    }
+    std::vector<std::string> sf_stages;
+    for (const auto& sf : row.salesforce_stages) {
+      if (stage_name && !stage_name->FindOption(sf.text)) {
+        auto& d =
+            diags_.Report(Code::E0412, sf.range, "\"" + sf.text + "\" is not an opportunity stage");
+        std::vector<std::string> values;
+        for (const auto& o : stage_name->options) values.push_back(o.value);
+        diag::SuggestName(d, sf.text, values);
+      }
+      sf_stages.push_back(sf.text);
+    }
+    block.rows.emplace_back(row.hubspot_stage.text, sf_stages);
+  }
+  if (s.pipeline) {
+    block.pipeline = s.pipeline->text;
+    const auto* pipeline = out.hubspot->FindField("pipeline");
+    if (pipeline && !pipeline->options.empty() && !pipeline->FindOption(s.pipeline->text)) {
+      auto& d = diags_.Report(Code::E0411, s.pipeline->range,
+                              "\"" + s.pipeline->text + "\" is not a deal pipeline");
+      std::vector<std::string> values;
+      for (const auto& o : pipeline->options) values.push_back(o.value);
+      diag::SuggestName(d, s.pipeline->text, values);
+    }
+  }
+  if (s.record_type) {
+    block.record_type = s.record_type->text;
+    // Checked when the schema lists the org's record types (a saved describe, `--schemas`);
+    // the builtin describe knows the Master only.
+    if (opportunity && opportunity->KnowsRecordTypes()) {
+      const schema::RecordType* rt = opportunity->FindRecordType(s.record_type->text);
+      if (!rt || rt->master) {
+        auto& d = diags_.Report(Code::E0420, s.record_type->range,
+                                "\"" + s.record_type->text +
+                                    "\" is not a record type of salesforce." + opportunity->name);
+        std::vector<std::string> values;
+        for (const auto& r : opportunity->record_types)
+          if (!r.master) values.push_back(r.developer_name);
+        diag::SuggestName(d, s.record_type->text, values);
+        d.notes.push_back("record types are named by their API name (DeveloperName) or their id");
+      } else if (!rt->active) {
+        diags_
+            .Report(Code::E0420, s.record_type->range,
+                    "record type \"" + s.record_type->text + "\" of salesforce." +
+                        opportunity->name + " is inactive")
+            .notes.push_back("Salesforce refuses opportunities of an inactive record type");
+      }
+    }
+  }
+  for (const auto& other : out.stage_maps) {
+    if (!block.pipeline.empty() && other.pipeline == block.pipeline) {
+      auto& d = diags_.Report(Code::E0405, s.pipeline->range,
+                              "pipeline \"" + block.pipeline + "\" already has a stage map");
+      d.labels.push_back({other.syntax->pipeline->range, "first given here"});
+      return;
+    }
+    if (!block.record_type.empty() && other.record_type == block.record_type) {
+      auto& d = diags_.Report(Code::E0405, s.record_type->range,
+                              "record type \"" + block.record_type + "\" already has a stage map");
+      d.labels.push_back({other.syntax->record_type->range, "first given here"});
+      return;
+    }
+    if (block.record_type.empty() && other.record_type.empty()) {
+      auto& d =
+          diags_.Report(Code::E0405, s.range, "a stage map without a record type is already given");
+      d.labels.push_back({other.syntax->range, "first given here"});
+      d.notes.push_back(
+          "the stage map without a record type serves the opportunities of no listed record "
+          "type; give each other block `record type \"<DeveloperName>\"` (R78)");
+      return;
+    }
+  }
+  if (!out.stage_maps.empty()) {
+    const CheckedStages* unnamed = block.pipeline.empty() ? &block : nullptr;
+    for (const auto& other : out.stage_maps)
+      if (!unnamed && other.pipeline.empty()) unnamed = &other;
+    if (unnamed) {
+      auto& d = diags_.Report(Code::E0421, unnamed->syntax->range,
+                              "this stage map names no pipeline, but the sync has several");
+      d.helps.push_back("write `stages pipeline \"<pipeline>\" { ... }`");
+      d.notes.push_back(
+          "with several stage maps, each holds the deals of one HubSpot pipeline (R78, R80)");
+      return;
+    }
+  }
+  out.stage_maps.push_back(std::move(block));
 }
 
 // `associate OBJECT (via FIELD)`: associations sync only between objects that sync (R133), by a

@@ -325,6 +325,9 @@ struct StageRow {
 struct StagesItem : SyncItem {
   explicit StagesItem(SourceRange r) : SyncItem(SyncItemKind::kStages, r) {}
   std::optional<Name> pipeline;
+  // `record type "Enterprise"`: the opportunities of that Salesforce record type (its
+  // DeveloperName, or its id) land in this pipeline (R78).
+  std::optional<Name> record_type;
   std::vector<StageRow> rows;
 };
 

@@ -248,7 +248,9 @@ SyncItemPtr AstBuilder::BuildSyncItem(P::SyncItemContext* ctx) {
   }
   if (auto* c = dynamic_cast<P::StagesItemContext*>(ctx)) {
     auto item = std::make_unique<StagesItem>(range);
-    if (c->STRING()) item->pipeline = StringName(c->STRING()->getSymbol());
+    auto strings = c->STRING();
+    if (!strings.empty()) item->pipeline = StringName(strings[0]->getSymbol());
+    if (strings.size() > 1) item->record_type = StringName(strings[1]->getSymbol());
     for (auto* row_ctx : c->stageRow()) {
       StageRow row;
       row.range = Range(row_ctx);

@@ -303,7 +303,8 @@ class Printer {
       case SyncItemKind::kStages: {
         const auto& i = static_cast<const StagesItem&>(item);
         Line(1, i.range,
-             "stages" + (i.pipeline ? " pipeline " + Quote(i.pipeline->text) : std::string()));
+             "stages" + (i.pipeline ? " pipeline " + Quote(i.pipeline->text) : std::string()) +
+                 (i.record_type ? " record type " + Quote(i.record_type->text) : std::string()));
         for (const auto& row : i.rows) {
           std::string sf;
           for (const auto& s : row.salesforce_stages)

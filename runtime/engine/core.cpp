@@ -52,6 +52,12 @@ const FieldMap* ObjectProgram::BySalesforce(std::string_view field) const {
   return nullptr;
 }
 
+bool SyncProgram::HasRecordTypes() const {
+  for (const auto& d : pipelines)
+    if (!d.record_type.empty()) return true;
+  return false;
+}
+
 const ObjectProgram* SyncProgram::Object(std::string_view salesforce_object) const {
   for (const auto& o : objects)
     if (o.object == salesforce_object) return &o;

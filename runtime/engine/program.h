@@ -83,6 +83,17 @@ struct AssociationSpec {
   std::string lookup;  // the lookup field ("AccountId"); empty for contact roles
 };
 
+// A deal pipeline of the rules (`stages pipeline "P" record type "R" { ... }`).
+struct DealPipeline {
+  std::string pipeline;  // the HubSpot pipeline ("" = every pipeline: a lone `stages { }`)
+  // The opportunities' Salesforce record type: its DeveloperName or id ("" = opportunities of
+  // no listed record type).
+  std::string record_type;
+  // HubSpot stage -> Salesforce stages (the first is written; any reads back).
+  std::vector<std::pair<std::string, std::vector<std::string>>> stages;
+  std::string location;  // of the block
+};
+
 struct SyncProgram {
   std::string name;            // the sync block's name
   std::string hubspot_object;  // "contacts"
@@ -107,10 +118,11 @@ struct SyncProgram {
   // and any the HubSpot change feed shows) move their companies, forward only.
   bool lifecycle_to_companies = false;
   std::vector<std::string> hubspot_read_fields;
-  // Deals (R78-R82): the HubSpot pipeline that syncs ("" = every pipeline, R80) and the stage
-  // map, HubSpot stage -> Salesforce stages (the first is written; any reads back).
-  std::string pipeline;
-  std::vector<std::pair<std::string, std::vector<std::string>>> stages;
+  // Deals (R78-R82): one entry per `stages` block. A deal syncs while it is in one of their
+  // pipelines (R80); an opportunity lands in the pipeline of its record type, else in the
+  // block without one (R78).
+  std::vector<DealPipeline> pipelines;
+  bool HasRecordTypes() const;  // some block names a record type (R78)
   std::vector<AssociationSpec> associations;
   // The HubSpot property holding a Salesforce id that matching uses (companies:
   // salesforceaccountid, R58). HubSpot's own integration writes it and it is read-only to

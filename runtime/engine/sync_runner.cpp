@@ -285,6 +285,19 @@ struct SyncRunner::Impl {
     }
   }
 
+  // ---- the opportunities' record types (R78), read once per run
+  RecordTypeIds record_type_ids_;
+  bool record_types_loaded_ = false;
+  void LoadRecordTypes() {
+    if (record_types_loaded_ || !p.HasRecordTypes() || p.objects.empty()) return;
+    const std::string& object = p.objects.front().object;
+    connectors::Error e = LoadRecordTypeIds(p, sf, object, &record_type_ids_);
+    if (!e.ok()) Fail(e, "reading the record types of salesforce." + object + " (R78)");
+    ++sf_min_;
+    record_types_loaded_ = true;
+    Count("record_types", static_cast<int64_t>(record_type_ids_.size()));
+  }
+
   // ---- evaluation
   void EvaluateWorks(std::vector<Work>& works) {
     std::map<const ObjectProgram*, std::vector<size_t>> to_sf, to_hs;
@@ -310,7 +323,8 @@ struct SyncRunner::Impl {
           w.included = true;
         }
         ApplyPicklistsToSalesforce(p, *obj, w.to_salesforce, OrgPicklists());
-        ApplyStagesToSalesforce(p, *obj, w.salesforce ? &*w.salesforce : nullptr, w.to_salesforce);
+        ApplyStagesToSalesforce(p, *obj, *w.hubspot, w.salesforce ? &*w.salesforce : nullptr,
+                                record_type_ids_, w.to_salesforce);
         owners_.ToSalesforce(*obj, w.salesforce ? &*w.salesforce : nullptr, w.to_salesforce);
       }
     }
@@ -322,7 +336,7 @@ struct SyncRunner::Impl {
         Work& w = works[idx[k]];
         w.to_hubspot = std::move(evals[k]);
         ApplyPicklistsToHubSpot(p, *obj, *w.salesforce, w.to_hubspot, OrgPicklists());
-        ApplyStagesToHubSpot(p, *obj, w.to_hubspot);
+        ApplyStagesToHubSpot(p, *obj, *w.salesforce, record_type_ids_, w.to_hubspot);
         owners_.ToHubSpot(*obj, w.hubspot ? &*w.hubspot : nullptr, w.to_hubspot);
       }
     }
@@ -418,6 +432,7 @@ struct SyncRunner::Impl {
           w.failed_hs = true;
         }
         decisions[i] = DecidePair(in);
+        FollowPipelineMove(p, obj, *w.hubspot, w.to_hubspot, decisions[i]);
         has_decision[i] = true;
         const PairDecision& d = decisions[i];
         if (!w.link) {
@@ -1610,6 +1625,7 @@ RunReport SyncRunner::Run() {
     m.Recover();
     m.LoadSegments();
     m.LoadOrgPicklists();
+    m.LoadRecordTypes();
     if (m.o.hubspot_ids) {
       m.SyncHubSpotIds(*m.o.hubspot_ids);
     } else if (m.Importing()) {

@@ -76,6 +76,12 @@ struct SalesforceSandbox::Impl {
   nlohmann::json Render(const ObjectDef& def, const StoredRecord& r,
                         const std::vector<const FieldDef*>* fields) const;
   std::optional<StoredRecord> Live(const ObjectDef& def, const std::string& id);
+  // A RecordTypeId written to a record of `def`: the 18-character id of an active record type
+  // of that object, "" for the Master record type, nullopt when the user may not use it.
+  std::optional<std::string> RecordTypeFor(const ObjectDef& def, const std::string& id);
+  // {recordTypeId, name, developerName, active, available, defaultRecordTypeMapping, master,
+  // urls}: the Master plus the org's record types of the object (RecordType records).
+  nlohmann::json RecordTypeInfos(const ObjectDef& def) const;
   // Validates one write and computes the resulting record (nothing is stored).
   std::optional<SfError> Prepare(const ObjectDef& def, const nlohmann::json& input,
                                  const StoredRecord* existing, StoredRecord& out,
@@ -94,6 +100,9 @@ struct SalesforceSandbox::Impl {
   nlohmann::json AddressPicklist(const ObjectDef& def, const FieldDef& f) const;
   nlohmann::json DescribeGlobal() const;
 };
+
+// Every object's Master record type (describe recordTypeInfos).
+inline constexpr const char* kMasterRecordTypeId = "012000000000000AAA";
 
 std::string SfTo18(const std::string& id15);
 // "BillingCountryCode", "MailingStateCode", "CountryCode" (Lead)...: the code fields of the

@@ -750,8 +750,46 @@ json SalesforceSandbox::Impl::DescribeObject(const ObjectDef& def) const {
           {"replicateable", true},
           {"fields", fields},
           {"childRelationships", children},
-          {"recordTypeInfos", json::array()},
+          {"recordTypeInfos", RecordTypeInfos(def)},
           {"urls", {{"sobject", b}, {"describe", b + "/describe"}, {"rowTemplate", b + "/{ID}"}}}};
+}
+
+json SalesforceSandbox::Impl::RecordTypeInfos(const ObjectDef& def) const {
+  std::vector<StoredRecord> own;
+  if (objects.count("RecordType"))
+    store->ForEach("RecordType", false, [&](StoredRecord&& r) {
+      if (r.data.value("SobjectType", "") == def.name) own.push_back(std::move(r));
+    });
+  std::sort(own.begin(), own.end(),
+            [](const StoredRecord& a, const StoredRecord& b) { return a.seq < b.seq; });
+  const bool any_active = std::any_of(own.begin(), own.end(), [](const StoredRecord& r) {
+    return r.data.value("IsActive", false);
+  });
+  const std::string layouts = Base() + "/sobjects/" + def.name + "/describe/layouts/";
+  auto info = [&](const std::string& id, const std::string& name, const std::string& developer,
+                  bool active, bool available, bool is_default, bool master) {
+    return json{{"active", active},
+                {"available", available},
+                {"defaultRecordTypeMapping", is_default},
+                {"developerName", developer},
+                {"master", master},
+                {"name", name},
+                {"recordTypeId", id},
+                {"urls", {{"layout", layouts + id}}}};
+  };
+  // With record types of its own, the object's default is its first active one and the
+  // Master is no longer offered to users.
+  json out = json::array();
+  out.push_back(
+      info(kMasterRecordTypeId, "Master", "Master", true, !any_active, !any_active, true));
+  bool defaulted = false;
+  for (const auto& r : own) {
+    const bool active = r.data.value("IsActive", false);
+    out.push_back(info(r.id, r.data.value("Name", ""), r.data.value("DeveloperName", ""), active,
+                       active, active && !defaulted, false));
+    defaulted = defaulted || active;
+  }
+  return out;
 }
 
 json SalesforceSandbox::Impl::DescribeGlobal() const {

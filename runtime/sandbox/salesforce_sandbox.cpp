@@ -236,6 +236,20 @@ json SalesforceSandbox::Impl::Render(const ObjectDef& def, const StoredRecord& r
   return out;
 }
 
+std::optional<std::string> SalesforceSandbox::Impl::RecordTypeFor(const ObjectDef& def,
+                                                                  const std::string& id) {
+  auto norm = NormalizeId(id);
+  if (!norm) return std::nullopt;
+  // The Master record type: the object's default, stored as no record type.
+  if (*norm == SfTo18(kMasterRecordTypeId)) return std::string();
+  const ObjectDef* rt_def = FindObject("RecordType");
+  if (!rt_def || norm->rfind(rt_def->key_prefix, 0) != 0) return std::nullopt;
+  auto rt = Live(*rt_def, *norm);
+  if (!rt || rt->data.value("SobjectType", "") != def.name || !rt->data.value("IsActive", false))
+    return std::nullopt;
+  return *norm;
+}
+
 std::optional<StoredRecord> SalesforceSandbox::Impl::Live(const ObjectDef& def,
                                                           const std::string& id) {
   auto norm = NormalizeId(id);
@@ -368,6 +382,17 @@ std::optional<SfError> SalesforceSandbox::Impl::Prepare(const ObjectDef& def, co
       case FieldKind::kReference:
       case FieldKind::kId: {
         if (!value.is_string()) return parse_error("id");
+        if (f->name == "RecordTypeId") {
+          auto rt = RecordTypeFor(def, value.get<std::string>());
+          if (!rt)
+            return SfError{"INVALID_CROSS_REFERENCE_KEY",
+                           "Record Type ID: this ID value isn't valid for the user: " +
+                               value.get<std::string>(),
+                           {f->name},
+                           nullptr};
+          changes[f->name] = rt->empty() ? json(nullptr) : json(*rt);
+          break;
+        }
         auto id = NormalizeId(value);
         const ObjectDef* target = id ? ObjectOfId(*id) : nullptr;
         bool type_ok = target && std::find(f->reference_to.begin(), f->reference_to.end(),
@@ -829,8 +854,10 @@ json SalesforceSandbox::Impl::Seed(const json& body) {
       for (auto& [k, v] : given.items()) fields[k] = resolve(v);
       StoredRecord r;
       SfWriteOptions item_opts = opts;
-      // Users are set up by an admin, with fields the API does not let a client set.
-      item_opts.system = def->name == "User";
+      // Users and record types are set up by an admin, with fields the API does not let a
+      // client set.
+      item_opts.system = def->name == "User" || def->name == "RecordType";
+      if (def->name == "RecordType" && !fields.contains("IsActive")) fields["IsActive"] = true;
       if (auto e = Prepare(*def, fields, nullptr, r, item_opts))
         throw std::runtime_error(def->name + " " + item.value("ref", "") + ": " + e->code + ": " +
                                  e->message);
@@ -1195,8 +1222,9 @@ void SalesforceSandbox::RegisterRoutes(Router& router) {
   router.Add("GET", v + "/sobjects/{object}/describe", [&im, object](Call& call) {
     const ObjectDef* def = object(call);
     if (!def) return;
-    if (!call.req.get_header_value("If-Modified-Since").empty()) {
-      // Definitions never change while the sandbox runs.
+    if (!call.req.get_header_value("If-Modified-Since").empty() &&
+        im.RecordTypeInfos(*def).size() == 1) {
+      // Definitions never change while the sandbox runs; record types seeded since may.
       call.Empty(304);
       return;
     }

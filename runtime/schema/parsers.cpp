@@ -417,6 +417,19 @@ std::variant<Object, std::string> ParseSalesforceDescribe(std::string_view text)
     }
     object.fields.push_back(std::move(std::get<Field>(field)));
   }
+  if (const json* infos = Member(body, "recordTypeInfos"); infos && infos->is_array()) {
+    for (const json& info : *infos) {
+      if (!info.is_object()) continue;
+      RecordType rt;
+      rt.id = Str(info, "recordTypeId");
+      rt.name = Str(info, "name");
+      rt.developer_name = Str(info, "developerName");
+      rt.active = Bool(info, "active", true);
+      rt.master = Bool(info, "master", false);
+      rt.default_mapping = Bool(info, "defaultRecordTypeMapping", false);
+      object.record_types.push_back(std::move(rt));
+    }
+  }
   return object;
 }
 

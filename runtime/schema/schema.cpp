@@ -60,6 +60,22 @@ const Field* Object::FindField(std::string_view field_name) const {
   return nullptr;
 }
 
+bool Object::KnowsRecordTypes() const {
+  return std::any_of(record_types.begin(), record_types.end(),
+                     [](const RecordType& rt) { return !rt.master; });
+}
+
+const RecordType* Object::FindRecordType(std::string_view key) const {
+  for (const RecordType& rt : record_types)
+    if (rt.developer_name == key) return &rt;
+  // Ids: 15 characters are the case-sensitive form of the 18.
+  if (key.size() == 15 || key.size() == 18)
+    for (const RecordType& rt : record_types)
+      if (rt.id.size() >= 15 && key.substr(0, 15) == std::string_view(rt.id).substr(0, 15))
+        return &rt;
+  return nullptr;
+}
+
 namespace {
 
 // The 6-bit value of a base64 character, or -1.

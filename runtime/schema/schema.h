@@ -93,6 +93,16 @@ struct Field {
   const Option* FindOption(std::string_view value) const;
 };
 
+// Salesforce record types of an object (describe `recordTypeInfos`).
+struct RecordType {
+  std::string id;              // recordTypeId, "012..."
+  std::string name;            // the label ("Enterprise Deals")
+  std::string developer_name;  // the API name ("Enterprise")
+  bool active = true;
+  bool master = false;  // the Master record type every object has (012000000000000AAA)
+  bool default_mapping = false;
+};
+
 struct Object {
   Crm crm = Crm::kHubSpot;
   std::string name, label;
@@ -105,9 +115,16 @@ struct Object {
   bool custom = false;
   bool createable = true, updateable = true, deletable = true, queryable = true;
   std::vector<Field> fields;  // file order
+  // Salesforce: the describe's recordTypeInfos, Master included; empty when it had none.
+  std::vector<RecordType> record_types;
 
   // HubSpot: exact; Salesforce: case-insensitive (API names are).
   const Field* FindField(std::string_view name) const;
+  // Whether the record types say more than the Master every object has: an org's own record
+  // types, known from its describe (a `--schemas` file, a live describe).
+  bool KnowsRecordTypes() const;
+  // The record type with this developer name (exact) or id (15 or 18 characters), or null.
+  const RecordType* FindRecordType(std::string_view developer_name_or_id) const;
 };
 
 struct LoadError {

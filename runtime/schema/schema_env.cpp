@@ -36,6 +36,9 @@ void Merge(Object& base, Object&& over) {
   if (!over.required_properties.empty())
     base.required_properties = std::move(over.required_properties);
   if (!over.associations.empty()) base.associations = std::move(over.associations);
+  // A describe listing the org's own record types replaces the builtin Master-only list.
+  if (over.KnowsRecordTypes() || base.record_types.empty())
+    base.record_types = std::move(over.record_types);
   base.custom = base.custom || over.custom;
   base.createable = over.createable;
   base.updateable = over.updateable;

@@ -873,3 +873,119 @@ TEST_CASE("salesforce: address settings customise the picklists (/_sandbox/addre
       "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");
   CHECK(Picklist(f, "Account", "BillingCountryCode").size() == 235);
 }
+
+TEST_CASE("salesforce: record types (RecordType, Opportunity.RecordTypeId, recordTypeInfos)") {
+  Fixture f;
+  // Record types are set up by an admin: seeded, not created through the REST API.
+  json ids = f.sandbox.Seed({{"records",
+                              {{{"type", "RecordType"},
+                                {"ref", "ent"},
+                                {"fields",
+                                 {{"Name", "Enterprise Deals"},
+                                  {"DeveloperName", "Enterprise"},
+                                  {"SobjectType", "Opportunity"},
+                                  {"Description", "Large accounts"}}}},
+                               {{"type", "RecordType"},
+                                {"fields",
+                                 {{"Name", "Retired"},
+                                  {"DeveloperName", "Retired"},
+                                  {"SobjectType", "Opportunity"},
+                                  {"IsActive", false}}}},
+                               {{"type", "RecordType"},
+                                {"fields",
+                                 {{"Name", "Partner Account"},
+                                  {"DeveloperName", "Partner_Account"},
+                                  {"SobjectType", "Account"}}}},
+                               {{"type", "Opportunity"},
+                                {"fields",
+                                 {{"Name", "Seeded"},
+                                  {"StageName", "Prospecting"},
+                                  {"CloseDate", "2026-01-01"},
+                                  {"RecordTypeId", "@ent"}}}}}}})["ids"];
+  REQUIRE(ids["RecordType"].size() == 3);
+  const std::string ent = ids["RecordType"][0], retired = ids["RecordType"][1],
+                    partner = ids["RecordType"][2];
+  CHECK(ent.substr(0, 3) == "012");
+  CHECK(ent.size() == 18);
+
+  // SOQL, like any object.
+  json q = f.Query(
+      "SELECT Id, Name, DeveloperName, IsActive, Description FROM RecordType WHERE SobjectType = "
+      "'Opportunity' ORDER BY DeveloperName");
+  REQUIRE(q["totalSize"] == 2);
+  CHECK(q["records"][0]["Id"] == ent);
+  CHECK(q["records"][0]["Name"] == "Enterprise Deals");
+  CHECK(q["records"][0]["IsActive"] == true);
+  CHECK(q["records"][0]["Description"] == "Large accounts");
+  CHECK(q["records"][1]["DeveloperName"] == "Retired");
+  CHECK(q["records"][1]["IsActive"] == false);
+  json opp = f.Query("SELECT Id, RecordTypeId FROM Opportunity")["records"][0];
+  CHECK(opp["RecordTypeId"] == ent);
+
+  // Describe: the Master plus the object's own record types; the first active one is the
+  // default and the Master is no longer available.
+  Reply d = f.http.Get(kBase + "/sobjects/Opportunity/describe");
+  REQUIRE(d.status == 200);
+  const json& infos = d.body["recordTypeInfos"];
+  REQUIRE(infos.size() == 3);
+  std::map<std::string, json> by_name;
+  for (const auto& i : infos) by_name[i["developerName"]] = i;
+  CHECK(by_name["Master"]["recordTypeId"] == "012000000000000AAA");
+  CHECK(by_name["Master"]["master"] == true);
+  CHECK(by_name["Master"]["available"] == false);
+  CHECK(by_name["Enterprise"]["recordTypeId"] == ent);
+  CHECK(by_name["Enterprise"]["name"] == "Enterprise Deals");
+  CHECK(by_name["Enterprise"]["active"] == true);
+  CHECK(by_name["Enterprise"]["available"] == true);
+  CHECK(by_name["Enterprise"]["defaultRecordTypeMapping"] == true);
+  CHECK(by_name["Enterprise"]["master"] == false);
+  CHECK(by_name["Retired"]["active"] == false);
+  CHECK(by_name["Retired"]["defaultRecordTypeMapping"] == false);
+  CHECK(by_name["Enterprise"]["urls"]["layout"] ==
+        kBase + "/sobjects/Opportunity/describe/layouts/" + ent);
+  bool has_field = false;
+  for (const auto& x : d.body["fields"])
+    if (x["name"] == "RecordTypeId") {
+      has_field = true;
+      CHECK(x["type"] == "reference");
+      CHECK(x["referenceTo"][0] == "RecordType");
+    }
+  CHECK(has_field);
+  // An object without record types of its own lists the Master only, as the default.
+  Reply c = f.http.Get(kBase + "/sobjects/Contact/describe");
+  REQUIRE(c.body["recordTypeInfos"].size() == 1);
+  CHECK(c.body["recordTypeInfos"][0]["defaultRecordTypeMapping"] == true);
+  CHECK(f.http.Get(kBase + "/sobjects/RecordType/describe").body["keyPrefix"] == "012");
+
+  // Writes: an active record type of the object is accepted (15 or 18 characters).
+  const std::string o = f.Create("Opportunity", {{"Name", "A"},
+                                                 {"StageName", "Prospecting"},
+                                                 {"CloseDate", "2026-01-01"},
+                                                 {"RecordTypeId", ent.substr(0, 15)}});
+  CHECK(f.Query("SELECT RecordTypeId FROM Opportunity WHERE Id = '" + o +
+                "'")["records"][0]["RecordTypeId"] == ent);
+  // An inactive one, another object's, a missing one and a non-record-type id are refused with
+  // Salesforce's error.
+  for (const std::string& bad : {retired, partner, std::string("0125g00000zzzzzAAA"), o}) {
+    Reply r = f.http.Patch(kBase + "/sobjects/Opportunity/" + o, {{"RecordTypeId", bad}});
+    CheckError(r, 400, "INVALID_CROSS_REFERENCE_KEY");
+    CHECK(r.body[0]["message"] == "Record Type ID: this ID value isn't valid for the user: " + bad);
+    CHECK(r.body[0]["fields"] == json::array({"RecordTypeId"}));
+  }
+  Reply bad_create = f.http.Post(kBase + "/sobjects/Opportunity", {{"Name", "B"},
+                                                                   {"StageName", "Prospecting"},
+                                                                   {"CloseDate", "2026-01-01"},
+                                                                   {"RecordTypeId", retired}});
+  CheckError(bad_create, 400, "INVALID_CROSS_REFERENCE_KEY");
+  // The Master record type is the default: stored as no record type.
+  Reply master =
+      f.http.Patch(kBase + "/sobjects/Opportunity/" + o, {{"RecordTypeId", "012000000000000AAA"}});
+  CHECK(master.status == 204);
+  CHECK(f.Query("SELECT RecordTypeId FROM Opportunity WHERE Id = '" + o +
+                "'")["records"][0]["RecordTypeId"]
+            .is_null());
+  // Record types are not created through the REST API.
+  Reply create_rt = f.http.Post(kBase + "/sobjects/RecordType",
+                                {{"Name", "X"}, {"DeveloperName", "X"}, {"SobjectType", "Lead"}});
+  CheckError(create_rt, 400, "INVALID_FIELD_FOR_INSERT_UPDATE");
+}

@@ -123,7 +123,7 @@ TEST_CASE("a custom object pair loads from the example") {
   CHECK(vehicle->FindField("Year__c")->api_type == "double");
   CHECK(vehicle->FindField("Contact__c")->reference_to == std::vector<std::string>{"Contact"});
   CHECK(vehicle->FindField("Account__c")->reference_to == std::vector<std::string>{"Account"});
-  CHECK(env.Objects(Crm::kSalesforce).size() == 12);
+  CHECK(env.Objects(Crm::kSalesforce).size() == 13);
 }
 
 TEST_CASE("a properties file adds fields to a custom object loaded before it") {
@@ -175,7 +175,7 @@ TEST_CASE("a missing or wrong directory is a LoadError") {
   auto empty = Load(env, kData);
   REQUIRE(empty.size() == 1);
   CHECK(empty[0].message.find("neither") != std::string::npos);
-  CHECK(env.Objects(Crm::kSalesforce).size() == 11);
+  CHECK(env.Objects(Crm::kSalesforce).size() == 12);
 }
 
 TEST_CASE("malformed JSON names the file and the line; other files still load") {

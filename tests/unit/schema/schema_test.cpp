@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "schema/schema.h"
@@ -66,8 +67,8 @@ TEST_CASE("every builtin object parses and is in the builtin env") {
   const std::vector<std::string_view> hubspot = {
       "calls", "companies", "contacts", "deals", "emails", "meetings", "notes", "tasks", "tickets"};
   const std::vector<std::string_view> salesforce = {
-      "Account", "Campaign",    "CampaignMember",         "Case", "Contact", "Event",
-      "Lead",    "Opportunity", "OpportunityContactRole", "Task", "User"};
+      "Account", "Campaign",    "CampaignMember",         "Case",       "Contact", "Event",
+      "Lead",    "Opportunity", "OpportunityContactRole", "RecordType", "Task",    "User"};
   CHECK(sc::BuiltinObjectNames(Crm::kHubSpot) == hubspot);
   CHECK(sc::BuiltinObjectNames(Crm::kSalesforce) == salesforce);
 
@@ -457,4 +458,43 @@ TEST_CASE("names for messages") {
   CHECK(sc::CrmName(Crm::kSalesforce) == "Salesforce");
   CHECK(sc::ValueKindName(ValueKind::kMultiEnum) == "multi-select");
   CHECK(sc::ValueKindName(ValueKind::kDateTime) == "datetime");
+}
+
+TEST_CASE(
+    "record types: describe recordTypeInfos, lookups, and a --schemas file's replace the Master") {
+  sc::SchemaEnv env = sc::SchemaEnv::Builtin();
+  const sc::Object* opp = env.Find(Crm::kSalesforce, "Opportunity");
+  REQUIRE(opp);
+  REQUIRE(opp->record_types.size() == 1);
+  CHECK(opp->record_types[0].master);
+  CHECK_FALSE(opp->KnowsRecordTypes());
+  CHECK(opp->FindField("RecordTypeId")->reference_to == std::vector<std::string>{"RecordType"});
+  CHECK(env.Find(Crm::kSalesforce, "RecordType")->key_prefix == "012");
+  auto parsed = sc::ParseSalesforceDescribe(R"({"name": "Opportunity", "fields": [],
+    "recordTypeInfos": [
+      {"recordTypeId": "0125g000000Ent1AAC", "name": "Enterprise Deals",
+       "developerName": "Enterprise", "active": true, "available": true,
+       "defaultRecordTypeMapping": true, "master": false},
+      {"recordTypeId": "0125g000000Old1AAC", "name": "Legacy", "developerName": "Legacy",
+       "active": false, "master": false},
+      {"recordTypeId": "012000000000000AAA", "name": "Master", "developerName": "Master",
+       "active": true, "master": true}]})");
+  REQUIRE(std::holds_alternative<sc::Object>(parsed));
+  env.Add(std::get<sc::Object>(std::move(parsed)));
+  opp = env.Find(Crm::kSalesforce, "Opportunity");
+  CHECK(opp->KnowsRecordTypes());
+  REQUIRE(opp->record_types.size() == 3);
+  CHECK(opp->FindField("StageName"));  // the fields stay
+  const sc::RecordType* ent = opp->FindRecordType("Enterprise");
+  REQUIRE(ent);
+  CHECK(ent->name == "Enterprise Deals");
+  CHECK(ent->default_mapping);
+  CHECK(opp->FindRecordType("0125g000000Ent1") == ent);
+  CHECK(opp->FindRecordType("0125g000000Ent1AAC") == ent);
+  CHECK_FALSE(opp->FindRecordType("Legacy")->active);
+  CHECK(opp->FindRecordType("enterprise") == nullptr);  // developer names are exact
+  // A fragment without record types keeps the ones known.
+  env.Add(std::get<sc::Object>(sc::ParseSalesforceDescribe(R"({"name": "Opportunity",
+    "fields": [{"name": "Extra__c", "type": "string", "custom": true}]})")));
+  CHECK(env.Find(Crm::kSalesforce, "Opportunity")->record_types.size() == 3);
 }
