@@ -1005,12 +1005,16 @@ struct SyncRunner::Impl {
     const std::vector<CompanyMatch> m = MatchNewCompanies(c, *account, recs);
     for (size_t k = 0; k < idx.size(); ++k) {
       Work& w = works[idx[k]];
+      const bool forced = !m[k].may_create && o.force_create;  // R71
+      const bool may_create = m[k].may_create || forced;
       if (m[k].account) {
         w.salesforce = *m[k].account;
         Count("matched.contacts");
-      } else if (!m[k].may_create || p.in_salesforce != CreateMode::kCreateOrUpdate) {
-        if (!m[k].may_create) Count("skipped.company." + m[k].reason);  // R70
+      } else if (!may_create || p.in_salesforce != CreateMode::kCreateOrUpdate) {
+        if (!may_create) Count("skipped.company." + m[k].reason);  // R70
         w.object = nullptr;
+      } else if (forced) {
+        Count("forced.company");
       }
     }
   }

@@ -46,6 +46,10 @@ struct RunOptions {
   // create settings still apply. It moves no watermark and leaves everything else to the next
   // run.
   std::optional<std::vector<std::string>> hubspot_ids;
+  // R71 (`syncline push --create`, the Sync card's "create account"): a company that R70 keeps
+  // out of Salesforce (no contacts, only leads, none synced) gets its account anyway, when the
+  // sync creates accounts at all.
+  bool force_create = false;
 };
 
 // One record's outcome, for plans and explanations.

@@ -102,6 +102,24 @@ with tempfile.TemporaryDirectory() as tmp:
         r = json.loads(p.stdout)
         check(r["counts"].get("created.salesforce", 0) == 0 and
               r["counts"].get("created.hubspot", 0) == 0, f"second run created: {r}")
+    # push (the Sync card, R71): one paired contact synced now; nothing to create or change.
+    import sqlite3
+    db = sqlite3.connect(str(tmp / "state.db"))
+    row = db.execute("SELECT hubspot_id FROM links WHERE hubspot_object='contacts' "
+                     "AND salesforce_id != '' AND hubspot_id != '' LIMIT 1").fetchone()
+    db.close()
+    check(row is not None, "no paired contact to push")
+    if row:
+        p = run("push", "--config", str(config), "--object", "contacts", row[0], "--format", "json",
+                expect=0)
+        if p.returncode == 0:
+            r = json.loads(p.stdout)
+            check(r["counts"].get("read.hubspot", 0) == 1 and
+                  r["counts"].get("created.salesforce", 0) == 0, f"push: {r}")
+    p = run("push", "--config", str(config), "--object", "companies", "1", expect=2)
+    check("no sync of hubspot.companies" in p.stderr, f"push companies: {p.stderr}")
+    p = run("push", "--config", str(config), "--object", "contacts", "1", "--create", expect=2)
+    check("R71" in p.stderr, f"push --create contacts: {p.stderr}")
     # Config errors: exit 2 with the file and the key named.
     bad = tmp / "bad.toml"
     bad.write_text('rules = ["x"]\n[hubspot]\ntoken = "pat-secret"\n')
@@ -138,7 +156,7 @@ check("ok    passes" in p.stdout and "FAIL  fails on purpose" in p.stdout and
       'found "Lee" == "Kim"' in p.stdout and "1 passed, 1 failed" in p.stdout,
       f"failing test output: {p.stdout}")
 
-for cmd in ("run", "plan", "import", "demo", "test"):
+for cmd in ("run", "plan", "import", "push", "demo", "test"):
     run(cmd, "--help", expect=0)
 
 if failures:

@@ -189,6 +189,44 @@ TEST_CASE("R70_company_without_contacts_creates_no_account") {
   CHECK(AllSf(f, "Account", {"Name"}).empty());
 }
 
+TEST_CASE("R71_pushing_a_company_with_create_makes_its_account_despite_R70") {
+  EngineFixture f;
+  f.Rules(std::string(kContacts) + kCompanies);
+  const std::string co = CreateHs(f, "companies", {{"name", "Forced Ltd"}});
+  const engine::SyncProgram* companies = nullptr;
+  for (const auto& s : f.rules->syncs())
+    if (s.hubspot_object == "companies") companies = &s;
+  REQUIRE(companies);
+  auto push = [&](bool create) {
+    f.Tick();
+    engine::RunOptions o = f.options;
+    o.hubspot_ids = std::vector<std::string>{co};
+    o.force_create = create;
+    engine::SyncRunner runner(*companies, *f.hs, *f.sf, f.store, o);
+    auto r = runner.Run();
+    CHECK(r.status == "ok");
+    return r;
+  };
+  // "Sync now" alone keeps R70: no contacts, no account.
+  auto plain = push(false);
+  CHECK(plain.counts["skipped.company.no_contacts"] == 1);
+  CHECK(AllSf(f, "Account", {"Name"}).empty());
+  // "Create account" (R71) makes it, once.
+  auto forced = push(true);
+  CHECK(forced.counts["forced.company"] == 1);
+  auto accounts = AllSf(f, "Account", {"Name"});
+  REQUIRE(accounts.size() == 1);
+  CHECK(Text(accounts[0].fields["Name"]) == "Forced Ltd");
+  auto link = f.store.FindLink(state::Side::kHubSpot, "companies", co);
+  REQUIRE(link);
+  CHECK(link->salesforce_id == accounts[0].id);
+  push(true);
+  CHECK(AllSf(f, "Account", {"Name"}).size() == 1);
+  // From now on it syncs like any paired company.
+  f.Sync();
+  CHECK(AllSf(f, "Account", {"Name"}).size() == 1);
+}
+
 TEST_CASE("R70_company_whose_contacts_sync_to_leads_creates_no_account") {
   EngineFixture f;
   std::string contacts = kContacts;
@@ -360,6 +398,24 @@ TEST_CASE("R81_opportunity_delete_deletes_the_deal_but_a_deal_delete_keeps_the_o
   CHECK(left.empty());
   CHECK(!f.Sf("Opportunity", b, {"Name"}).is_null());  // R81: still there
   CHECK(!f.store.FindLink(state::Side::kSalesforce, "Opportunity", b));
+}
+
+TEST_CASE("R75_without_company_sync_an_opportunity_gets_no_company_association") {
+  for (bool with_companies : {false, true}) {
+    CAPTURE(with_companies);
+    EngineFixture f;
+    f.Rules(std::string(kContacts) + (with_companies ? kCompanies : "") + kDeals);
+    const std::string acc = f.CreateSf("Account", {{"Name", "Solo Inc"}});
+    const std::string opp = f.CreateSf("Opportunity", {{"Name", "Solo deal"},
+                                                       {"StageName", "Prospecting"},
+                                                       {"CloseDate", "2026-03-01"},
+                                                       {"AccountId", acc}});
+    f.Sync();
+    auto opp_link = f.store.FindLink(state::Side::kSalesforce, "Opportunity", opp);
+    REQUIRE(opp_link);  // the deal exists either way
+    CHECK(AssociatedHs(f, "deals", opp_link->hubspot_id, "companies").size() ==
+          (with_companies ? 1u : 0u));
+  }
 }
 
 TEST_CASE("R82_deal_associations_follow_account_and_contact_roles_both_ways") {
