@@ -131,6 +131,7 @@ activityItem
 workflowDecl: WORKFLOW name COLON objectRef LBRACE workflowItem* RBRACE;
 workflowItem
   : WHEN ENTERS SEGMENT STRING                          # workflowWhenEnters
+  | WHEN ENTERS CAMPAIGN STRING                         # workflowWhenEntersCampaign
   | WHEN name CHANGES                                   # workflowWhenChanges
   | IF expr                                             # workflowIf
   | CREATE objectRef LBRACE workflowTaskItem* RBRACE    # workflowCreate

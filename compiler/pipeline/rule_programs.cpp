@@ -210,6 +210,8 @@ bool LoadWorkflows(const sema::CheckedModule& checked, const ir::Module& mod,
       engine::WorkflowTrigger trigger;
       trigger.kind = t.kind == syntax::WorkflowTrigger::Kind::kEntersSegment
                          ? engine::WorkflowTrigger::Kind::kEntersSegment
+                     : t.kind == syntax::WorkflowTrigger::Kind::kEntersCampaign
+                         ? engine::WorkflowTrigger::Kind::kEntersCampaign
                          : engine::WorkflowTrigger::Kind::kChanges;
       trigger.subject = t.subject.text;
       if (const auto* f = trigger.kind == engine::WorkflowTrigger::Kind::kChanges

@@ -412,6 +412,8 @@ std::string PrintChecked(const CheckedModule& module, const source::SourceBuffer
       out << "  when "
           << (t.kind == syntax::WorkflowTrigger::Kind::kEntersSegment
                   ? "enters segment \"" + t.subject.text + "\""
+              : t.kind == syntax::WorkflowTrigger::Kind::kEntersCampaign
+                  ? "enters campaign \"" + t.subject.text + "\""
                   : t.subject.text + " changes")
           << '\n';
     if (w.condition)

@@ -108,9 +108,10 @@ void Checker::CheckWorkflow(const WorkflowDecl& decl) {
         .helps.push_back("add `when enters segment \"List name\"` or `when <property> changes`");
   std::set<std::string> seen;
   for (const auto& t : decl.triggers) {
-    const std::string key =
-        (t.kind == WorkflowTrigger::Kind::kEntersSegment ? "segment:" : "changes:") +
-        t.subject.text;
+    const std::string key = (t.kind == WorkflowTrigger::Kind::kEntersSegment    ? "segment:"
+                             : t.kind == WorkflowTrigger::Kind::kEntersCampaign ? "campaign:"
+                                                                                : "changes:") +
+                            t.subject.text;
     if (!seen.insert(key).second) {
       diags_.Report(Code::E0419, t.range, "this trigger is listed twice");
       continue;
@@ -118,6 +119,14 @@ void Checker::CheckWorkflow(const WorkflowDecl& decl) {
     if (t.kind == WorkflowTrigger::Kind::kEntersSegment) {
       if (t.subject.text.empty())
         diags_.Report(Code::E0419, t.subject.range, "a segment needs a name");
+      continue;
+    }
+    if (t.kind == WorkflowTrigger::Kind::kEntersCampaign) {
+      if (out.hubspot->name != "contacts")
+        diags_.Report(Code::E0419, t.range, "only contacts enter campaigns")
+            .notes.push_back("a campaign member is a Salesforce lead or contact");
+      else if (t.subject.text.empty())
+        diags_.Report(Code::E0419, t.subject.range, "a campaign needs a name");
       continue;
     }
     if (const auto* f = ResolveField(*out.hubspot, t.subject))

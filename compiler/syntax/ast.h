@@ -410,8 +410,10 @@ struct ActivitiesDecl : Decl {
 
 // `workflow NAME: hubspot.contacts { when ...; if ...; actions }` (R135-R138).
 struct WorkflowTrigger {
-  enum class Kind { kEntersSegment, kChanges } kind = Kind::kEntersSegment;
-  Name subject;  // the segment name (a string) or the property that changes
+  // kEntersCampaign: a lead or contact joins a Salesforce campaign (the Salesforce-side
+  // enrolment R136 describes, without its Visualforce page).
+  enum class Kind { kEntersSegment, kChanges, kEntersCampaign } kind = Kind::kEntersSegment;
+  Name subject;  // the segment or campaign name (a string) or the property that changes
   SourceRange range;
 };
 struct WorkflowAction {

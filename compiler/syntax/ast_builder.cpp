@@ -381,6 +381,9 @@ DeclPtr AstBuilder::BuildWorkflow(P::WorkflowDeclContext* ctx) {
     if (auto* seg = dynamic_cast<P::WorkflowWhenEntersContext*>(item)) {
       decl->triggers.push_back({WorkflowTrigger::Kind::kEntersSegment,
                                 StringName(seg->STRING()->getSymbol()), Range(item)});
+    } else if (auto* camp = dynamic_cast<P::WorkflowWhenEntersCampaignContext*>(item)) {
+      decl->triggers.push_back({WorkflowTrigger::Kind::kEntersCampaign,
+                                StringName(camp->STRING()->getSymbol()), Range(item)});
     } else if (auto* ch = dynamic_cast<P::WorkflowWhenChangesContext*>(item)) {
       decl->triggers.push_back(
           {WorkflowTrigger::Kind::kChanges, MakeName(ch->name()), Range(item)});

@@ -132,6 +132,8 @@ class Printer {
           Line(1, t.range,
                t.kind == WorkflowTrigger::Kind::kEntersSegment
                    ? "when enters segment " + Quote(t.subject.text)
+               : t.kind == WorkflowTrigger::Kind::kEntersCampaign
+                   ? "when enters campaign " + Quote(t.subject.text)
                    : "when " + t.subject.text + " changes");
         for (const auto& c : d.conditions) {
           Line(1, c->range, "if");

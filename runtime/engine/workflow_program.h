@@ -16,12 +16,18 @@ struct WorkflowTrigger {
   enum class Kind : uint8_t {
     kEntersSegment,  // the contact is in the list now and was not at the previous run
     kChanges,        // the property's value differs from the one the previous run saw
+    // The contact's Salesforce lead or contact joined the campaign since the previous run: the
+    // Salesforce-side enrolment of R136, without HubSpot's Visualforce page.
+    kEntersCampaign,
   } kind = Kind::kEntersSegment;
   std::string subject;  // the segment name, or the property
   // The key the trigger's memory is kept under in the state store: "segment:Hot leads",
   // "changes:lifecyclestage".
   std::string Key() const {
-    return (kind == Kind::kEntersSegment ? "segment:" : "changes:") + subject;
+    return (kind == Kind::kEntersSegment    ? "segment:"
+            : kind == Kind::kEntersCampaign ? "campaign:"
+                                            : "changes:") +
+           subject;
   }
 };
 

@@ -303,6 +303,71 @@ struct WorkflowRunner::Impl {
     }
   }
 
+  // `when enters campaign "C"` (R136's enrolment from Salesforce, as a trigger): campaign members
+  // changed since the trigger's watermark whose campaign is C and that this trigger has not seen
+  // enrol the HubSpot contact paired with their lead or contact. The first run only learns the
+  // members (as HubSpot does not enrol what already meets a new workflow). A member whose lead
+  // or contact has no HubSpot contact yet is remembered and skipped
+  // (`workflow.not_in_hubspot`).
+  void CampaignTrigger(const WorkflowTrigger& t) {
+    const std::string key = t.Key();
+    const bool started = Started(t);
+    if (o.dry_run && !started) return;
+    const std::optional<std::string> campaign = CampaignId(t.subject);
+    if (!campaign) {
+      Count("workflow.campaign_missing");  // nobody is in a campaign that does not exist
+      if (!o.dry_run && !started) store.SetWatermark(Side::kHubSpot, state_object, key, "", Now());
+      return;
+    }
+    const std::string since =
+        started ? *store.GetWatermark(Side::kHubSpot, state_object, key) : std::string();
+    if (!started) Count("workflow.started");
+    int64_t enrolled = 0;
+    connectors::Error e = sf.ReadChanges(
+        "CampaignMember", since, {"Id", "CampaignId", "LeadId", "ContactId"},
+        [&](connectors::ChangePage& page) {
+          ++sf_min;
+          state::Transaction tx(store);
+          std::vector<std::string> ids;
+          for (const Record& r : page.records) {
+            if (r.deleted || StringOf(FieldValue(r, "CampaignId")) != *campaign) continue;
+            if (store.TriggerValue(p.name, key, r.id)) continue;  // seen: enrolled once
+            if (!o.dry_run) store.SetTriggerValue(p.name, key, r.id, "1");
+            if (!started) continue;
+            const std::string contact = StringOf(FieldValue(r, "ContactId"));
+            const std::string lead = StringOf(FieldValue(r, "LeadId"));
+            auto link = !contact.empty() ? store.FindLink(Side::kSalesforce, "Contact", contact)
+                                         : store.FindLink(Side::kSalesforce, "Lead", lead);
+            if (!link || link->hubspot_id.empty()) {
+              Count("workflow.not_in_hubspot");
+              continue;
+            }
+            ids.push_back(link->hubspot_id);
+          }
+          std::sort(ids.begin(), ids.end());
+          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+          const size_t chunk = 100;
+          for (size_t s = 0; s < ids.size(); s += chunk) {
+            std::vector<std::string> part(ids.begin() + s,
+                                          ids.begin() + std::min(ids.size(), s + chunk));
+            std::vector<Record> found;
+            connectors::Error re = hs.ReadByIds(p.hubspot_object, part, p.read_fields, &found);
+            if (!re.ok()) Fail(re, "reading the contacts that entered \"" + t.subject + "\"");
+            ++hs_min;
+            Enroll(found, key, &enrolled);
+          }
+          if (!o.dry_run) {
+            store.SetWatermark(Side::kHubSpot, state_object, key, page.watermark, Now());
+            tx.Commit();
+          }
+          CheckSuspended();
+          return true;
+        });
+    if (!e.ok()) Fail(e, "reading Salesforce campaign members");
+    if (!started && !o.dry_run && !store.GetWatermark(Side::kHubSpot, state_object, key))
+      store.SetWatermark(Side::kHubSpot, state_object, key, "", Now());
+  }
+
   // ---- actions
   struct Target {
     Enrollment* e = nullptr;
@@ -774,6 +839,8 @@ RunReport WorkflowRunner::Run() {
     for (const WorkflowTrigger& t : m.p.triggers) {
       if (t.kind == WorkflowTrigger::Kind::kEntersSegment)
         m.SegmentTrigger(t);
+      else if (t.kind == WorkflowTrigger::Kind::kEntersCampaign)
+        m.CampaignTrigger(t);
       else
         m.ChangeTrigger(t);
     }

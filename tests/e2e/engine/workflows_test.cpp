@@ -542,5 +542,52 @@ TEST_CASE("R135_company_workflow_acts_on_its_account") {
   }
 }
 
+// ---- R136: enrolment from Salesforce. HubSpot's "Lead Nurturing" Visualforce page cannot be
+// provided by an outside app; a lead or contact joining a Salesforce campaign is the trigger.
+
+TEST_CASE("R136_a_lead_joining_a_salesforce_campaign_enrols_its_hubspot_contact") {
+  for (EngineKind kind : kEngines) {
+    CAPTURE(static_cast<int>(kind));
+    EngineFixture f;
+    f.Rules(ContactRules("", ""), kind);
+    const std::string campaign = f.CreateSf("Campaign", {{"Name", "Nurture"}});
+    const std::string ann = f.CreateContact({{"email", "ann@example.com"}, {"lastname", "Ann"}});
+    const std::string bo = f.CreateContact({{"email", "bo@example.com"}, {"lastname", "Bo"}});
+    f.RunAll();
+    auto lead_of = [&](const std::string& id) {
+      auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", id);
+      REQUIRE(link);
+      return link->salesforce_id;
+    };
+    auto join = [&](const std::string& lead) {
+      f.CreateSf("CampaignMember",
+                 {{"CampaignId", campaign}, {"LeadId", lead}, {"Status", "Sent"}});
+    };
+    // Ann was a member before the workflow existed: its first run only learns that.
+    join(lead_of(ann));
+    f.Rules(ContactRules("", "") +
+                Workflow("  when enters campaign \"Nurture\"\n" + std::string(kTask)),
+            kind);
+    auto first = f.RunAll();
+    CHECK(Count(first, "workflow.enrolled") == 0);
+    CHECK(Tasks(f).empty());
+    // A sales user adds Bo's lead to the campaign in Salesforce: Bo is enrolled, once.
+    join(lead_of(bo));
+    // A lead with no HubSpot contact joins too: nothing to enrol.
+    const std::string stranger = f.CreateSf("Lead", {{"LastName", "Stranger"}, {"Company", "X"}});
+    join(stranger);
+    auto r = f.RunAll();
+    CHECK(Count(r, "workflow.enrolled") == 1);
+    CHECK(Count(r, "workflow.not_in_hubspot") == 1);
+    auto tasks = Tasks(f);
+    REQUIRE(tasks.size() == 1);
+    CHECK(Text(tasks[0].fields["Subject"]) == "Call Bo back");
+    CHECK(Text(tasks[0].fields["WhoId"]) == lead_of(bo));
+    auto again = f.RunAll();
+    CHECK(Count(again, "workflow.enrolled") == 0);
+    CHECK(Tasks(f).size() == 1);
+  }
+}
+
 }  // namespace
 }  // namespace syncline::test
