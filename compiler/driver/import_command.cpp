@@ -4,7 +4,6 @@
 // Salesforce". Exit status: 0 imported, 1 some records failed (sync errors recorded, retried
 // by the next run), 2 usage, config or rule errors, or an import the rules cannot do (R66,
 // R77, an inactive campaign R126), 3 the import stopped (suspended, unreachable, state).
-#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -140,15 +139,9 @@ int Import(const ImportOptions& o) {
     std::cerr << "syncline import: " << plan.error << "\n";
     return 2;
   }
-  std::unique_ptr<state::SqliteStateStore> store;
-  try {
-    // A dry run reads the state but never changes it (a missing file is an empty state).
-    store = std::make_unique<state::SqliteStateStore>(
-        !o.dry_run || std::filesystem::exists(config.state) ? config.state : ":memory:");
-  } catch (const state::StateError& e) {
-    std::cerr << "syncline import: state " << config.state << ": " << e.what() << "\n";
-    return 2;
-  }
+  std::unique_ptr<state::SqliteStateStore> store =
+      OpenStateStore(config.state, o.dry_run, "syncline import");
+  if (!store) return 2;
   engine::RunOptions ro = c.options;
   ro.dry_run = o.dry_run;
   ro.record_plan = o.dry_run;

@@ -1,7 +1,6 @@
 // `syncline plan --config FILE`: reads both CRMs and the state, decides every write a run
 // would make, and prints them field by field (per record, then totals) without writing
 // anything to either CRM or to the state.
-#include <filesystem>
 #include <iostream>
 
 #include "command_registry.h"
@@ -26,15 +25,9 @@ int Plan(const PlanOptions& o) {
   }
   Configured c;
   if (!OpenConfigured(config, "", "syncline plan", &c)) return 2;
-  std::unique_ptr<state::SqliteStateStore> store;
-  try {
-    // A plan reads the state but never changes it (a missing file is an empty state).
-    store = std::make_unique<state::SqliteStateStore>(
-        std::filesystem::exists(config.state) ? config.state : ":memory:");
-  } catch (const state::StateError& e) {
-    std::cerr << "syncline plan: state " << config.state << ": " << e.what() << "\n";
-    return 2;
-  }
+  std::unique_ptr<state::SqliteStateStore> store =
+      OpenStateStore(config.state, true, "syncline plan");
+  if (!store) return 2;
   engine::RunOptions ro = c.options;
   ro.dry_run = true;
   ro.record_plan = true;

@@ -4,7 +4,6 @@
 // that R70 keeps out of Salesforce (no contacts, only leads, none synced): the card's "create
 // account" (R71). Exit status: 0 synced, 1 some records failed (sync errors recorded, retried by
 // the next run), 2 usage, config or rule errors or no sync of that object, 3 the run stopped.
-#include <filesystem>
 #include <iostream>
 
 #include "command_registry.h"
@@ -44,15 +43,9 @@ int Push(const PushOptions& o) {
     std::cerr << "syncline push: the rules have no sync of hubspot." << o.object << "\n";
     return 2;
   }
-  std::unique_ptr<state::SqliteStateStore> store;
-  try {
-    // A dry run reads the state but never changes it (a missing file is an empty state).
-    store = std::make_unique<state::SqliteStateStore>(
-        !o.dry_run || std::filesystem::exists(config.state) ? config.state : ":memory:");
-  } catch (const state::StateError& e) {
-    std::cerr << "syncline push: state " << config.state << ": " << e.what() << "\n";
-    return 2;
-  }
+  std::unique_ptr<state::SqliteStateStore> store =
+      OpenStateStore(config.state, o.dry_run, "syncline push");
+  if (!store) return 2;
   engine::RunOptions ro = c.options;
   ro.hubspot_ids = o.ids;
   ro.force_create = o.create;

@@ -34,13 +34,9 @@ int Run(const RunOptions& o) {
   }
   Configured c;
   if (!OpenConfigured(config, o.engine, "syncline run", &c)) return 2;
-  std::unique_ptr<state::SqliteStateStore> store;
-  try {
-    store = std::make_unique<state::SqliteStateStore>(config.state);
-  } catch (const state::StateError& e) {
-    std::cerr << "syncline run: state " << config.state << ": " << e.what() << "\n";
-    return 2;
-  }
+  std::unique_ptr<state::SqliteStateStore> store =
+      OpenStateStore(config.state, false, "syncline run");
+  if (!store) return 2;
   engine::RunOptions ro = c.options;
   ro.progress = TerminalProgress(o.quiet);
   std::signal(SIGINT, [](int) { g_stop = 1; });

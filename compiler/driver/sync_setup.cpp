@@ -381,6 +381,17 @@ bool OpenConfigured(const SyncConfig& config, const std::string& engine, const s
   return true;
 }
 
+std::unique_ptr<state::SqliteStateStore> OpenStateStore(const std::string& path, bool read_only,
+                                                        const std::string& who) {
+  try {
+    return std::make_unique<state::SqliteStateStore>(
+        !read_only || std::filesystem::exists(path) ? path : ":memory:");
+  } catch (const state::StateError& e) {
+    std::cerr << who << ": state " << path << ": " << e.what() << "\n";
+    return nullptr;
+  }
+}
+
 engine::RunReport RunSyncs(const pipeline::CompiledRules& rules, Crms& crms,
                            state::StateStore& store, const engine::RunOptions& options) {
   const int64_t started = options.now_ms ? options.now_ms() : 0;

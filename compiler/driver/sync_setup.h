@@ -19,6 +19,7 @@
 #include "runtime/engine/sync_runner.h"
 #include "runtime/sandbox/hubspot_sandbox.h"
 #include "runtime/sandbox/salesforce_sandbox.h"
+#include "runtime/state/sqlite_state_store.h"
 #include "runtime/state/state_store.h"
 
 namespace syncline::driver {
@@ -96,6 +97,12 @@ struct Configured {
 // `who` ("syncline run"); false on failure (exit status 2).
 bool OpenConfigured(const SyncConfig& config, const std::string& engine, const std::string& who,
                     Configured* out);
+
+// Opens the state store at `path`; with `read_only` (plan, dry runs) a missing file is an empty
+// state in memory, so nothing is created. Errors go to stderr, prefixed with `who`; null on
+// failure (exit status 2).
+std::unique_ptr<state::SqliteStateStore> OpenStateStore(const std::string& path, bool read_only,
+                                                        const std::string& who);
 
 // Runs every sync of the rules, in dependency order (contacts before companies, deals and
 // tickets), and merges their reports.

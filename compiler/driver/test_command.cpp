@@ -192,16 +192,13 @@ class TestRun {
   // first use.
   std::optional<TestFailure> AddToSegment(const std::string& name, const std::string& id,
                                           const std::string& object) {
-    static const std::map<std::string, std::string> kTypeIds = {
-        {"contacts", "0-1"}, {"companies", "0-2"}, {"deals", "0-3"}, {"tickets", "0-5"}};
-    auto type = kTypeIds.find(object);
-    if (type == kTypeIds.end()) return Fail("hubspot." + object + " records have no segments");
+    const std::string type = connectors::ListObjectTypeId(object);
+    if (type == object) return Fail("hubspot." + object + " records have no segments");
     std::string& list_id = lists_[object + "/" + name];
     if (list_id.empty()) {
       auto& session = static_cast<connectors::HubSpotConnector&>(crms_->hubspot()).session();
-      auto r = session.Send(
-          "POST", "/crm/v3/lists",
-          {{"name", name}, {"objectTypeId", type->second}, {"processingType", "MANUAL"}});
+      auto r = session.Send("POST", "/crm/v3/lists",
+                            {{"name", name}, {"objectTypeId", type}, {"processingType", "MANUAL"}});
       if (!r.ok()) return Fail("cannot create segment \"" + name + "\": " + r.error.message);
       list_id = r.body["list"].value("listId", "");
     }

@@ -226,6 +226,10 @@ class Lowerer {
   void LowerEntry(const sema::CheckedSync& sync, rt::Crm to, size_t object_index);
   void LowerActivities(const sema::CheckedActivities& acts, size_t index);
   void LowerWorkflow(const sema::CheckedWorkflow& w, size_t index);
+  // One mapping function per field, each an output of the current entry (activities' and
+  // workflows' task fields, workflows' `set hubspot.X` values).
+  void LowerOutputFields(const std::string& prefix,
+                         const std::vector<sema::CheckedActivities::Field>& fields);
   // An activity pseudo-field (the checker's activity scopes: type, title, body, timestamp of a
   // HubSpot engagement; subject, due, ... of a Salesforce task), read from an input slot of that
   // name the runtime fills from the source record's values.
@@ -694,21 +698,26 @@ void Lowerer::LowerActivities(const sema::CheckedActivities& acts, size_t index)
   activity_ = true;
   const std::string prefix =
       entry_->sync + (to_sf ? ".to_salesforce." + acts.salesforce->name : ".to_hubspot");
-  for (size_t fi_index = 0; fi_index < acts.fields.size(); ++fi_index) {
-    const auto& f = acts.fields[fi_index];
+  LowerOutputFields(prefix, acts.fields);
+  activity_ = false;
+}
+
+void Lowerer::LowerOutputFields(const std::string& prefix,
+                                const std::vector<sema::CheckedActivities::Field>& fields) {
+  for (size_t k = 0; k < fields.size(); ++k) {
+    const auto& f = fields[k];
     const rt::Kind kind = KindOf(f.field->kind);
     const int fi = AddFunction(prefix + "." + f.field->name, FunctionKind::kMapping, 0);
     FnBuilder b(out_.functions, fi);
     const int v = LowerExpr(b, f.value);
-    const int w = Native(b, rt::OutputSymbol(kind), {v}, f.value->range);
-    b.Emit(Inst{.op = Op::kReturn, .args = {w}});
+    const int out = Native(b, rt::OutputSymbol(kind), {v}, f.value->range);
+    b.Emit(Inst{.op = Op::kReturn, .args = {out}});
     entry_ = &out_.entries.back();
     entry_->layout.outputs.push_back(f.field->name);
     entry_->output_kinds.push_back(kind);
     entry_->mappings.push_back(fi);
-    entry_->output_mappings.push_back(static_cast<int>(fi_index));
+    entry_->output_mappings.push_back(static_cast<int>(k));
   }
-  activity_ = false;
 }
 
 void Lowerer::LowerWorkflow(const sema::CheckedWorkflow& w, size_t index) {
@@ -733,20 +742,7 @@ void Lowerer::LowerWorkflow(const sema::CheckedWorkflow& w, size_t index) {
     entry_ = &out_.entries.back();
     entry_->include = fi;
   }
-  for (size_t k = 0; k < w.task_fields.size(); ++k) {
-    const auto& f = w.task_fields[k];
-    const rt::Kind kind = KindOf(f.field->kind);
-    const int fi = AddFunction(prefix + "." + f.field->name, FunctionKind::kMapping, 0);
-    FnBuilder b(out_.functions, fi);
-    const int v = LowerExpr(b, f.value);
-    const int out = Native(b, rt::OutputSymbol(kind), {v}, f.value->range);
-    b.Emit(Inst{.op = Op::kReturn, .args = {out}});
-    entry_ = &out_.entries.back();
-    entry_->layout.outputs.push_back(f.field->name);
-    entry_->output_kinds.push_back(kind);
-    entry_->mappings.push_back(fi);
-    entry_->output_mappings.push_back(static_cast<int>(k));
-  }
+  LowerOutputFields(prefix, w.task_fields);
   // One more entry per `set hubspot.X { ... }`, towards HubSpot, so that its values come out in
   // HubSpot's shape (WorkflowSetEntryObject).
   for (const auto& set : w.sets) {
@@ -760,21 +756,7 @@ void Lowerer::LowerWorkflow(const sema::CheckedWorkflow& w, size_t index) {
     e.layout.target_object = set.object->name;
     out_.entries.push_back(std::move(e));
     entry_ = &out_.entries.back();
-    const std::string set_prefix = entry_->sync + ".set." + set.object->name;
-    for (size_t k = 0; k < set.fields.size(); ++k) {
-      const auto& f = set.fields[k];
-      const rt::Kind kind = KindOf(f.field->kind);
-      const int fi = AddFunction(set_prefix + "." + f.field->name, FunctionKind::kMapping, 0);
-      FnBuilder b(out_.functions, fi);
-      const int v = LowerExpr(b, f.value);
-      const int out = Native(b, rt::OutputSymbol(kind), {v}, f.value->range);
-      b.Emit(Inst{.op = Op::kReturn, .args = {out}});
-      entry_ = &out_.entries.back();
-      entry_->layout.outputs.push_back(f.field->name);
-      entry_->output_kinds.push_back(kind);
-      entry_->mappings.push_back(fi);
-      entry_->output_mappings.push_back(static_cast<int>(k));
-    }
+    LowerOutputFields(entry_->sync + ".set." + set.object->name, set.fields);
   }
 }
 

@@ -142,8 +142,10 @@ class Printer {
         for (const auto& a : d.actions) {
           switch (a.kind) {
             case WorkflowAction::Kind::kCreate:
+            case WorkflowAction::Kind::kSetRecord:
               Line(1, a.range,
-                   "create " + std::string(SideName(a.object.side)) + "." + a.object.object.text +
+                   (a.kind == WorkflowAction::Kind::kCreate ? "create " : "set ") +
+                       std::string(SideName(a.object.side)) + "." + a.object.object.text +
                        (a.owner ? " owner " + Quote(a.owner->text) : ""));
               for (const auto& f : a.fields) {
                 Line(2, f.name.range, "field " + f.name.text);
@@ -160,15 +162,6 @@ class Printer {
               break;
             case WorkflowAction::Kind::kSyncToSalesforce:
               Line(1, a.range, "sync to salesforce");
-              break;
-            case WorkflowAction::Kind::kSetRecord:
-              Line(1, a.range,
-                   "set " + std::string(SideName(a.object.side)) + "." + a.object.object.text +
-                       (a.owner ? " owner " + Quote(a.owner->text) : ""));
-              for (const auto& f : a.fields) {
-                Line(2, f.name.range, "field " + f.name.text);
-                PrintExpr(3, f.value.get());
-              }
               break;
           }
         }

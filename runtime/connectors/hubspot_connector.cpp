@@ -411,13 +411,16 @@ std::vector<WriteResult> HubSpotConnector::Delete(const std::string& object,
   return out;
 }
 
-Error HubSpotConnector::FindListId(const std::string& object, const std::string& name,
-                                   std::string* id) {
-  // Lists are addressed by object type id: contacts 0-1, companies 0-2, deals 0-3, tickets 0-5.
+std::string ListObjectTypeId(const std::string& object) {
   static const std::map<std::string, std::string> kTypeIds = {
       {"contacts", "0-1"}, {"companies", "0-2"}, {"deals", "0-3"}, {"tickets", "0-5"}};
   auto it = kTypeIds.find(object);
-  const std::string type_id = it == kTypeIds.end() ? object : it->second;
+  return it == kTypeIds.end() ? object : it->second;
+}
+
+Error HubSpotConnector::FindListId(const std::string& object, const std::string& name,
+                                   std::string* id) {
+  const std::string type_id = ListObjectTypeId(object);
   ApiResult r = session_.Get("/crm/v3/lists/object-type-id/" + type_id + "/name/" +
                              http::Client::Escape(name));
   if (!r.ok()) return r.error;

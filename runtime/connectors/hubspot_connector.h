@@ -71,4 +71,8 @@ class HubSpotConnector final : public Connector {
   ApiSession session_;
 };
 
+// The object type id lists v3 addresses an object's lists by (contacts 0-1, companies 0-2,
+// deals 0-3, tickets 0-5); any other name is returned as it is (a custom object's type id).
+std::string ListObjectTypeId(const std::string& object);
+
 }  // namespace syncline::connectors

@@ -54,10 +54,7 @@ constexpr const char* kSetKey = "$set";
 
 // "contact" for "contacts": the enrolled record in messages.
 std::string Singular(const std::string& object) {
-  return object.empty() || object.back() != 's'
-             ? object
-             : object.substr(0, object.size() - (object == "companies" ? 3 : 1)) +
-                   (object == "companies" ? "y" : "");
+  return object == "companies" ? "company" : object.substr(0, object.size() - 1);
 }
 
 // Actions that need the record in Salesforce (R137); `set hubspot.X` does not.

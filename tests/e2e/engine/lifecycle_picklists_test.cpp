@@ -209,99 +209,83 @@ TEST_CASE("R103_transition_spreads_to_company_contacts_forward_only") {
   CHECK(Stage(f, ahead) == "evangelist");
 }
 
+// R73 fixtures: a companies sync that only updates, a HubSpot company (with a stage when
+// `stage` is not empty) associated with `contact`, and a company's stage.
+const char* kCompaniesUpdateOnly =
+    "sync companies: hubspot.companies <-> salesforce.Account {\n"
+    "  to salesforce: update only\n  from salesforce: update only\n"
+    "  map {\n    name <-> Name two-way\n  }\n}\n";
+
+std::string CompanyOf(EngineFixture& f, const std::string& contact, const char* name,
+                      const char* stage) {
+  json props = {{"name", name}};
+  if (*stage) props["lifecyclestage"] = stage;
+  auto co = f.hs->Write("companies", connectors::WriteKind::kCreate, {{"", "", "", props}});
+  REQUIRE(co[0].ok);
+  connectors::Association a;
+  a.from_id = contact;
+  a.to_id = co[0].id;
+  REQUIRE(f.hs->Associate("contacts", "companies", {a})[0].ok);
+  return co[0].id;
+}
+
+std::string CompanyStage(EngineFixture& f, const std::string& id) {
+  std::vector<connectors::Record> out;
+  REQUIRE(f.hs->ReadByIds("companies", {id}, {"lifecyclestage"}, &out).ok());
+  REQUIRE(out.size() == 1);
+  const json& v = out[0].fields["lifecyclestage"];
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
 TEST_CASE("R73_with_companies_syncing_a_contact_stage_moves_its_company_forward_only") {
   const char* kLifecycle =
       "  lifecycle from opportunity contact roles {\n    open -> opportunity\n"
       "    won -> customer\n  }";
-  const std::string companies =
-      "sync companies: hubspot.companies <-> salesforce.Account {\n"
-      "  to salesforce: update only\n  from salesforce: update only\n"
-      "  map {\n    name <-> Name two-way\n  }\n}\n";
   for (bool with_companies : {true, false}) {
     CAPTURE(with_companies);
     EngineFixture f;
-    f.Rules(LifecycleRules(kLifecycle) + (with_companies ? companies : ""));
+    f.Rules(LifecycleRules(kLifecycle) + (with_companies ? kCompaniesUpdateOnly : ""));
     auto [hs, contact] = SyncedContact(f, "r73@example.com");
-    auto make = [&](const char* name, const char* stage) {
-      json props = {{"name", name}};
-      if (*stage) props["lifecyclestage"] = stage;
-      auto co = f.hs->Write("companies", connectors::WriteKind::kCreate, {{"", "", "", props}});
-      REQUIRE(co[0].ok);
-      connectors::Association a;
-      a.from_id = hs;
-      a.to_id = co[0].id;
-      REQUIRE(f.hs->Associate("contacts", "companies", {a})[0].ok);
-      return co[0].id;
-    };
-    const std::string behind = make("Behind Inc", "lead");
-    const std::string ahead = make("Ahead Inc", "evangelist");
+    const std::string behind = CompanyOf(f, hs, "Behind Inc", "lead");
+    const std::string ahead = CompanyOf(f, hs, "Ahead Inc", "evangelist");
     f.Sync();
     AddRole(f, Opportunity(f, "Prospecting"), contact);
     auto r = f.Sync();
     CHECK(Stage(f, hs) == "opportunity");
-    auto company_stage = [&](const std::string& id) {
-      std::vector<connectors::Record> out;
-      REQUIRE(f.hs->ReadByIds("companies", {id}, {"lifecyclestage"}, &out).ok());
-      REQUIRE(out.size() == 1);
-      const json& v = out[0].fields["lifecyclestage"];
-      return v.is_string() ? v.get<std::string>() : std::string();
-    };
-    CHECK(company_stage(behind) == (with_companies ? "opportunity" : "lead"));
-    CHECK(company_stage(ahead) == "evangelist");  // never backwards (R99)
+    CHECK(CompanyStage(f, behind) == (with_companies ? "opportunity" : "lead"));
+    CHECK(CompanyStage(f, ahead) == "evangelist");  // never backwards (R99)
     CHECK(r.counts["lifecycle.updated.companies"] == (with_companies ? 1 : 0));
   }
 }
 
 TEST_CASE("R73_a_stage_changed_in_hubspot_moves_the_company_without_lifecycle_rules") {
-  const std::string companies =
-      "sync companies: hubspot.companies <-> salesforce.Account {\n"
-      "  to salesforce: update only\n  from salesforce: update only\n"
-      "  map {\n    name <-> Name two-way\n  }\n}\n";
   for (bool with_companies : {true, false}) {
     CAPTURE(with_companies);
     EngineFixture f;
     // No lifecycle block: R73 follows any stage change the HubSpot feed shows.
-    f.Rules(LifecycleRules("") + (with_companies ? companies : ""));
+    f.Rules(LifecycleRules("") + (with_companies ? kCompaniesUpdateOnly : ""));
     auto [hs, contact] = SyncedContact(f, "r73b@example.com", "lead");
-    auto make = [&](const char* name, const char* stage) {
-      json props = {{"name", name}};
-      if (*stage) props["lifecyclestage"] = stage;
-      auto co = f.hs->Write("companies", connectors::WriteKind::kCreate, {{"", "", "", props}});
-      REQUIRE(co[0].ok);
-      connectors::Association a;
-      a.from_id = hs;
-      a.to_id = co[0].id;
-      REQUIRE(f.hs->Associate("contacts", "companies", {a})[0].ok);
-      return co[0].id;
-    };
-    const std::string behind = make("Behind Inc", "");
-    const std::string ahead = make("Ahead Inc", "evangelist");
-    auto company_stage = [&](const std::string& id) {
-      std::vector<connectors::Record> out;
-      REQUIRE(f.hs->ReadByIds("companies", {id}, {"lifecyclestage"}, &out).ok());
-      REQUIRE(out.size() == 1);
-      const json& v = out[0].fields["lifecyclestage"];
-      return v.is_string() ? v.get<std::string>() : std::string();
-    };
+    const std::string behind = CompanyOf(f, hs, "Behind Inc", "");
+    const std::string ahead = CompanyOf(f, hs, "Ahead Inc", "evangelist");
     // Its stage was seen before the companies were associated: unchanged, it moves nothing
     // (and its companies are not even looked up).
     auto quiet = f.Sync();
     CHECK(quiet.counts["lifecycle.contacts_changed"] == 0);
     CHECK(quiet.counts["lifecycle.updated.companies"] == 0);
-    CHECK(company_stage(behind).empty());
+    CHECK(CompanyStage(f, behind).empty());
     // A person qualifies the contact in HubSpot: its companies follow, forward only (R99).
     f.UpdateContact(hs, {{"lifecyclestage", "salesqualifiedlead"}});
     auto r = f.Sync();
     CHECK(r.counts["lifecycle.contacts_changed"] == (with_companies ? 1 : 0));
     CHECK(r.counts["lifecycle.updated.companies"] == (with_companies ? 1 : 0));
-    CHECK(company_stage(behind) == (with_companies ? "salesqualifiedlead" : ""));
-    CHECK(company_stage(ahead) == "evangelist");
+    CHECK(CompanyStage(f, behind) == (with_companies ? "salesqualifiedlead" : ""));
+    CHECK(CompanyStage(f, ahead) == "evangelist");
     // Moving the contact back does not move the company back.
     f.UpdateContact(hs, {{"lifecyclestage", "lead"}});
     auto back = f.Sync();
     CHECK(back.counts["lifecycle.contacts_changed"] == (with_companies ? 1 : 0));
     CHECK(back.counts["lifecycle.updated.companies"] == 0);
-    CHECK(company_stage(behind) == (with_companies ? "salesqualifiedlead" : ""));
+    CHECK(CompanyStage(f, behind) == (with_companies ? "salesqualifiedlead" : ""));
     // Nothing changed since: nothing looked up, nothing written.
     auto again = f.Sync();
     CHECK(again.counts["lifecycle.contacts_changed"] == 0);
