@@ -2,8 +2,11 @@
 // (a messy portal and org), runs the example rules (examples/demo) with SQLite state, and
 // prints what happened: records read, created, updated, skipped by segment, errors by
 // category, and API calls on each side against the minimum possible.
+#include <sys/resource.h>
+
 #include <chrono>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 
 #include "command_registry.h"
@@ -27,6 +30,14 @@ struct DemoOptions {
   bool rate_limits = true;
   int runs = 2;
 };
+
+// CPU seconds (user + system) of this thread or of the whole process.
+double CpuSeconds(int who) {
+  rusage u{};
+  getrusage(who, &u);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
 
 int Demo(const DemoOptions& o) {
   std::vector<std::string> rules = o.rules;
@@ -67,19 +78,27 @@ int Demo(const DemoOptions& o) {
   int exit_code = 0;
   for (int i = 0; i < o.runs; ++i) {
     const auto start = std::chrono::steady_clock::now();
+    // The engine (rules, connectors, state store) runs on this thread; the sandboxes serve
+    // HTTP on their own threads. Their CPU split says which side bounds the run.
+    const double engine_cpu0 = CpuSeconds(RUSAGE_THREAD), all_cpu0 = CpuSeconds(RUSAGE_SELF);
     engine::RunReport report = RunSyncs(*compiled, *crms, *store, ro);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double engine_cpu = CpuSeconds(RUSAGE_THREAD) - engine_cpu0;
+    const double sandbox_cpu = CpuSeconds(RUSAGE_SELF) - all_cpu0 - engine_cpu;
     if (ro.progress) std::cerr << "\r\033[K";
     if (o.format == "json") {
       auto j = ReportJson(report, false);
       j["seconds"] = secs;
+      j["cpu_seconds"] = {{"engine", engine_cpu}, {"sandboxes", sandbox_cpu}};
       runs.push_back(j);
     } else {
       std::cout << (i == 0 ? "First run (initial sync)"
                            : "Run " + std::to_string(i + 1) +
                                  " (a second pass: only what the first changed is read again)")
-                << ", " << secs << " s\n";
+                << ", " << secs << " s (CPU: engine " << std::fixed << std::setprecision(2)
+                << engine_cpu << " s, sandboxes " << sandbox_cpu << " s)\n"
+                << std::defaultfloat << std::setprecision(6);
       PrintReportText(std::cout, report, false);
       std::cout << "\n";
     }

@@ -17,6 +17,7 @@ using nlohmann::json;
 namespace {
 
 using util::Lower;
+using util::TakeArray;
 using util::Text;
 
 std::string NextAfter(const json& body) {
@@ -55,11 +56,11 @@ std::string HubSpotConnector::LastModifiedProperty(const std::string& object) {
   return object == "contacts" || object == "0-1" ? "lastmodifieddate" : "hs_lastmodifieddate";
 }
 
-Record HubSpotConnector::ToRecord(const std::string& object, const json& j) const {
+Record HubSpotConnector::ToRecord(const std::string& object, json j) const {
   Record r;
   r.object = object;
   r.id = Text(j.value("id", json("")));
-  if (j.contains("properties") && j["properties"].is_object()) r.fields = j["properties"];
+  if (auto p = j.find("properties"); p != j.end() && p->is_object()) r.fields = std::move(*p);
   r.deleted = j.value("archived", false);
   std::string lm = LastModifiedProperty(object);
   std::optional<int64_t> ts;
@@ -115,8 +116,8 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
       ApiResult r = session_.Send("POST", path, body);
       if (!r.ok()) return r.error;
       ChangePage page;
-      for (const auto& j : r.body.value("results", json::array())) {
-        Record rec = ToRecord(object, j);
+      for (auto& j : TakeArray(r.body, "results")) {
+        Record rec = ToRecord(object, std::move(j));
         if (cur.Take(rec.id, rec.last_modified_ms)) page.records.push_back(std::move(rec));
       }
       if (!emit(page)) return {};
@@ -139,9 +140,9 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
       ApiResult r = session_.Send("POST", path, body);
       if (!r.ok()) return r.error;
       ChangePage page;
-      const json results = r.body.value("results", json::array());
-      for (const auto& j : results) {
-        Record rec = ToRecord(object, j);
+      json results = TakeArray(r.body, "results");
+      for (auto& j : results) {
+        Record rec = ToRecord(object, std::move(j));
         last_id = rec.id;
         if (rec.last_modified_ms == cur.ms && !cur.ids.count(rec.id)) {
           cur.ids.insert(rec.id);
@@ -197,8 +198,7 @@ Error HubSpotConnector::ReadByIds(const std::string& object, const std::vector<s
     ApiResult r =
         session_.Send("POST", "/crm/v3/objects/" + object + "/batch/read?archived=false", body);
     if (!r.ok()) return r.error;
-    for (const auto& j : r.body.value("results", json::array()))
-      out->push_back(ToRecord(object, j));
+    for (auto& j : TakeArray(r.body, "results")) out->push_back(ToRecord(object, std::move(j)));
   }
   return {};
 }
@@ -218,8 +218,7 @@ Error HubSpotConnector::FindByField(const std::string& object, const std::string
     ApiResult r = session_.Send("POST", "/crm/v3/objects/" + object + "/batch/read?archived=false",
                                 {{"inputs", inputs}, {"properties", props}, {"idProperty", field}});
     if (r.ok()) {
-      for (const auto& j : r.body.value("results", json::array()))
-        out->push_back(ToRecord(object, j));
+      for (auto& j : TakeArray(r.body, "results")) out->push_back(ToRecord(object, std::move(j)));
       continue;
     }
     if (r.status() != 400) return r.error;
@@ -233,8 +232,7 @@ Error HubSpotConnector::FindByField(const std::string& object, const std::string
           {"after", after}};
       ApiResult s = session_.Send("POST", "/crm/v3/objects/" + object + "/search", body);
       if (!s.ok()) return s.error;
-      for (const auto& j : s.body.value("results", json::array()))
-        out->push_back(ToRecord(object, j));
+      for (auto& j : TakeArray(s.body, "results")) out->push_back(ToRecord(object, std::move(j)));
       after = NextAfter(s.body);
       if (after.empty()) break;
     }

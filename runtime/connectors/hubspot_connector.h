@@ -65,7 +65,7 @@ class HubSpotConnector final : public Connector {
   void WriteChunk(const std::string& object, WriteKind kind, const std::vector<WriteItem>& items,
                   const std::vector<size_t>& which, const WriteOptions& options,
                   std::vector<WriteResult>& out, int depth);
-  Record ToRecord(const std::string& object, const nlohmann::json& j) const;
+  Record ToRecord(const std::string& object, nlohmann::json j) const;
 
   HubSpotConfig config_;
   ApiSession session_;

@@ -16,6 +16,7 @@ using nlohmann::json;
 namespace {
 
 using util::Lower;
+using util::TakeArray;
 using util::Text;
 
 std::string Join(const std::vector<std::string>& parts, const char* sep) {
@@ -76,15 +77,15 @@ std::string SalesforceConnector::SoqlQuote(const std::string& value) {
   return out + "'";
 }
 
-Record SalesforceConnector::ToRecord(const std::string& object, const json& row) const {
+Record SalesforceConnector::ToRecord(const std::string& object, json row) const {
   Record r;
   r.object = object;
-  r.fields = row;
-  r.fields.erase("attributes");
   r.id = Text(row.value("Id", json("")));
-  if (row.contains("SystemModstamp") && row["SystemModstamp"].is_string())
-    r.last_modified_ms = ParseTimeMs(row["SystemModstamp"].get<std::string>()).value_or(0);
+  if (auto m = row.find("SystemModstamp"); m != row.end() && m->is_string())
+    r.last_modified_ms = ParseTimeMs(m->get<std::string>()).value_or(0);
   r.deleted = row.value("IsDeleted", false);
+  r.fields = std::move(row);
+  r.fields.erase("attributes");
   return r;
 }
 
@@ -97,14 +98,14 @@ std::variant<schema::Object, Error> SalesforceConnector::Describe(const std::str
   return std::get<schema::Object>(std::move(parsed));
 }
 
-Error SalesforceConnector::Query(const std::string& soql,
-                                 const std::function<bool(const json&)>& on_row, bool all_rows) {
+Error SalesforceConnector::Query(const std::string& soql, const std::function<bool(json&)>& on_row,
+                                 bool all_rows) {
   std::string next =
       Data() + (all_rows ? "/queryAll?q=" : "/query?q=") + http::Client::Escape(soql);
   while (!next.empty()) {
     ApiResult r = session_.Get(next);
     if (!r.ok()) return r.error;
-    for (const auto& row : r.body.value("records", json::array()))
+    for (auto& row : TakeArray(r.body, "records"))
       if (!on_row(row)) return {};
     next = r.body.value("done", true) ? "" : Text(r.body.value("nextRecordsUrl", json("")));
   }
@@ -150,8 +151,8 @@ Error SalesforceConnector::ReadChanges(const std::string& object, const Watermar
         return r.error;
       }
       ChangePage page;
-      for (const auto& row : r.body.value("records", json::array())) {
-        Record rec = ToRecord(object, row);
+      for (auto& row : TakeArray(r.body, "records")) {
+        Record rec = ToRecord(object, std::move(row));
         if (cur.Take(rec.id, rec.last_modified_ms)) page.records.push_back(std::move(rec));
       }
       page.watermark = cur.Encode();
@@ -215,8 +216,8 @@ Error SalesforceConnector::ReadByIds(const std::string& object, const std::vecto
                      "&fields=" + http::Client::Escape(select));
     if (!r.ok()) return r.error;
     if (!r.body.is_array()) continue;
-    for (const auto& row : r.body)
-      if (row.is_object()) out->push_back(ToRecord(object, row));
+    for (auto& row : r.body)
+      if (row.is_object()) out->push_back(ToRecord(object, std::move(row)));
   }
   return {};
 }
@@ -234,8 +235,8 @@ Error SalesforceConnector::FindByField(const std::string& object, const std::str
       quoted.push_back(SoqlQuote(values[k]));
     std::string soql = "SELECT " + select + " FROM " + object + " WHERE " + field + " IN (" +
                        Join(quoted, ",") + ")";
-    Error e = Query(soql, [&](const json& row) {
-      out->push_back(ToRecord(object, row));
+    Error e = Query(soql, [&](json& row) {
+      out->push_back(ToRecord(object, std::move(row)));
       return true;
     });
     if (!e.ok()) return e;

@@ -61,7 +61,7 @@ class SalesforceConnector final : public Connector {
   Error ReadUpdatedIds(const std::string& object, int64_t start_ms, int64_t end_ms,
                        std::vector<std::string>* ids, int64_t* latest_covered);
   // Runs a SOQL query through every page (query, or queryAll with deleted rows).
-  Error Query(const std::string& soql, const std::function<bool(const nlohmann::json&)>& on_row,
+  Error Query(const std::string& soql, const std::function<bool(nlohmann::json&)>& on_row,
               bool all_rows = false);
 
   ApiSession& session() { return session_; }
@@ -70,7 +70,7 @@ class SalesforceConnector final : public Connector {
 
  private:
   std::string Data() const { return "/services/data/" + config_.api_version; }
-  Record ToRecord(const std::string& object, const nlohmann::json& row) const;
+  Record ToRecord(const std::string& object, nlohmann::json row) const;
   void WriteOnce(const std::string& object, WriteKind kind, const std::vector<WriteItem>& items,
                  const std::vector<size_t>& which, const WriteOptions& options,
                  std::vector<WriteResult>& out, int depth);

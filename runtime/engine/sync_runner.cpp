@@ -69,7 +69,21 @@ struct Work {
   Evaluation to_salesforce, to_hubspot;
   bool included = true;
   bool failed_sf = false, failed_hs = false;  // a write of this pair failed
+  // The link's stored bases as read when the pair was decided (`link` only), so that
+  // committing a pair does not rewrite bases it leaves as they are.
+  std::optional<state::BaseValues> stored_hubspot, stored_salesforce;
 };
+
+// True when storing `values` over `stored` would change nothing.
+bool BaseUnchanged(const std::optional<state::BaseValues>& stored,
+                   const state::BaseValues& values) {
+  if (!stored) return values.empty();
+  for (const auto& [field, value] : values) {
+    auto it = stored->find(field);
+    if (it == stored->end() || it->second != value) return false;
+  }
+  return true;
+}
 
 // A write waiting for its batch.
 struct Pending {
@@ -385,6 +399,10 @@ struct SyncRunner::Impl {
     std::vector<PairDecision> decisions(works.size());
     std::vector<bool> has_decision(works.size(), false);
 
+    // What deciding the page stores (pre-links, unchanged pairs, rule failures) commits once,
+    // before any write of the page, instead of a commit per pair.
+    std::optional<state::Transaction> decided;
+    if (!o.dry_run) decided.emplace(store);
     for (size_t i = 0; i < works.size(); ++i) {
       Work& w = works[i];
       const ObjectProgram& obj = *w.object;
@@ -404,8 +422,8 @@ struct SyncRunner::Impl {
         in.salesforce = &*w.salesforce;
         state::BaseValues base_h, base_s;
         if (w.link) {
-          base_h = store.GetBase(w.link->id, Side::kHubSpot);
-          base_s = store.GetBase(w.link->id, Side::kSalesforce);
+          base_h = *(w.stored_hubspot = store.GetBase(w.link->id, Side::kHubSpot));
+          base_s = *(w.stored_salesforce = store.GetBase(w.link->id, Side::kSalesforce));
         } else if (w.replaces) {
           base_h = store.GetBase(w.replaces->id, Side::kHubSpot);
         }
@@ -486,6 +504,7 @@ struct SyncRunner::Impl {
         hs_creates.push_back({i, std::move(item), std::move(changes), {}, {}});
       }
     }
+    if (decided) decided->Commit();
 
     for (auto& [object, items] : sf_creates)
       Execute(works, Side::kSalesforce, object, connectors::WriteKind::kCreate, items);
@@ -584,8 +603,10 @@ struct SyncRunner::Impl {
     // not given as they are).
     if (!sf_ok) DropUnapplied(*w.object, d.salesforce.fields, true, bh, bs);
     if (!hs_ok) DropUnapplied(*w.object, d.hubspot.fields, false, bh, bs);
-    store.SetBase(link.id, Side::kHubSpot, bh, Now());
-    store.SetBase(link.id, Side::kSalesforce, bs, Now());
+    // An unchanged pair (most of a quiet run) leaves its bases as they are: no rewrite.
+    if (!BaseUnchanged(w.stored_hubspot, bh)) store.SetBase(link.id, Side::kHubSpot, bh, Now());
+    if (!BaseUnchanged(w.stored_salesforce, bs))
+      store.SetBase(link.id, Side::kSalesforce, bs, Now());
     if (sf_ok && hs_ok) {
       store.ResolveError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, Now());
       store.ResolveError(Side::kHubSpot, w.object->object, w.salesforce->id, Now());

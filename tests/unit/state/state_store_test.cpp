@@ -118,6 +118,15 @@ TEST_CASE("state: base values with empty, unicode and quote-laden text round-tri
   BaseValues merged = values;
   merged["a"] = "\"x\"";
   CHECK(s.GetBase(a, Side::kHubSpot) == merged);
+  // The merge inside the upsert interleaves new fields, replaces shared ones, keeps the rest.
+  s.SetBase(a, Side::kHubSpot, {{"0", "1"}, {"bb", "2"}, {"c", "\"y\""}, {"z", "3"}}, 3);
+  merged["0"] = "1";
+  merged["bb"] = "2";
+  merged["c"] = "\"y\"";
+  merged["z"] = "3";
+  CHECK(s.GetBase(a, Side::kHubSpot) == merged);
+  s.SetBase(a, Side::kHubSpot, {}, 4);  // nothing to set: the row stays
+  CHECK(s.GetBase(a, Side::kHubSpot) == merged);
 }
 
 TEST_CASE("state: links by either side, unique per side, delete cascades to base values") {
@@ -302,8 +311,33 @@ TEST_CASE("state: journal intents are idempotent by key") {
   i.payload = R"({"email":"a@x.io"})";
   i.lookup_field = "email";
   i.lookup_value = "a@x.io";
+  i.run_id = 9;
+  i.link_id = 4;
+  i.bases = R"({"hubspot":{}})";
+  // What BeginIntent returns for a new key is what the store holds.
+  auto same = [](const Intent& a, const Intent& b) {
+    CHECK(a.id == b.id);
+    CHECK(a.key == b.key);
+    CHECK(a.side == b.side);
+    CHECK(a.object == b.object);
+    CHECK(a.op == b.op);
+    CHECK(a.record_id == b.record_id);
+    CHECK(a.link_id == b.link_id);
+    CHECK(a.payload == b.payload);
+    CHECK(a.lookup_field == b.lookup_field);
+    CHECK(a.lookup_value == b.lookup_value);
+    CHECK(a.bases == b.bases);
+    CHECK(a.state == b.state);
+    CHECK(a.result_id == b.result_id);
+    CHECK(a.message == b.message);
+    CHECK(a.run_id == b.run_id);
+    CHECK(a.created_ms == b.created_ms);
+    CHECK(a.completed_ms == b.completed_ms);
+  };
   Intent first = s.BeginIntent(i, 1);
   CHECK(first.state == IntentState::kPending);
+  CHECK(first.id > 0);
+  same(first, *s.GetIntent(i.key));
   Intent again = s.BeginIntent(i, 2);  // still pending: the same intent comes back
   CHECK(again.id == first.id);
   CHECK(s.PendingIntents().size() == 1);
@@ -313,7 +347,11 @@ TEST_CASE("state: journal intents are idempotent by key") {
   CHECK(done.state == IntentState::kDone);
   CHECK(done.result_id == "101");
   s.FailIntent(i.key, "validation", 5);
-  CHECK(s.BeginIntent(i, 6).state == IntentState::kPending);  // a failed one may be retried
+  const Intent retried = s.BeginIntent(i, 6);  // a failed one may be retried
+  CHECK(retried.state == IntentState::kPending);
+  CHECK(retried.created_ms == 6);
+  CHECK(retried.message.empty());
+  same(retried, *s.GetIntent(i.key));
   s.AbandonIntent(i.key, "x", 7);
   CHECK(s.PruneIntents(8) == 1);
   CHECK_FALSE(s.GetIntent(i.key));
