@@ -17,9 +17,12 @@ stdlib::lifecycle::LifecycleStages LifecycleStagesOf(const schema::Object* conta
   std::stable_sort(options.begin(), options.end(), [](const auto* a, const auto* b) {
     return a->display_order < b->display_order;
   });
-  std::vector<std::string_view> values;
-  for (const schema::Option* o : options) values.push_back(o->value);
-  return stdlib::lifecycle::LifecycleStages::custom(values);
+  std::vector<std::string_view> values, labels;
+  for (const schema::Option* o : options) {
+    values.push_back(o->value);
+    labels.push_back(o->label);
+  }
+  return stdlib::lifecycle::LifecycleStages::custom(values, labels);
 }
 
 stdlib::lifecycle::LifecycleStages PortalLifecycleStages(connectors::Connector& hubspot,

@@ -143,13 +143,16 @@ TEST_CASE("R106_a_named_stage_comes_before_the_open_group") {
 }
 
 // Makes the portal's lifecycle stages (the property's options by displayOrder) put
-// `opportunity` before `salesqualifiedlead`.
+// `opportunity` before `salesqualifiedlead`, and adds the portal's own stage "Trial" (an id as
+// internal value, as HubSpot gives custom stages) before `customer`.
 void ReorderStages(EngineFixture& f) {
   json options = json::array();
   int order = 0;
   for (const char* v : {"subscriber", "lead", "marketingqualifiedlead", "opportunity",
-                        "salesqualifiedlead", "customer", "evangelist", "other"})
-    options.push_back({{"label", v}, {"value", v}, {"displayOrder", order++}});
+                        "salesqualifiedlead", "1034525871", "customer", "evangelist", "other"})
+    options.push_back({{"label", std::string(v) == "1034525871" ? "Trial" : v},
+                       {"value", v},
+                       {"displayOrder", order++}});
   connectors::http::Client client;
   connectors::http::Request patch;
   patch.method = "PATCH";
@@ -180,7 +183,8 @@ TEST_CASE("R96_R99_forward_follows_the_portals_own_stage_order") {
 TEST_CASE("R96_std_lifecycle_builtins_follow_the_portals_stage_order") {
   // The rules' later_of / is_before rank stages in the portal's order too, as the lifecycle
   // pass does, on both engines: an `opportunity` contact is past `salesqualifiedlead` in
-  // HubSpot's default order, and before it in the reordered portal.
+  // HubSpot's default order, and before it in the reordered portal, whose own stage "Trial"
+  // (found by its label, written as its id) comes later still.
   for (const auto kind : {pipeline::EngineKind::kJit, pipeline::EngineKind::kInterp}) {
     for (const bool reordered : {true, false}) {
       CAPTURE(reordered);
@@ -192,7 +196,8 @@ TEST_CASE("R96_std_lifecycle_builtins_follow_the_portals_stage_order") {
                                "    lifecyclestage -> Description =\n"
                                "      \"${later_of(lifecyclestage, \"salesqualifiedlead\")}|"
                                "${is_before(lifecyclestage, \"salesqualifiedlead\")}|"
-                               "${later_of(\"MQL\", lifecyclestage)}\""),
+                               "${later_of(\"MQL\", lifecyclestage)}|"
+                               "${later_of(lifecyclestage, \"Trial\")}\""),
               kind);
       f.CreateContact(
           {{"email", "stages@example.com"}, {"lastname", "L"}, {"lifecyclestage", "opportunity"}});
@@ -200,7 +205,8 @@ TEST_CASE("R96_std_lifecycle_builtins_follow_the_portals_stage_order") {
       const auto found = f.SfByEmail("Contact", "stages@example.com", {"Email", "Description"});
       REQUIRE(found.size() == 1);
       CHECK(found[0].fields["Description"] ==
-            (reordered ? "salesqualifiedlead|true|opportunity" : "opportunity|false|opportunity"));
+            (reordered ? "salesqualifiedlead|true|opportunity|1034525871"
+                       : "opportunity|false|opportunity|opportunity"));
     }
   }
 }
