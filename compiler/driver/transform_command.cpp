@@ -15,6 +15,7 @@
 #include "compiler/jit/engine.h"
 #include "compiler/sema/check.h"
 #include "compiler/syntax/parse.h"
+#include "runtime/engine/portal_stages.h"
 #include "runtime/record/record.h"
 #include "runtime/schema/schema.h"
 
@@ -148,6 +149,11 @@ int RunTransform(const TransformOptions& o) {
   const size_t ni = layout.inputs.size(), no = layout.outputs.size();
   rt::RecordReader reader(layout);
   rt::BatchContext batch;
+  // std.lifecycle ranks stages in the portal's order: its contacts' `lifecyclestage` options
+  // by displayOrder, from --schema (the builtin schema has HubSpot's defaults).
+  const stdlib::lifecycle::LifecycleStages stages =
+      engine::LifecycleStagesOf(schemas.Find(schema::Crm::kHubSpot, "contacts"));
+  batch.SetLifecycleStages(&stages);
   const size_t cap = o.batch == 0 ? 1 : o.batch;
   std::vector<sl_value> slots(cap * ni + 1), outputs(cap * no + 1);
   std::vector<sl_record_result> results(cap);

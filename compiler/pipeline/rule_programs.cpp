@@ -331,12 +331,20 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
     }
     f.locations = std::make_shared<const std::vector<std::string>>(f.lowered->locations);
     const ir::Module& mod = *f.lowered;
+    // std.lifecycle builtins rank by the portal's stages, which the runtime then reads.
+    bool uses_lifecycle_stages = false;
+    for (const ir::Function& fn : mod.functions)
+      for (const ir::Block& b : fn.blocks)
+        for (const ir::Inst& i : b.insts)
+          uses_lifecycle_stages |=
+              i.op == ir::Op::kNative && i.symbol.rfind("sl_std_lifecycle_", 0) == 0;
 
     auto load = [&](int entry_index) -> engine::Transform {
       engine::Transform t;
       if (entry_index < 0) return t;
       t.layout = mod.entries[entry_index].layout;
       t.locations = f.locations;
+      t.uses_lifecycle_stages = uses_lifecycle_stages;
       if (options.engine == EngineKind::kInterp) {
         m.interpreters.push_back(std::make_unique<ir::Interpreter>(mod, entry_index));
         ir::Interpreter* interp = m.interpreters.back().get();

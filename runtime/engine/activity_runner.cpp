@@ -7,6 +7,7 @@
 #include <set>
 
 #include "connectors/window_cursor.h"
+#include "engine/portal_stages.h"
 #include "engine/run_context.h"
 #include "engine/values.h"
 #include "state/journal_recovery.h"
@@ -64,6 +65,16 @@ struct ActivityRunner::Impl {
   int64_t hs_calls0 = 0, sf_calls0 = 0, hs_min = 0, sf_min = 0;
   int64_t start_ms = 0;                                  // of the type being read
   std::map<std::string, std::set<std::string>> waiting;  // object -> engagement ids
+  // The portal's lifecycle stages, read on first use by a transform that calls std.lifecycle.
+  std::optional<stdlib::lifecycle::LifecycleStages> stages;
+  const stdlib::lifecycle::LifecycleStages* StagesFor(const Transform& t) {
+    if (!t.uses_lifecycle_stages) return nullptr;
+    if (!stages) {
+      stages = PortalLifecycleStages(hs, sf);
+      ++hs_min;
+    }
+    return &*stages;
+  }
 
   Impl(const ActivityProgram& program, connectors::Connector& h, connectors::Connector& s,
        state::StateStore& st, RunOptions options)
@@ -295,7 +306,8 @@ struct ActivityRunner::Impl {
           {"timestamp", FieldValue(r, "hs_timestamp")}};
       ptrs.push_back(&in);
     }
-    std::vector<Evaluation> evals = Evaluate(p.to_salesforce, ptrs);
+    std::vector<Evaluation> evals =
+        Evaluate(p.to_salesforce, ptrs, nullptr, StagesFor(p.to_salesforce));
 
     std::vector<Item> items;
     for (size_t i = 0; i < ready.size(); ++i) {

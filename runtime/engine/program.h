@@ -43,6 +43,9 @@ struct Transform {
   BatchFn run;
   // Rule source locations ("contacts.sync:12:5") by failure location index.
   std::shared_ptr<const std::vector<std::string>> locations;
+  // Whether the rules call std.lifecycle builtins, which rank stages in the portal's own
+  // order: the runtime then reads the portal's lifecycle stages (portal_stages.h).
+  bool uses_lifecycle_stages = false;
   bool valid() const { return static_cast<bool>(run); }
 };
 

@@ -9,6 +9,7 @@
 
 #include "connectors/time_util.h"
 #include "connectors/window_cursor.h"
+#include "engine/portal_stages.h"
 #include "engine/run_context.h"
 #include "engine/values.h"
 #include "state/journal_recovery.h"
@@ -168,6 +169,16 @@ struct SalesforceActivityRunner::Impl {
   std::map<std::string, int64_t> start_ms;               // per type
   std::map<std::string, std::set<std::string>> waiting;  // Salesforce object -> ids
   std::set<std::string> errored;                         // ids retried for an open error
+  // The portal's lifecycle stages, read on first use by a transform that calls std.lifecycle.
+  std::optional<stdlib::lifecycle::LifecycleStages> stages;
+  const stdlib::lifecycle::LifecycleStages* StagesFor(const Transform& t) {
+    if (!t.uses_lifecycle_stages) return nullptr;
+    if (!stages) {
+      stages = PortalLifecycleStages(hs, sf);
+      ++hs_min;
+    }
+    return &*stages;
+  }
 
   Impl(const ActivityProgram& program, connectors::Connector& h, connectors::Connector& s,
        state::StateStore& st, RunOptions options)
@@ -467,7 +478,7 @@ struct SalesforceActivityRunner::Impl {
                    {"location", FieldValue(r, "Location")}};
       ptrs.push_back(&in);
     }
-    std::vector<Evaluation> evals = Evaluate(p.to_hubspot, ptrs);
+    std::vector<Evaluation> evals = Evaluate(p.to_hubspot, ptrs, nullptr, StagesFor(p.to_hubspot));
 
     std::vector<Item> creates, updates;
     for (size_t i = 0; i < items.size(); ++i) {

@@ -15,6 +15,7 @@
 #include "engine/company_matching.h"
 #include "engine/deal_stages.h"
 #include "engine/owners.h"
+#include "engine/portal_stages.h"
 #include "engine/run_context.h"
 #include "lifecycle/lifecycle_stages.h"
 #include "state/journal_recovery.h"
@@ -326,7 +327,7 @@ struct SyncRunner::Impl {
         recs.push_back(&*works[i].hubspot);
         segs.push_back(SegmentsOf(works[i].hubspot->id));
       }
-      auto evals = Evaluate(obj->to_salesforce, recs, &segs);
+      auto evals = Evaluate(obj->to_salesforce, recs, &segs, StagesFor(obj->to_salesforce));
       for (size_t k = 0; k < idx.size(); ++k) {
         Work& w = works[idx[k]];
         w.to_salesforce = std::move(evals[k]);
@@ -345,7 +346,7 @@ struct SyncRunner::Impl {
     for (auto& [obj, idx] : to_hs) {
       std::vector<const Record*> recs;
       for (size_t i : idx) recs.push_back(&*works[i].salesforce);
-      auto evals = Evaluate(obj->to_hubspot, recs);
+      auto evals = Evaluate(obj->to_hubspot, recs, nullptr, StagesFor(obj->to_hubspot));
       for (size_t k = 0; k < idx.size(); ++k) {
         Work& w = works[idx[k]];
         w.to_hubspot = std::move(evals[k]);
@@ -801,7 +802,8 @@ struct SyncRunner::Impl {
         recs.push_back(&*works[i].hubspot);
         segs.push_back(SegmentsOf(works[i].hubspot->id));
       }
-      auto evals = Evaluate(CreateTarget()->to_salesforce, recs, &segs);
+      auto evals = Evaluate(CreateTarget()->to_salesforce, recs, &segs,
+                            StagesFor(CreateTarget()->to_salesforce));
       std::vector<size_t> kept;
       for (size_t k = 0; k < unlinked.size(); ++k) {
         if (evals[k].status == Evaluation::kDropped) {
@@ -1212,7 +1214,9 @@ struct SyncRunner::Impl {
           // R46: a contact outside the segment never hears of the delete.
           std::vector<const Record*> one{&it->second};
           std::vector<std::string> segs{SegmentsOf(it->second.id)};
-          remove = Evaluate(obj.to_salesforce, one, &segs)[0].status != Evaluation::kDropped;
+          remove =
+              Evaluate(obj.to_salesforce, one, &segs, StagesFor(obj.to_salesforce))[0].status !=
+              Evaluation::kDropped;
         }
         if (remove) {
           delete_ids.push_back(link.hubspot_id);
@@ -1305,6 +1309,11 @@ struct SyncRunner::Impl {
   // The portal's stage order, read once per run.
   std::optional<stdlib::lifecycle::LifecycleStages> stages_;
   const stdlib::lifecycle::LifecycleStages& Stages();
+  // The stages a transform's std.lifecycle builtins rank by: null (HubSpot's defaults, nothing
+  // read) when it calls none.
+  const stdlib::lifecycle::LifecycleStages* StagesFor(const Transform& t) {
+    return t.uses_lifecycle_stages ? &Stages() : nullptr;
+  }
   // Moves these HubSpot records' lifecycle stages forward to the wanted ones (R99); returns the
   // ids that moved.
   std::vector<std::string> AdvanceStages(std::unordered_map<std::string, std::string>& want,
@@ -1392,27 +1401,9 @@ struct SyncRunner::Impl {
   }
 };
 
-// The portal's lifecycle stages in funnel order: the `lifecyclestage` options by displayOrder
-// (a portal may customise them, R96); HubSpot's defaults when it has none.
-static stdlib::lifecycle::LifecycleStages PortalStages(connectors::Connector& hs) {
-  auto described = hs.Describe("contacts");
-  if (auto* e = std::get_if<connectors::Error>(&described))
-    FailRead(hs, hs, *e, "reading the HubSpot lifecycle stages");
-  const schema::Field* f = std::get<schema::Object>(described).FindField("lifecyclestage");
-  if (!f || f->options.empty()) return stdlib::lifecycle::LifecycleStages::hubspot_defaults();
-  std::vector<const schema::Option*> options;
-  for (const schema::Option& o : f->options) options.push_back(&o);
-  std::sort(options.begin(), options.end(), [](const auto* a, const auto* b) {
-    return a->display_order != b->display_order ? a->display_order < b->display_order : a < b;
-  });
-  std::vector<std::string_view> values;
-  for (const schema::Option* o : options) values.push_back(o->value);
-  return stdlib::lifecycle::LifecycleStages::custom(values);
-}
-
 const stdlib::lifecycle::LifecycleStages& SyncRunner::Impl::Stages() {
   if (!stages_) {
-    stages_ = PortalStages(hs);
+    stages_ = PortalLifecycleStages(hs, sf);
     ++hs_min_items;
   }
   return *stages_;

@@ -169,13 +169,15 @@ sl_value RawValue(const json& v, rt::BatchContext& batch) {
 
 std::vector<Evaluation> Evaluate(const Transform& transform,
                                  const std::vector<const connectors::Record*>& records,
-                                 const std::vector<std::string>* segments) {
+                                 const std::vector<std::string>* segments,
+                                 const stdlib::lifecycle::LifecycleStages* stages) {
   std::vector<Evaluation> out(records.size());
   if (records.empty() || !transform.valid()) return out;
   const rt::Layout& layout = transform.layout;
   const size_t ni = layout.inputs.size(), no = layout.outputs.size();
   constexpr size_t kBatch = 512;
   rt::BatchContext batch;
+  batch.SetLifecycleStages(stages);
   std::vector<sl_value> in(kBatch * ni + 1), values(kBatch * no + 1);
   std::vector<sl_record_result> results(kBatch);
   for (size_t start = 0; start < records.size(); start += kBatch) {

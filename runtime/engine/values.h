@@ -46,9 +46,11 @@ struct Evaluation {
 };
 
 // Runs `transform` on records (in one batch). `segments[i]` lists the segment names record i
-// belongs to (HubSpot records, for in_segment); may be null.
+// belongs to (HubSpot records, for in_segment); may be null. `stages`: the portal's lifecycle
+// stages the std.lifecycle builtins rank by (portal_stages.h); null: HubSpot's defaults.
 std::vector<Evaluation> Evaluate(const Transform& transform,
                                  const std::vector<const connectors::Record*>& records,
-                                 const std::vector<std::string>* segments = nullptr);
+                                 const std::vector<std::string>* segments = nullptr,
+                                 const stdlib::lifecycle::LifecycleStages* stages = nullptr);
 
 }  // namespace syncline::engine

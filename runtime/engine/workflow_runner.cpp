@@ -7,6 +7,7 @@
 #include <set>
 
 #include "engine/owners.h"
+#include "engine/portal_stages.h"
 #include "engine/run_context.h"
 #include "engine/values.h"
 #include "state/journal_recovery.h"
@@ -76,6 +77,16 @@ struct WorkflowRunner::Impl {
   // The state store's "object" for this workflow's watermarks.
   std::string state_object;
   std::vector<Enrollment> planned;  // dry runs: the enrolments a real run would make
+  // The portal's lifecycle stages, read on first use by a transform that calls std.lifecycle.
+  std::optional<stdlib::lifecycle::LifecycleStages> stages;
+  const stdlib::lifecycle::LifecycleStages* StagesFor(const Transform& t) {
+    if (!t.uses_lifecycle_stages) return nullptr;
+    if (!stages) {
+      stages = PortalLifecycleStages(hs, sf);
+      ++hs_min;
+    }
+    return &*stages;
+  }
 
   Impl(const WorkflowProgram& program, connectors::Connector& h, connectors::Connector& s,
        state::StateStore& st, RunOptions options, SyncHubSpot sync)
@@ -151,9 +162,10 @@ struct WorkflowRunner::Impl {
     if (records.empty()) return;
     std::vector<const Record*> ptrs;
     for (const Record& r : records) ptrs.push_back(&r);
-    std::vector<Evaluation> evals = Evaluate(p.transform, ptrs);
+    std::vector<Evaluation> evals = Evaluate(p.transform, ptrs, nullptr, StagesFor(p.transform));
     std::vector<std::vector<Evaluation>> set_evals;
-    for (const WorkflowSet& set : p.sets) set_evals.push_back(Evaluate(set.transform, ptrs));
+    for (const WorkflowSet& set : p.sets)
+      set_evals.push_back(Evaluate(set.transform, ptrs, nullptr, StagesFor(set.transform)));
     for (size_t i = 0; i < records.size(); ++i) {
       const Record& r = records[i];
       Evaluation& ev = evals[i];

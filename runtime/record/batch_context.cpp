@@ -1,8 +1,9 @@
-// sl_ctx: the per-batch arena and the failure in flight.
+// sl_ctx: the per-batch arena, the failure in flight and the portal's lifecycle stages.
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "lifecycle/lifecycle_stages.h"
 #include "runtime/record/record.h"
 
 struct sl_ctx {
@@ -11,6 +12,7 @@ struct sl_ctx {
   std::vector<std::unique_ptr<char[]>> big;     // strings too large for a block
   size_t used = kBlock;                         // of the last block; forces a first allocation
   sl_failure failure{0, -1, nullptr, 0};
+  const syncline::stdlib::lifecycle::LifecycleStages* stages = nullptr;  // null: defaults
 
   char* Alloc(size_t n) {
     if (n > kBlock / 4) {
@@ -82,6 +84,18 @@ std::string_view BatchContext::Copy(std::string_view s) {
 
 const sl_failure& BatchContext::failure() const {
   return ctx_->failure;
+}
+
+void BatchContext::SetLifecycleStages(const stdlib::lifecycle::LifecycleStages* stages) {
+  ctx_->stages = stages;
+}
+
+const stdlib::lifecycle::LifecycleStages& LifecycleStagesOf(const sl_ctx* ctx) {
+  return ctx && ctx->stages ? *ctx->stages : stdlib::lifecycle::LifecycleStages::hubspot_defaults();
+}
+
+bool HasPortalLifecycleStages(const sl_ctx* ctx) {
+  return ctx && ctx->stages;
 }
 
 }  // namespace syncline::rt

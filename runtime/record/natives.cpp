@@ -721,29 +721,30 @@ static void sl_std_geo_state_name(sl_ctx* ctx, V* out, const V* args) noexcept {
   GeoState(ctx, out, args, false);
 }
 // Stages are matched as the library does (trimmed, case-insensitive, labels such as "MQL")
-// and ranked in HubSpot's default order, `other` last; results are canonical values. The
-// builtins cannot fail: a stage the library does not know (a portal's custom stage) ranks
-// before every known one and is given back as it is.
-static const stdlib::lifecycle::LifecycleStages& Stages() {
-  return stdlib::lifecycle::LifecycleStages::hubspot_defaults();
-}
+// and ranked in the batch's stage list: the portal's own (its `lifecyclestage` options by
+// displayOrder, set on the BatchContext by the runtime and `syncline transform`) or HubSpot's
+// default order, `other` last; results are canonical values. The builtins cannot fail: a
+// stage the list does not have ranks before every one it has and is given back as it is.
 // Rank + 1, 0 for an unknown stage, -1 for blank (also white space).
-static int64_t StageOrder(const V& v) {
+static int64_t StageOrder(const stdlib::lifecycle::LifecycleStages& stages, const V& v) {
   if (v.tag != SL_TEXT) return -1;
-  const auto r = Stages().rank(Str(v));
+  const auto r = stages.rank(Str(v));
   if (r.status == stdlib::Status::blank) return -1;
   return r.ok() ? static_cast<int64_t>(r.value) + 1 : 0;
 }
-static V StageValue(const V& v, int64_t order) {
-  return order > 0 ? Text(Stages().at(static_cast<size_t>(order - 1))) : v;
-}
-static void sl_std_lifecycle_later_of(sl_ctx*, V* out, const V* args) noexcept {
-  const int64_t a = StageOrder(args[0]), b = StageOrder(args[1]);
+static void sl_std_lifecycle_later_of(sl_ctx* ctx, V* out, const V* args) noexcept {
+  const auto& stages = LifecycleStagesOf(ctx);
+  const int64_t a = StageOrder(stages, args[0]), b = StageOrder(stages, args[1]);
   if (a < 0 && b < 0) return void(*out = Blank());
-  *out = b > a ? StageValue(args[1], b) : StageValue(args[0], a);
+  const int64_t order = b > a ? b : a;
+  if (order == 0) return void(*out = b > a ? args[1] : args[0]);
+  const std::string_view value = stages.at(static_cast<size_t>(order - 1));
+  // The defaults are static; a portal's list is copied, so results never outlive it.
+  *out = HasPortalLifecycleStages(ctx) ? MakeText(ctx, value) : Text(value);
 }
-static void sl_std_lifecycle_is_before(sl_ctx*, V* out, const V* args) noexcept {
-  const int64_t a = StageOrder(args[0]), b = StageOrder(args[1]);
+static void sl_std_lifecycle_is_before(sl_ctx* ctx, V* out, const V* args) noexcept {
+  const auto& stages = LifecycleStagesOf(ctx);
+  const int64_t a = StageOrder(stages, args[0]), b = StageOrder(stages, args[1]);
   if (a < 0 || b < 0) return void(*out = Bool(false));
   *out = Bool(a < b);
 }

@@ -13,6 +13,10 @@
 
 #include "runtime/abi/syncline_abi.h"
 
+namespace syncline::stdlib::lifecycle {
+class LifecycleStages;
+}
+
 namespace syncline::rt {
 
 // Which API's shapes a record is read or written in.
@@ -38,8 +42,9 @@ std::string BuiltinSymbol(std::string_view builtin_name);
 std::string InputSymbol(Crm crm, Kind kind);
 std::string OutputSymbol(Kind kind);
 
-// The state of one batch: the arena (strings made while transforming live until Reset) and
-// the failure being propagated.
+// The state of one batch: the arena (strings made while transforming live until Reset), the
+// failure being propagated, and the portal's lifecycle stages the std.lifecycle builtins rank
+// by (HubSpot's defaults unless set).
 class BatchContext {
  public:
   BatchContext();
@@ -51,10 +56,20 @@ class BatchContext {
   void Reset();
   std::string_view Copy(std::string_view s);
   const sl_failure& failure() const;
+  // The stage list of the portal the records come from or go to (its `lifecyclestage` options
+  // by displayOrder); null: HubSpot's defaults. Not owned: it must outlive the batches and the
+  // values they produce. Kept across Reset.
+  void SetLifecycleStages(const stdlib::lifecycle::LifecycleStages* stages);
 
  private:
   std::unique_ptr<sl_ctx> ctx_;
 };
+
+// The stage list a batch ranks lifecycle stages by: the one set on its BatchContext, else
+// HubSpot's defaults.
+const stdlib::lifecycle::LifecycleStages& LifecycleStagesOf(const sl_ctx* ctx);
+// Whether that list is a portal's own (set on the BatchContext) rather than the defaults.
+bool HasPortalLifecycleStages(const sl_ctx* ctx);
 
 // Value helpers shared by the interpreter, the writer and tests.
 sl_value Blank();

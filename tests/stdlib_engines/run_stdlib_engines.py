@@ -21,6 +21,11 @@ integer arguments are literals in both. Results are rendered as text by small `f
 helpers: `<blank>` for blank, `=` followed by the value otherwise; a fallible call is written
 `show_x(call) otherwise error "failed"`, so a failure shows up in the errors file.
 
+docs/stdlib/builtins.md documents the builtins themselves; its ```builtin-examples blocks hold
+lines `std.module.function(args) => expected` (expected: a value, `blank` or `fails`) that
+run the same way, the builtin called as written. Every builtin of builtins.cpp must have an
+entry there (heading, *Blank* and *Fails* lines, an example): a missing one is a problem.
+
 Examples whose documented expectation disagrees with the language builtin are listed in
 KNOWN_DIVERGENCES with the reason; they still run (and must agree across engines), and one
 that starts to match must be taken off the list.
@@ -142,7 +147,7 @@ def read_examples(docs):
         inside = False
         for lineno, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
             if line.startswith("```"):
-                inside = not inside and line == "```examples"
+                inside = not inside and line in ("```examples", "```builtin-examples")
                 continue
             if not inside or not line or line.startswith("#"):
                 continue
@@ -348,6 +353,63 @@ def mapping():
     return m
 
 
+ARG_KINDS = {"Text": "text", "Enum": "enum", "MultiEnum": "multi", "Number": "number",
+             "Integer": "integer", "DateTime": "datetime"}
+RESULT_KINDS = {"Text": "t", "Enum": "t", "Bool": "b", "Number": "n", "Integer": "i",
+                "Date": "d", "DateTime": "dt"}
+
+
+def builtin_call(name, sig):
+    """builtins.md examples: the builtin called as written, arguments typed by its signature."""
+    params, result, _ = sig
+
+    def expect(e):
+        if e.kind == "word" and e.text == "fails":
+            return FAIL
+        if RESULT_KINDS[result] in ("n", "i") and e.kind == "number":
+            return ("number", float(e.text))
+        return text_expect()(e)
+
+    def f(a):
+        args = []
+        for (kind, _), v in zip(params, a):
+            k = ARG_KINDS[kind]
+            args.append((k, v if k == "datetime" else v.text))
+        return [Call(name, args, RESULT_KINDS[result], expect)]
+    return f
+
+
+def check_builtin_entries(page, builtins):
+    """Problems of docs/stdlib/builtins.md: builtins without an entry (### `name` with *Blank*
+    and *Fails* lines and an example), and entries of no builtin."""
+    sections, name = {}, None
+    for line in page.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"### `([a-z0-9_.]+)`", line)
+        if m:
+            name = m.group(1)
+            sections[name] = []
+        elif line.startswith("## "):
+            name = None
+        elif name:
+            sections[name].append(line)
+    problems = []
+    for b in sorted(builtins):
+        body = sections.get(b)
+        if body is None:
+            problems.append(f"{page.name}: builtin `{b}` has no entry")
+            continue
+        missing = [what for what, ok in (
+            ("a `- Blank:` line", any(x.startswith("- Blank:") for x in body)),
+            ("a `- Fails:` line", any(x.startswith("- Fails:") for x in body)),
+            ("an example", any(x.startswith(b + "(") or x.startswith("- Example:")
+                               for x in body))) if not ok]
+        if missing:
+            problems.append(f"{page.name}: the entry of `{b}` lacks {', '.join(missing)}")
+    for n in sorted(set(sections) - set(builtins)):
+        problems.append(f"{page.name}: `{n}` is not a builtin")
+    return problems
+
+
 # Examples whose documented value the language builtin does not give today (doc line ->
 # reason). They run on both engines all the same. Empty: the builtins call the native library
 # (runtime/record/natives.cpp), so every comparable example must match.
@@ -453,8 +515,11 @@ def main():
     arms = []  # (record id, expression, properties, example, call, expectation)
     covered = set()
     problems = []
+    problems += check_builtin_entries(root / "docs" / "stdlib" / "builtins.md", builtins)
     for n, ex in enumerate(examples):
         spec = table.get(ex.name)
+        if spec is None and ex.name in builtins:
+            spec = builtin_call(ex.name, builtins[ex.name])
         if spec is None:
             problems.append(f"{ex.where}: no mapping for `{ex.name}`: add it to mapping()")
             continue

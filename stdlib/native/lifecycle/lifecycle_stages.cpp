@@ -45,7 +45,8 @@ bool iequals(std::string_view a, std::string_view b) {
 }  // namespace
 
 struct LifecycleStages::Impl {
-  std::vector<std::string> owned;  // custom lists only
+  std::vector<std::string> owned;         // custom lists only
+  std::vector<std::string> owned_labels;  // custom lists only: per stage, may be empty
   std::vector<std::string_view> stages;
 };
 
@@ -59,19 +60,29 @@ const LifecycleStages& LifecycleStages::hubspot_defaults() noexcept {
 }
 
 LifecycleStages LifecycleStages::custom(std::span<const std::string_view> ordered_values) noexcept {
+  return custom(ordered_values, {});
+}
+
+LifecycleStages LifecycleStages::custom(std::span<const std::string_view> ordered_values,
+                                        std::span<const std::string_view> labels) noexcept {
   auto impl = std::make_shared<Impl>();
   try {
     impl->owned.reserve(ordered_values.size());
-    for (auto v : ordered_values) {
-      v = text::trim(v);
+    impl->owned_labels.reserve(ordered_values.size());
+    for (std::size_t i = 0; i < ordered_values.size(); ++i) {
+      const auto v = text::trim(ordered_values[i]);
       if (v.empty()) continue;
       bool repeat = false;
       for (const auto& o : impl->owned) repeat |= o == v;
-      if (!repeat) impl->owned.emplace_back(v);
+      if (repeat) continue;
+      impl->owned.emplace_back(v);
+      impl->owned_labels.emplace_back(i < labels.size() ? text::trim(labels[i])
+                                                        : std::string_view{});
     }
     impl->stages.assign(impl->owned.begin(), impl->owned.end());
   } catch (const std::bad_alloc&) {
     impl->owned.clear();
+    impl->owned_labels.clear();
     impl->stages.clear();
   }
   return LifecycleStages(std::move(impl));
@@ -93,6 +104,10 @@ Result<std::size_t> LifecycleStages::rank(std::string_view stage) const noexcept
   }
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (iequals(s[i], stage)) return {Status::ok, i};
+  }
+  const auto& labels = impl_->owned_labels;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (!labels[i].empty() && iequals(labels[i], stage)) return {Status::ok, i};
   }
   for (const auto& l : kLabels) {
     if (!iequals(l.label, stage)) continue;

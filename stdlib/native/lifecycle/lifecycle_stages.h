@@ -25,13 +25,19 @@ class LifecycleStages {
   // A customised list, in funnel order (sort the property options by displayOrder first).
   // Values are trimmed; blank values and repeats are skipped.
   static LifecycleStages custom(std::span<const std::string_view> ordered_values) noexcept;
+  // The same with each value's label (`labels[i]` for `ordered_values[i]`; missing or blank:
+  // none): a portal's own stages have ids as internal values ("1034525871") and names only as
+  // labels ("Trial"), which rank() then also accepts.
+  static LifecycleStages custom(std::span<const std::string_view> ordered_values,
+                                std::span<const std::string_view> labels) noexcept;
 
   std::size_t size() const noexcept;
   std::string_view at(std::size_t rank) const noexcept;
 
   // Position of a stage (0 = earliest). Matching is exact on the trimmed internal value,
-  // then ASCII case-insensitive, then against the default labels ("Marketing Qualified Lead",
-  // "MQL", "SQL") mapped to their internal values. Status: ok, blank, unknown_stage.
+  // then ASCII case-insensitive, then the list's own labels (ASCII case-insensitive), then
+  // the default labels ("Marketing Qualified Lead", "MQL", "SQL") mapped to their internal
+  // values. Status: ok, blank, unknown_stage.
   Result<std::size_t> rank(std::string_view stage) const noexcept;
 
   // The canonical internal value of a stage ("MQL" -> "marketingqualifiedlead").

@@ -142,6 +142,28 @@ TEST_CASE("R106_a_named_stage_comes_before_the_open_group") {
   CHECK(Stage(f, hs2) == "opportunity");
 }
 
+// Makes the portal's lifecycle stages (the property's options by displayOrder) put
+// `opportunity` before `salesqualifiedlead`, and adds the portal's own stage "Trial" (an id as
+// internal value, as HubSpot gives custom stages) before `customer`.
+void ReorderStages(EngineFixture& f) {
+  json options = json::array();
+  int order = 0;
+  for (const char* v : {"subscriber", "lead", "marketingqualifiedlead", "opportunity",
+                        "salesqualifiedlead", "1034525871", "customer", "evangelist", "other"})
+    options.push_back({{"label", std::string(v) == "1034525871" ? "Trial" : v},
+                       {"value", v},
+                       {"displayOrder", order++}});
+  connectors::http::Client client;
+  connectors::http::Request patch;
+  patch.method = "PATCH";
+  patch.url = f.hubspot_sb->base_url() + "/crm/v3/properties/contacts/lifecyclestage";
+  patch.headers = {{"Authorization", "Bearer " + f.hubspot_sb->token()},
+                   {"Content-Type", "application/json"}};
+  patch.body = json{{"options", options}}.dump();
+  const auto reply = client.Perform(patch);
+  REQUIRE_MESSAGE(reply.status == 200, reply.body);
+}
+
 TEST_CASE("R96_R99_forward_follows_the_portals_own_stage_order") {
   // A portal that reordered its lifecycle stages (property options by displayOrder): here
   // `opportunity` comes before `salesqualifiedlead`, so an SQL contact on an open opportunity
@@ -149,27 +171,43 @@ TEST_CASE("R96_R99_forward_follows_the_portals_own_stage_order") {
   for (const bool reordered : {true, false}) {
     CAPTURE(reordered);
     EngineFixture f;
-    if (reordered) {
-      json options = json::array();
-      int order = 0;
-      for (const char* v : {"subscriber", "lead", "marketingqualifiedlead", "opportunity",
-                            "salesqualifiedlead", "customer", "evangelist", "other"})
-        options.push_back({{"label", v}, {"value", v}, {"displayOrder", order++}});
-      connectors::http::Client client;
-      connectors::http::Request patch;
-      patch.method = "PATCH";
-      patch.url = f.hubspot_sb->base_url() + "/crm/v3/properties/contacts/lifecyclestage";
-      patch.headers = {{"Authorization", "Bearer " + f.hubspot_sb->token()},
-                       {"Content-Type", "application/json"}};
-      patch.body = json{{"options", options}}.dump();
-      const auto reply = client.Perform(patch);
-      REQUIRE_MESSAGE(reply.status == 200, reply.body);
-    }
+    if (reordered) ReorderStages(f);
     f.Rules(LifecycleRules(kOn));
     auto [hs, contact] = SyncedContact(f, "order@example.com", "salesqualifiedlead");
     AddRole(f, Opportunity(f, "Prospecting"), contact);
     f.Sync();
     CHECK(Stage(f, hs) == (reordered ? "salesqualifiedlead" : "opportunity"));
+  }
+}
+
+TEST_CASE("R96_std_lifecycle_builtins_follow_the_portals_stage_order") {
+  // The rules' later_of / is_before rank stages in the portal's order too, as the lifecycle
+  // pass does, on both engines: an `opportunity` contact is past `salesqualifiedlead` in
+  // HubSpot's default order, and before it in the reordered portal, whose own stage "Trial"
+  // (found by its label, written as its id) comes later still.
+  for (const auto kind : {pipeline::EngineKind::kJit, pipeline::EngineKind::kInterp}) {
+    for (const bool reordered : {true, false}) {
+      CAPTURE(reordered);
+      CAPTURE(kind == pipeline::EngineKind::kJit);
+      EngineFixture f;
+      if (reordered) ReorderStages(f);
+      f.Rules("use std.lifecycle\n" +
+                  ContactRules("  to salesforce: create or update Contact",
+                               "    lifecyclestage -> Description =\n"
+                               "      \"${later_of(lifecyclestage, \"salesqualifiedlead\")}|"
+                               "${is_before(lifecyclestage, \"salesqualifiedlead\")}|"
+                               "${later_of(\"MQL\", lifecyclestage)}|"
+                               "${later_of(lifecyclestage, \"Trial\")}\""),
+              kind);
+      f.CreateContact(
+          {{"email", "stages@example.com"}, {"lastname", "L"}, {"lifecyclestage", "opportunity"}});
+      f.Sync();
+      const auto found = f.SfByEmail("Contact", "stages@example.com", {"Email", "Description"});
+      REQUIRE(found.size() == 1);
+      CHECK(found[0].fields["Description"] ==
+            (reordered ? "salesqualifiedlead|true|opportunity|1034525871"
+                       : "opportunity|false|opportunity|opportunity"));
+    }
   }
 }
 

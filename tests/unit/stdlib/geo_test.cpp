@@ -2,7 +2,10 @@
 // normaliser's edge cases, and the messy real-world spellings in data/messy_places.tsv.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -74,6 +77,54 @@ TEST_CASE("all ISO countries by alpha-2, alpha-3, numeric and English names") {
     if (!c.common_name.empty()) CHECK(country_of(c.common_name) == c.alpha2);
     CHECK(country_by_alpha2(c.alpha2).value.alpha3 == c.alpha3);
   }
+}
+
+TEST_CASE("iso-codes' own list: every country by alpha-2, alpha-3 and English name") {
+  // Independent of the generated tables: reads Debian's iso_3166-1.json at test time, so a
+  // country the generator dropped or mis-keyed fails here by name.
+  std::ifstream in(SYNCLINE_ISO_3166_1_JSON);
+  REQUIRE(in.good());
+  const auto doc = nlohmann::json::parse(in);
+  const auto& entries = doc.at("3166-1");
+  REQUIRE(entries.size() == 249);
+  std::set<std::string> seen;
+  std::size_t lookups = 0;
+  const auto upper_padded = [](std::string s) {
+    for (auto& ch : s) {
+      if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    }
+    return "  " + s + " ";
+  };
+  for (const auto& e : entries) {
+    const std::string a2 = e.at("alpha_2"), a3 = e.at("alpha_3"), num = e.at("numeric"),
+                      name = e.at("name");
+    CAPTURE(a2);
+    CHECK(seen.insert(a2).second);
+    CHECK(country_of(a2) == a2);
+    CHECK(country_of(a3) == a2);
+    CHECK(country_of(name) == a2);
+    CHECK(country_of(num) == a2);
+    CHECK(country_of(upper_padded(name)) == a2);  // any case, surrounding spaces
+    lookups += 5;
+    if (e.contains("official_name")) {
+      CHECK(country_of(e.at("official_name").get<std::string>()) == a2);
+      ++lookups;
+    }
+    if (e.contains("common_name")) {
+      CHECK(country_of(e.at("common_name").get<std::string>()) == a2);
+      ++lookups;
+    }
+    const auto c = country_by_alpha2(a2);
+    REQUIRE(c.ok());
+    CHECK(c.value.alpha3 == a3);
+    CHECK(c.value.numeric == num);
+    CHECK(c.value.name == name);
+  }
+  CHECK(seen.size() == 249);
+  CHECK(country_count() == seen.size());  // the tables hold nothing iso-codes lacks
+  for (std::size_t i = 0; i < country_count(); ++i)
+    CHECK(seen.count(std::string(country_at(i).alpha2)) == 1);
+  CHECK(lookups >= 249 * 5);
 }
 
 TEST_CASE("country lookup failures are values") {

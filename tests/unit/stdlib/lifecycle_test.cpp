@@ -68,3 +68,33 @@ TEST_CASE("customised stage list") {
   CHECK(empty.size() == 0);
   CHECK(empty.rank("lead").status == Status::unknown_stage);
 }
+
+TEST_CASE("customised stage list with labels: a portal's own stages are ids") {
+  // HubSpot gives a portal's own stages numeric internal values; people and rules use the
+  // label. Labels are matched after values, ASCII case-insensitively; results stay values.
+  const std::vector<std::string_view> values = {"subscriber", "lead", "1034525871",
+                                                "customer",   "",     "lead"};
+  const std::vector<std::string_view> labels = {"Subscriber", "Lead",  " Trial ",
+                                                "Customer",   "Blank", "Repeat"};
+  const auto s = LifecycleStages::custom(values, labels);
+  REQUIRE(s.size() == 4);
+  CHECK(s.at(2) == "1034525871");
+  CHECK(s.rank("1034525871").value == 2);
+  CHECK(s.rank("trial").value == 2);
+  CHECK(s.rank(" TRIAL ").value == 2);
+  CHECK(s.canonical("Trial").value == "1034525871");
+  CHECK(s.rank("Repeat").status == Status::unknown_stage);  // the skipped repeat's label
+  CHECK(s.rank("Blank").status == Status::unknown_stage);   // the skipped blank value's label
+  CHECK(s.later_of("Trial", "lead").value == "1034525871");
+  CHECK(s.compare("customer", "trial").value > 0);
+  CHECK(s.advance_only_forward("lead", "Trial").value == "1034525871");
+  // A label equal to another stage's value: the value wins.
+  const std::vector<std::string_view> v2 = {"lead", "customer"};
+  const std::vector<std::string_view> l2 = {"customer", "Won"};
+  const auto t = LifecycleStages::custom(v2, l2);
+  CHECK(t.rank("customer").value == 1);
+  CHECK(t.rank("won").value == 1);
+  // Fewer labels than values: the rest have none.
+  const std::vector<std::string_view> l3 = {"Lead"};
+  CHECK(LifecycleStages::custom(v2, l3).rank("Won").status == Status::unknown_stage);
+}

@@ -111,6 +111,36 @@ TEST_CASE("default picklist: countries and every default state by code and by na
   CHECK(inactive == 12);
 }
 
+TEST_CASE("every default state by code and by name through both conversions") {
+  // Each active state of the ten countries Salesforce ships states for, written from HubSpot
+  // (by name and by code, with the country by name) and read back from Salesforce (by code
+  // only, and by integration value only), under both HubSpot settings.
+  const auto& t = PicklistTable::salesforce_defaults();
+  std::size_t checked = 0;
+  for (const char* cc : {"US", "CA", "AU", "BR", "CN", "IN", "IE", "IT", "MX", "JP"}) {
+    const auto* c = t.country_by_code(cc);
+    REQUIRE(c);
+    for (const auto& s : c->states) {
+      if (!s.active) continue;
+      CAPTURE(s.code);
+      const std::string want = std::string(c->label) + "|" + std::string(c->code) + "|" +
+                               std::string(s.label) + "|" + std::string(s.code) + " codes";
+      const std::string back = std::string(c->label) + "|" + std::string(s.label);
+      for (HS hs : {HS::match_salesforce_defaults, HS::sync_as_is}) {
+        const auto set = settings(SF::enabled, hs);
+        // As-is takes exact picklist values only: code or integration value, country too.
+        const std::string_view country = hs == HS::sync_as_is ? c->code : c->label;
+        CHECK(out(to_salesforce(set, country, s.label)) == want);
+        CHECK(out(to_salesforce(set, country, s.code)) == want);
+        CHECK(out(to_hubspot(set, "", c->code, "", s.code)) == back);
+        CHECK(out(to_hubspot(set, c->integration_value, "", s.integration_value, "")) == back);
+      }
+      ++checked;
+    }
+  }
+  CHECK(checked == 51 + 13 + 8 + 27 + 34 + 36 + 26 + 110 + 32 + 47);
+}
+
 TEST_CASE("default picklist: where Salesforce differs from ISO 3166") {
   const auto& t = PicklistTable::salesforce_defaults();
   const auto label = [&](std::string_view cc) {
