@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "connectors/fast_json.h"
+
 namespace syncline::connectors {
 
 using nlohmann::json;
@@ -169,7 +171,7 @@ ApiResult ApiSession::Call(std::string_view method, std::string_view path, const
       if (auto usage = http::ParseSforceLimitInfo(*info))
         options_.limits->ObserveOrgUsage(usage->first, usage->second);
     }
-    result.body = json::parse(r.body, nullptr, false);
+    result.body = ParseJson(r.body);
     if (result.body.is_discarded()) result.body = json();
     if (r.status >= 200 && r.status < 400) {
       result.error = {};

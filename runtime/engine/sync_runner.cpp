@@ -153,6 +153,7 @@ struct SyncRunner::Impl {
   }
 
   int64_t Now() { return o.now_ms(); }
+  int64_t run_started_ms = 0;
   void Count(const std::string& key, int64_t n = 1) { report.counts[key] += n; }
   void Progress(const std::string& stage, int64_t done) {
     if (o.progress) o.progress(p.name + ": " + stage, done);
@@ -597,8 +598,12 @@ struct SyncRunner::Impl {
   void CommitPair(Work& w, const PairDecision& d, bool sf_ok, bool hs_ok) {
     state::Transaction tx(store);
     state::Link& link = *w.link;
-    link.updated_ms = Now();
-    store.PutLink(link);
+    // Marks the link touched in this run, which is what the association pass looks at; a link
+    // made or touched earlier in this run already is.
+    if (link.updated_ms < run_started_ms) {
+      link.updated_ms = Now();
+      store.PutLink(link);
+    }
     state::BaseValues bh = d.base_hubspot, bs = d.base_salesforce;
     // A failed write keeps both sides' stored base of its fields (SetBase leaves fields it is
     // not given as they are).
@@ -1637,6 +1642,7 @@ RunReport SyncRunner::Run() {
   Impl& m = *impl_;
   m.hs_calls0 = m.hs.calls_made();
   m.sf_calls0 = m.sf.calls_made();
+  m.run_started_ms = m.Now();
   RunPasses(m.report, [&] {
     m.Recover();
     m.LoadSegments();

@@ -2,8 +2,11 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <functional>
+
 #include "connectors/api_session.h"
 #include "connectors/error_category.h"
+#include "connectors/fast_json.h"
 #include "connectors/http/rate_limiter.h"
 #include "connectors/salesforce_connector.h"
 #include "connectors/time_util.h"
@@ -154,4 +157,52 @@ TEST_CASE("session: a refused connection is a server error after bounded attempt
   ApiResult c = session.Call("POST", "/x", "{}", CallOptions{false, "application/json"});
   CHECK(c.maybe_applied);
   CHECK(c.attempts == 1);
+}
+
+// ParseJson (simdjson) must give exactly what nlohmann's parser gives: the connectors read every
+// API body through it.
+TEST_CASE("ParseJson equals nlohmann::json::parse on API bodies and odd input") {
+  using nlohmann::json;
+  const std::vector<std::string> bodies = {
+      R"({"results":[{"id":"101","properties":{"email":"a@x.io","n":null,"createdate":)"
+      R"("2024-01-02T10:11:12.000Z"},"archived":false}],"paging":{"next":{"after":"2"}}})",
+      R"({"totalSize":2,"done":false,"nextRecordsUrl":"/services/data/v59.0/query/01g-200",)"
+      R"("records":[{"attributes":{"type":"Lead","url":"/x"},"Id":"00Q000000000001AAA",)"
+      R"("AnnualRevenue":1250000.5,"NumberOfEmployees":12,"IsDeleted":false}]})",
+      R"([{"errorCode":"INVALID_FIELD","message":"No such column 'Foo'","fields":[]}])",
+      R"({"a":1,"a":2})",  // repeated key: the last wins
+      R"({"neg":-5,"zero":0,"big":18446744073709551615,"i64":-9223372036854775808})",
+      R"({"huge":123456789012345678901234567890,"exp":1e400,"tiny":5e-324,"d":0.1,"e":1E3})",
+      R"({"s":"Zo\u00eb \"q\" \\ \/ \ud83d\ude00 東京","empty":"","nested":[[[]],{}]})",
+      R"(  {"ws" : [ 1 , 2 ] }  )",
+      "",
+      "not json",
+      R"({"a":1} trailing)",
+      std::string("{\"a\":\"") + '\xff' + "\"}",  // invalid UTF-8
+      R"({"unterminated":)",
+      "123",
+      "\"text\"",
+      "null",
+      "true"};
+  std::function<void(const json&, const json&)> same_kinds = [&](const json& a, const json& b) {
+    REQUIRE(a.type() == b.type());
+    if (a.is_object())
+      for (auto it = a.begin(); it != a.end(); ++it) same_kinds(*it, b.at(it.key()));
+    if (a.is_array())
+      for (size_t i = 0; i < a.size(); ++i) same_kinds(a[i], b[i]);
+  };
+  for (const std::string& text : bodies) {
+    CAPTURE(text);
+    const json want = json::parse(text, nullptr, false);
+    const json got = syncline::connectors::ParseJson(text);
+    CHECK(got.is_discarded() == want.is_discarded());
+    if (want.is_discarded()) continue;
+    CHECK(got == want);
+    CHECK(got.dump() == want.dump());
+    same_kinds(got, want);  // number kinds too (nlohmann reads non-negative integers unsigned)
+  }
+  // The one difference: "-0" is nlohmann's signed 0 and ParseJson's unsigned 0 (simdjson does
+  // not tell it from "0"): equal, and written the same.
+  CHECK(syncline::connectors::ParseJson("[-0]") == json::parse("[-0]"));
+  CHECK(syncline::connectors::ParseJson("[-0]").dump() == "[0]");
 }
