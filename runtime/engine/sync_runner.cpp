@@ -424,8 +424,11 @@ struct SyncRunner::Impl {
         in.salesforce = &*w.salesforce;
         state::BaseValues base_h, base_s;
         if (w.link) {
-          base_h = *(w.stored_hubspot = store.GetBase(w.link->id, Side::kHubSpot));
-          base_s = *(w.stored_salesforce = store.GetBase(w.link->id, Side::kSalesforce));
+          if (!w.stored_hubspot) w.stored_hubspot = store.GetBase(w.link->id, Side::kHubSpot);
+          if (!w.stored_salesforce)
+            w.stored_salesforce = store.GetBase(w.link->id, Side::kSalesforce);
+          base_h = *w.stored_hubspot;
+          base_s = *w.stored_salesforce;
         } else if (w.replaces) {
           base_h = store.GetBase(w.replaces->id, Side::kHubSpot);
         }
@@ -753,12 +756,23 @@ struct SyncRunner::Impl {
     PutNewLink(hubspot_id, w.object->object, w.salesforce->id);
   }
 
+  // The links of a page's records, read in one statement per 100 records before the page is
+  // looked at (nothing links or unlinks in between).
+  std::unordered_map<std::string, state::Link> PageLinks(Side side, const std::string& object,
+                                                         const std::vector<Record>& page) {
+    std::vector<std::string> ids;
+    ids.reserve(page.size());
+    for (const Record& r : page) ids.push_back(r.id);
+    return store.FindLinks(side, object, ids);
+  }
+
   // ---- HubSpot changes
   void HubSpotPage(std::vector<Record>& page, bool forced) {
     std::vector<Work> works;
     std::map<const ObjectProgram*, std::vector<std::string>> fetch;
     std::vector<size_t> unlinked;
     std::set<std::string> keys_in_page;
+    const auto links = PageLinks(Side::kHubSpot, p.hubspot_object, page);
     for (Record& h : page) {
       Count("read.hubspot");
       auto seen = settled_hs.find(h.id);
@@ -767,11 +781,12 @@ struct SyncRunner::Impl {
         Count("skipped.pipeline");  // R80: a deal outside the synced pipeline does not sync
         continue;
       }
-      auto link = store.FindLink(Side::kHubSpot, p.hubspot_object, h.id);
-      if (link) {
-        const ObjectProgram* obj = p.Object(link->salesforce_object);
+      if (auto found = links.find(h.id); found != links.end()) {
+        const state::Link& link = found->second;
+        const ObjectProgram* obj = p.Object(link.salesforce_object);
         if (!obj) continue;
-        if (!forced && !HasMappedChange(p, obj, h, true, store.GetBase(link->id, Side::kHubSpot))) {
+        state::BaseValues base = store.GetBase(link.id, Side::kHubSpot);
+        if (!forced && !HasMappedChange(p, obj, h, true, base)) {
           Count("unchanged");
           continue;
         }
@@ -779,7 +794,8 @@ struct SyncRunner::Impl {
         w.hubspot = std::move(h);
         w.object = obj;
         w.link = link;
-        fetch[obj].push_back(link->salesforce_id);
+        w.stored_hubspot = std::move(base);  // Settle uses it instead of reading it again
+        fetch[obj].push_back(link.salesforce_id);
         works.push_back(std::move(w));
         continue;
       }
@@ -895,6 +911,7 @@ struct SyncRunner::Impl {
     std::vector<Work> works;
     std::vector<std::string> fetch;
     std::map<std::string, size_t> unlinked_by_key;  // newest record per key (R50)
+    const auto links = PageLinks(Side::kSalesforce, obj.object, page);
     for (Record& s : page) {
       Count("read.salesforce");
       auto seen = settled_sf.find(s.id);
@@ -903,10 +920,10 @@ struct SyncRunner::Impl {
         Count("skipped.converted");  // R62: the converted contact syncs from now on
         continue;
       }
-      auto link = store.FindLink(Side::kSalesforce, obj.object, s.id);
-      if (link) {
-        if (!forced &&
-            !HasMappedChange(p, &obj, s, false, store.GetBase(link->id, Side::kSalesforce))) {
+      if (auto found = links.find(s.id); found != links.end()) {
+        const state::Link& link = found->second;
+        state::BaseValues base = store.GetBase(link.id, Side::kSalesforce);
+        if (!forced && !HasMappedChange(p, &obj, s, false, base)) {
           Count("unchanged");
           continue;
         }
@@ -914,7 +931,8 @@ struct SyncRunner::Impl {
         w.salesforce = std::move(s);
         w.object = &obj;
         w.link = link;
-        fetch.push_back(link->hubspot_id);
+        w.stored_salesforce = std::move(base);  // Settle uses it instead of reading it again
+        fetch.push_back(link.hubspot_id);
         works.push_back(std::move(w));
         continue;
       }

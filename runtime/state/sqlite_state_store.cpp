@@ -492,6 +492,37 @@ std::optional<Link> SqliteStateStore::FindLink(Side side, const std::string& obj
   return ReadLink(s);
 }
 
+std::unordered_map<std::string, Link> SqliteStateStore::FindLinks(
+    Side side, const std::string& object, const std::vector<std::string>& ids) {
+  std::lock_guard lock(mu_);
+  // One statement text for every chunk (unused slots bound to '', which no link has), so it is
+  // prepared once.
+  constexpr size_t kChunk = 100;
+  static const std::string marks = [] {
+    std::string m = "?";
+    for (size_t i = 1; i < kChunk; ++i) m += ",?";
+    return m;
+  }();
+  const bool hs = side == Side::kHubSpot;
+  const std::string sql =
+      std::string("SELECT ") + kLinkCols + " FROM links WHERE " +
+      (hs ? "hubspot_object=? AND hubspot_id IN (" + marks + ") AND hubspot_id != ''"
+          : "salesforce_object=? AND salesforce_id IN (" + marks + ") AND salesforce_id != ''");
+  std::unordered_map<std::string, Link> out;
+  for (size_t start = 0; start < ids.size(); start += kChunk) {
+    Stmt s(this, sql);
+    s.Bind(object);
+    for (size_t k = 0; k < kChunk; ++k)
+      s.Bind(start + k < ids.size() ? ids[start + k] : std::string());
+    while (s.Step()) {
+      Link l = ReadLink(s);
+      std::string key = hs ? l.hubspot_id : l.salesforce_id;
+      out.emplace(std::move(key), std::move(l));
+    }
+  }
+  return out;
+}
+
 void SqliteStateStore::DeleteLink(int64_t id) {
   std::lock_guard lock(mu_);
   Stmt(this, "DELETE FROM links WHERE id=?").Bind(id).Run();

@@ -36,6 +36,8 @@ class SqliteStateStore final : public StateStore {
   std::optional<Link> GetLink(int64_t id) override;
   std::optional<Link> FindLink(Side side, const std::string& object,
                                const std::string& id) override;
+  std::unordered_map<std::string, Link> FindLinks(Side side, const std::string& object,
+                                                  const std::vector<std::string>& ids) override;
   void DeleteLink(int64_t id) override;
   std::vector<Link> Links(const std::string& hubspot_object = "") override;
 

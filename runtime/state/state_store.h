@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace syncline::state {
@@ -113,6 +114,10 @@ class StateStore {
   virtual std::optional<Link> GetLink(int64_t id) = 0;
   virtual std::optional<Link> FindLink(Side side, const std::string& object,
                                        const std::string& id) = 0;
+  // The links of these records of one side, by record id (records without one are absent): a
+  // page's look-ups in a few statements instead of one each.
+  virtual std::unordered_map<std::string, Link> FindLinks(Side side, const std::string& object,
+                                                          const std::vector<std::string>& ids) = 0;
   virtual void DeleteLink(int64_t id) = 0;  // with its base values
   virtual std::vector<Link> Links(const std::string& hubspot_object = "") = 0;
 

@@ -150,6 +150,32 @@ TEST_CASE("state: links by either side, unique per side, delete cascades to base
   CHECK(s.GetBase(a, Side::kHubSpot).empty());
 }
 
+TEST_CASE("state: FindLinks reads a page's links in chunks, either side") {
+  SqliteStateStore s(":memory:");
+  std::vector<std::string> hs_ids, sf_ids;
+  for (int i = 0; i < 250; ++i) {
+    const std::string h = std::to_string(1000 + i);
+    const std::string f = i % 5 == 0 ? "" : "003" + std::to_string(i);  // some not yet created
+    s.PutLink(MakeLink(h, f));
+    if (i % 2 == 0) hs_ids.push_back(h);  // every other one asked for
+    if (!f.empty()) sf_ids.push_back(f);
+  }
+  hs_ids.push_back("999999");  // no link
+  hs_ids.push_back("");        // an empty id matches nothing (chunks are padded with "")
+  const auto by_hs = s.FindLinks(Side::kHubSpot, "contacts", hs_ids);
+  CHECK(by_hs.size() == 125);
+  for (const auto& [id, link] : by_hs) {
+    CHECK(link.hubspot_id == id);
+    CHECK(s.FindLink(Side::kHubSpot, "contacts", id)->id == link.id);
+  }
+  CHECK_FALSE(by_hs.count("999999"));
+  const auto by_sf = s.FindLinks(Side::kSalesforce, "Contact", sf_ids);
+  CHECK(by_sf.size() == 200);
+  CHECK(by_sf.at("0037").hubspot_id == "1007");
+  CHECK(s.FindLinks(Side::kSalesforce, "Lead", sf_ids).empty());  // another object
+  CHECK(s.FindLinks(Side::kHubSpot, "contacts", {}).empty());
+}
+
 TEST_CASE("state: base values per link, side and field") {
   SqliteStateStore s(":memory:");
   int64_t a = s.PutLink(MakeLink("1", "003A"));
