@@ -180,6 +180,13 @@ def throughput(syncline, m):
           f"{cpu:.1f} s CPU, peak RSS {rss / 1024:.0f} MB")
     print(f"sync run: {run['seconds']:.1f} s, {records} records read, {written} written, "
           f"api calls {run['api_calls']}")
+    split = run.get("cpu_seconds", {})
+    if split:
+        # The engine runs on the main thread, the in-process sandboxes on their own: which side
+        # spent more CPU says which bounds the run (the two mostly take turns, request by request).
+        engine, sandboxes = split["engine"], split["sandboxes"]
+        print(f"sync CPU: engine {engine:.1f} s, sandboxes {sandboxes:.1f} s "
+              f"(engine share {engine / max(engine + sandboxes, 1e-9):.0%})")
     print(f"| contacts | sync s | records read/s | records written/s | peak RSS MB |")
     print(f"|---|---|---|---|---|")
     print(f"| {m} | {run['seconds']:.1f} | {records / run['seconds']:.0f} | "
