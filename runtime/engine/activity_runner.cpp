@@ -66,14 +66,9 @@ struct ActivityRunner::Impl {
   int64_t start_ms = 0;                                  // of the type being read
   std::map<std::string, std::set<std::string>> waiting;  // object -> engagement ids
   // The portal's lifecycle stages, read on first use by a transform that calls std.lifecycle.
-  std::optional<stdlib::lifecycle::LifecycleStages> stages;
+  PortalStagesCache stages;
   const stdlib::lifecycle::LifecycleStages* StagesFor(const Transform& t) {
-    if (!t.uses_lifecycle_stages) return nullptr;
-    if (!stages) {
-      stages = PortalLifecycleStages(hs, sf);
-      ++hs_min;
-    }
-    return &*stages;
+    return stages.For(t, hs, sf, &hs_min);
   }
 
   Impl(const ActivityProgram& program, connectors::Connector& h, connectors::Connector& s,

@@ -4,7 +4,11 @@
 // by it (rt::BatchContext::SetLifecycleStages).
 #pragma once
 
+#include <cstdint>
+#include <optional>
+
 #include "connectors/connector.h"
+#include "engine/program.h"
 #include "lifecycle/lifecycle_stages.h"
 #include "schema/schema.h"
 
@@ -16,5 +20,25 @@ stdlib::lifecycle::LifecycleStages LifecycleStagesOf(const schema::Object* conta
 // Read from the portal (a describe of contacts); a failed read ends the run (StopRun).
 stdlib::lifecycle::LifecycleStages PortalLifecycleStages(connectors::Connector& hubspot,
                                                          connectors::Connector& salesforce);
+
+// A runner's stages for its transforms: read from the portal on first use by a transform that
+// calls std.lifecycle (one HubSpot call, added to *min_calls), then kept for the run.
+class PortalStagesCache {
+ public:
+  // Null (HubSpot's defaults, nothing read) when `t` calls no std.lifecycle builtin.
+  const stdlib::lifecycle::LifecycleStages* For(const Transform& t, connectors::Connector& hubspot,
+                                                connectors::Connector& salesforce,
+                                                int64_t* min_calls) {
+    if (!t.uses_lifecycle_stages) return nullptr;
+    if (!stages_) {
+      stages_ = PortalLifecycleStages(hubspot, salesforce);
+      ++*min_calls;
+    }
+    return &*stages_;
+  }
+
+ private:
+  std::optional<stdlib::lifecycle::LifecycleStages> stages_;
+};
 
 }  // namespace syncline::engine

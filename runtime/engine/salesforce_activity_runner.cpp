@@ -170,14 +170,9 @@ struct SalesforceActivityRunner::Impl {
   std::map<std::string, std::set<std::string>> waiting;  // Salesforce object -> ids
   std::set<std::string> errored;                         // ids retried for an open error
   // The portal's lifecycle stages, read on first use by a transform that calls std.lifecycle.
-  std::optional<stdlib::lifecycle::LifecycleStages> stages;
+  PortalStagesCache stages;
   const stdlib::lifecycle::LifecycleStages* StagesFor(const Transform& t) {
-    if (!t.uses_lifecycle_stages) return nullptr;
-    if (!stages) {
-      stages = PortalLifecycleStages(hs, sf);
-      ++hs_min;
-    }
-    return &*stages;
+    return stages.For(t, hs, sf, &hs_min);
   }
 
   Impl(const ActivityProgram& program, connectors::Connector& h, connectors::Connector& s,

@@ -78,14 +78,9 @@ struct WorkflowRunner::Impl {
   std::string state_object;
   std::vector<Enrollment> planned;  // dry runs: the enrolments a real run would make
   // The portal's lifecycle stages, read on first use by a transform that calls std.lifecycle.
-  std::optional<stdlib::lifecycle::LifecycleStages> stages;
+  PortalStagesCache stages;
   const stdlib::lifecycle::LifecycleStages* StagesFor(const Transform& t) {
-    if (!t.uses_lifecycle_stages) return nullptr;
-    if (!stages) {
-      stages = PortalLifecycleStages(hs, sf);
-      ++hs_min;
-    }
-    return &*stages;
+    return stages.For(t, hs, sf, &hs_min);
   }
 
   Impl(const WorkflowProgram& program, connectors::Connector& h, connectors::Connector& s,
