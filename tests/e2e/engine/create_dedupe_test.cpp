@@ -20,6 +20,33 @@ TEST_CASE("R27_create_or_update_new_salesforce_lead_creates_a_hubspot_contact") 
   CHECK(found[0].fields["firstname"] == "Nia");
 }
 
+TEST_CASE("R61_leads_and_contacts_both_become_the_one_hubspot_contact_object") {
+  EngineFixture f;
+  f.Rules(ContactRules("  from salesforce: create or update", kMap));
+  const std::string lead =
+      f.CreateSf("Lead", {{"Email", "lead@example.com"}, {"LastName", "Lee"}, {"Company", "Co"}});
+  const std::string contact =
+      f.CreateSf("Contact", {{"Email", "contact@example.com"}, {"LastName", "Cole"}});
+  auto r = f.Sync();
+  CHECK(r.counts["created.hubspot"] == 2);
+  auto from_lead = f.ContactsByEmail("lead@example.com");
+  auto from_contact = f.ContactsByEmail("contact@example.com");
+  REQUIRE(from_lead.size() == 1);
+  REQUIRE(from_contact.size() == 1);
+  CHECK(from_lead[0].fields["lastname"] == "Lee");
+  CHECK(from_contact[0].fields["lastname"] == "Cole");
+  // Each HubSpot contact is linked to its own kind of Salesforce record.
+  auto l = f.store.FindLink(state::Side::kSalesforce, "Lead", lead);
+  auto c = f.store.FindLink(state::Side::kSalesforce, "Contact", contact);
+  REQUIRE(l);
+  REQUIRE(c);
+  CHECK(l->hubspot_object == "contacts");
+  CHECK(c->hubspot_object == "contacts");
+  CHECK(l->hubspot_id == from_lead[0].id);
+  CHECK(c->hubspot_id == from_contact[0].id);
+  CHECK(f.Sync().counts["created.hubspot"] == 0);  // and only once
+}
+
 TEST_CASE("R28_do_nothing_new_salesforce_lead_creates_no_hubspot_contact") {
   EngineFixture f;
   f.Rules(ContactRules("  from salesforce: nothing", kMap));

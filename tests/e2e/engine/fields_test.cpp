@@ -175,6 +175,48 @@ TEST_CASE("R14_one_mapping_writes_leads_and_contacts") {
   (void)hl, (void)hc;
 }
 
+TEST_CASE("R12_a_new_mapping_does_not_sync_existing_values_back_in_time") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Contact", ""));
+  const std::string sf = f.CreateSf("Contact", {{"Email", "n@example.com"}, {"LastName", "N"}});
+  const std::string hs =
+      f.CreateContact({{"email", "n@example.com"}, {"lastname", "N"}, {"jobtitle", "Engineer"}});
+  f.Sync();
+  f.Sync();
+  REQUIRE(f.store.FindLink(state::Side::kHubSpot, "contacts", hs));
+  CHECK(f.Sf("Contact", sf)["Title"].is_null());
+  // The admin adds a mapping: the existing value does not move by itself...
+  f.Rules(
+      ContactRules("  to salesforce: create or update Contact", "    jobtitle <-> Title two-way"));
+  auto r = f.Sync();
+  CHECK(r.counts["updated.salesforce"] == 0);
+  CHECK(f.Sf("Contact", sf)["Title"].is_null());
+  // ...only a later trigger (a change of the record) moves it.
+  f.UpdateContact(hs, {{"jobtitle", "Senior Engineer"}});
+  f.Sync();
+  CHECK(f.Sf("Contact", sf)["Title"] == "Senior Engineer");
+}
+
+TEST_CASE("R105_a_lifecycle_transition_is_a_sync_trigger") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Contact", ""));
+  const std::string sf = f.CreateSf("Contact", {{"Email", "t@example.com"}, {"LastName", "T"}});
+  const std::string hs = f.CreateContact({{"email", "t@example.com"},
+                                          {"lastname", "T"},
+                                          {"jobtitle", "Buyer"},
+                                          {"lifecyclestage", "lead"}});
+  f.Sync();
+  f.Sync();
+  // A mapping added later (R12) waits for a trigger; the stage moving is one.
+  f.Rules(
+      ContactRules("  to salesforce: create or update Contact", "    jobtitle <-> Title two-way"));
+  f.Sync();
+  CHECK(f.Sf("Contact", sf)["Title"].is_null());
+  f.UpdateContact(hs, {{"lifecyclestage", "salesqualifiedlead"}});
+  f.Sync();
+  CHECK(f.Sf("Contact", sf)["Title"] == "Buyer");
+}
+
 TEST_CASE("R15_change_to_an_unmapped_property_writes_nothing_and_echoes_are_suppressed") {
   EngineFixture f;
   auto p = Paired(f, "<-> FirstName two-way", {{"firstname", "Ann"}}, {});
