@@ -47,6 +47,68 @@ TEST_CASE("R61_leads_and_contacts_both_become_the_one_hubspot_contact_object") {
   CHECK(f.Sync().counts["created.hubspot"] == 0);  // and only once
 }
 
+TEST_CASE("R53_email_already_in_use_is_a_kept_error_and_changes_nothing") {
+  EngineFixture f;
+  // HubSpot contacts are not created in Salesforce, so the second one has no Salesforce twin for
+  // Salesforce's own duplicate rules (R54) to find.
+  f.Rules(ContactRules("  to salesforce: update only\n  from salesforce: create or update", kMap));
+  const std::string s1 = f.CreateSf("Contact", {{"Email", "one@example.com"}, {"LastName", "One"}});
+  const std::string h1 = f.CreateContact({{"email", "one@example.com"}, {"lastname", "One"}});
+  const std::string h2 = f.CreateContact({{"email", "two@example.com"}, {"lastname", "Two"}});
+  f.Sync();
+  f.Sync();
+  REQUIRE(f.store.FindLink(state::Side::kSalesforce, "Contact", s1)->hubspot_id == h1);
+  // In Salesforce the contact takes an email another HubSpot contact holds.
+  f.UpdateSf("Contact", s1, {{"Email", "two@example.com"}});
+  auto r = f.Sync();
+  (void)r;
+  // HubSpot refuses the email on the first contact: it keeps its own, the other is untouched,
+  // and the Salesforce record has an open error saying why (kept for a retry).
+  CHECK(f.Contact(h1)["email"] == "one@example.com");
+  CHECK(f.Contact(h2)["email"] == "two@example.com");
+  CHECK(f.Contact(h2)["lastname"] == "Two");
+  CHECK(f.ContactsByEmail("two@example.com").size() == 1);
+  auto errors = f.store.OpenErrors();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].record_id == s1);
+  INFO(errors[0].category << ": " << errors[0].message);
+  CHECK(errors[0].category == "duplicate");
+  CHECK(f.store.FindLink(state::Side::kSalesforce, "Contact", s1)->hubspot_id == h1);
+}
+
+TEST_CASE("R54_a_salesforce_duplicate_rule_blocks_the_update_as_a_kept_error") {
+  EngineFixture f;
+  // Salesforce records are not created in HubSpot, so HubSpot's own unique email (R53) does not
+  // stand in the way first.
+  f.Rules(
+      ContactRules("  to salesforce: create or update Contact\n  from salesforce: nothing", kMap));
+  const std::string h1 = f.CreateContact({{"email", "one@example.com"}, {"lastname", "One"}});
+  const std::string s2 = f.CreateSf("Contact", {{"Email", "two@example.com"}, {"LastName", "Two"}});
+  f.Sync();
+  f.Sync();
+  const auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", h1);
+  REQUIRE(link);
+  const std::string s1 = link->salesforce_id;
+  // In HubSpot the contact takes the email of another Salesforce contact: Salesforce's
+  // duplicate rule refuses the update.
+  f.UpdateContact(h1, {{"email", "two@example.com"}});
+  f.Sync();
+  CHECK(f.Sf("Contact", s1)["Email"] == "one@example.com");
+  CHECK(f.Sf("Contact", s2)["Email"] == "two@example.com");
+  CHECK(f.SfByEmail("Contact", "two@example.com").size() == 1);
+  auto errors = f.store.OpenErrors();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].record_id == h1);
+  INFO(errors[0].category << " " << errors[0].code << ": " << errors[0].message);
+  CHECK(errors[0].code == "DUPLICATES_DETECTED");
+  CHECK(errors[0].category == "duplicate");
+  // The record is kept and retried: once the email is fixed in HubSpot, the next run is clean.
+  f.UpdateContact(h1, {{"email", "one.new@example.com"}});
+  f.Sync();
+  CHECK(f.Sf("Contact", s1)["Email"] == "one.new@example.com");
+  CHECK(f.store.OpenErrors().empty());
+}
+
 TEST_CASE("R28_do_nothing_new_salesforce_lead_creates_no_hubspot_contact") {
   EngineFixture f;
   f.Rules(ContactRules("  from salesforce: nothing", kMap));
