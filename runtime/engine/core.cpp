@@ -109,7 +109,13 @@ PairDecision DecidePair(const PairInput& in) {
     // writes nothing; a decision applied in parts (a crash between its writes) then ends as
     // one applied whole.
     const bool settled = has_base && !h_changed && !s_changed;
-    switch (settled ? FieldRule::kDontSync : fm.rule) {
+    // R11: HubSpot's owner mapping acts two-way whatever rule its UI shows ("prefer Salesforce
+    // unless blank"), so a prefer rule on the owner line is read as two-way. The one-way rules
+    // (always one side, don't sync) are the admin's explicit choice and stay as written.
+    const bool prefer =
+        fm.rule == FieldRule::kPreferSalesforce || fm.rule == FieldRule::kPreferHubSpot;
+    const FieldRule rule = prefer && IsOwnerField(fm) ? FieldRule::kTwoWay : fm.rule;
+    switch (settled ? FieldRule::kDontSync : rule) {
       case FieldRule::kTwoWay:
         if (h == s) break;
         if (!has_base) {

@@ -153,6 +153,28 @@ TEST_CASE("R114_salesforce_owner_comes_into_hubspot") {
   CHECK(Writes(f) == writes);
 }
 
+TEST_CASE("R11_an_owner_mapping_acts_two_way_whatever_rule_it_shows") {
+  EngineFixture f;
+  People p = Seed(f);
+  f.Rules(ContactRules("", "    hubspot_owner_id <-> OwnerId prefer salesforce unless blank\n"));
+  const std::string lead = f.CreateSf("Lead", {{"LastName", "Lead"},
+                                               {"Company", "Acme"},
+                                               {"Email", "r11@example.com"},
+                                               {"OwnerId", p.u_alice}});
+  f.Sync();
+  const std::string contact = LinkedHs(f, "Lead", lead);
+  REQUIRE(!contact.empty());
+  CHECK(OwnerOf(f, contact) == p.alice);
+  // A HubSpot edit would not reach Salesforce under "prefer Salesforce unless blank" (R2), but
+  // an owner goes both ways.
+  f.UpdateContact(contact, {{"hubspot_owner_id", p.paula}});
+  f.Sync();
+  CHECK(SfOwner(f, "Lead", lead) == p.u_paula);
+  f.UpdateSf("Lead", lead, {{"OwnerId", p.u_alice}});
+  f.Sync();
+  CHECK(OwnerOf(f, contact) == p.alice);
+}
+
 TEST_CASE("R114_hubspot_owner_goes_to_salesforce_only_if_active_user_matches_name_and_email") {
   EngineFixture f;
   People p = Seed(f);
