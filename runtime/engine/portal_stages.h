@@ -21,20 +21,25 @@ stdlib::lifecycle::LifecycleStages LifecycleStagesOf(const schema::Object* conta
 stdlib::lifecycle::LifecycleStages PortalLifecycleStages(connectors::Connector& hubspot,
                                                          connectors::Connector& salesforce);
 
-// A runner's stages for its transforms: read from the portal on first use by a transform that
-// calls std.lifecycle (one HubSpot call, added to *min_calls), then kept for the run.
+// A runner's portal stages: read from the portal on first use (one HubSpot call, added to
+// *min_calls), then kept for the run.
 class PortalStagesCache {
  public:
-  // Null (HubSpot's defaults, nothing read) when `t` calls no std.lifecycle builtin.
-  const stdlib::lifecycle::LifecycleStages* For(const Transform& t, connectors::Connector& hubspot,
+  const stdlib::lifecycle::LifecycleStages& Get(connectors::Connector& hubspot,
                                                 connectors::Connector& salesforce,
                                                 int64_t* min_calls) {
-    if (!t.uses_lifecycle_stages) return nullptr;
     if (!stages_) {
       stages_ = PortalLifecycleStages(hubspot, salesforce);
       ++*min_calls;
     }
-    return &*stages_;
+    return *stages_;
+  }
+  // For a transform's std.lifecycle builtins: null (HubSpot's defaults, nothing read) when `t`
+  // calls none.
+  const stdlib::lifecycle::LifecycleStages* For(const Transform& t, connectors::Connector& hubspot,
+                                                connectors::Connector& salesforce,
+                                                int64_t* min_calls) {
+    return t.uses_lifecycle_stages ? &Get(hubspot, salesforce, min_calls) : nullptr;
   }
 
  private:

@@ -1330,12 +1330,10 @@ struct SyncRunner::Impl {
   // ---- lifecycle stages from opportunity contact roles (R96-R106)
   void Lifecycle();
   // The portal's stage order, read once per run.
-  std::optional<stdlib::lifecycle::LifecycleStages> stages_;
-  const stdlib::lifecycle::LifecycleStages& Stages();
-  // The stages a transform's std.lifecycle builtins rank by: null (HubSpot's defaults, nothing
-  // read) when it calls none.
+  PortalStagesCache stages_;
+  const stdlib::lifecycle::LifecycleStages& Stages() { return stages_.Get(hs, sf, &hs_min_items); }
   const stdlib::lifecycle::LifecycleStages* StagesFor(const Transform& t) {
-    return t.uses_lifecycle_stages ? &Stages() : nullptr;
+    return stages_.For(t, hs, sf, &hs_min_items);
   }
   // Moves these HubSpot records' lifecycle stages forward to the wanted ones (R99); returns the
   // ids that moved.
@@ -1423,14 +1421,6 @@ struct SyncRunner::Impl {
                                   "reachable?); nothing was written"};
   }
 };
-
-const stdlib::lifecycle::LifecycleStages& SyncRunner::Impl::Stages() {
-  if (!stages_) {
-    stages_ = PortalLifecycleStages(hs, sf);
-    ++hs_min_items;
-  }
-  return *stages_;
-}
 
 std::vector<std::string> SyncRunner::Impl::AdvanceStages(
     std::unordered_map<std::string, std::string>& want, const std::string& why,

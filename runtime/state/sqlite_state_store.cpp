@@ -672,11 +672,12 @@ Intent SqliteStateStore::BeginIntent(const Intent& intent, int64_t now_ms) {
     out.completed_ms = 0;
     return out;
   };
-  constexpr const char* kInsert =
+  static const std::string kInsert =
       "INSERT INTO intents (key, side, object, op, record_id, link_id, payload, lookup_field, "
       "lookup_value, state, run_id, created_ms, bases) VALUES "
       "(?,?,?,?,?,?,?,?,?,'pending',?,?,?)";
-  insert(std::string(kInsert) + " ON CONFLICT(key) DO NOTHING");
+  static const std::string kInsertNew = kInsert + " ON CONFLICT(key) DO NOTHING";
+  insert(kInsertNew);
   if (sqlite3_changes(db_) == 1) return inserted();
   if (auto existing = GetIntent(intent.key);
       existing &&
