@@ -11,35 +11,37 @@ SYNCLINE=$ROOT/$BUILD/syncline
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 python3 "$ROOT/bench/gen_contacts.py" "$N" > "$TMP/contacts.jsonl"
-g++ -O2 -std=c++20 "$ROOT/bench/transform_handwritten.cpp" -lsimdjson -o "$TMP/handwritten"
+g++ -O2 -std=c++20 -pthread "$ROOT/bench/transform_handwritten.cpp" -lsimdjson -o "$TMP/handwritten"
 RULES="$ROOT/bench/transform_bench.sync"
 export XDG_CACHE_HOME="$TMP/cache"
 "$SYNCLINE" transform "$RULES" --sync contacts --to salesforce --in /dev/null 2>/dev/null  # warm the cache
 
-run() {  # name command...: prints seconds and peak KiB
+run() {  # name command...: prints wall seconds, peak KiB and CPU seconds (user + system)
   name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$TMP/$name.time" sh -c "$*" > "$TMP/$name.out" 2>/dev/null
+  /usr/bin/time -f "%e %M %U %S" -o "$TMP/$name.time" sh -c "$*" > "$TMP/$name.out" 2>/dev/null
   set -- $(cat "$TMP/$name.time")
-  echo "$name $1 $2"
+  echo "$name $1 $2 $(awk "BEGIN { print $3 + $4 }")"
 }
 {
   run jit "'$SYNCLINE' transform '$RULES' --sync contacts --to salesforce --engine jit < '$TMP/contacts.jsonl'"
+  run jit-1thread "'$SYNCLINE' transform '$RULES' --sync contacts --to salesforce --engine jit --threads 1 < '$TMP/contacts.jsonl'"
   run interp "'$SYNCLINE' transform '$RULES' --sync contacts --to salesforce --engine interp < '$TMP/contacts.jsonl'"
   run handwritten "'$TMP/handwritten' < '$TMP/contacts.jsonl'"
   run jq "jq -c -f '$ROOT/bench/transform_bench.jq' '$TMP/contacts.jsonl'"
 } > "$TMP/results"
 
 cmp -s "$TMP/jit.out" "$TMP/interp.out" || { echo "JIT and interpreter disagree"; exit 1; }
+cmp -s "$TMP/jit.out" "$TMP/jit-1thread.out" || { echo "JIT on 1 and on all threads disagree"; exit 1; }
 cmp -s "$TMP/jit.out" "$TMP/handwritten.out" || { echo "JIT and hand-written disagree"; exit 1; }
 jq -cS . "$TMP/jit.out" > "$TMP/a"; jq -cS . "$TMP/jq.out" > "$TMP/b"
 cmp -s "$TMP/a" "$TMP/b" || { echo "JIT and jq disagree"; exit 1; }
 
 echo "N=$N contacts, $(wc -l < "$TMP/jit.out") leads written; outputs agree"
 awk -v n="$N" '
-  { t[$1] = $2; m[$1] = $3; printf "%-12s %8.2f s %12.0f records/s %8.1f MiB peak\n", $1, $2, ($2 > 0 ? n / $2 : 0), $3 / 1024 }
+  { t[$1] = $2; m[$1] = $3; printf "%-12s %8.2f s %12.0f records/s %8.1f MiB peak %8.2f s CPU\n", $1, $2, ($2 > 0 ? n / $2 : 0), $3 / 1024, $4 }
   END {
-    printf "JIT/interp %.1fx   JIT/jq %.1fx   JIT/hand-written %.2f\n",
-      t["interp"] / t["jit"], t["jq"] / t["jit"], t["handwritten"] / t["jit"]
+    printf "JIT/interp %.1fx   JIT/jq %.1fx   JIT/hand-written %.2f   (one thread: JIT/jq %.1fx)\n",
+      t["interp"] / t["jit"], t["jq"] / t["jit"], t["handwritten"] / t["jit"], t["jq"] / t["jit-1thread"]
   }' "$TMP/results"
 
 echo "JIT compile, cold cache (each example, all its syncs' default entries):"

@@ -1,24 +1,69 @@
 // JSON Lines in (simdjson On-Demand, into slots) and out (appending to a string buffer).
 #include <simdjson.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdio>
-#include <unordered_map>
+#include <cstring>
 
 #include "runtime/record/record.h"
 
 namespace syncline::rt {
 
+// Field name -> input slot, built once per rule set. Open addressing over string views with
+// FNV-1a: a record's keys are looked up without allocating (an unordered_map<std::string>
+// lookup needed a std::string per key, which was most of the reader's time).
+class SlotTable {
+ public:
+  explicit SlotTable(const std::vector<std::string>& keys) {
+    size_t size = 16;
+    while (size < keys.size() * 4) size *= 2;
+    entries_.resize(size);
+    mask_ = size - 1;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      size_t h = Hash(keys[i]) & mask_;
+      while (entries_[h].slot >= 0 && entries_[h].key != keys[i]) h = (h + 1) & mask_;
+      if (entries_[h].slot < 0) entries_[h] = {keys[i], static_cast<int>(i)};
+    }
+  }
+  // -1 if no slot reads `key`.
+  int Find(std::string_view key) const {
+    for (size_t h = Hash(key) & mask_;; h = (h + 1) & mask_) {
+      const Entry& e = entries_[h];
+      if (e.slot < 0) return -1;
+      if (e.key == key) return e.slot;
+    }
+  }
+
+ private:
+  // Length and the first and last 8 bytes: enough to tell field names apart, and no per-byte
+  // multiply chain (FNV over each byte was a quarter of the reader's time).
+  static size_t Hash(std::string_view s) {
+    uint64_t head = 0, tail = 0;
+    const size_t n = s.size();
+    std::memcpy(&head, s.data(), std::min<size_t>(n, 8));
+    if (n > 8) std::memcpy(&tail, s.data() + n - 8, 8);
+    const uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ n;
+    return static_cast<size_t>(h ^ (h >> 32));
+  }
+  struct Entry {
+    std::string key;
+    int slot = -1;
+  };
+  std::vector<Entry> entries_;
+  size_t mask_ = 0;
+};
+
+static_assert(RecordReader::kPadding >= simdjson::SIMDJSON_PADDING);
+
 struct RecordReader::Impl {
   const Layout& layout;
-  // Built once per rule set; records are matched to slots by key while they are parsed.
-  std::unordered_map<std::string, int> slots;
+  SlotTable slots;
   simdjson::ondemand::parser parser;
   std::string buffer;
   std::string segments;
-  explicit Impl(const Layout& l) : layout(l) {
-    for (size_t i = 0; i < l.inputs.size(); ++i) slots.emplace(l.inputs[i], static_cast<int>(i));
-  }
+  explicit Impl(const Layout& l) : layout(l), slots(l.inputs) {}
 };
 
 RecordReader::RecordReader(const Layout& layout) : impl_(std::make_unique<Impl>(layout)) {}
@@ -30,11 +75,30 @@ using simdjson::ondemand::json_type;
 
 // A field's raw value in the API's own JSON type; objects and arrays become SL_FAIL, which
 // the input conversion reports as a wrong value type.
-simdjson::error_code RawValue(simdjson::ondemand::value value, BatchContext& batch, sl_value& out) {
+// `borrow`: the record's text outlives the batch, so a string without escapes is used where it
+// lies instead of being copied into the batch arena.
+simdjson::error_code RawValue(simdjson::ondemand::value value, BatchContext& batch, bool borrow,
+                              sl_value& out) {
   json_type type;
   if (auto e = value.type().get(type)) return e;
   switch (type) {
     case json_type::string: {
+      if (borrow) {
+        // The token runs from the opening quote to the next token, trailing space included.
+        std::string_view token = value.raw_json_token();
+        while (token.size() > 1 && (token.back() == ' ' || token.back() == '\t' ||
+                                    token.back() == '\n' || token.back() == '\r'))
+          token.remove_suffix(1);
+        if (token.size() >= 2 && token.back() == '"') {
+          const std::string_view content = token.substr(1, token.size() - 2);
+          // Without escapes there is nothing to decode: stage 1 has validated the UTF-8 and
+          // rejected raw control characters. Left unconsumed, On-Demand skips it.
+          if (std::memchr(content.data(), '\\', content.size()) == nullptr) {
+            out = Text(content);
+            return simdjson::SUCCESS;
+          }
+        }
+      }
       std::string_view s;
       if (auto e = value.get_string().get(s)) return e;
       out = Text(batch.Copy(s));
@@ -80,23 +144,55 @@ std::string IdText(simdjson::ondemand::value value) {
   return "";
 }
 
+// A field's key as written, when it has no escapes: a view into the record's text, found
+// without the copy `unescaped_key` makes. Empty with `escaped` set otherwise.
+std::string_view RawKey(const simdjson::ondemand::field& field, const char* end, bool& escaped) {
+  const char* const begin = field.key().raw();
+  // Eight bytes at a time (reading past the key is safe: the line is padded): keys are short
+  // and this runs for every field of every record.
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  for (const char* p = begin; p < end; p += 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    const uint64_t q = w ^ (kOnes * '"'), b = w ^ (kOnes * '\\');
+    const uint64_t hit = ((q - kOnes) & ~q & kHigh) | ((b - kOnes) & ~b & kHigh);
+    if (hit == 0) continue;
+    const char* at = p + (__builtin_ctzll(hit) >> 3);
+    if (at >= end || *at != '"') break;
+    escaped = false;
+    return std::string_view(begin, at - begin);
+  }
+  escaped = true;
+  return std::string_view();
+}
+
 }  // namespace
 
 bool RecordReader::Read(std::string_view line, BatchContext& batch, sl_value* slots,
                         std::string& id, std::string& error) {
   Impl& m = *impl_;
+  m.buffer.assign(line);
+  m.buffer.reserve(line.size() + simdjson::SIMDJSON_PADDING);
+  return Parse(m.buffer, m.buffer.capacity(), false, batch, slots, id, error);
+}
+
+bool RecordReader::ReadInPlace(std::string_view line, size_t capacity, BatchContext& batch,
+                               sl_value* slots, std::string& id, std::string& error) {
+  return Parse(line, capacity, true, batch, slots, id, error);
+}
+
+bool RecordReader::Parse(std::string_view line, size_t capacity, bool borrow, BatchContext& batch,
+                         sl_value* slots, std::string& id, std::string& error) {
+  Impl& m = *impl_;
   const size_t n = m.layout.inputs.size();
   for (size_t i = 0; i < n; ++i) slots[i] = Blank();
   id.clear();
-  m.buffer.assign(line);
-  m.buffer.reserve(line.size() + simdjson::SIMDJSON_PADDING);
   simdjson::ondemand::document doc;
   auto fail = [&](simdjson::error_code e) {
     error = std::string("malformed JSON: ") + simdjson::error_message(e);
     return false;
   };
-  if (auto e = m.parser.iterate(m.buffer.data(), m.buffer.size(), m.buffer.capacity()).get(doc))
-    return fail(e);
+  if (auto e = m.parser.iterate(line.data(), line.size(), capacity).get(doc)) return fail(e);
   simdjson::ondemand::object object;
   if (auto e = doc.get_object().get(object)) {
     if (e == simdjson::INCORRECT_TYPE) {
@@ -105,17 +201,32 @@ bool RecordReader::Read(std::string_view line, BatchContext& batch, sl_value* sl
     }
     return fail(e);
   }
-  auto store = [&](std::string_view key, simdjson::ondemand::value value) -> simdjson::error_code {
-    auto it = m.slots.find(std::string(key));
-    if (it == m.slots.end()) return simdjson::SUCCESS;
-    return RawValue(value, batch, slots[it->second]);
+  const char* const end = line.data() + line.size();
+  // A field's key; `scratch` holds it when it had to be unescaped (the view into the parser's
+  // string buffer dies when the value is read).
+  std::string scratch;
+  auto key_of = [&](simdjson::ondemand::field& field, std::string_view& key) {
+    bool escaped = false;
+    key = RawKey(field, end, escaped);
+    if (!escaped) return simdjson::SUCCESS;
+    if (auto e = field.unescaped_key().get(key)) return e;
+    scratch.assign(key);
+    key = scratch;
+    return simdjson::SUCCESS;
+  };
+  // Stores a field's value in the slot that reads `key`, if any; unread fields are skipped.
+  auto store = [&](simdjson::ondemand::field& field, std::string_view key) {
+    const int slot = m.slots.Find(key);
+    if (slot < 0) return simdjson::SUCCESS;
+    return RawValue(field.value(), batch, borrow, slots[slot]);
   };
   bool saw_properties = false;
-  for (auto field : object) {
+  for (auto item : object) {
+    simdjson::ondemand::field field;
+    if (auto e = std::move(item).get(field)) return fail(e);
     std::string_view key;
-    if (auto e = field.unescaped_key().get(key)) return fail(e);
-    simdjson::ondemand::value value;
-    if (auto e = field.value().get(value)) return fail(e);
+    if (auto e = key_of(field, key)) return fail(e);
+    simdjson::ondemand::value value = field.value();
     if (m.layout.source == Crm::kHubSpot) {
       if (key == "id") {
         id = IdText(value);
@@ -130,12 +241,11 @@ bool RecordReader::Read(std::string_view line, BatchContext& batch, sl_value* sl
           return fail(e);
         }
         for (auto prop : props) {
+          simdjson::ondemand::field pfield;
+          if (auto e = std::move(prop).get(pfield)) return fail(e);
           std::string_view pkey;
-          if (auto e = prop.unescaped_key().get(pkey)) return fail(e);
-          simdjson::ondemand::value pvalue;
-          if (auto e = prop.value().get(pvalue)) return fail(e);
-          std::string k(pkey);  // the key view dies when the value is read
-          if (auto e = store(k, pvalue)) return fail(e);
+          if (auto e = key_of(pfield, pkey)) return fail(e);
+          if (auto e = store(pfield, pkey)) return fail(e);
         }
       } else if (key == "segments") {
         simdjson::ondemand::array list;
@@ -168,8 +278,7 @@ bool RecordReader::Read(std::string_view line, BatchContext& batch, sl_value* sl
         continue;
       }
       if (key == "attributes") continue;
-      std::string k(key);
-      if (auto e = store(k, value)) return fail(e);
+      if (auto e = store(field, key)) return fail(e);
     }
   }
   if (!doc.current_location().error()) {
@@ -184,8 +293,20 @@ bool RecordReader::Read(std::string_view line, BatchContext& batch, sl_value* sl
 }
 
 void AppendJsonString(std::string& out, std::string_view s) {
+  // Runs of characters that need no escape are appended whole: most values have none.
+  static constexpr auto kEscape = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 0x20; ++c) t[c] = true;
+    t['"'] = t['\\'] = true;
+    return t;
+  }();
   out += '"';
-  for (char c : s) {
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (!kEscape[c]) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -202,16 +323,14 @@ void AppendJsonString(std::string& out, std::string_view s) {
       case '\r':
         out += "\\r";
         break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(u, sizeof u);
+      }
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 

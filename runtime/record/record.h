@@ -96,16 +96,26 @@ struct Layout {
 };
 
 // Reads one JSON Lines record into its slots. Raw values keep the API's JSON type (strings
-// as TEXT, numbers as INTEGER/NUMBER, booleans, null as BLANK); strings are copied into the
-// batch arena. Returns false with `error` on a malformed line or shape.
+// as TEXT, numbers as INTEGER/NUMBER, booleans, null as BLANK). Returns false with `error` on
+// a malformed line or shape.
 class RecordReader {
  public:
   explicit RecordReader(const Layout& layout);
   ~RecordReader();
+  // Copies the line first, and its strings into the batch arena: `line` may die at return.
   bool Read(std::string_view line, BatchContext& batch, sl_value* slots, std::string& id,
             std::string& error);
+  // Parses `line` where it lies, and its strings without escapes stay views into it: the
+  // caller keeps the text alive and unchanged until the batch is reset. `capacity` bytes from
+  // line.data() are readable, at least line.size() + simdjson's padding (64).
+  bool ReadInPlace(std::string_view line, size_t capacity, BatchContext& batch, sl_value* slots,
+                   std::string& id, std::string& error);
+  // The padding ReadInPlace needs after a line.
+  static constexpr size_t kPadding = 64;
 
  private:
+  bool Parse(std::string_view line, size_t capacity, bool borrow, BatchContext& batch,
+             sl_value* slots, std::string& id, std::string& error);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -77,13 +77,36 @@ void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
 
 namespace {
 
+// Appends `value` as `width` digits with leading zeros (value >= 0).
+void AppendDigits(std::string& out, int64_t value, int width) {
+  char buf[24];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value > 0 || n < width);
+  while (n > 0) out += buf[--n];
+}
+
+// "YYYY-MM-DD" (years outside 0-9999 as printf's %04lld would: sign and all digits). Built by
+// hand: snprintf was a visible share of writing records with dates.
 std::string DateText(int64_t days) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, y, m, d);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
-  return buf;
+  std::string out;
+  out.reserve(24);
+  if (y < 0) {
+    out += '-';
+    AppendDigits(out, -y, 3);
+  } else {
+    AppendDigits(out, y, 4);
+  }
+  out += '-';
+  AppendDigits(out, m, 2);
+  out += '-';
+  AppendDigits(out, d, 2);
+  return out;
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) {
@@ -96,6 +119,10 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 // decimals for 1e-7 < |x| < 1e21 ("3000000", "0.15"), exponent form outside ("1.5e+308").
 std::string NumberText(double x) {
   if (x == 0) return "0";
+  // Whole numbers below 2^53 print as their integer (the same digits the general path lays
+  // out, without its string surgery).
+  if (std::fabs(x) < 9007199254740992.0 && x == std::trunc(x))
+    return std::to_string(static_cast<int64_t>(x));
   char buf[64];
   auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
   std::string sci(buf, r.ptr);  // "-1.2345e+06"
@@ -137,11 +164,17 @@ std::string Render(const sl_value& v) {
     case SL_DATETIME: {
       const int64_t days = FloorDiv(v.u.i, 86400000);
       const int64_t ms = v.u.i - days * 86400000;
-      char buf[48];
-      std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d.%03dZ", DateText(days).c_str(),
-                    static_cast<int>(ms / 3600000), static_cast<int>(ms / 60000 % 60),
-                    static_cast<int>(ms / 1000 % 60), static_cast<int>(ms % 1000));
-      return buf;
+      std::string out = DateText(days);
+      out += 'T';
+      AppendDigits(out, ms / 3600000, 2);
+      out += ':';
+      AppendDigits(out, ms / 60000 % 60, 2);
+      out += ':';
+      AppendDigits(out, ms / 1000 % 60, 2);
+      out += '.';
+      AppendDigits(out, ms % 1000, 3);
+      out += 'Z';
+      return out;
     }
     default:
       return "";
