@@ -207,6 +207,8 @@ struct SyncRunner::Impl {
       if (e.category == ErrorCategory::kNotFound) {
         report.message +=
             "segment \"" + name + "\" does not exist in HubSpot: no record is in it; ";
+        // Known to be empty: whoever is in it once the list exists has entered it (R39).
+        segment_members[name];
         continue;
       }
       if (!e.ok()) Fail(e, "reading segment \"" + name + "\"");
@@ -226,44 +228,82 @@ struct SyncRunner::Impl {
   // it changed (adding it to a manual list does not move its lastmodifieddate). The members
   // each run saw are kept in the state store (under "sync:<name>"); those new since the last
   // run and not settled by this run's change feed are read and settled now.
-  void SegmentEntries() {
-    if (segment_members.empty()) return;
-    const std::string who = "sync:" + p.name;
-    std::vector<std::string> entered;
-    std::set<std::string> listed;
-    std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> moves;
-    for (const auto& [name, members] : segment_members) {
-      const std::string key = "segment:" + name;
-      const std::map<std::string, std::string> before = store.TriggerValues(who, key);
-      std::set<std::string> now(members.begin(), members.end());
-      auto& [added, removed] = moves[key];
-      for (const auto& id : now) {
-        if (before.count(id)) continue;
-        added.push_back(id);
-        if (!settled_hs.count(id) && listed.insert(id).second) entered.push_back(id);
-      }
-      for (const auto& [id, v] : before)
-        if (!now.count(id)) removed.push_back(id);
-    }
-    Count("segment.entered", static_cast<int64_t>(entered.size()));
-    const size_t chunk = static_cast<size_t>(std::max(1, o.hubspot_batch));
-    for (size_t start = 0; start < entered.size(); start += chunk) {
-      std::vector<std::string> part(entered.begin() + start,
-                                    entered.begin() + std::min(entered.size(), start + chunk));
-      std::vector<Record> found;
-      connectors::Error e = hs.ReadByIds(p.hubspot_object, part, p.hubspot_read_fields, &found);
-      if (!e.ok()) Fail(e, "reading HubSpot records that entered a segment");
-      ++hs_min_items;
-      HubSpotPage(found, true);
-    }
+  // R38: choosing a segment syncs nothing at once. So the first run that meets a segment (a new
+  // `in_segment` name in the rules) only learns its members; entering it is a trigger from the
+  // next run on, and a segment resync (RunOptions::resync_segment) syncs the members now.
+  struct SegmentMoves {
+    std::vector<std::string> added, removed;
+    bool learned = false;  // the segment's members were stored by an earlier run
+  };
+  std::string SegmentMemory() const { return "sync:" + p.name; }
+  SegmentMoves SegmentDiff(const std::string& name, const std::vector<std::string>& members) {
+    SegmentMoves m;
+    const std::map<std::string, std::string> before =
+        store.TriggerValues(SegmentMemory(), "segment:" + name);
+    // A learned segment that was empty has no members stored, only its marker. Stores from
+    // before the marker existed have members.
+    m.learned = !before.empty() ||
+                store.GetWatermark(Side::kHubSpot, SegmentMemory(), "segment:" + name).has_value();
+    std::set<std::string> now(members.begin(), members.end());
+    for (const auto& id : now)
+      if (!before.count(id)) m.added.push_back(id);
+    for (const auto& [id, v] : before)
+      if (!now.count(id)) m.removed.push_back(id);
+    return m;
+  }
+  // After the members settled: a crash before this only means they are read again next run.
+  void RememberSegments(const std::map<std::string, SegmentMoves>& moves) {
     if (o.dry_run) return;
-    // After they settled: a crash before this only means they are read again next run.
     state::Transaction tx(store);
-    for (const auto& [key, m] : moves) {
-      for (const auto& id : m.first) store.SetTriggerValue(who, key, id, "1");
-      for (const auto& id : m.second) store.SetTriggerValue(who, key, id, std::nullopt);
+    for (const auto& [name, m] : moves) {
+      const std::string key = "segment:" + name;
+      for (const auto& id : m.added) store.SetTriggerValue(SegmentMemory(), key, id, "1");
+      for (const auto& id : m.removed)
+        store.SetTriggerValue(SegmentMemory(), key, id, std::nullopt);
+      if (!m.learned) store.SetWatermark(Side::kHubSpot, SegmentMemory(), key, "learned", Now());
     }
     tx.Commit();
+  }
+  void SegmentEntries() {
+    if (segment_members.empty()) return;
+    std::vector<std::string> entered;
+    std::set<std::string> listed;
+    std::map<std::string, SegmentMoves> moves;
+    for (const auto& [name, members] : segment_members) {
+      SegmentMoves& m = moves[name] = SegmentDiff(name, members);
+      if (!m.learned) {
+        Count("segment.learned", static_cast<int64_t>(m.added.size()));
+        continue;
+      }
+      for (const auto& id : m.added)
+        if (!settled_hs.count(id) && listed.insert(id).second) entered.push_back(id);
+    }
+    Count("segment.entered", static_cast<int64_t>(entered.size()));
+    SyncHubSpotIds(entered, "reading HubSpot records that entered a segment");
+    RememberSegments(moves);
+  }
+  // R38: a manual segment resync: the list's members are settled now as changed records (the
+  // include filter and create settings still apply). When the include filter names the list,
+  // the segment trigger then takes its members as seen.
+  void ResyncSegment(const std::string& name) {
+    std::vector<std::string> members;
+    auto known = segment_members.find(name);
+    if (known != segment_members.end()) {
+      members = known->second;
+    } else {
+      std::string id;
+      connectors::Error e = hs.FindListId(p.hubspot_object, name, &id);
+      if (e.category == ErrorCategory::kNotFound)
+        throw StopRun{"failed",
+                      "segment \"" + name + "\" does not exist in HubSpot: nothing to resync"};
+      if (!e.ok()) Fail(e, "reading segment \"" + name + "\"");
+      e = hs.ListMembers(id, &members);
+      if (!e.ok()) Fail(e, "reading members of segment \"" + name + "\"");
+      ++hs_min_items;
+    }
+    Count("segment.resynced", static_cast<int64_t>(members.size()));
+    SyncHubSpotIds(members, "reading HubSpot records of a segment to resync");
+    if (known != segment_members.end()) RememberSegments({{name, SegmentDiff(name, members)}});
   }
 
   std::string SegmentsOf(const std::string& id) const {
@@ -1188,15 +1228,15 @@ struct SyncRunner::Impl {
     }
   }
 
-  // ---- workflows (R137): these HubSpot records now, as changed ones
-  void SyncHubSpotIds(const std::vector<std::string>& ids) {
+  // ---- these HubSpot records now, as changed ones (workflows, R137; `push`; segments, R38-R39)
+  void SyncHubSpotIds(const std::vector<std::string>& ids, const std::string& what) {
     const size_t chunk = static_cast<size_t>(std::max(1, o.hubspot_batch));
     for (size_t start = 0; start < ids.size(); start += chunk) {
       std::vector<std::string> part(ids.begin() + start,
                                     ids.begin() + std::min(ids.size(), start + chunk));
       std::vector<Record> found;
       connectors::Error e = hs.ReadByIds(p.hubspot_object, part, p.hubspot_read_fields, &found);
-      if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object + " for a workflow");
+      if (!e.ok()) Fail(e, what);
       ++hs_min_items;
       HubSpotPage(found, true);
     }
@@ -1656,8 +1696,10 @@ RunReport SyncRunner::Run() {
     m.LoadSegments();
     m.LoadOrgPicklists();
     m.LoadRecordTypes();
-    if (m.o.hubspot_ids) {
-      m.SyncHubSpotIds(*m.o.hubspot_ids);
+    if (m.o.resync_segment) {
+      m.ResyncSegment(*m.o.resync_segment);
+    } else if (m.o.hubspot_ids) {
+      m.SyncHubSpotIds(*m.o.hubspot_ids, "reading HubSpot " + m.p.hubspot_object + " to sync");
     } else if (m.Importing()) {
       m.Import();
       // The imported records' associations, into HubSpot only (Salesforce is not written).
