@@ -12,6 +12,7 @@
 #include "connectors/window_cursor.h"
 #include "engine/addresses.h"
 #include "engine/associations.h"
+#include "engine/campaigns.h"
 #include "engine/company_matching.h"
 #include "engine/deal_stages.h"
 #include "engine/owners.h"
@@ -69,6 +70,7 @@ struct Work {
   std::optional<state::Link> replaces;  // R50/R62: the link this pairing takes over
   Evaluation to_salesforce, to_hubspot;
   bool included = true;
+  bool writes_hubspot = false;                // the pair's decision may write HubSpot
   bool failed_sf = false, failed_hs = false;  // a write of this pair failed
   // The link's stored bases as read when the pair was decided (`link` only), so that
   // committing a pair does not rewrite bases it leaves as they are.
@@ -494,6 +496,7 @@ struct SyncRunner::Impl {
           in.allow_hubspot_writes = false;
           w.failed_hs = true;
         }
+        w.writes_hubspot = in.allow_hubspot_writes;
         decisions[i] = DecidePair(in);
         FollowPipelineMove(p, obj, *w.hubspot, w.to_hubspot, decisions[i]);
         has_decision[i] = true;
@@ -550,6 +553,7 @@ struct SyncRunner::Impl {
       }
     }
     if (decided) decided->Commit();
+    AddCampaigns(works, has_decision, hs_updates, hs_creates);
 
     for (auto& [object, items] : sf_creates)
       Execute(works, Side::kSalesforce, object, connectors::WriteKind::kCreate, items);
@@ -573,6 +577,77 @@ struct SyncRunner::Impl {
   std::unordered_set<std::string> settled_from_salesforce_;
   std::unordered_set<std::string> errors_seen_;
   OwnerSync owners_{hs, sf, report};  // R114-R119: owner ids translated after the rules
+
+  // ---- R34: the Salesforce campaigns of the page's pairs, into HubSpot (campaigns.h)
+  CampaignSync campaigns_{p, hs, sf, report};
+  // Adds the "Salesforce Campaigns" value to the HubSpot creates and updates of the page where
+  // it differs from the contact's, and an update of its own for a pair that writes nothing else.
+  void AddCampaigns(std::vector<Work>& works, const std::vector<bool>& decided,
+                    std::vector<Pending>& hs_updates, std::vector<Pending>& hs_creates) {
+    if (p.campaigns_property.empty()) return;
+    const std::string& prop = p.campaigns_property;
+    std::map<std::string, std::vector<std::string>> ids;  // Salesforce object -> record ids
+    std::vector<size_t> pairs;
+    for (size_t i = 0; i < works.size(); ++i) {
+      const Work& w = works[i];
+      if (!decided[i] || !w.writes_hubspot || w.failed_hs || !campaigns_.Covers(w.object->object))
+        continue;
+      pairs.push_back(i);
+      ids[w.object->object].push_back(w.salesforce->id);
+    }
+    for (const Pending& pd : hs_creates) {
+      const Work& w = works[pd.work];
+      if (campaigns_.Covers(w.object->object)) ids[w.object->object].push_back(w.salesforce->id);
+    }
+    std::unordered_map<std::string, std::string> names;  // Salesforce ids are unique across objects
+    for (const auto& [object, list] : ids) {
+      auto found = campaigns_.Names(object, list, &sf_min_);
+      if (!found) return;
+      names.merge(*found);
+    }
+    auto wanted = [&](const Work& w) {
+      auto it = names.find(w.salesforce->id);
+      return it == names.end() ? std::string() : it->second;
+    };
+    // Only values that differ from the contact's are written, and only then is the property
+    // looked up (or created).
+    std::vector<std::pair<size_t, std::string>> updates;  // work, value
+    for (size_t i : pairs) {
+      const Work& w = works[i];
+      if (!names.count(w.salesforce->id)) continue;
+      std::string want = wanted(w);
+      if (want != StringOf(FieldValue(*w.hubspot, prop))) updates.emplace_back(i, std::move(want));
+    }
+    std::vector<Pending*> creates;
+    for (Pending& pd : hs_creates)
+      if (!wanted(works[pd.work]).empty()) creates.push_back(&pd);
+    if (updates.empty() && creates.empty()) return;
+    if (!campaigns_.Ready(o.dry_run, &hs_min_items)) return;
+    const std::string why = "the Salesforce campaigns of the lead or contact (R34)";
+    for (Pending* pd : creates) {
+      const std::string want = wanted(works[pd->work]);
+      pd->item.fields[prop] = want;
+      pd->changes.push_back({prop, nullptr, want, "create"});
+    }
+    std::unordered_map<size_t, size_t> update_of;  // work -> its entry in hs_updates
+    for (size_t k = 0; k < hs_updates.size(); ++k) update_of[hs_updates[k].work] = k;
+    for (auto& [i, want] : updates) {
+      const json& before = FieldValue(*works[i].hubspot, prop);
+      FieldChange change{prop, before, want, why};
+      auto it = update_of.find(i);
+      if (it != update_of.end()) {  // with the pair's own update: no call of its own
+        hs_updates[it->second].item.fields[prop] = want;
+        hs_updates[it->second].changes.push_back(std::move(change));
+        continue;
+      }
+      // An update of this property only: it settles no mapped field, so it carries no base.
+      connectors::WriteItem item;
+      item.id = works[i].hubspot->id;
+      item.fields[prop] = want;
+      hs_updates.push_back(Pending{i, std::move(item), {std::move(change)}, {}, {}});
+    }
+    Count("campaigns.written", static_cast<int64_t>(updates.size() + creates.size()));
+  }
 
   // Fields as sent: picklist text fields become their code fields (send_as).
   // A state code is checked against the country of the same write, so a changed state is

@@ -214,6 +214,131 @@ TEST_CASE("R33_salesforce_record_without_email_is_never_created_in_hubspot") {
   CHECK(r.counts["created.hubspot"] == 0);
 }
 
+// R34: the "Salesforce Campaigns" property of HubSpot contacts, by id ("" when blank).
+std::map<std::string, std::string> Campaigns(EngineFixture& f,
+                                             const std::vector<std::string>& ids) {
+  std::vector<connectors::Record> out;
+  REQUIRE(f.hs->ReadByIds("contacts", ids, {engine::kCampaignsProperty}, &out).ok());
+  std::map<std::string, std::string> by_id;
+  for (const auto& r : out) by_id[r.id] = Text(r.fields.value(engine::kCampaignsProperty, json()));
+  return by_id;
+}
+
+std::string Member(EngineFixture& f, const std::string& campaign, const std::string& field,
+                   const std::string& id) {
+  return f.CreateSf("CampaignMember", {{"CampaignId", campaign}, {field, id}});
+}
+
+TEST_CASE("R34_salesforce_campaigns_of_the_lead_or_contact_are_written_to_the_hubspot_contact") {
+  EngineFixture f;
+  f.Rules(ContactRules(
+      "  to salesforce: create or update Lead\n  from salesforce: create or update", kMap));
+  const std::string spring =
+      f.CreateSf("Campaign", {{"Name", "Spring Launch"}, {"IsActive", true}});
+  const std::string webinar =
+      f.CreateSf("Campaign", {{"Name", "Autumn Webinar"}, {"IsActive", true}});
+  // A new lead in two campaigns, a contact in one that pairs with an existing HubSpot contact,
+  // a lead in none, and a HubSpot contact that becomes a new lead.
+  const std::string lead =
+      f.CreateSf("Lead", {{"Email", "lead@example.com"}, {"LastName", "Lee"}, {"Company", "Co"}});
+  const std::string contact =
+      f.CreateSf("Contact", {{"Email", "con@example.com"}, {"LastName", "Con"}});
+  const std::string plain = f.CreateSf(
+      "Lead", {{"Email", "plain@example.com"}, {"LastName", "Plain"}, {"Company", "Co"}});
+  const std::string lead_in_spring = Member(f, spring, "LeadId", lead);
+  Member(f, webinar, "LeadId", lead);
+  Member(f, webinar, "ContactId", contact);
+  const std::string hs_con = f.CreateContact({{"email", "con@example.com"}, {"lastname", "Con"}});
+  const std::string hs_new = f.CreateContact({{"email", "new@example.com"}, {"lastname", "New"}});
+  auto first = f.Sync();
+  CHECK(Count(first, "campaigns.property_created") == 1);
+  CHECK(Count(first, "campaigns.written") == 2);
+  const std::string hs_lead = f.store.FindLink(state::Side::kSalesforce, "Lead", lead)->hubspot_id;
+  const std::string hs_plain =
+      f.store.FindLink(state::Side::kSalesforce, "Lead", plain)->hubspot_id;
+  CHECK(f.store.FindLink(state::Side::kSalesforce, "Contact", contact)->hubspot_id == hs_con);
+  REQUIRE(f.store.FindLink(state::Side::kHubSpot, "contacts", hs_new));
+  auto names = Campaigns(f, {hs_lead, hs_con, hs_plain, hs_new});
+  CHECK(names[hs_lead] == "Autumn Webinar;Spring Launch");  // sorted, one property
+  CHECK(names[hs_con] == "Autumn Webinar");
+  CHECK(names[hs_plain] == "");
+  CHECK(names[hs_new] == "");
+  // The property exists in the portal now, with HubSpot's label for it.
+  auto described = f.hs->Describe("contacts");
+  REQUIRE(std::holds_alternative<schema::Object>(described));
+  const schema::Field* prop =
+      std::get<schema::Object>(described).FindField(engine::kCampaignsProperty);
+  REQUIRE(prop);
+  CHECK(prop->label == "Salesforce Campaigns");
+  // Nothing changed: no writes. (This run still reads back the records the first one created,
+  // and their campaigns with them; the next one reads none.)
+  int64_t hs_writes = f.HubSpotWrites(), sf_writes = f.SalesforceWrites();
+  auto idle = f.Sync();
+  CHECK(f.HubSpotWrites() == hs_writes);
+  CHECK(f.SalesforceWrites() == sf_writes);
+  CHECK(Count(idle, "campaigns.written") == 0);
+  CHECK(Count(f.Sync(), "campaigns.read") == 0);
+  CHECK(f.HubSpotWrites() == hs_writes);
+  // Joining or leaving a campaign is no trigger of its own (R124)...
+  Member(f, spring, "LeadId", plain);
+  f.Tick();
+  REQUIRE(f.sf->Delete("CampaignMember", {lead_in_spring})[0].ok);
+  auto quiet = f.Sync();
+  CHECK(f.HubSpotWrites() == hs_writes);
+  CHECK(Campaigns(f, {hs_plain})[hs_plain] == "");
+  (void)quiet;
+  // ...the record's next sync brings it, in the same update as its own change.
+  f.UpdateSf("Lead", plain, {{"FirstName", "Pia"}});
+  f.UpdateSf("Lead", lead, {{"FirstName", "Lou"}});
+  auto changed = f.Sync();
+  CHECK(Count(changed, "updated.hubspot") == 2);
+  CHECK(f.HubSpotWrites() == hs_writes + 1);  // one batch update carries both
+  names = Campaigns(f, {hs_lead, hs_plain});
+  CHECK(names[hs_plain] == "Spring Launch");
+  CHECK(names[hs_lead] == "Autumn Webinar");
+  CHECK(f.Contact(hs_plain)["firstname"] == "Pia");
+  // Salesforce is the source: a HubSpot edit of the property is undone when the contact syncs,
+  // here because of its own change going to Salesforce.
+  f.UpdateContact(hs_con, {{engine::kCampaignsProperty, "Typed in HubSpot"}, {"lastname", "Conn"}});
+  hs_writes = f.HubSpotWrites();
+  auto edited = f.Sync();
+  CHECK(Count(edited, "updated.salesforce") == 1);
+  CHECK(Count(edited, "campaigns.written") == 1);
+  CHECK(f.HubSpotWrites() == hs_writes + 1);
+  CHECK(f.Sf("Contact", contact)["LastName"] == "Conn");
+  CHECK(Campaigns(f, {hs_con})[hs_con] == "Autumn Webinar");
+  // Settled: the next run writes nothing; no errors, one HubSpot contact per email.
+  hs_writes = f.HubSpotWrites();
+  sf_writes = f.SalesforceWrites();
+  f.Sync();
+  CHECK(f.HubSpotWrites() == hs_writes);
+  CHECK(f.SalesforceWrites() == sf_writes);
+  CHECK(f.store.OpenErrors().empty());
+  CHECK(f.ContactsByEmail("lead@example.com").size() == 1);
+  CHECK(f.store.Links("contacts").size() == 4);
+}
+
+TEST_CASE("R34_a_plan_lists_the_campaigns_and_creates_no_property") {
+  EngineFixture f;
+  f.Rules(ContactRules("  from salesforce: create or update", kMap));
+  const std::string campaign =
+      f.CreateSf("Campaign", {{"Name", "Spring Launch"}, {"IsActive", true}});
+  Member(f, campaign, "LeadId",
+         f.CreateSf("Lead", {{"Email", "p@example.com"}, {"LastName", "P"}, {"Company", "Co"}}));
+  auto plan = f.Sync(/*dry_run=*/true);
+  bool listed = false;
+  for (const auto& e : plan.plan)
+    for (const auto& c : e.changes)
+      if (e.action == "create" && c.field == engine::kCampaignsProperty &&
+          c.after == "Spring Launch")
+        listed = true;
+  CHECK(listed);
+  auto described = f.hs->Describe("contacts");
+  REQUIRE(std::holds_alternative<schema::Object>(described));
+  CHECK(!std::get<schema::Object>(described).FindField(engine::kCampaignsProperty));
+  CHECK(f.ContactsByEmail("p@example.com").empty());
+}
+
 TEST_CASE("R48_R51_R52_email_match_is_case_insensitive_and_creates_nothing_new") {
   EngineFixture f;
   f.Rules(ContactRules("  to salesforce: create or update Lead", kMap));
