@@ -4,6 +4,8 @@
 // that R70 keeps out of Salesforce (no contacts, only leads, none synced): the card's "create
 // account" (R71). Exit status: 0 synced, 1 some records failed (sync errors recorded, retried by
 // the next run), 2 usage, config or rule errors or no sync of that object, 3 the run stopped.
+// `--segment NAME` instead of ids is HubSpot's manual segment resync (R38): the members of that
+// list are synced now, the ones not synced yet included.
 #include <iostream>
 
 #include "command_registry.h"
@@ -18,11 +20,16 @@ struct PushOptions {
   std::string config = "syncline.toml";
   std::string object;
   std::vector<std::string> ids;
+  std::string segment;  // R38: the members of this HubSpot list instead of ids
   bool create = false, dry_run = false, quiet = false;
   std::string format = "text";
 };
 
 int Push(const PushOptions& o) {
+  if (o.ids.empty() == o.segment.empty()) {
+    std::cerr << "syncline push: give record ids or --segment NAME (one of the two)\n";
+    return 2;
+  }
   if (o.create && o.object != "companies") {
     std::cerr << "syncline push: --create applies to companies only (R71: it overrides the "
                  "rules that keep a company's account out of Salesforce, R70)\n";
@@ -47,7 +54,10 @@ int Push(const PushOptions& o) {
       OpenStateStore(config.state, o.dry_run, "syncline push");
   if (!store) return 2;
   engine::RunOptions ro = c.options;
-  ro.hubspot_ids = o.ids;
+  if (o.segment.empty())
+    ro.hubspot_ids = o.ids;
+  else
+    ro.resync_segment = o.segment;
   ro.force_create = o.create;
   ro.dry_run = o.dry_run;
   ro.record_plan = o.dry_run;
@@ -68,7 +78,9 @@ const CommandRegistration registration(307, [](CLI::App& app, CommandRunner& run
   cmd->add_option("--config", o->config, "The syncline.toml to use (default: ./syncline.toml)");
   cmd->add_option("--object", o->object, "The HubSpot object: contacts, companies, deals, ...")
       ->required();
-  cmd->add_option("ids", o->ids, "HubSpot record ids")->required();
+  cmd->add_option("ids", o->ids, "HubSpot record ids");
+  cmd->add_option("--segment", o->segment,
+                  "Resync the members of this HubSpot list (segment) instead of ids (R38)");
   cmd->add_flag("--create", o->create,
                 "Companies: create the account even when no synced contact would (R71)");
   cmd->add_flag("--dry-run", o->dry_run, "Show what would be written; write nothing");
@@ -79,11 +91,14 @@ const CommandRegistration registration(307, [](CLI::App& app, CommandRunner& run
       "whatever the watermarks: created in or paired with Salesforce, or updated. The sync's\n"
       "include filter and create settings still apply; --create overrides only R70 (a company\n"
       "without contacts, or whose contacts are leads or not synced, gets its account). No\n"
-      "watermark moves, so the next `syncline run` is unaffected.\n"
+      "watermark moves, so the next `syncline run` is unaffected. --segment NAME syncs the\n"
+      "members of that list the same way (a manual segment resync, R38): choosing a segment in\n"
+      "the rules syncs its members only as they change or enter it.\n"
       "Exit status: 0 synced, 1 some records failed (retried by the next run), 2 usage,\n"
       "config or rule errors, or no sync of that object, 3 the run stopped.\n"
       "Example:\n"
-      "  syncline push --config syncline.toml --object companies 9001 --create");
+      "  syncline push --config syncline.toml --object companies 9001 --create\n"
+      "  syncline push --config syncline.toml --object contacts --segment \"Trade show\"");
   cmd->callback([&run, o] { run = [o] { return Push(*o); }; });
 });
 

@@ -506,6 +506,22 @@ std::unique_ptr<CompiledRules> CompiledRules::Compile(const std::vector<std::str
           sp.objects[k].fields.push_back(std::move(fm));
         }
       }
+      // R34: HubSpot's integration writes a synced contact's Salesforce campaigns to the
+      // contact whenever it syncs; its own property is read-only to apps, so Syncline keeps
+      // the names in a property of its own (engine/campaigns.h).
+      if (sp.IsContacts()) {
+        bool into_hubspot = false, mapped = false;
+        for (const auto& op : sp.objects) {
+          into_hubspot = into_hubspot ||
+                         ((op.object == "Lead" || op.object == "Contact") && op.to_hubspot.valid());
+          for (const auto& fm : op.fields)
+            mapped = mapped || fm.hubspot == engine::kCampaignsProperty;
+        }
+        if (into_hubspot && !mapped) {
+          sp.campaigns_property = engine::kCampaignsProperty;
+          AddUnique(sp.hubspot_read_fields, sp.campaigns_property);
+        }
+      }
       sp.associations = AssociationsOf(cs);
       if (sp.hubspot_object == "companies" && cs.hubspot->FindField("salesforceaccountid")) {
         sp.id_property = "salesforceaccountid";

@@ -135,6 +135,15 @@ class Connector {
   virtual Error RemoveListMembers(const std::string& list_id,
                                   const std::vector<std::string>& ids) = 0;
 
+  // A property the engine itself writes (R34's "Salesforce Campaigns"): present afterwards.
+  // HubSpot: read by name, created from `definition` (a properties v3 body) when it is missing;
+  // *created tells which. Other CRMs answer kOther.
+  virtual Error EnsureProperty(const std::string& object, const nlohmann::json& definition,
+                               bool* created) {
+    (void)object, (void)definition, (void)created;
+    return Error{ErrorCategory::kOther, "UNSUPPORTED", "this CRM has no properties API", 0};
+  }
+
   // Every owner records can be assigned to: HubSpot owners (archived ones too, inactive),
   // Salesforce users. Other CRMs answer kOther.
   virtual Error ReadOwners(std::vector<Owner>* out) {

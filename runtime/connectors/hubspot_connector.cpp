@@ -428,6 +428,20 @@ Error HubSpotConnector::FindListId(const std::string& object, const std::string&
   return {};
 }
 
+Error HubSpotConnector::EnsureProperty(const std::string& object, const json& definition,
+                                       bool* created) {
+  *created = false;
+  const std::string name = definition.value("name", "");
+  ApiResult r = session_.Get("/crm/v3/properties/" + object + "/" + http::Client::Escape(name));
+  if (r.ok()) return {};
+  if (r.error.category != ErrorCategory::kNotFound) return r.error;
+  r = session_.Send("POST", "/crm/v3/properties/" + object, definition);
+  // 409: made in between (another writer), which is as good.
+  if (!r.ok() && r.status() != 409) return r.error;
+  *created = r.ok();
+  return {};
+}
+
 Error HubSpotConnector::ReadOwners(std::vector<Owner>* out) {
   // Owners v3: active owners, then archived ones (an archived owner may still own records).
   for (const char* archived : {"false", "true"}) {

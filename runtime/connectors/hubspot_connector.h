@@ -46,6 +46,8 @@ class HubSpotConnector final : public Connector {
   Error ListMembers(const std::string& list_id, std::vector<std::string>* out) override;
   Error AddListMembers(const std::string& list_id, const std::vector<std::string>& ids) override;
   Error RemoveListMembers(const std::string& list_id, const std::vector<std::string>& ids) override;
+  Error EnsureProperty(const std::string& object, const nlohmann::json& definition,
+                       bool* created) override;
   Error ReadOwners(std::vector<Owner>* out) override;
   Error ReadAssociations(const std::string& from, const std::string& to,
                          const std::vector<std::string>& from_ids,

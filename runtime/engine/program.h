@@ -97,6 +97,10 @@ struct DealPipeline {
   std::string location;  // of the block
 };
 
+// R34: the HubSpot contact property Syncline writes a synced contact's Salesforce campaign
+// names to (HubSpot's own `salesforcecampaignids` is read-only to apps).
+inline constexpr char kCampaignsProperty[] = "salesforce_campaigns";
+
 struct SyncProgram {
   std::string name;            // the sync block's name
   std::string hubspot_object;  // "contacts"
@@ -132,6 +136,11 @@ struct SyncProgram {
   // apps, so Syncline reads it (a portal moving from the native integration pairs through it)
   // and never writes it. Empty: none.
   std::string id_property;
+  // R34: the HubSpot contact property that gets the names of the Salesforce campaigns of the
+  // lead or contact a HubSpot contact syncs with, whenever the pair syncs (campaigns.h). Empty:
+  // not written (not a contacts sync, no Salesforce -> HubSpot direction, or the rules map the
+  // property themselves).
+  std::string campaigns_property;
   // `conflict: salesforce wins` / `hubspot wins` (R131): which side a two-way field takes when
   // both changed since the last sync (or both hold values at a first pairing). Unset: the
   // more recently modified record wins (R8).

@@ -12,6 +12,7 @@
 #include "connectors/window_cursor.h"
 #include "engine/addresses.h"
 #include "engine/associations.h"
+#include "engine/campaigns.h"
 #include "engine/company_matching.h"
 #include "engine/deal_stages.h"
 #include "engine/owners.h"
@@ -69,6 +70,7 @@ struct Work {
   std::optional<state::Link> replaces;  // R50/R62: the link this pairing takes over
   Evaluation to_salesforce, to_hubspot;
   bool included = true;
+  bool writes_hubspot = false;                // the pair's decision may write HubSpot
   bool failed_sf = false, failed_hs = false;  // a write of this pair failed
   // The link's stored bases as read when the pair was decided (`link` only), so that
   // committing a pair does not rewrite bases it leaves as they are.
@@ -207,6 +209,8 @@ struct SyncRunner::Impl {
       if (e.category == ErrorCategory::kNotFound) {
         report.message +=
             "segment \"" + name + "\" does not exist in HubSpot: no record is in it; ";
+        // Known to be empty: whoever is in it once the list exists has entered it (R39).
+        segment_members[name];
         continue;
       }
       if (!e.ok()) Fail(e, "reading segment \"" + name + "\"");
@@ -226,44 +230,82 @@ struct SyncRunner::Impl {
   // it changed (adding it to a manual list does not move its lastmodifieddate). The members
   // each run saw are kept in the state store (under "sync:<name>"); those new since the last
   // run and not settled by this run's change feed are read and settled now.
-  void SegmentEntries() {
-    if (segment_members.empty()) return;
-    const std::string who = "sync:" + p.name;
-    std::vector<std::string> entered;
-    std::set<std::string> listed;
-    std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> moves;
-    for (const auto& [name, members] : segment_members) {
-      const std::string key = "segment:" + name;
-      const std::map<std::string, std::string> before = store.TriggerValues(who, key);
-      std::set<std::string> now(members.begin(), members.end());
-      auto& [added, removed] = moves[key];
-      for (const auto& id : now) {
-        if (before.count(id)) continue;
-        added.push_back(id);
-        if (!settled_hs.count(id) && listed.insert(id).second) entered.push_back(id);
-      }
-      for (const auto& [id, v] : before)
-        if (!now.count(id)) removed.push_back(id);
-    }
-    Count("segment.entered", static_cast<int64_t>(entered.size()));
-    const size_t chunk = static_cast<size_t>(std::max(1, o.hubspot_batch));
-    for (size_t start = 0; start < entered.size(); start += chunk) {
-      std::vector<std::string> part(entered.begin() + start,
-                                    entered.begin() + std::min(entered.size(), start + chunk));
-      std::vector<Record> found;
-      connectors::Error e = hs.ReadByIds(p.hubspot_object, part, p.hubspot_read_fields, &found);
-      if (!e.ok()) Fail(e, "reading HubSpot records that entered a segment");
-      ++hs_min_items;
-      HubSpotPage(found, true);
-    }
+  // R38: choosing a segment syncs nothing at once. So the first run that meets a segment (a new
+  // `in_segment` name in the rules) only learns its members; entering it is a trigger from the
+  // next run on, and a segment resync (RunOptions::resync_segment) syncs the members now.
+  struct SegmentMoves {
+    std::vector<std::string> added, removed;
+    bool learned = false;  // the segment's members were stored by an earlier run
+  };
+  std::string SegmentMemory() const { return "sync:" + p.name; }
+  SegmentMoves SegmentDiff(const std::string& name, const std::vector<std::string>& members) {
+    SegmentMoves m;
+    const std::map<std::string, std::string> before =
+        store.TriggerValues(SegmentMemory(), "segment:" + name);
+    // A learned segment that was empty has no members stored, only its marker. Stores from
+    // before the marker existed have members.
+    m.learned = !before.empty() ||
+                store.GetWatermark(Side::kHubSpot, SegmentMemory(), "segment:" + name).has_value();
+    std::set<std::string> now(members.begin(), members.end());
+    for (const auto& id : now)
+      if (!before.count(id)) m.added.push_back(id);
+    for (const auto& [id, v] : before)
+      if (!now.count(id)) m.removed.push_back(id);
+    return m;
+  }
+  // After the members settled: a crash before this only means they are read again next run.
+  void RememberSegments(const std::map<std::string, SegmentMoves>& moves) {
     if (o.dry_run) return;
-    // After they settled: a crash before this only means they are read again next run.
     state::Transaction tx(store);
-    for (const auto& [key, m] : moves) {
-      for (const auto& id : m.first) store.SetTriggerValue(who, key, id, "1");
-      for (const auto& id : m.second) store.SetTriggerValue(who, key, id, std::nullopt);
+    for (const auto& [name, m] : moves) {
+      const std::string key = "segment:" + name;
+      for (const auto& id : m.added) store.SetTriggerValue(SegmentMemory(), key, id, "1");
+      for (const auto& id : m.removed)
+        store.SetTriggerValue(SegmentMemory(), key, id, std::nullopt);
+      if (!m.learned) store.SetWatermark(Side::kHubSpot, SegmentMemory(), key, "learned", Now());
     }
     tx.Commit();
+  }
+  void SegmentEntries() {
+    if (segment_members.empty()) return;
+    std::vector<std::string> entered;
+    std::set<std::string> listed;
+    std::map<std::string, SegmentMoves> moves;
+    for (const auto& [name, members] : segment_members) {
+      SegmentMoves& m = moves[name] = SegmentDiff(name, members);
+      if (!m.learned) {
+        Count("segment.learned", static_cast<int64_t>(m.added.size()));
+        continue;
+      }
+      for (const auto& id : m.added)
+        if (!settled_hs.count(id) && listed.insert(id).second) entered.push_back(id);
+    }
+    Count("segment.entered", static_cast<int64_t>(entered.size()));
+    SyncHubSpotIds(entered, "reading HubSpot records that entered a segment");
+    RememberSegments(moves);
+  }
+  // R38: a manual segment resync: the list's members are settled now as changed records (the
+  // include filter and create settings still apply). When the include filter names the list,
+  // the segment trigger then takes its members as seen.
+  void ResyncSegment(const std::string& name) {
+    std::vector<std::string> members;
+    auto known = segment_members.find(name);
+    if (known != segment_members.end()) {
+      members = known->second;
+    } else {
+      std::string id;
+      connectors::Error e = hs.FindListId(p.hubspot_object, name, &id);
+      if (e.category == ErrorCategory::kNotFound)
+        throw StopRun{"failed",
+                      "segment \"" + name + "\" does not exist in HubSpot: nothing to resync"};
+      if (!e.ok()) Fail(e, "reading segment \"" + name + "\"");
+      e = hs.ListMembers(id, &members);
+      if (!e.ok()) Fail(e, "reading members of segment \"" + name + "\"");
+      ++hs_min_items;
+    }
+    Count("segment.resynced", static_cast<int64_t>(members.size()));
+    SyncHubSpotIds(members, "reading HubSpot records of a segment to resync");
+    if (known != segment_members.end()) RememberSegments({{name, SegmentDiff(name, members)}});
   }
 
   std::string SegmentsOf(const std::string& id) const {
@@ -454,6 +496,7 @@ struct SyncRunner::Impl {
           in.allow_hubspot_writes = false;
           w.failed_hs = true;
         }
+        w.writes_hubspot = in.allow_hubspot_writes;
         decisions[i] = DecidePair(in);
         FollowPipelineMove(p, obj, *w.hubspot, w.to_hubspot, decisions[i]);
         has_decision[i] = true;
@@ -510,6 +553,7 @@ struct SyncRunner::Impl {
       }
     }
     if (decided) decided->Commit();
+    AddCampaigns(works, has_decision, hs_updates, hs_creates);
 
     for (auto& [object, items] : sf_creates)
       Execute(works, Side::kSalesforce, object, connectors::WriteKind::kCreate, items);
@@ -533,6 +577,77 @@ struct SyncRunner::Impl {
   std::unordered_set<std::string> settled_from_salesforce_;
   std::unordered_set<std::string> errors_seen_;
   OwnerSync owners_{hs, sf, report};  // R114-R119: owner ids translated after the rules
+
+  // ---- R34: the Salesforce campaigns of the page's pairs, into HubSpot (campaigns.h)
+  CampaignSync campaigns_{p, hs, sf, report};
+  // Adds the "Salesforce Campaigns" value to the HubSpot creates and updates of the page where
+  // it differs from the contact's, and an update of its own for a pair that writes nothing else.
+  void AddCampaigns(std::vector<Work>& works, const std::vector<bool>& decided,
+                    std::vector<Pending>& hs_updates, std::vector<Pending>& hs_creates) {
+    if (p.campaigns_property.empty()) return;
+    const std::string& prop = p.campaigns_property;
+    std::map<std::string, std::vector<std::string>> ids;  // Salesforce object -> record ids
+    std::vector<size_t> pairs;
+    for (size_t i = 0; i < works.size(); ++i) {
+      const Work& w = works[i];
+      if (!decided[i] || !w.writes_hubspot || w.failed_hs || !campaigns_.Covers(w.object->object))
+        continue;
+      pairs.push_back(i);
+      ids[w.object->object].push_back(w.salesforce->id);
+    }
+    for (const Pending& pd : hs_creates) {
+      const Work& w = works[pd.work];
+      if (campaigns_.Covers(w.object->object)) ids[w.object->object].push_back(w.salesforce->id);
+    }
+    std::unordered_map<std::string, std::string> names;  // Salesforce ids are unique across objects
+    for (const auto& [object, list] : ids) {
+      auto found = campaigns_.Names(object, list, &sf_min_);
+      if (!found) return;
+      names.merge(*found);
+    }
+    auto wanted = [&](const Work& w) {
+      auto it = names.find(w.salesforce->id);
+      return it == names.end() ? std::string() : it->second;
+    };
+    // Only values that differ from the contact's are written, and only then is the property
+    // looked up (or created).
+    std::vector<std::pair<size_t, std::string>> updates;  // work, value
+    for (size_t i : pairs) {
+      const Work& w = works[i];
+      if (!names.count(w.salesforce->id)) continue;
+      std::string want = wanted(w);
+      if (want != StringOf(FieldValue(*w.hubspot, prop))) updates.emplace_back(i, std::move(want));
+    }
+    std::vector<Pending*> creates;
+    for (Pending& pd : hs_creates)
+      if (!wanted(works[pd.work]).empty()) creates.push_back(&pd);
+    if (updates.empty() && creates.empty()) return;
+    if (!campaigns_.Ready(o.dry_run, &hs_min_items)) return;
+    const std::string why = "the Salesforce campaigns of the lead or contact (R34)";
+    for (Pending* pd : creates) {
+      const std::string want = wanted(works[pd->work]);
+      pd->item.fields[prop] = want;
+      pd->changes.push_back({prop, nullptr, want, "create"});
+    }
+    std::unordered_map<size_t, size_t> update_of;  // work -> its entry in hs_updates
+    for (size_t k = 0; k < hs_updates.size(); ++k) update_of[hs_updates[k].work] = k;
+    for (auto& [i, want] : updates) {
+      const json& before = FieldValue(*works[i].hubspot, prop);
+      FieldChange change{prop, before, want, why};
+      auto it = update_of.find(i);
+      if (it != update_of.end()) {  // with the pair's own update: no call of its own
+        hs_updates[it->second].item.fields[prop] = want;
+        hs_updates[it->second].changes.push_back(std::move(change));
+        continue;
+      }
+      // An update of this property only: it settles no mapped field, so it carries no base.
+      connectors::WriteItem item;
+      item.id = works[i].hubspot->id;
+      item.fields[prop] = want;
+      hs_updates.push_back(Pending{i, std::move(item), {std::move(change)}, {}, {}});
+    }
+    Count("campaigns.written", static_cast<int64_t>(updates.size() + creates.size()));
+  }
 
   // Fields as sent: picklist text fields become their code fields (send_as).
   // A state code is checked against the country of the same write, so a changed state is
@@ -1188,15 +1303,15 @@ struct SyncRunner::Impl {
     }
   }
 
-  // ---- workflows (R137): these HubSpot records now, as changed ones
-  void SyncHubSpotIds(const std::vector<std::string>& ids) {
+  // ---- these HubSpot records now, as changed ones (workflows, R137; `push`; segments, R38-R39)
+  void SyncHubSpotIds(const std::vector<std::string>& ids, const std::string& what) {
     const size_t chunk = static_cast<size_t>(std::max(1, o.hubspot_batch));
     for (size_t start = 0; start < ids.size(); start += chunk) {
       std::vector<std::string> part(ids.begin() + start,
                                     ids.begin() + std::min(ids.size(), start + chunk));
       std::vector<Record> found;
       connectors::Error e = hs.ReadByIds(p.hubspot_object, part, p.hubspot_read_fields, &found);
-      if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object + " for a workflow");
+      if (!e.ok()) Fail(e, what);
       ++hs_min_items;
       HubSpotPage(found, true);
     }
@@ -1656,8 +1771,10 @@ RunReport SyncRunner::Run() {
     m.LoadSegments();
     m.LoadOrgPicklists();
     m.LoadRecordTypes();
-    if (m.o.hubspot_ids) {
-      m.SyncHubSpotIds(*m.o.hubspot_ids);
+    if (m.o.resync_segment) {
+      m.ResyncSegment(*m.o.resync_segment);
+    } else if (m.o.hubspot_ids) {
+      m.SyncHubSpotIds(*m.o.hubspot_ids, "reading HubSpot " + m.p.hubspot_object + " to sync");
     } else if (m.Importing()) {
       m.Import();
       // The imported records' associations, into HubSpot only (Salesforce is not written).

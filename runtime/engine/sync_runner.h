@@ -46,6 +46,10 @@ struct RunOptions {
   // create settings still apply. It moves no watermark and leaves everything else to the next
   // run.
   std::optional<std::vector<std::string>> hubspot_ids;
+  // R38 (a manual segment resync, `syncline push --segment NAME`): when set, a run reads the
+  // members of this HubSpot list and settles each as `hubspot_ids` does. When the include filter
+  // names the list, its members then count as seen by the segment trigger (R39).
+  std::optional<std::string> resync_segment;
   // R71 (`syncline push --create`, the Sync card's "create account"): a company that R70 keeps
   // out of Salesforce (no contacts, only leads, none synced) gets its account anyway, when the
   // sync creates accounts at all.

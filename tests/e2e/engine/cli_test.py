@@ -120,6 +120,15 @@ with tempfile.TemporaryDirectory() as tmp:
     check("no sync of hubspot.companies" in p.stderr, f"push companies: {p.stderr}")
     p = run("push", "--config", str(config), "--object", "contacts", "1", "--create", expect=2)
     check("R71" in p.stderr, f"push --create contacts: {p.stderr}")
+    # push --segment (a manual segment resync, R38): ids or a segment, not both, not neither;
+    # a list HubSpot does not have stops the run with its name.
+    p = run("push", "--config", str(config), "--object", "contacts", expect=2)
+    check("--segment" in p.stderr, f"push without ids: {p.stderr}")
+    p = run("push", "--config", str(config), "--object", "contacts", "1", "--segment", "X",
+            expect=2)
+    p = run("push", "--config", str(config), "--object", "contacts", "--segment", "No such list",
+            expect=3)
+    check("No such list" in p.stdout + p.stderr, f"push --segment: {p.stdout} {p.stderr}")
     # Config errors: exit 2 with the file and the key named.
     bad = tmp / "bad.toml"
     bad.write_text('rules = ["x"]\n[hubspot]\ntoken = "pat-secret"\n')

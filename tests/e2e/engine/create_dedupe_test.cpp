@@ -149,12 +149,194 @@ TEST_CASE("R31_contact_without_email_does_not_sync") {
   CHECK(r.counts["created.salesforce"] == 0);
 }
 
+TEST_CASE("R32_a_new_hubspot_contact_syncs_subject_to_the_settings_whatever_its_stage") {
+  // The 2016-2018 exception (a new Subscriber waits) is gone: a new contact syncs as the
+  // settings say, and an admin who wants the old behaviour writes it as an include filter.
+  SUBCASE("no filter: a new subscriber becomes a lead") {
+    EngineFixture f;
+    f.Rules(ContactRules("  to salesforce: create or update Lead", kMap));
+    const std::string hs = f.CreateContact({{"email", "sub@example.com"},
+                                            {"lastname", "Sub"},
+                                            {"firstname", "Sue"},
+                                            {"lifecyclestage", "subscriber"}});
+    auto r = f.Sync();
+    CHECK(Count(r, "created.salesforce") == 1);
+    auto leads = f.SfByEmail("Lead", "sub@example.com");
+    REQUIRE(leads.size() == 1);
+    CHECK(leads[0].fields["FirstName"] == "Sue");
+    CHECK(f.SfByEmail("Contact", "sub@example.com").empty());
+    auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", hs);
+    REQUIRE(link);
+    CHECK(link->salesforce_id == leads[0].id);
+    CHECK(f.Contact(hs)["lifecyclestage"] == "subscriber");
+  }
+  SUBCASE("an include filter keeps subscribers out until they move on") {
+    EngineFixture f;
+    f.Rules(
+        ContactRules("  to salesforce: create or update Lead\n"
+                     "  include if lifecyclestage != \"subscriber\"",
+                     kMap));
+    const std::string sub = f.CreateContact(
+        {{"email", "sub@example.com"}, {"lastname", "Sub"}, {"lifecyclestage", "subscriber"}});
+    const std::string lead = f.CreateContact(
+        {{"email", "lead@example.com"}, {"lastname", "Lead"}, {"lifecyclestage", "lead"}});
+    auto r = f.Sync();
+    CHECK(Count(r, "created.salesforce") == 1);
+    CHECK(Count(r, "skipped.segment") == 1);
+    CHECK(f.SfByEmail("Lead", "sub@example.com").empty());
+    CHECK(f.SfByEmail("Lead", "lead@example.com").size() == 1);
+    CHECK(!f.store.FindLink(state::Side::kHubSpot, "contacts", sub));
+    CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", lead));
+    // R40: meeting the filter later is a trigger of its own.
+    f.UpdateContact(sub, {{"lifecyclestage", "lead"}});
+    f.Sync();
+    CHECK(f.SfByEmail("Lead", "sub@example.com").size() == 1);
+    CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", sub));
+  }
+  SUBCASE("update only: no new lead whatever the stage") {
+    EngineFixture f;
+    f.Rules(ContactRules("  to salesforce: update only", kMap));
+    const std::string hs = f.CreateContact(
+        {{"email", "lead@example.com"}, {"lastname", "Lead"}, {"lifecyclestage", "lead"}});
+    auto r = f.Sync();
+    CHECK(Count(r, "created.salesforce") == 0);
+    CHECK(f.SfByEmail("Lead", "lead@example.com").empty());
+    CHECK(f.SfByEmail("Contact", "lead@example.com").empty());
+    CHECK(!f.store.FindLink(state::Side::kHubSpot, "contacts", hs));
+  }
+}
+
 TEST_CASE("R33_salesforce_record_without_email_is_never_created_in_hubspot") {
   EngineFixture f;
   f.Rules(ContactRules("  from salesforce: create or update", kMap));
   f.CreateSf("Lead", {{"LastName", "NoMail"}, {"Company", "Co"}});
   auto r = f.Sync();
   CHECK(r.counts["created.hubspot"] == 0);
+}
+
+// R34: the "Salesforce Campaigns" property of HubSpot contacts, by id ("" when blank).
+std::map<std::string, std::string> Campaigns(EngineFixture& f,
+                                             const std::vector<std::string>& ids) {
+  std::vector<connectors::Record> out;
+  REQUIRE(f.hs->ReadByIds("contacts", ids, {engine::kCampaignsProperty}, &out).ok());
+  std::map<std::string, std::string> by_id;
+  for (const auto& r : out) by_id[r.id] = Text(r.fields.value(engine::kCampaignsProperty, json()));
+  return by_id;
+}
+
+std::string Member(EngineFixture& f, const std::string& campaign, const std::string& field,
+                   const std::string& id) {
+  return f.CreateSf("CampaignMember", {{"CampaignId", campaign}, {field, id}});
+}
+
+TEST_CASE("R34_salesforce_campaigns_of_the_lead_or_contact_are_written_to_the_hubspot_contact") {
+  EngineFixture f;
+  f.Rules(ContactRules(
+      "  to salesforce: create or update Lead\n  from salesforce: create or update", kMap));
+  const std::string spring =
+      f.CreateSf("Campaign", {{"Name", "Spring Launch"}, {"IsActive", true}});
+  const std::string webinar =
+      f.CreateSf("Campaign", {{"Name", "Autumn Webinar"}, {"IsActive", true}});
+  // A new lead in two campaigns, a contact in one that pairs with an existing HubSpot contact,
+  // a lead in none, and a HubSpot contact that becomes a new lead.
+  const std::string lead =
+      f.CreateSf("Lead", {{"Email", "lead@example.com"}, {"LastName", "Lee"}, {"Company", "Co"}});
+  const std::string contact =
+      f.CreateSf("Contact", {{"Email", "con@example.com"}, {"LastName", "Con"}});
+  const std::string plain = f.CreateSf(
+      "Lead", {{"Email", "plain@example.com"}, {"LastName", "Plain"}, {"Company", "Co"}});
+  const std::string lead_in_spring = Member(f, spring, "LeadId", lead);
+  Member(f, webinar, "LeadId", lead);
+  Member(f, webinar, "ContactId", contact);
+  const std::string hs_con = f.CreateContact({{"email", "con@example.com"}, {"lastname", "Con"}});
+  const std::string hs_new = f.CreateContact({{"email", "new@example.com"}, {"lastname", "New"}});
+  auto first = f.Sync();
+  CHECK(Count(first, "campaigns.property_created") == 1);
+  CHECK(Count(first, "campaigns.written") == 2);
+  const std::string hs_lead = f.store.FindLink(state::Side::kSalesforce, "Lead", lead)->hubspot_id;
+  const std::string hs_plain =
+      f.store.FindLink(state::Side::kSalesforce, "Lead", plain)->hubspot_id;
+  CHECK(f.store.FindLink(state::Side::kSalesforce, "Contact", contact)->hubspot_id == hs_con);
+  REQUIRE(f.store.FindLink(state::Side::kHubSpot, "contacts", hs_new));
+  auto names = Campaigns(f, {hs_lead, hs_con, hs_plain, hs_new});
+  CHECK(names[hs_lead] == "Autumn Webinar;Spring Launch");  // sorted, one property
+  CHECK(names[hs_con] == "Autumn Webinar");
+  CHECK(names[hs_plain] == "");
+  CHECK(names[hs_new] == "");
+  // The property exists in the portal now, with HubSpot's label for it.
+  auto described = f.hs->Describe("contacts");
+  REQUIRE(std::holds_alternative<schema::Object>(described));
+  const schema::Field* prop =
+      std::get<schema::Object>(described).FindField(engine::kCampaignsProperty);
+  REQUIRE(prop);
+  CHECK(prop->label == "Salesforce Campaigns");
+  // Nothing changed: no writes. (This run still reads back the records the first one created,
+  // and their campaigns with them; the next one reads none.)
+  int64_t hs_writes = f.HubSpotWrites(), sf_writes = f.SalesforceWrites();
+  auto idle = f.Sync();
+  CHECK(f.HubSpotWrites() == hs_writes);
+  CHECK(f.SalesforceWrites() == sf_writes);
+  CHECK(Count(idle, "campaigns.written") == 0);
+  CHECK(Count(f.Sync(), "campaigns.read") == 0);
+  CHECK(f.HubSpotWrites() == hs_writes);
+  // Joining or leaving a campaign is no trigger of its own (R124)...
+  Member(f, spring, "LeadId", plain);
+  f.Tick();
+  REQUIRE(f.sf->Delete("CampaignMember", {lead_in_spring})[0].ok);
+  auto quiet = f.Sync();
+  CHECK(f.HubSpotWrites() == hs_writes);
+  CHECK(Campaigns(f, {hs_plain})[hs_plain] == "");
+  (void)quiet;
+  // ...the record's next sync brings it, in the same update as its own change.
+  f.UpdateSf("Lead", plain, {{"FirstName", "Pia"}});
+  f.UpdateSf("Lead", lead, {{"FirstName", "Lou"}});
+  auto changed = f.Sync();
+  CHECK(Count(changed, "updated.hubspot") == 2);
+  CHECK(f.HubSpotWrites() == hs_writes + 1);  // one batch update carries both
+  names = Campaigns(f, {hs_lead, hs_plain});
+  CHECK(names[hs_plain] == "Spring Launch");
+  CHECK(names[hs_lead] == "Autumn Webinar");
+  CHECK(f.Contact(hs_plain)["firstname"] == "Pia");
+  // Salesforce is the source: a HubSpot edit of the property is undone when the contact syncs,
+  // here because of its own change going to Salesforce.
+  f.UpdateContact(hs_con, {{engine::kCampaignsProperty, "Typed in HubSpot"}, {"lastname", "Conn"}});
+  hs_writes = f.HubSpotWrites();
+  auto edited = f.Sync();
+  CHECK(Count(edited, "updated.salesforce") == 1);
+  CHECK(Count(edited, "campaigns.written") == 1);
+  CHECK(f.HubSpotWrites() == hs_writes + 1);
+  CHECK(f.Sf("Contact", contact)["LastName"] == "Conn");
+  CHECK(Campaigns(f, {hs_con})[hs_con] == "Autumn Webinar");
+  // Settled: the next run writes nothing; no errors, one HubSpot contact per email.
+  hs_writes = f.HubSpotWrites();
+  sf_writes = f.SalesforceWrites();
+  f.Sync();
+  CHECK(f.HubSpotWrites() == hs_writes);
+  CHECK(f.SalesforceWrites() == sf_writes);
+  CHECK(f.store.OpenErrors().empty());
+  CHECK(f.ContactsByEmail("lead@example.com").size() == 1);
+  CHECK(f.store.Links("contacts").size() == 4);
+}
+
+TEST_CASE("R34_a_plan_lists_the_campaigns_and_creates_no_property") {
+  EngineFixture f;
+  f.Rules(ContactRules("  from salesforce: create or update", kMap));
+  const std::string campaign =
+      f.CreateSf("Campaign", {{"Name", "Spring Launch"}, {"IsActive", true}});
+  Member(f, campaign, "LeadId",
+         f.CreateSf("Lead", {{"Email", "p@example.com"}, {"LastName", "P"}, {"Company", "Co"}}));
+  auto plan = f.Sync(/*dry_run=*/true);
+  bool listed = false;
+  for (const auto& e : plan.plan)
+    for (const auto& c : e.changes)
+      if (e.action == "create" && c.field == engine::kCampaignsProperty &&
+          c.after == "Spring Launch")
+        listed = true;
+  CHECK(listed);
+  auto described = f.hs->Describe("contacts");
+  REQUIRE(std::holds_alternative<schema::Object>(described));
+  CHECK(!std::get<schema::Object>(described).FindField(engine::kCampaignsProperty));
+  CHECK(f.ContactsByEmail("p@example.com").empty());
 }
 
 TEST_CASE("R48_R51_R52_email_match_is_case_insensitive_and_creates_nothing_new") {
@@ -206,6 +388,89 @@ TEST_CASE("R50_later_syncs_follow_the_most_recently_updated_salesforce_record") 
   CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", hs)->salesforce_id == contact);
   CHECK(f.Contact(hs)["firstname"] == "FromContact");
   CHECK(f.ContactsByEmail("r50@example.com").size() == 1);
+}
+
+// R55: the sandbox has no merge call; a Salesforce merge is what the API then shows: the merged
+// record is deleted (into the recycle bin, with MasterRecordId set) and the master is updated.
+void MergeInSalesforce(EngineFixture& f, const std::string& object, const std::string& master,
+                       const std::string& merged_away, const json& master_fields) {
+  f.UpdateSf(object, master, master_fields);
+  f.Tick();
+  REQUIRE(f.sf->Delete(object, {merged_away})[0].ok);
+  f.Tick(120'000);  // the replication API works in whole minutes
+}
+
+TEST_CASE("R55_a_salesforce_merge_never_merges_the_hubspot_contacts") {
+  for (const bool delete_setting : {false, true}) {
+    CAPTURE(delete_setting);
+    EngineFixture f;
+    f.Rules(ContactRules(std::string("  to salesforce: create or update Contact\n"
+                                     "  on salesforce delete: ") +
+                             (delete_setting ? "delete" : "nothing"),
+                         kMap));
+    const std::string h1 = f.CreateContact(
+        {{"email", "kept@example.com"}, {"lastname", "Kept"}, {"firstname", "Kim"}});
+    const std::string h2 = f.CreateContact(
+        {{"email", "gone@example.com"}, {"lastname", "Gone"}, {"firstname", "Gil"}});
+    f.Sync();
+    const std::string master =
+        f.store.FindLink(state::Side::kHubSpot, "contacts", h1)->salesforce_id;
+    const std::string loser =
+        f.store.FindLink(state::Side::kHubSpot, "contacts", h2)->salesforce_id;
+    // An admin merges the two Salesforce contacts, keeping the first one.
+    MergeInSalesforce(f, "Contact", master, loser, {{"FirstName", "Kimberly"}});
+    f.Sync();
+    // The master keeps syncing with its HubSpot contact, which takes the merged value and
+    // nothing of the other contact.
+    const json kept = f.Contact(h1);
+    CHECK(kept["firstname"] == "Kimberly");
+    CHECK(kept["email"] == "kept@example.com");
+    CHECK(kept["lastname"] == "Kept");
+    CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", h1)->salesforce_id == master);
+    // The other HubSpot contact is not merged into it: it is deleted or kept as R151 says, and
+    // no longer linked.
+    CHECK(f.Contact(h2).is_null() == delete_setting);
+    if (!delete_setting) CHECK(f.Contact(h2)["firstname"] == "Gil");
+    CHECK(!f.store.FindLink(state::Side::kHubSpot, "contacts", h2));
+    CHECK(!f.store.FindLink(state::Side::kSalesforce, "Contact", loser));
+    CHECK(f.ContactsByEmail("kept@example.com").size() == 1);
+    CHECK(f.SfByEmail("Contact", "gone@example.com").empty());
+    CHECK(f.store.OpenErrors().empty());
+  }
+}
+
+TEST_CASE("R55_merging_duplicates_into_the_syncing_record_keeps_the_hubspot_contact") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Contact\n  on salesforce delete: delete",
+                       kMap));
+  const std::string hs =
+      f.CreateContact({{"email", "dup@example.com"}, {"lastname", "Dee"}, {"firstname", "Dee"}});
+  f.Sync();
+  const std::string first = f.store.FindLink(state::Side::kHubSpot, "contacts", hs)->salesforce_id;
+  // A duplicate with the same email, saved past Salesforce's duplicate rule.
+  f.Tick();
+  auto seeded = f.salesforce_sb->Seed(
+      {{"records",
+        {{{"type", "Contact"},
+          {"fields",
+           {{"Email", "dup@example.com"}, {"LastName", "Dee"}, {"Phone", "555-0199"}}}}}}});
+  const std::string dupe = seeded["ids"]["Contact"][0].get<std::string>();
+  f.Sync();
+  // R55's advice: keep the record that is syncing now (R50 decides which) as the master.
+  const std::string syncing =
+      f.store.FindLink(state::Side::kHubSpot, "contacts", hs)->salesforce_id;
+  const std::string other = syncing == dupe ? first : dupe;
+  REQUIRE(other != syncing);
+  MergeInSalesforce(f, "Contact", syncing, other, {{"FirstName", "Deirdre"}});
+  auto r = f.Sync();
+  CHECK(Count(r, "deleted.hubspot") == 0);
+  const json h = f.Contact(hs);
+  REQUIRE(!h.is_null());
+  CHECK(h["firstname"] == "Deirdre");
+  CHECK(f.ContactsByEmail("dup@example.com").size() == 1);
+  CHECK(f.SfByEmail("Contact", "dup@example.com").size() == 1);
+  CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", hs)->salesforce_id == syncing);
+  CHECK(!f.store.FindLink(state::Side::kSalesforce, "Contact", other));
 }
 
 TEST_CASE("R62_lead_conversion_moves_the_sync_to_the_new_contact") {

@@ -159,6 +159,76 @@ TEST_CASE("R10_dont_sync_changes_never_propagate") {
   CHECK((sf.is_null() || sf == ""));
 }
 
+// A value is blank when the CRM holds nothing (null) or an empty string.
+bool Blank(const json& v) {
+  return v.is_null() || v == "";
+}
+
+TEST_CASE("R153_clearing_a_value_follows_the_rule_of_its_mapping_on_either_side") {
+  // One pair, one field per rule: R4 (prefer Salesforce), R7 (always Salesforce), R9 (two-way)
+  // and R10 (don't sync). Values cleared on one side, then the other.
+  const char* kRules =
+      "    firstname <-> FirstName prefer salesforce unless blank\n"
+      "    jobtitle <- Title\n"
+      "    phone <-> Phone two-way\n"
+      "    city -- Contact.MailingCity";
+  for (const bool in_salesforce : {true, false}) {
+    CAPTURE(in_salesforce);
+    EngineFixture f;
+    f.Rules(ContactRules("  to salesforce: create or update Contact", kRules));
+    const std::string hs = f.CreateContact({{"email", "r153@example.com"},
+                                            {"lastname", "Lee"},
+                                            {"firstname", "Ann"},
+                                            {"jobtitle", "CTO"},
+                                            {"phone", "555-0100"},
+                                            {"city", "Leeds"}});
+    const std::string sf = f.CreateSf("Contact", {{"Email", "r153@example.com"},
+                                                  {"LastName", "Lee"},
+                                                  {"FirstName", "Ann"},
+                                                  {"Title", "CTO"},
+                                                  {"Phone", "555-0100"},
+                                                  {"MailingCity", "York"}});
+    f.Sync();
+    REQUIRE(f.store.FindLink(state::Side::kHubSpot, "contacts", hs)->salesforce_id == sf);
+    const std::vector<std::string> sf_fields = {"FirstName", "Title", "Phone", "MailingCity"};
+    if (in_salesforce)
+      f.UpdateSf("Contact", sf,
+                 {{"FirstName", nullptr},
+                  {"Title", nullptr},
+                  {"Phone", nullptr},
+                  {"MailingCity", nullptr}});
+    else
+      f.UpdateContact(hs, {{"firstname", ""}, {"jobtitle", ""}, {"phone", ""}, {"city", ""}});
+    f.Sync();
+    const json h = f.Contact(hs);
+    const json s = f.Sf("Contact", sf, sf_fields);
+    if (in_salesforce) {
+      CHECK(Blank(h["firstname"]));  // R4: Salesforce cleared, HubSpot cleared
+      CHECK(Blank(h["jobtitle"]));   // R7: HubSpot follows Salesforce, blank included
+      CHECK(Blank(h["phone"]));      // R9
+      CHECK(h["city"] == "Leeds");   // R10: nothing moves, deletions neither
+      for (const auto& field : sf_fields) CHECK(Blank(s[field]));
+    } else {
+      // R5, R6: HubSpot's clear does not reach Salesforce, whose value comes back.
+      CHECK(s["FirstName"] == "Ann");
+      CHECK(h["firstname"] == "Ann");
+      CHECK(s["Title"] == "CTO");
+      CHECK(h["jobtitle"] == "CTO");  // R7: HubSpot always takes Salesforce's value
+      CHECK(Blank(s["Phone"]));       // R9: cleared on both sides
+      CHECK(Blank(h["phone"]));
+      CHECK(s["MailingCity"] == "York");  // R10
+      CHECK(Blank(h["city"]));
+    }
+    // Settled: the state store agrees with both CRMs, so the next run writes nothing.
+    CHECK(f.store.OpenErrors().empty());
+    CHECK(f.store.FindLink(state::Side::kSalesforce, "Contact", sf)->hubspot_id == hs);
+    const int64_t hs_writes = f.HubSpotWrites(), sf_writes = f.SalesforceWrites();
+    f.Sync();
+    CHECK(f.HubSpotWrites() == hs_writes);
+    CHECK(f.SalesforceWrites() == sf_writes);
+  }
+}
+
 TEST_CASE("R14_one_mapping_writes_leads_and_contacts") {
   EngineFixture f;
   f.Rules(ContactRules("  to salesforce: create or update Lead", "    jobtitle <-> Title two-way"));
@@ -195,6 +265,60 @@ TEST_CASE("R12_a_new_mapping_does_not_sync_existing_values_back_in_time") {
   f.UpdateContact(hs, {{"jobtitle", "Senior Engineer"}});
   f.Sync();
   CHECK(f.Sf("Contact", sf)["Title"] == "Senior Engineer");
+}
+
+TEST_CASE("R35_nothing_moves_before_the_first_run_and_afterwards_only_changes_move") {
+  EngineFixture f;
+  // Records from before Syncline: one on each side only, and one on both with other values.
+  const std::string hs_only =
+      f.CreateContact({{"email", "hs.only@example.com"}, {"lastname", "Hub"}});
+  f.CreateSf("Lead", {{"Email", "sf.only@example.com"}, {"LastName", "Sales"}, {"Company", "Co"}});
+  const std::string both_hs = f.CreateContact(
+      {{"email", "both@example.com"}, {"lastname", "Both"}, {"firstname", "Before"}});
+  const std::string both_sf = f.CreateSf(
+      "Contact", {{"Email", "both@example.com"}, {"LastName", "Both"}, {"FirstName", "Kept"}});
+  // "Installed": the rules are in place. Syncline has no process of its own, so nothing moves
+  // until a run; `syncline plan` shows what the first run would do and writes nothing.
+  f.Rules(
+      ContactRules("  to salesforce: create or update Lead\n  from salesforce: create or update",
+                   "    firstname <-> FirstName prefer salesforce unless blank"));
+  const int64_t hs_writes = f.HubSpotWrites(), sf_writes = f.SalesforceWrites();
+  auto plan = f.Sync(/*dry_run=*/true);
+  CHECK(Count(plan, "created.salesforce") == 1);
+  CHECK(Count(plan, "created.hubspot") == 1);
+  CHECK(f.HubSpotWrites() == hs_writes);
+  CHECK(f.SalesforceWrites() == sf_writes);
+  CHECK(f.store.Links().empty());
+  CHECK(!f.store.GetWatermark(state::Side::kHubSpot, "contacts"));
+  CHECK(!f.store.GetWatermark(state::Side::kSalesforce, "Lead"));
+  CHECK(f.SfByEmail("Lead", "hs.only@example.com").empty());
+  CHECK(f.ContactsByEmail("sf.only@example.com").empty());
+  CHECK(f.Contact(both_hs)["firstname"] == "Before");
+  // The first run is the trigger: it reads both sides from the beginning, as an import would,
+  // so the existing records pair or are created (the integration's "import" step).
+  auto first = f.Sync();
+  CHECK(Count(first, "created.salesforce") == 1);
+  CHECK(Count(first, "created.hubspot") == 1);
+  CHECK(f.SfByEmail("Lead", "hs.only@example.com").size() == 1);
+  CHECK(f.ContactsByEmail("sf.only@example.com").size() == 1);
+  CHECK(f.Contact(both_hs)["firstname"] == "Kept");
+  CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", both_hs)->salesforce_id == both_sf);
+  CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", hs_only).has_value());
+  CHECK(f.store.Links("contacts").size() == 3);
+  // From then on only a trigger moves a record: an idle run writes nothing...
+  const int64_t hs_after = f.HubSpotWrites(), sf_after = f.SalesforceWrites();
+  auto idle = f.Sync();
+  CHECK(f.HubSpotWrites() == hs_after);
+  CHECK(f.SalesforceWrites() == sf_after);
+  // ...and a change moves that record only.
+  f.UpdateSf("Contact", both_sf, {{"FirstName", "Changed"}});
+  auto changed = f.Sync();
+  CHECK(Count(changed, "updated.hubspot") == 1);
+  CHECK(Count(changed, "updated.salesforce") + Count(changed, "created.salesforce") +
+            Count(changed, "created.hubspot") ==
+        0);
+  CHECK(f.Contact(both_hs)["firstname"] == "Changed");
+  (void)idle;
 }
 
 TEST_CASE("R105_a_lifecycle_transition_is_a_sync_trigger") {

@@ -331,6 +331,42 @@ TEST_CASE("R73_a_stage_changed_in_hubspot_moves_the_company_without_lifecycle_ru
   }
 }
 
+TEST_CASE("R104_a_contacts_stage_change_does_not_move_its_company") {
+  // The company -> contact propagation (R103, `spread to company contacts`) is one-way. With
+  // companies syncing too, R73 (the newer company-sync documentation) moves companies instead:
+  // see the R73 tests above.
+  EngineFixture f;
+  f.Rules(LifecycleRules(kOn));
+  auto [hs, contact] = SyncedContact(f, "r104a@example.com");
+  const std::string peer =
+      f.CreateContact({{"email", "r104b@example.com"}, {"lifecyclestage", "subscriber"}});
+  const std::string co = CompanyOf(f, hs, "Acme", "lead");
+  connectors::Association a;
+  a.from_id = peer;
+  a.to_id = co;
+  REQUIRE(f.hs->Associate("contacts", "companies", {a})[0].ok);
+  f.Sync();
+  // A person moves the contact forward in HubSpot: neither its company nor, through it, the
+  // company's other contacts follow.
+  f.UpdateContact(hs, {{"lifecyclestage", "salesqualifiedlead"}});
+  auto edited = f.Sync();
+  CHECK(Stage(f, hs) == "salesqualifiedlead");
+  CHECK(CompanyStage(f, co) == "lead");
+  CHECK(Stage(f, peer) == "subscriber");
+  CHECK(Count(edited, "lifecycle.updated.companies") == 0);
+  // A transition from Salesforce spreads to the company's contacts (R103), and still leaves
+  // the company's own stage alone.
+  AddRole(f, Opportunity(f, "Closed Won"), contact);
+  auto won = f.Sync();
+  CHECK(Stage(f, hs) == "customer");
+  CHECK(Stage(f, peer) == "customer");
+  CHECK(CompanyStage(f, co) == "lead");
+  CHECK(Count(won, "lifecycle.updated.companies") == 0);
+  // The Salesforce side is untouched by either move, and the pair is still linked.
+  CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", hs)->salesforce_id == contact);
+  CHECK(f.Sf("Contact", contact)["Email"] == "r104a@example.com");
+}
+
 std::string PicklistRules(const std::string& modes) {
   return ContactRules(
       "  to salesforce: create or update Contact\n  from salesforce: create or update\n" + modes,

@@ -264,6 +264,85 @@ TEST_CASE("R69_company_of_a_private_contact_creates_an_account_and_the_contact_j
   CHECK(again.by_sync["companies"]["created.salesforce"] == 0);
 }
 
+// R65 fixtures: the contacts sync with creation target Lead, plus the companies sync, and a
+// HubSpot contact to become a lead on the next run; returns the contact.
+std::string LeadOfContact(EngineFixture& f, const std::string& email) {
+  std::string contacts = kContacts;
+  contacts.replace(contacts.find("create or update Contact"), 24, "create or update Lead");
+  f.Rules(contacts + kCompanies);
+  const std::string person =
+      f.CreateContact({{"email", email}, {"lastname", "Lee"}, {"company", "Convert Co"}});
+  return person;
+}
+
+// Converts a lead in Salesforce (Database.convertLead: an account, a contact, an opportunity).
+json Convert(EngineFixture& f, const std::string& lead) {
+  f.Tick();
+  sandbox::LeadConversion conv;
+  conv.lead_id = lead;
+  json converted = f.salesforce_sb->ConvertLead(conv);
+  REQUIRE_MESSAGE(!converted.contains("error"), converted.dump());
+  return converted;
+}
+
+TEST_CASE("R65_converting_a_lead_creates_an_account_and_with_it_a_new_company") {
+  EngineFixture f;
+  const std::string person = LeadOfContact(f, "lee@convert.com");
+  f.Sync();
+  auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", person);
+  REQUIRE(link);
+  REQUIRE(link->salesforce_object == "Lead");
+  CHECK(AllHs(f, "companies", {"name"}).empty());
+  CHECK(AllSf(f, "Account", {"Name"}).empty());
+  const json converted = Convert(f, link->salesforce_id);
+  const std::string account = converted["accountId"].get<std::string>();
+  const std::string contact = converted["contactId"].get<std::string>();
+  auto r = f.Sync();
+  // The account the conversion made creates a HubSpot company (R67), associated with the
+  // HubSpot contact, which now syncs with the converted contact (R62).
+  CHECK(r.by_sync["companies"]["created.hubspot"] == 1);
+  auto companies = AllHs(f, "companies", {"name"});
+  REQUIRE(companies.size() == 1);
+  CHECK(companies[0].fields["name"] == "Convert Co");
+  CHECK(LinkedSf(f, "companies", companies[0].id) == account);
+  link = f.store.FindLink(state::Side::kHubSpot, "contacts", person);
+  REQUIRE(link);
+  CHECK(link->salesforce_object == "Contact");
+  CHECK(link->salesforce_id == contact);
+  CHECK(AssociatedHs(f, "companies", companies[0].id, "contacts") ==
+        std::vector<std::string>{person});
+  // One account, one company, one HubSpot contact; nothing more on the next run.
+  CHECK(AllSf(f, "Account", {"Name"}).size() == 1);
+  CHECK(f.ContactsByEmail("lee@convert.com").size() == 1);
+  auto again = f.Sync();
+  CHECK(again.by_sync["companies"]["created.hubspot"] == 0);
+  CHECK(again.by_sync["companies"]["created.salesforce"] == 0);
+  CHECK(AllHs(f, "companies", {"name"}).size() == 1);
+}
+
+TEST_CASE("R65_R57_the_account_of_a_converted_lead_pairs_with_its_contacts_company") {
+  // R57's duplicate: the HubSpot contact already has a company (made in HubSpot, e.g. by
+  // "create and associate companies with contacts"); as its contacts are leads it has no
+  // account (R70). Syncline pairs the conversion's account with it through the converted
+  // contact (R56) instead of making a second company.
+  EngineFixture f;
+  const std::string person = LeadOfContact(f, "kim@convert.com");
+  const std::string co = CreateHs(f, "companies", {{"name", "Convert Co"}});
+  AssociateHs(f, "companies", co, "contacts", person);
+  auto before = f.Sync();
+  CHECK(before.by_sync["companies"]["skipped.company.contacts_are_leads"] == 1);
+  CHECK(AllSf(f, "Account", {"Name"}).empty());
+  const json converted = Convert(f, LinkedSf(f, "contacts", person));
+  const std::string account = converted["accountId"].get<std::string>();
+  auto r = f.Sync();
+  CHECK(r.by_sync["companies"]["created.hubspot"] == 0);
+  CHECK(r.by_sync["companies"]["matched.contacts"] == 1);
+  CHECK(LinkedSf(f, "companies", co) == account);
+  CHECK(AllHs(f, "companies", {"name"}).size() == 1);
+  CHECK(AllSf(f, "Account", {"Name"}).size() == 1);
+  CHECK(LinkedSf(f, "contacts", person) == converted["contactId"].get<std::string>());
+}
+
 TEST_CASE("companies_contacts_of_an_account_become_associated_in_hubspot") {
   EngineFixture f;
   f.Rules(std::string(kContacts) + kCompanies);

@@ -24,13 +24,14 @@ void MakeSegment(EngineFixture& f, const std::string& name) {
   REQUIRE_MESSAGE(r.ok(), r.body.dump());
 }
 
-std::string SegmentRules(const std::string& extra = "") {
+std::string SegmentRules(const std::string& extra = "",
+                         const std::string& segment = "Salesforce sync") {
   return ContactRules(
       "  to salesforce: create or update Lead\n"
       "  from salesforce: create or update\n"
       "  on salesforce delete: delete\n"
-      "  include if in_segment(\"Salesforce sync\")" +
-          extra,
+      "  include if in_segment(\"" +
+          segment + "\")" + extra,
       "    firstname <-> FirstName two-way");
 }
 
@@ -87,6 +88,71 @@ TEST_CASE("R39_entering_a_manual_segment_is_a_sync_trigger") {
   auto third = f.Sync();
   CHECK(third.counts["segment.entered"] == 0);
   CHECK(f.SfByEmail("Lead", "later@example.com").size() == 1);
+}
+
+// A manual HubSpot list; returns its id.
+std::string ManualList(EngineFixture& f, const std::string& name) {
+  auto made =
+      f.hs->session().Send("POST", "/crm/v3/lists",
+                           {{"name", name}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
+  REQUIRE_MESSAGE(made.ok(), made.body.dump());
+  return made.body["list"].value("listId", "");
+}
+
+TEST_CASE("R38_choosing_a_segment_syncs_nothing_until_a_trigger_or_a_segment_resync") {
+  EngineFixture f;
+  ManualList(f, "Webinar");
+  const std::string trade_show = ManualList(f, "Trade show");
+  f.Rules(SegmentRules("", "Webinar"));
+  const std::string a = f.CreateContact({{"email", "a@example.com"}, {"firstname", "Ada"}});
+  const std::string b = f.CreateContact({{"email", "b@example.com"}, {"firstname", "Bob"}});
+  const std::string c = f.CreateContact({{"email", "c@example.com"}, {"firstname", "Cy"}});
+  f.Tick();
+  REQUIRE(f.hs->AddListMembers(trade_show, {a, b}).ok());
+  auto before = f.Sync();  // nobody is in "Webinar"
+  CHECK(Count(before, "skipped.segment") == 3);
+  // The admin chooses "Trade show" as the segment: its members are not synced at once.
+  f.Rules(SegmentRules("", "Trade show"));
+  auto chosen = f.Sync();
+  CHECK(Count(chosen, "segment.entered") == 0);
+  CHECK(Count(chosen, "created.salesforce") == 0);
+  CHECK(f.SfByEmail("Lead", "a@example.com").empty());
+  CHECK(f.SfByEmail("Lead", "b@example.com").empty());
+  CHECK(f.store.Links("contacts").empty());
+  // A trigger (a change of a member) syncs that member.
+  f.UpdateContact(a, {{"lastname", "Lovelace"}});
+  auto triggered = f.Sync();
+  CHECK(Count(triggered, "created.salesforce") == 1);
+  REQUIRE(f.SfByEmail("Lead", "a@example.com").size() == 1);
+  CHECK(f.SfByEmail("Lead", "b@example.com").empty());
+  // A manual resync of the segment forces the rest: the members not synced yet are created,
+  // the synced one is settled again with nothing to write, non-members are left alone.
+  engine::RunOptions o = f.options;
+  o.resync_segment = "Trade show";
+  f.Tick();
+  engine::SyncRunner runner(f.rules->syncs().front(), *f.hs, *f.sf, f.store, o);
+  auto resync = runner.Run();
+  CHECK(resync.status == "ok");
+  CHECK(Count(resync, "segment.resynced") == 2);
+  CHECK(Count(resync, "created.salesforce") == 1);
+  CHECK(Count(resync, "updated.salesforce") == 0);
+  auto leads = f.SfByEmail("Lead", "b@example.com");
+  REQUIRE(leads.size() == 1);
+  CHECK(leads[0].fields["FirstName"] == "Bob");
+  CHECK(f.SfByEmail("Lead", "a@example.com").size() == 1);
+  CHECK(f.SfByEmail("Lead", "c@example.com").empty());
+  CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", b)->salesforce_id == leads[0].id);
+  CHECK(!f.store.FindLink(state::Side::kHubSpot, "contacts", c));
+  // Joining the chosen segment later is still a trigger (R39), and the resynced members are
+  // not synced again.
+  f.Tick();
+  REQUIRE(f.hs->AddListMembers(trade_show, {c}).ok());
+  auto joined = f.Sync();
+  CHECK(Count(joined, "segment.entered") == 1);
+  CHECK(Count(joined, "created.salesforce") == 1);
+  CHECK(Count(joined, "updated.salesforce") == 0);
+  CHECK(f.SfByEmail("Lead", "c@example.com").size() == 1);
+  CHECK(f.store.Links("contacts").size() == 3);
 }
 
 TEST_CASE("R41_new_sf_lead_outside_segment_creates_contact_once") {
