@@ -27,11 +27,21 @@ std::optional<std::unordered_map<std::string, std::string>> CampaignSync::Names(
     const std::string& salesforce_object, const std::vector<std::string>& ids, int64_t* min_calls) {
   if (!Covers(salesforce_object)) return std::nullopt;
   const std::string lookup = salesforce_object == "Lead" ? "LeadId" : "ContactId";
+  if (!AnyMembers(min_calls)) {
+    if (unavailable_) return std::nullopt;
+    // No record of the org is in a campaign: every value is "" without asking per record.
+    std::unordered_map<std::string, std::string> none;
+    for (const std::string& id : ids) none[id];
+    report_.counts["campaigns.read"] += static_cast<int64_t>(ids.size());
+    return none;
+  }
   std::vector<connectors::Record> members;
   // Campaign.Name through the relationship: the names come with the members, one query.
   connectors::Error e = sf_.FindByField("CampaignMember", lookup, ids,
                                         {lookup, "CampaignId", "Campaign.Name"}, &members);
-  *min_calls += (static_cast<int64_t>(ids.size()) + 99) / 100;
+  const int64_t queries = (static_cast<int64_t>(ids.size()) + 99) / 100;
+  *min_calls += queries;
+  report_.counts["campaigns.queries"] += queries;
   if (!e.ok()) {
     Unavailable("Salesforce campaign members could not be read (" + e.code + ": " + e.message +
                 ")");
@@ -55,6 +65,25 @@ std::optional<std::unordered_map<std::string, std::string>> CampaignSync::Names(
   }
   report_.counts["campaigns.read"] += static_cast<int64_t>(ids.size());
   return out;
+}
+
+bool CampaignSync::AnyMembers(int64_t* min_calls) {
+  if (any_members_) return *any_members_;
+  // The first page of CampaignMember ids is enough to know; the read stops there.
+  bool any = false;
+  connectors::Error e =
+      sf_.ReadChanges("CampaignMember", "", {"Id"}, [&](connectors::ChangePage& page) {
+        any = !page.records.empty();
+        return false;
+      });
+  ++*min_calls;
+  report_.counts["campaigns.queries"] += 1;
+  if (!e.ok()) {
+    Unavailable("Salesforce campaign members could not be read (" + e.code + ": " + e.message +
+                ")");
+    return *(any_members_ = false);
+  }
+  return *(any_members_ = any);
 }
 
 bool CampaignSync::Ready(bool dry_run, int64_t* min_calls) {

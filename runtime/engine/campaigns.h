@@ -18,10 +18,13 @@
 // edit of the property is undone at the contact's next sync, as for an `always salesforce`
 // mapping (R7).
 //
-// Cost: one SOQL query per 100 synced records (`SELECT ..., Campaign.Name FROM CampaignMember
-// WHERE LeadId IN (...)`), only in runs that sync records; the value goes out in the pair's own
-// HubSpot create or update when it has one, else in the page's batch of updates. The property
-// is looked up (and created when missing) once per run, only when a value is to be written.
+// Cost: one query per run that syncs records, for whether the org has any campaign member at
+// all (when none, every value is "" and nothing more is asked), then one SOQL query per 100
+// synced records:
+//   SELECT ..., Campaign.Name FROM CampaignMember WHERE LeadId IN (...)
+// The value goes out in the pair's own HubSpot create or update when it has one, else in the
+// page's batch of updates. The property is looked up (and created when missing) once per run,
+// only when a value is to be written.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -64,6 +67,9 @@ class CampaignSync {
 
  private:
   void Unavailable(const std::string& why);
+  // Whether any record of the org is a campaign member, asked once per run: an org without
+  // campaigns (the demo's) then costs one query a run, not one per 100 synced records.
+  bool AnyMembers(int64_t* min_calls);
 
   const SyncProgram& p_;
   connectors::Connector& hs_;
@@ -71,6 +77,7 @@ class CampaignSync {
   RunReport& report_;
   bool unavailable_ = false;
   std::optional<bool> ready_;
+  std::optional<bool> any_members_;
 };
 
 }  // namespace syncline::engine

@@ -253,6 +253,8 @@ TEST_CASE("R34_salesforce_campaigns_of_the_lead_or_contact_are_written_to_the_hu
   auto first = f.Sync();
   CHECK(Count(first, "campaigns.property_created") == 1);
   CHECK(Count(first, "campaigns.written") == 2);
+  // Whether the org has members at all (once a run), then a query per object's page of ids.
+  CHECK(Count(first, "campaigns.queries") == 3);
   const std::string hs_lead = f.store.FindLink(state::Side::kSalesforce, "Lead", lead)->hubspot_id;
   const std::string hs_plain =
       f.store.FindLink(state::Side::kSalesforce, "Lead", plain)->hubspot_id;
@@ -316,6 +318,37 @@ TEST_CASE("R34_salesforce_campaigns_of_the_lead_or_contact_are_written_to_the_hu
   CHECK(f.store.OpenErrors().empty());
   CHECK(f.ContactsByEmail("lead@example.com").size() == 1);
   CHECK(f.store.Links("contacts").size() == 4);
+}
+
+TEST_CASE("R34_an_org_without_campaign_members_costs_one_query_a_run") {
+  EngineFixture f;
+  f.Rules(ContactRules("  from salesforce: create or update", kMap));
+  f.CreateSf("Campaign", {{"Name", "Empty"}, {"IsActive", true}});
+  for (int i = 0; i < 250; ++i)
+    f.CreateSf("Lead", {{"Email", "l" + std::to_string(i) + "@example.com"},
+                        {"LastName", "L"},
+                        {"Company", "Co"}});
+  auto first = f.Sync();
+  CHECK(Count(first, "created.hubspot") == 250);
+  CHECK(Count(first, "campaigns.read") == 250);
+  CHECK(Count(first, "campaigns.queries") == 1);  // not 1 + 3 pages of 100 ids
+  CHECK(Count(first, "campaigns.written") == 0);
+  // Nothing to write, so the property is not even created.
+  auto described = f.hs->Describe("contacts");
+  REQUIRE(std::holds_alternative<schema::Object>(described));
+  CHECK(!std::get<schema::Object>(described).FindField(engine::kCampaignsProperty));
+  f.Sync();  // reads back the contacts the first run created (and, with members, campaigns)
+  // A member appears: the next sync of its lead reads and writes it.
+  const std::string campaign = f.CreateSf("Campaign", {{"Name", "Later"}, {"IsActive", true}});
+  const std::string lead = f.SfByEmail("Lead", "l7@example.com").at(0).id;
+  Member(f, campaign, "LeadId", lead);
+  f.Tick();
+  f.UpdateSf("Lead", lead, {{"FirstName", "Seven"}});
+  auto next = f.Sync();
+  CHECK(Count(next, "campaigns.queries") == 2);
+  CHECK(Count(next, "campaigns.written") == 1);
+  const std::string hs = f.store.FindLink(state::Side::kSalesforce, "Lead", lead)->hubspot_id;
+  CHECK(Campaigns(f, {hs})[hs] == "Later");
 }
 
 TEST_CASE("R34_a_plan_lists_the_campaigns_and_creates_no_property") {
