@@ -16,6 +16,29 @@ schema::Crm CrmOf(Side side) {
   return side == Side::kHubSpot ? schema::Crm::kHubSpot : schema::Crm::kSalesforce;
 }
 
+// The HubSpot object a standard Salesforce object syncs with, for R16's help; "" if none.
+std::string HubSpotCounterpart(const std::string& salesforce_object) {
+  static const std::map<std::string, std::string> kStandard = {{"Account", "companies"},
+                                                               {"Opportunity", "deals"},
+                                                               {"Case", "tickets"},
+                                                               {"Lead", "contacts"},
+                                                               {"Contact", "contacts"}};
+  auto it = kStandard.find(salesforce_object);
+  return it == kStandard.end() ? "" : it->second;
+}
+
+// The text fields of a Salesforce address that State and Country picklists fill: `State` and
+// `Country` with an optional prefix (Lead's `State`, Contact's `MailingState`, Account's
+// `BillingCountry`, ...).
+bool IsAddressStateOrCountry(const std::string& name) {
+  for (const char* prefix : {"", "Mailing", "Other", "Billing", "Shipping"}) {
+    for (const char* part : {"State", "Country"}) {
+      if (name == std::string(prefix) + part) return true;
+    }
+  }
+  return false;
+}
+
 // R17: the HubSpot field types (by fieldType) and the Salesforce types each may map to.
 // R23 calls currency/percent and phone/email/url unverified; the integration's own default
 // mappings (S14: email <-> Email, phone <-> Phone, annualrevenue <-> AnnualRevenue) use them,
@@ -28,6 +51,12 @@ Compat MappingCompat(const schema::Field& hs, const schema::Field& sf) {
     return std::any_of(types.begin(), types.end(), [&](const char* t) { return st == t; });
   };
   if (hs.api_type == "enumeration" && (ft == "select" || ft == "radio")) {
+    // R108: the integration's recommended setup makes HubSpot's state and country dropdowns
+    // (loaded with HubSpot's built-in options) and maps them to Salesforce's State/Country
+    // text fields, which hold the integration values of the org's picklists. The runtime
+    // converts those values per the sync's `picklists` setting (R107-R113), as it does free
+    // text, so a dropdown may map to an address's State or Country field.
+    if (st == "string" && IsAddressStateOrCountry(sf.name)) return Compat::kYes;
     return in({"picklist", "reference"}) ? Compat::kYes : Compat::kNo;
   }
   if (hs.api_type == "enumeration" && ft == "checkbox")
@@ -165,9 +194,12 @@ void Checker::CheckSync(const SyncDecl& sync) {
       continue;
     }
     if (set->left.object.text != out.hubspot->name) {
-      diags_.Report(Code::E0410, item->range,
-                    "mapping set `" + set->name.text + "` is for hubspot." + set->left.object.text +
-                        ", not hubspot." + out.hubspot->name);
+      diags_
+          .Report(Code::E0410, item->range,
+                  "mapping set `" + set->name.text + "` is for hubspot." + set->left.object.text +
+                      ", not hubspot." + out.hubspot->name)
+          .helps.push_back("use it in a sync of hubspot." + set->left.object.text +
+                           ": an object's mappings need its own sync (R16)");
       continue;
     }
     suppress_warnings_ = from_std;
@@ -825,6 +857,18 @@ void Checker::CheckMapping(const Mapping& m, CheckedSync& out,
       std::vector<std::string> names;
       for (const auto* o : out.salesforce) names.push_back(o->name);
       diag::SuggestName(d, m.salesforce.qualifier->text, names);
+      // R16: the integration edits an object's mappings only once its sync is on; here an
+      // object's mappings live in a sync of that object, so say which one.
+      const std::string& object = m.salesforce.qualifier->text;
+      const std::string hs = HubSpotCounterpart(object);
+      if (hs == out.hubspot->name) {
+        d.helps.push_back("add `salesforce." + object + "` to this sync's Salesforce objects");
+      } else if (schemas_.Find(schema::Crm::kSalesforce, object)) {
+        d.helps.push_back("map `" + object + "` fields in a sync of it, `sync " +
+                          (hs.empty() ? "name" : hs) + ": hubspot." +
+                          (hs.empty() ? "<object>" : hs) + " <-> salesforce." + object +
+                          " { ... }`: an object's mappings need its own sync (R16)");
+      }
       return;
     }
   }

@@ -118,6 +118,96 @@ TEST_CASE("R28_do_nothing_new_salesforce_lead_creates_no_hubspot_contact") {
   CHECK(f.ContactsByEmail("new@example.com").empty());
 }
 
+// A second HubSpot portal on the fixture's Salesforce org: its own sandbox, connector and
+// state store (each portal runs its own Syncline), on the fixture's clock.
+struct OtherPortal {
+  std::unique_ptr<sandbox::HubSpotSandbox> sandbox;
+  std::unique_ptr<connectors::HubSpotConnector> hs;
+  state::SqliteStateStore store{":memory:"};
+  explicit OtherPortal(EngineFixture& f) {
+    sandbox::SandboxOptions o;
+    o.clock = f.clock;
+    o.catalog = sandbox::BuiltinSchemaCatalog();
+    o.token = "hs-token-2";
+    sandbox = std::make_unique<sandbox::HubSpotSandbox>(o);
+    std::string error;
+    REQUIRE_MESSAGE(sandbox->Start(&error), error);
+    auto limits = sandbox->limits();
+    limits.rate_limits = false;
+    sandbox->SetLimits(limits);
+    connectors::HubSpotConfig hc;
+    hc.session = f.Session(sandbox->base_url(), sandbox->token());
+    hs = std::make_unique<connectors::HubSpotConnector>(hc);
+  }
+  ~OtherPortal() {
+    hs.reset();  // close keep-alive connections before the server stops
+    sandbox->Stop();
+  }
+  engine::RunReport Sync(EngineFixture& f, const pipeline::CompiledRules& rules) {
+    f.Tick();
+    engine::RunReport total;
+    for (const auto& s : rules.syncs()) {
+      engine::SyncRunner runner(s, *hs, *f.sf, store, f.options);
+      total.Merge(runner.Run());
+    }
+    CHECK(total.status == "ok");
+    f.Tick();
+    return total;
+  }
+  std::vector<connectors::Record> ContactsByEmail(const std::string& email) {
+    std::vector<connectors::Record> out;
+    REQUIRE(hs->FindByField("contacts", "email", {email}, {"email", "firstname"}, &out).ok());
+    return out;
+  }
+};
+
+// R36: with several HubSpot portals on one Salesforce org, the advice is not to auto-create
+// HubSpot contacts, or a lead made through one portal becomes a contact in the other. Here
+// that is `from salesforce: update only` in the other portal's rules: the lead stays out of
+// it, while the contacts it already has still pair with their leads and take their updates.
+// With `create or update` the lead does become a contact there.
+TEST_CASE("R36_portals_sharing_an_org_with_update_only_create_no_contacts_from_each_others_leads") {
+  for (const char* mode : {"update only", "create or update"}) {
+    CAPTURE(mode);
+    const bool creates = std::string(mode) == "create or update";
+    EngineFixture f;
+    OtherPortal other(f);
+    // The other portal already knows one person; Salesforce has her as a lead too.
+    other.sandbox->Seed(
+        {{"contacts", {{{"properties", {{"email", "both@example.com"}, {"lastname", "Both"}}}}}}});
+    const std::string shared = f.CreateSf(
+        "Lead", {{"Email", "both@example.com"}, {"LastName", "Both"}, {"Company", "Co"}});
+    // Portal one creates its contacts as leads; its own rules follow the advice.
+    f.Rules(ContactRules("  to salesforce: create or update Lead\n  from salesforce: update only",
+                         kMap));
+    f.CreateContact({{"email", "one@example.com"}, {"lastname", "One"}});
+    f.Sync();
+    REQUIRE(f.SfByEmail("Lead", "one@example.com").size() == 1);
+    // Portal two's run.
+    std::ostringstream diags;
+    int code = 0;
+    auto rules = pipeline::CompiledRules::Compile(
+        {TempRuleFile(ContactRules(std::string("  to salesforce: create or update Lead\n"
+                                               "  from salesforce: ") +
+                                       mode,
+                                   kMap))},
+        {}, diags, &code);
+    REQUIRE_MESSAGE(rules, diags.str());
+    f.UpdateSf("Lead", shared, {{"FirstName", "Bea"}});
+    auto r = other.Sync(f, *rules);
+    CHECK(Count(r, "created.hubspot") == (creates ? 1 : 0));
+    CHECK(other.ContactsByEmail("one@example.com").size() == (creates ? 1u : 0u));
+    // Either way the contact it has pairs with its lead and takes the Salesforce value.
+    auto both = other.ContactsByEmail("both@example.com");
+    REQUIRE(both.size() == 1);
+    CHECK(both[0].fields["firstname"] == "Bea");
+    CHECK(f.SfByEmail("Lead", "both@example.com").size() == 1);
+    // And portal one, following the advice, does not take portal two's lead either.
+    f.Sync();
+    CHECK(f.ContactsByEmail("both@example.com").empty());
+  }
+}
+
 TEST_CASE("R29_creation_target_contact_or_lead") {
   SUBCASE("Contact") {
     EngineFixture f;

@@ -245,6 +245,54 @@ TEST_CASE("R14_one_mapping_writes_leads_and_contacts") {
   (void)hl, (void)hc;
 }
 
+// R13: the integration's default contact mappings cannot be deleted, only edited, and custom
+// mappings are added next to them. Here the defaults are `std.defaults.contacts`: a sync that
+// uses them gets every one of them, and its own `map` lines edit a default (a new rule, or
+// `--`, the "don't sync" rule, which is how a default is turned off) and add custom ones.
+TEST_CASE("R13_defaults_stay_a_sync_edits_or_turns_them_off_and_adds_custom_mappings") {
+  EngineFixture f;
+  f.Rules(
+      "use std.defaults.contacts\n"
+      "sync contacts: hubspot.contacts <-> salesforce.Lead | salesforce.Contact {\n"
+      "  match email\n"
+      "  to salesforce: create or update Lead\n"
+      "  map from std.defaults.contacts\n"
+      "  map {\n"
+      "    jobtitle <-> Title two-way\n"  // a default edited (its rule: prefer Salesforce)
+      "    phone -- Phone\n"              // a default turned off (don't sync)
+      "    message -> Description\n"      // a custom mapping
+      "  }\n"
+      "}\n");
+  const std::string hs = f.CreateContact({{"email", "r13@example.com"},
+                                          {"firstname", "Rae"},
+                                          {"lastname", "Tan"},
+                                          {"city", "Oslo"},
+                                          {"jobtitle", "CTO"},
+                                          {"phone", "+47 555 0100"},
+                                          {"message", "Call me"}});
+  f.Sync();
+  auto leads = f.SfByEmail("Lead", "r13@example.com",
+                           {"FirstName", "LastName", "City", "Title", "Phone", "Description"});
+  REQUIRE(leads.size() == 1);
+  const std::string lead = leads[0].id;
+  // The defaults the sync left alone apply, the custom mapping writes, the one turned off not.
+  CHECK(leads[0].fields["FirstName"] == "Rae");
+  CHECK(leads[0].fields["City"] == "Oslo");
+  CHECK(leads[0].fields["Title"] == "CTO");
+  CHECK(leads[0].fields["Description"] == "Call me");
+  CHECK(leads[0].fields["Phone"].is_null());
+  // The edited default follows its new rule: two-way, so a later HubSpot edit wins over the
+  // Salesforce value (the default, prefer Salesforce unless blank, would keep "CTO": R2).
+  // The phone stays unsynced both ways.
+  f.UpdateContact(hs, {{"jobtitle", "CEO"}, {"phone", "+47 555 0199"}});
+  f.UpdateSf("Lead", lead, {{"Phone", "555-0000"}});
+  f.Sync();
+  const json now = f.Sf("Lead", lead, {"Title", "Phone"});
+  CHECK(now["Title"] == "CEO");
+  CHECK(now["Phone"] == "555-0000");
+  CHECK(f.Contact(hs)["phone"] == "+47 555 0199");
+}
+
 TEST_CASE("R12_a_new_mapping_does_not_sync_existing_values_back_in_time") {
   EngineFixture f;
   f.Rules(ContactRules("  to salesforce: create or update Contact", ""));

@@ -499,6 +499,41 @@ TEST_CASE("R112_custom_integration_values_echo_nothing_back") {
   }
 }
 
+// R108: the recommended HubSpot setup makes State/Region and Country/Region dropdown selects
+// loaded with HubSpot's built-in options (a few of them in the test's schema), so every value
+// is one Salesforce's picklists accept. Those dropdowns map to the address's State/Country
+// fields like the free-text properties do: their values reach Salesforce as valid codes, and
+// Salesforce's values come back as options of the dropdowns.
+TEST_CASE("R108_state_and_country_dropdowns_with_hubspots_options_pass_salesforce_picklists") {
+  EngineFixture f({SYNCLINE_SOURCE_DIR "/tests/e2e/engine/data/r108-dropdowns"});
+  f.Rules(PicklistRules("  picklists { salesforce: enabled  hubspot: match_defaults }"));
+  f.CreateContact({{"email", "dd@example.com"},
+                   {"lastname", "P"},
+                   {"country", "United States"},
+                   {"state", "New York"}});
+  f.CreateSf("Contact", {{"Email", "qc@example.com"},
+                         {"LastName", "Q"},
+                         {"MailingCountryCode", "CA"},
+                         {"MailingStateCode", "QC"}});
+  auto r = f.Sync();
+  CHECK(r.errors.empty());
+  auto rows =
+      f.SfByEmail("Contact", "dd@example.com",
+                  {"MailingCountry", "MailingCountryCode", "MailingState", "MailingStateCode"});
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].fields["MailingCountryCode"] == "US");
+  CHECK(rows[0].fields["MailingStateCode"] == "NY");
+  CHECK(rows[0].fields["MailingState"] == "New York");
+  auto found = f.ContactsByEmail("qc@example.com");
+  REQUIRE(found.size() == 1);
+  const json c = f.Contact(found[0].id);
+  CHECK(c["country"] == "Canada");
+  CHECK(c["state"] == "Quebec");
+  // Nothing echoes back as a change.
+  auto again = f.Sync();
+  CHECK(Count(again, "updated.salesforce") + Count(again, "updated.hubspot") == 0);
+}
+
 TEST_CASE("R109_state_without_country_is_a_picklist_error") {
   EngineFixture f;
   f.Rules(PicklistRules("  picklists { salesforce: enabled  hubspot: match_defaults }"));

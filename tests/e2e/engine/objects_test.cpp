@@ -136,6 +136,74 @@ TEST_CASE("R67_every_new_account_creates_a_company_without_any_contact") {
   CHECK(companies[0].id == link->hubspot_id);
 }
 
+// R16: company mappings are edited only once the company sync is on. A rule file without a
+// companies sync has no company mappings: contacts sync, companies and accounts are left
+// alone; with the sync added, the same records pair and sync.
+TEST_CASE("R16_without_a_companies_sync_companies_and_accounts_are_left_alone") {
+  EngineFixture f;
+  f.Rules(kContacts);
+  const std::string co = CreateHs(f, "companies", {{"name", "Acme"}, {"phone", "555-0100"}});
+  const std::string person =
+      f.CreateContact({{"email", "pat@acme.com"}, {"lastname", "Pat"}, {"company", "Acme"}});
+  AssociateHs(f, "companies", co, "contacts", person);
+  const std::string acc = f.CreateSf("Account", {{"Name", "Lonely Ltd"}});
+  auto r = f.Sync();
+  CHECK(r.by_sync.count("companies") == 0);
+  CHECK(f.SfByEmail("Contact", "pat@acme.com").size() == 1);  // the contacts sync ran
+  auto accounts = AllSf(f, "Account", {"Name"});
+  REQUIRE(accounts.size() == 1);
+  CHECK(accounts[0].id == acc);
+  auto companies = AllHs(f, "companies", {"name", "phone"});
+  REQUIRE(companies.size() == 1);
+  CHECK(companies[0].fields["phone"] == "555-0100");
+  CHECK(f.store.Links("companies").empty());
+  // The company sync switched on: the company gets its account, the account its company.
+  f.Rules(std::string(kContacts) + kCompanies);
+  f.Sync();
+  CHECK(!LinkedSf(f, "companies", co).empty());
+  CHECK(f.store.FindLink(state::Side::kSalesforce, "Account", acc).has_value());
+  CHECK(AllSf(f, "Account", {"Name"}).size() == 2);
+  CHECK(AllHs(f, "companies", {"name"}).size() == 2);
+}
+
+// R43: segments serve companies too (as tickets and custom objects: the checker accepts
+// `in_segment` in every sync, tests/golden/sync/R43_*). A manual list of companies chooses
+// which companies sync to Salesforce; one joining it later syncs on the next run.
+TEST_CASE("R43_a_company_segment_chooses_the_companies_that_sync") {
+  EngineFixture f;
+  std::string companies = kCompanies;
+  companies.replace(companies.find("  map {"), 0, "  include if in_segment(\"Key accounts\")\n");
+  f.Rules(std::string(kContacts) + companies);
+  auto made = f.hs->session().Send(
+      "POST", "/crm/v3/lists",
+      {{"name", "Key accounts"}, {"objectTypeId", "0-2"}, {"processingType", "MANUAL"}});
+  REQUIRE_MESSAGE(made.ok(), made.body.dump());
+  const std::string list = made.body["list"].value("listId", "");
+  const std::string key = CreateHs(f, "companies", {{"name", "Key Co"}});
+  const std::string other = CreateHs(f, "companies", {{"name", "Other Co"}});
+  AssociateHs(f, "companies", key, "contacts",
+              f.CreateContact({{"email", "k@key.com"}, {"lastname", "K"}}));
+  AssociateHs(f, "companies", other, "contacts",
+              f.CreateContact({{"email", "o@other.com"}, {"lastname", "O"}}));
+  f.Tick();
+  REQUIRE(f.hs->AddListMembers(list, {key}).ok());
+  auto r = f.Sync();
+  CHECK(r.by_sync["companies"]["skipped.segment"] == 1);
+  const std::string acc = LinkedSf(f, "companies", key);
+  REQUIRE(!acc.empty());
+  CHECK(f.Sf("Account", acc, {"Name"})["Name"] == "Key Co");
+  CHECK(LinkedSf(f, "companies", other).empty());
+  auto accounts = AllSf(f, "Account", {"Name"});
+  REQUIRE(accounts.size() == 1);
+  // Joining the segment makes the other company sync.
+  f.Tick();
+  REQUIRE(f.hs->AddListMembers(list, {other}).ok());
+  f.Sync();
+  const std::string acc2 = LinkedSf(f, "companies", other);
+  REQUIRE(!acc2.empty());
+  CHECK(f.Sf("Account", acc2, {"Name"})["Name"] == "Other Co");
+}
+
 TEST_CASE("R56_account_pairs_with_the_company_of_its_contacts_not_by_domain") {
   EngineFixture f;
   f.Rules(std::string(kContacts) + kCompanies);
