@@ -1,6 +1,7 @@
 // Sync-block rules: objects, settings, mappings (R17-R26), required fields, lifecycle and
 // stage maps. Each check names the integration rule it enforces.
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "compiler/sema/checker.h"
@@ -1094,8 +1095,21 @@ void Checker::CheckRequiredFields(const SyncDecl& sync, CheckedSync& out) {
                         (missing.size() == 1 ? "is" : "are") + " not mapped to Salesforce");
   d.notes.push_back("Salesforce rejects a new " + target->name + " without " +
                     (missing.size() == 1 ? "it" : "them") + " (REQUIRED_FIELD_MISSING)");
-  d.helps.push_back("add a mapping that writes it, e.g. `company -> " + missing.front() +
-                    " = company ?? \"Unknown\"`, or set `to salesforce: update only`");
+  // A concrete example only from a HubSpot property of the same name (lastname -> LastName):
+  // any other guess (a contact's `company` for a deal's StageName) would mislead.
+  std::string example = missing.front();
+  std::transform(example.begin(), example.end(), example.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (out.hubspot && out.hubspot->FindField(example)) {
+    d.helps.push_back("add a mapping that writes it, e.g. `" + example + " -> " + missing.front() +
+                      " = " + example + " ?? \"Unknown\"`, or set `to salesforce: update only`");
+  } else {
+    d.helps.push_back("add a mapping from a hubspot." +
+                      (out.hubspot ? out.hubspot->name : std::string("<object>")) +
+                      " property that writes it (`PROPERTY -> " + missing.front() +
+                      " = PROPERTY ?? \"...\"` when it may be blank), or set `to salesforce: "
+                      "update only`");
+  }
 }
 
 }  // namespace syncline::sema
