@@ -89,7 +89,8 @@ class ChunkSource {
     if (map == MAP_FAILED) return;  // read it instead
     map_ = static_cast<const char*>(map);
     map_size_ = static_cast<size_t>(st.st_size);
-    pos_ = released_ = static_cast<size_t>(start);
+    pos_ = static_cast<size_t>(start);
+    released_ = pos_ / page_ * page_;
     madvise(map, map_size_, MADV_SEQUENTIAL);
   }
   ~ChunkSource() {
@@ -100,17 +101,14 @@ class ChunkSource {
 
   // False at the end of the input (or on a read error: see error()).
   bool Next(Chunk& c) { return map_ ? NextMapped(c) : NextRead(c); }
-  // The chunk is written: its pages may go.
+  // The chunk is written: its pages may go (whole pages before its end only: the page holding
+  // the end may start the next chunk).
   void Done(const Chunk& c) {
     if (!map_ || c.data < map_ || c.data >= map_ + map_size_) return;
-    const size_t end = static_cast<size_t>(c.data + c.size - map_);
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    const size_t upto = end / page * page;  // the page holding `end` may start the next chunk
-    if (upto > released_ / page * page) {
-      const size_t from = released_ / page * page;
-      madvise(const_cast<char*>(map_) + from, upto - from, MADV_DONTNEED);
-      released_ = upto;
-    }
+    const size_t upto = static_cast<size_t>(c.data + c.size - map_) / page_ * page_;
+    if (upto <= released_) return;
+    madvise(const_cast<char*>(map_) + released_, upto - released_, MADV_DONTNEED);
+    released_ = upto;
   }
   bool error() const { return !map_ && std::ferror(in_) != 0; }
 
@@ -172,7 +170,9 @@ class ChunkSource {
 
   std::FILE* in_;
   const char* map_ = nullptr;
-  size_t map_size_ = 0, pos_ = 0, released_ = 0;
+  size_t map_size_ = 0, pos_ = 0;
+  size_t released_ = 0;  // page-aligned: pages before it are given back
+  const size_t page_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   std::vector<char> carry_;
   bool eof_ = false;
 };
@@ -288,7 +288,7 @@ class ChunkTransformer {
 // input order whatever finishes first. At most 2 chunks per worker are in flight.
 class OrderedWorkers {
  public:
-  OrderedWorkers(std::vector<std::unique_ptr<ChunkTransformer>> transformers)
+  explicit OrderedWorkers(std::vector<std::unique_ptr<ChunkTransformer>> transformers)
       : transformers_(std::move(transformers)) {
     for (auto& t : transformers_) threads_.emplace_back([this, w = t.get()] { Work(*w); });
   }

@@ -17,6 +17,10 @@ bool CampaignSync::Covers(const std::string& salesforce_object) const {
   return obj && obj->to_hubspot.valid();
 }
 
+void CampaignSync::Unavailable(const std::string& what, const connectors::Error& e) {
+  Unavailable(what + " (" + e.code + ": " + e.message + ")");
+}
+
 void CampaignSync::Unavailable(const std::string& why) {
   unavailable_ = true;
   report_.counts["campaigns.unavailable"] += 1;
@@ -43,8 +47,7 @@ std::optional<std::unordered_map<std::string, std::string>> CampaignSync::Names(
   *min_calls += queries;
   report_.counts["campaigns.queries"] += queries;
   if (!e.ok()) {
-    Unavailable("Salesforce campaign members could not be read (" + e.code + ": " + e.message +
-                ")");
+    Unavailable("Salesforce campaign members could not be read", e);
     return std::nullopt;
   }
   std::map<std::string, std::set<std::string>> names;  // record id -> campaign names
@@ -79,8 +82,7 @@ bool CampaignSync::AnyMembers(int64_t* min_calls) {
   ++*min_calls;
   report_.counts["campaigns.queries"] += 1;
   if (!e.ok()) {
-    Unavailable("Salesforce campaign members could not be read (" + e.code + ": " + e.message +
-                ")");
+    Unavailable("Salesforce campaign members could not be read", e);
     return *(any_members_ = false);
   }
   return *(any_members_ = any);
@@ -95,8 +97,9 @@ bool CampaignSync::Ready(bool dry_run, int64_t* min_calls) {
       hs_.EnsureProperty("contacts", PropertyDefinition(p_.campaigns_property), &created);
   ++*min_calls;
   if (!e.ok()) {
-    Unavailable("the HubSpot contact property " + p_.campaigns_property +
-                " could not be read or created (" + e.code + ": " + e.message + ")");
+    Unavailable(
+        "the HubSpot contact property " + p_.campaigns_property + " could not be read or created",
+        e);
     return *(ready_ = false);
   }
   if (created) {

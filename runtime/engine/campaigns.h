@@ -67,6 +67,7 @@ class CampaignSync {
 
  private:
   void Unavailable(const std::string& why);
+  void Unavailable(const std::string& what, const connectors::Error& e);
   // Whether any record of the org is a campaign member, asked once per run: an org without
   // campaigns (the demo's) then costs one query a run, not one per 100 synced records.
   bool AnyMembers(int64_t* min_calls);

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -11,9 +10,9 @@
 
 namespace syncline::rt {
 
-// Field name -> input slot, built once per rule set. Open addressing over string views with
-// FNV-1a: a record's keys are looked up without allocating (an unordered_map<std::string>
-// lookup needed a std::string per key, which was most of the reader's time).
+// Field name -> input slot, built once per rule set. Open addressing over string views: a
+// record's keys are looked up without allocating (an unordered_map<std::string> lookup needed
+// a std::string per key, which was most of the reader's time).
 class SlotTable {
  public:
   explicit SlotTable(const std::vector<std::string>& keys) {
@@ -172,7 +171,7 @@ bool RecordReader::Read(std::string_view line, BatchContext& batch, sl_value* sl
                         std::string& id, std::string& error) {
   Impl& m = *impl_;
   m.buffer.assign(line);
-  m.buffer.reserve(line.size() + simdjson::SIMDJSON_PADDING);
+  m.buffer.reserve(line.size() + kPadding);
   return Parse(m.buffer, m.buffer.capacity(), false, batch, slots, id, error);
 }
 
