@@ -44,7 +44,19 @@ awk -v n="$N" '
       t["interp"] / t["jit"], t["jq"] / t["jit"], t["handwritten"] / t["jit"], t["jq"] / t["jit-1thread"]
   }' "$TMP/results"
 
-echo "JIT compile, cold cache (each example, all its syncs' default entries):"
+ms() {  # runs = $1, then a command: the median wall time of the runs in milliseconds
+  python3 - "$@" <<'PY'
+import statistics, subprocess, sys, time
+times = []
+for _ in range(int(sys.argv[1])):
+    start = time.perf_counter()
+    subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times.append((time.perf_counter() - start) * 1000)
+print(f"{statistics.median(times):.1f}")
+PY
+}
+echo "JIT compile with a cold cache (one run), and start with a warm cache (median of 20), of each"
+echo "example's syncs, on empty input:"
 for f in "$ROOT"/examples/*/*.sync; do
   schemas=""
   [ -d "$(dirname "$f")/schemas" ] && schemas="--schemas $(dirname "$f")/schemas"
@@ -52,9 +64,8 @@ for f in "$ROOT"/examples/*/*.sync; do
     to=salesforce
     grep -q "^sync $sync: hubspot.[a-z]* <- " "$f" && to=hubspot
     rm -rf "$TMP/cache"
-    /usr/bin/time -f "%e" -o "$TMP/cold" "$SYNCLINE" transform "$f" $schemas --sync "$sync" --to $to --in /dev/null >/dev/null 2>&1
-    /usr/bin/time -f "%e" -o "$TMP/warm" "$SYNCLINE" transform "$f" $schemas --sync "$sync" --to $to --in /dev/null >/dev/null 2>&1
-    cold=$(cat "$TMP/cold"); warm=$(cat "$TMP/warm")
-    echo "  $(basename "$(dirname "$f")")/$(basename "$f") $sync: cold ${cold}s, warm start ${warm}s"
+    cold=$(ms 1 "$SYNCLINE" transform "$f" $schemas --sync "$sync" --to $to --in /dev/null)
+    warm=$(ms 20 "$SYNCLINE" transform "$f" $schemas --sync "$sync" --to $to --in /dev/null)
+    echo "  $(basename "$(dirname "$f")")/$(basename "$f") $sync: cold ${cold} ms, warm start ${warm} ms"
   done
 done

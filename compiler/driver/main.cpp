@@ -5,6 +5,14 @@
 #include <algorithm>
 #include <iostream>
 
+#ifdef SYNCLINE_FORWARD_TO
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#endif
+
 #include "command_registry.h"
 
 namespace syncline::driver {
@@ -18,6 +26,24 @@ CommandRegistration::CommandRegistration(int order, CommandAdder add) {
   RegisteredCommands().push_back({order, std::move(add)});
 }
 
+#ifdef SYNCLINE_FORWARD_TO
+// This `syncline` holds only the compiler's commands (check, transform, version), so that they
+// start without loading the sync runtime's libraries: libcurl with its TLS, LDAP and Kerberos
+// chain, SQLite, cpp-httplib (about 30 shared libraries, most of a start's time). Every other
+// command, and --help, is run by the full program beside it, with the same arguments.
+static int Forward(char** argv) {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  const auto full =
+      (ec ? std::filesystem::path(argv[0]) : self).parent_path() / SYNCLINE_FORWARD_TO;
+  ::execv(full.c_str(), argv);
+  std::cerr << "syncline: cannot run " << full.string() << ": " << std::strerror(errno)
+            << "\n  (it holds every command but check and transform; it is built with "
+               "`syncline`)\n";
+  return 2;
+}
+#endif
+
 }  // namespace syncline::driver
 
 int main(int argc, char** argv) {
@@ -30,6 +56,13 @@ int main(int argc, char** argv) {
                    [](const auto& a, const auto& b) { return a.order < b.order; });
   CommandRunner run;
   for (const auto& command : commands) command.add(app, run);
+#ifdef SYNCLINE_FORWARD_TO
+  const bool here =
+      argc >= 2 &&
+      (std::string_view(argv[1]) == "--version" ||
+       !app.get_subcommands([&](CLI::App* sub) { return sub->check_name(argv[1]); }).empty());
+  if (!here) return Forward(argv);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

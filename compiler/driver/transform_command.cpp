@@ -28,6 +28,7 @@
 #include "runtime/engine/portal_stages.h"
 #include "runtime/record/record.h"
 #include "runtime/schema/schema.h"
+#include "transform_cache.h"
 
 namespace syncline::driver {
 namespace {
@@ -342,7 +343,32 @@ class OrderedWorkers {
   bool closing_ = false;
 };
 
+int Stream(const TransformOptions& o, const rt::Layout& layout,
+           const std::vector<std::string>& locations,
+           const stdlib::lifecycle::LifecycleStages& stages,
+           const std::function<BatchRunner()>& make_runner);
+
 int RunTransform(const TransformOptions& o) {
+  // Warm start: the manifest of an earlier run with the same inputs and its cached object.
+  jit::Options jo;
+  jo.cache_dir = o.no_cache ? "" : (o.cache_dir.empty() ? jit::DefaultCacheDir() : o.cache_dir);
+  std::string transform_key;
+  if (o.engine == "jit" && o.emit.empty() && !jo.cache_dir.empty()) {
+    transform_key = TransformCacheKey({o.rules, o.schema_dirs, o.sync, o.to, o.object});
+    if (auto m = LoadTransformManifest(jo.cache_dir, transform_key)) {
+      std::string jit_error;
+      if (auto cached = jit::Engine::LoadCached(m->object_key, jo, jit_error)) {
+        const sl_batch_fn fn = cached->batch_fn();
+        return Stream(o, m->layout, m->locations, engine::LifecycleStagesFrom(m->stages),
+                      [fn]() -> BatchRunner { return fn; });
+      }
+      if (!jit_error.empty()) {
+        std::cerr << "syncline transform: JIT: " << jit_error << '\n';
+        return 2;
+      }
+    }
+  }
+
   source::SourceManager sources;
   diag::Diagnostics diags;
   schema::SchemaEnv schemas = schema::SchemaEnv::Builtin();
@@ -401,8 +427,6 @@ int RunTransform(const TransformOptions& o) {
       };
     };
   } else {
-    jit::Options jo;
-    jo.cache_dir = o.no_cache ? "" : (o.cache_dir.empty() ? jit::DefaultCacheDir() : o.cache_dir);
     std::string jit_error;
     if (o.emit == "llvm") {
       std::string text;
@@ -420,7 +444,22 @@ int RunTransform(const TransformOptions& o) {
     }
     make_runner = [fn = engine->batch_fn()]() -> BatchRunner { return fn; };
   }
+  // std.lifecycle ranks stages in the portal's order: its contacts' `lifecyclestage` options
+  // by displayOrder, from --schema (the builtin schema has HubSpot's defaults).
+  const engine::StageOptions stage_options =
+      engine::LifecycleOptionsOf(schemas.Find(schema::Crm::kHubSpot, "contacts"));
+  if (engine && !transform_key.empty())
+    SaveTransformManifest(jo.cache_dir, transform_key,
+                          {entry.layout, module->locations, stage_options, engine->cache_key()});
+  return Stream(o, entry.layout, module->locations, engine::LifecycleStagesFrom(stage_options),
+                make_runner);
+}
 
+// Streams the input through the rules: everything after the rules are loaded.
+int Stream(const TransformOptions& o, const rt::Layout& layout,
+           const std::vector<std::string>& locations,
+           const stdlib::lifecycle::LifecycleStages& stages,
+           const std::function<BatchRunner()>& make_runner) {
   std::FILE* in = stdin;
   std::FILE* out = stdout;
   std::FILE* errs = nullptr;
@@ -431,17 +470,12 @@ int RunTransform(const TransformOptions& o) {
     return f != nullptr;
   };
   if (!open(o.in, "rb", in) || !open(o.out, "wb", out) || !open(o.errors, "wb", errs)) return 2;
-  const rt::Layout& layout = entry.layout;
-  // std.lifecycle ranks stages in the portal's order: its contacts' `lifecyclestage` options
-  // by displayOrder, from --schema (the builtin schema has HubSpot's defaults).
-  const stdlib::lifecycle::LifecycleStages stages =
-      engine::LifecycleStagesOf(schemas.Find(schema::Crm::kHubSpot, "contacts"));
   const unsigned threads =
       o.threads > 0 ? o.threads : std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
   std::vector<std::unique_ptr<ChunkTransformer>> transformers;
   for (unsigned i = 0; i < threads; ++i)
-    transformers.push_back(std::make_unique<ChunkTransformer>(layout, make_runner(), &stages,
-                                                              o.batch, module->locations));
+    transformers.push_back(
+        std::make_unique<ChunkTransformer>(layout, make_runner(), &stages, o.batch, locations));
   size_t read = 0, written = 0, dropped = 0, failed = 0;
   bool ok = true;
   std::FILE* const err_out = errs ? errs : stderr;

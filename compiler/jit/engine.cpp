@@ -15,10 +15,17 @@
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
 
+#include <elf.h>
+#include <link.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -94,18 +101,49 @@ std::string HostIdentity() {
   return s;
 }
 
-std::string CacheKey(const ir::Module& module, int entry) {
-  llvm::SHA256 h;
-  auto add = [&](std::string_view s) {
-    h.update(llvm::StringRef(s.data(), s.size()));
-    h.update(llvm::StringRef("\0", 1));
-  };
-  add(kCompilerVersion);
-  add(LLVM_VERSION_STRING);
-  add(HostIdentity());
-  add(ir::Print(module));
-  add(std::to_string(entry));
-  auto digest = h.final();
+// The running program's GNU build id (hex), so that a rebuilt compiler never reads objects or
+// transform manifests that an older build wrote under the same version string. Without a
+// build id note, the executable's size and modification time stand in.
+std::string ExecutableBuildId() {
+  std::string id;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* out) -> int {
+        auto& hex = *static_cast<std::string*>(out);
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+          if (ph.p_type != PT_NOTE) continue;
+          const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
+          const char* end = p + ph.p_memsz;
+          while (p + sizeof(ElfW(Nhdr)) <= end) {
+            const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(p);
+            const char* name = p + sizeof(ElfW(Nhdr));
+            const char* desc = name + ((note->n_namesz + 3) & ~3u);
+            if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
+                std::memcmp(name, "GNU", 4) == 0 && desc + note->n_descsz <= end) {
+              static const char* digits = "0123456789abcdef";
+              for (uint32_t k = 0; k < note->n_descsz; ++k) {
+                const auto b = static_cast<unsigned char>(desc[k]);
+                hex += digits[b >> 4];
+                hex += digits[b & 15];
+              }
+              return 1;
+            }
+            p = desc + ((note->n_descsz + 3) & ~3u);
+          }
+        }
+        return 1;  // the first object is the executable: never look further
+      },
+      &id);
+  if (id.empty()) {
+    struct stat st {};
+    if (::stat("/proc/self/exe", &st) == 0)
+      id = std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec);
+  }
+  return id;
+}
+
+std::string Hex(const std::array<uint8_t, 32>& digest) {
   static const char* hex = "0123456789abcdef";
   std::string s;
   for (uint8_t b : digest) {
@@ -113,6 +151,10 @@ std::string CacheKey(const ir::Module& module, int entry) {
     s += hex[b & 15];
   }
   return s;
+}
+
+std::string CacheKey(const ir::Module& module, int entry) {
+  return CacheKeyOf({ir::Print(module), std::to_string(entry)});
 }
 
 std::atomic<int> dylib_counter{0};
@@ -125,6 +167,21 @@ std::string DefaultCacheDir() {
   if (const char* home = std::getenv("HOME"); home && *home)
     return (std::filesystem::path(home) / ".cache" / "syncline").string();
   return "";
+}
+
+std::string CacheKeyOf(const std::vector<std::string>& parts) {
+  llvm::SHA256 h;
+  auto add = [&](std::string_view s) {
+    h.update(llvm::StringRef(s.data(), s.size()));
+    h.update(llvm::StringRef("\0", 1));
+  };
+  add(kCompilerVersion);
+  add(LLVM_VERSION_STRING);
+  add(HostIdentity());
+  static const std::string build_id = ExecutableBuildId();
+  add(build_id);
+  for (const auto& part : parts) add(part);
+  return Hex(h.final());
 }
 
 struct Engine::Impl {
@@ -141,12 +198,10 @@ Engine::~Engine() {
     llvm::consumeError(impl_->jit->getExecutionSession().removeJITDylib(*impl_->dylib));
 }
 
-std::unique_ptr<Engine> Engine::Load(const ir::Module& module, int entry, const Options& options,
-                                     std::string& error) {
-  const auto start = std::chrono::steady_clock::now();
+// An engine with its own JITDylib holding the explicit symbol list, ready for an object.
+std::unique_ptr<Engine> Engine::Create(std::string& error) {
   llvm::orc::LLJIT* jit = Jit(error);
   if (!jit) return nullptr;
-
   std::unique_ptr<Engine> engine(new Engine());
   engine->impl_->jit = jit;
   auto& es = jit->getExecutionSession();
@@ -173,12 +228,36 @@ std::unique_ptr<Engine> Engine::Load(const ir::Module& module, int entry, const 
     return nullptr;
   }
   engine->impl_->tracker = dylib->createResourceTracker();
+  return engine;
+}
+
+bool Engine::Attach(std::unique_ptr<llvm::MemoryBuffer> object, std::string& error) {
+  auto& es = impl_->jit->getExecutionSession();
+  if (auto e = impl_->jit->addObjectFile(impl_->tracker, std::move(object))) {
+    error = ToString(std::move(e));
+    return false;
+  }
+  auto sym = es.lookup({impl_->dylib}, es.intern(codegen::kBatchSymbol));
+  if (!sym) {
+    error = ToString(sym.takeError());
+    return false;
+  }
+  batch_ = sym->getAddress().toPtr<sl_batch_fn>();
+  return true;
+}
+
+std::unique_ptr<Engine> Engine::Load(const ir::Module& module, int entry, const Options& options,
+                                     std::string& error) {
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<Engine> engine = Create(error);
+  if (!engine) return nullptr;
 
   // The object: from the cache, or compiled (and then cached).
   std::unique_ptr<llvm::MemoryBuffer> object;
   std::filesystem::path cache_file;
   if (!options.cache_dir.empty()) {
-    cache_file = std::filesystem::path(options.cache_dir) / (CacheKey(module, entry) + ".o");
+    engine->cache_key_ = CacheKey(module, entry);
+    cache_file = std::filesystem::path(options.cache_dir) / (engine->cache_key_ + ".o");
     auto cached = llvm::MemoryBuffer::getFile(cache_file.string());
     if (cached) {
       object = std::move(*cached);
@@ -201,31 +280,48 @@ std::unique_ptr<Engine> Engine::Load(const ir::Module& module, int entry, const 
     pm.run(*m);
     object = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(bytes.data(), bytes.size()),
                                                   "syncline_rules.o");
-    if (!cache_file.empty()) {
-      // Written to a temporary name and renamed, so a concurrent start never reads half a file.
-      std::error_code ec;
-      std::filesystem::create_directories(cache_file.parent_path(), ec);
-      const auto tmp = cache_file.string() + ".tmp" + std::to_string(::getpid());
-      std::ofstream f(tmp, std::ios::binary);
-      f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      f.close();
-      if (f) std::filesystem::rename(tmp, cache_file, ec);
-      if (!f || ec) std::filesystem::remove(tmp, ec);
-    }
+    if (!cache_file.empty() &&
+        !WriteFileAtomically(cache_file.string(), std::string_view(bytes.data(), bytes.size())))
+      engine->cache_key_.clear();  // not stored: no manifest may point at it
   }
-  if (auto e = jit->addObjectFile(engine->impl_->tracker, std::move(object))) {
-    error = ToString(std::move(e));
-    return nullptr;
-  }
-  auto sym = es.lookup({&*dylib}, es.intern(codegen::kBatchSymbol));
-  if (!sym) {
-    error = ToString(sym.takeError());
-    return nullptr;
-  }
-  engine->batch_ = sym->getAddress().toPtr<sl_batch_fn>();
+  if (!engine->Attach(std::move(object), error)) return nullptr;
   engine->compile_ms_ =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return engine;
+}
+
+std::unique_ptr<Engine> Engine::LoadCached(const std::string& key, const Options& options,
+                                           std::string& error) {
+  error.clear();
+  if (options.cache_dir.empty() || key.empty()) return nullptr;
+  const auto start = std::chrono::steady_clock::now();
+  auto cached = llvm::MemoryBuffer::getFile(
+      (std::filesystem::path(options.cache_dir) / (key + ".o")).string());
+  if (!cached) return nullptr;  // not cached (or removed since): the caller compiles
+  std::unique_ptr<Engine> engine = Create(error);
+  if (!engine) return nullptr;
+  if (!engine->Attach(std::move(*cached), error)) return nullptr;
+  engine->from_cache_ = true;
+  engine->cache_key_ = key;
+  engine->compile_ms_ =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return engine;
+}
+
+bool WriteFileAtomically(const std::string& path, std::string_view bytes) {
+  // Written to a temporary name and renamed, so a concurrent start never reads half a file.
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const auto tmp = path + ".tmp" + std::to_string(::getpid());
+  std::ofstream f(tmp, std::ios::binary);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  f.close();
+  if (f) std::filesystem::rename(tmp, path, ec);
+  if (!f || ec) {
+    std::filesystem::remove(tmp, ec);
+    return false;
+  }
+  return true;
 }
 
 bool PrintLLVM(const ir::Module& module, int entry, std::string& out, std::string& error) {

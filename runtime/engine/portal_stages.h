@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "connectors/connector.h"
 #include "engine/program.h"
@@ -16,6 +18,15 @@ namespace syncline::engine {
 
 // From a schema: `contacts` is the portal's HubSpot contacts object (null: the defaults).
 stdlib::lifecycle::LifecycleStages LifecycleStagesOf(const schema::Object* contacts);
+
+// The same in two steps, for `transform`'s cache, which keeps the options and not the schema:
+// the `lifecyclestage` options in funnel order (both empty: the schema has none), then the
+// stages they make (HubSpot's defaults for none).
+struct StageOptions {
+  std::vector<std::string> values, labels;
+};
+StageOptions LifecycleOptionsOf(const schema::Object* contacts);
+stdlib::lifecycle::LifecycleStages LifecycleStagesFrom(const StageOptions& options);
 
 // Read from the portal (a describe of contacts); a failed read ends the run (StopRun).
 stdlib::lifecycle::LifecycleStages PortalLifecycleStages(connectors::Connector& hubspot,
