@@ -192,11 +192,13 @@ class TestRun {
   // first use.
   std::optional<TestFailure> AddToSegment(const std::string& name, const std::string& id,
                                           const std::string& object) {
-    const std::string type = connectors::ListObjectTypeId(object);
-    if (type == object) return Fail("hubspot." + object + " records have no segments");
+    auto& hubspot = static_cast<connectors::HubSpotConnector&>(crms_->hubspot());
+    std::string type;
+    if (connectors::Error e = hubspot.ObjectTypeId(object, &type); !e.ok())
+      return Fail("hubspot." + object + " records have no segments: " + e.message);
     std::string& list_id = lists_[object + "/" + name];
     if (list_id.empty()) {
-      auto& session = static_cast<connectors::HubSpotConnector&>(crms_->hubspot()).session();
+      auto& session = hubspot.session();
       auto r = session.Send("POST", "/crm/v3/lists",
                             {{"name", name}, {"objectTypeId", type}, {"processingType", "MANUAL"}});
       if (!r.ok()) return Fail("cannot create segment \"" + name + "\": " + r.error.message);

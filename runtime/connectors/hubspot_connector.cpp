@@ -97,63 +97,60 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
     page.watermark = cur.Encode();
     return page.records.empty() || on_page(page);
   };
-  for (;;) {  // one search window per turn: GTE the newest timestamp seen so far
+  // One search per page, each from the newest timestamp handed out so far (GTE, skipping the
+  // ids already handed out at it; GT once all of them were), never a numeric `after` offset:
+  // a record written while the feed is read (the engine's own write-backs) gets a new
+  // timestamp and moves to the end of the order, so an offset into the old order would skip as
+  // many records as were written before it. Keyset pages also never reach the 10,000-result cap.
+  for (;;) {
     const int64_t window_start = cur.ms;
-    int64_t after = 0;
-    for (;;) {
-      int limit =
-          static_cast<int>(std::min<int64_t>(config_.search_page, config_.search_cap - after));
-      if (limit <= 0) break;  // the window is full: restart it at the newest timestamp
-      json body = {{"filterGroups",
-                    {{{"filters",
-                       {{{"propertyName", lm},
-                         {"operator", cur.gt ? "GT" : "GTE"},
-                         {"value", std::to_string(window_start)}}}}}}},
-                   {"sorts", {{{"propertyName", lm}, {"direction", "ASCENDING"}}}},
-                   {"limit", limit},
-                   {"after", std::to_string(after)}};
-      if (!props.empty()) body["properties"] = props;
-      ApiResult r = session_.Send("POST", path, body);
-      if (!r.ok()) return r.error;
-      ChangePage page;
-      for (auto& j : TakeArray(r.body, "results")) {
-        Record rec = ToRecord(object, std::move(j));
-        if (cur.Take(rec.id, rec.last_modified_ms)) page.records.push_back(std::move(rec));
-      }
-      if (!emit(page)) return {};
-      std::string next = NextAfter(r.body);
-      if (next.empty()) return {};
-      after = std::stoll(next);
+    json body = {{"filterGroups",
+                  {{{"filters",
+                     {{{"propertyName", lm},
+                       {"operator", cur.gt ? "GT" : "GTE"},
+                       {"value", std::to_string(window_start)}}}}}}},
+                 {"sorts", {{{"propertyName", lm}, {"direction", "ASCENDING"}}}},
+                 {"limit", std::min(config_.search_page, config_.search_cap)},
+                 {"after", "0"}};
+    if (!props.empty()) body["properties"] = props;
+    ApiResult r = session_.Send("POST", path, body);
+    if (!r.ok()) return r.error;
+    ChangePage page;
+    for (auto& j : TakeArray(r.body, "results")) {
+      Record rec = ToRecord(object, std::move(j));
+      if (cur.Take(rec.id, rec.last_modified_ms)) page.records.push_back(std::move(rec));
     }
-    if (cur.ms != window_start || cur.gt) continue;
-    // A whole window shared one timestamp: page through it by id, then move strictly past it.
+    if (!emit(page)) return {};
+    if (NextAfter(r.body).empty()) return {};  // this search held the rest of the feed
+    if (cur.ms > window_start) continue;       // the next page starts at a later timestamp
+    // A whole page shared one timestamp: page through it by id, then move strictly past it.
     std::string last_id = "0";
     for (;;) {
-      json body = {
+      json tie_body = {
           {"filterGroups",
            {{{"filters",
               {{{"propertyName", lm}, {"operator", "EQ"}, {"value", std::to_string(cur.ms)}},
                {{"propertyName", "hs_object_id"}, {"operator", "GT"}, {"value", last_id}}}}}}},
           {"sorts", {{{"propertyName", "hs_object_id"}, {"direction", "ASCENDING"}}}},
           {"limit", config_.search_page}};
-      if (!props.empty()) body["properties"] = props;
-      ApiResult r = session_.Send("POST", path, body);
-      if (!r.ok()) return r.error;
-      ChangePage page;
-      json results = TakeArray(r.body, "results");
+      if (!props.empty()) tie_body["properties"] = props;
+      ApiResult tie = session_.Send("POST", path, tie_body);
+      if (!tie.ok()) return tie.error;
+      ChangePage tie_page;
+      json results = TakeArray(tie.body, "results");
       for (auto& j : results) {
         Record rec = ToRecord(object, std::move(j));
         last_id = rec.id;
         if (rec.last_modified_ms == cur.ms && !cur.ids.count(rec.id)) {
           cur.ids.insert(rec.id);
-          page.records.push_back(std::move(rec));
+          tie_page.records.push_back(std::move(rec));
         }
       }
-      if (results.empty() || NextAfter(r.body).empty()) {
+      if (results.empty() || NextAfter(tie.body).empty()) {
         cur.ids.clear();
         cur.gt = true;
       }
-      if (!emit(page)) return {};
+      if (!emit(tie_page)) return {};
       if (cur.gt) break;
     }
   }
@@ -416,9 +413,31 @@ std::string ListObjectTypeId(const std::string& object) {
   return it == kTypeIds.end() ? object : it->second;
 }
 
+Error HubSpotConnector::ObjectTypeId(const std::string& object, std::string* id) {
+  *id = ListObjectTypeId(object);
+  const bool is_type_id = !id->empty() && id->find('-') != std::string::npos &&
+                          std::all_of(id->begin(), id->end(),
+                                      [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+  if (is_type_id) return {};
+  if (auto it = custom_type_ids_.find(object); it != custom_type_ids_.end()) {
+    *id = it->second;
+    return {};
+  }
+  // A custom object by name ("vehicles", "p_vehicles"): the lists API takes only its type id.
+  ApiResult r = session_.Get("/crm/v3/schemas/" + http::Client::Escape(object));
+  if (!r.ok()) return r.error;
+  *id = Text(r.body.value("objectTypeId", json("")));
+  if (id->empty())
+    return Error{ErrorCategory::kOther, "SCHEMA",
+                 "the schema of " + object + " has no objectTypeId", r.status()};
+  custom_type_ids_[object] = *id;
+  return {};
+}
+
 Error HubSpotConnector::FindListId(const std::string& object, const std::string& name,
                                    std::string* id) {
-  const std::string type_id = ListObjectTypeId(object);
+  std::string type_id;
+  if (Error e = ObjectTypeId(object, &type_id); !e.ok()) return e;
   ApiResult r = session_.Get("/crm/v3/lists/object-type-id/" + type_id + "/name/" +
                              http::Client::Escape(name));
   if (!r.ok()) return r.error;

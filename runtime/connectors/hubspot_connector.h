@@ -4,6 +4,7 @@
 // See docs/runtime.md for the policies.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -60,6 +61,9 @@ class HubSpotConnector final : public Connector {
   ApiSession& session() { return session_; }
   // "lastmodifieddate" for contacts, "hs_lastmodifieddate" otherwise.
   static std::string LastModifiedProperty(const std::string& object);
+  // The object type id the lists API addresses an object by: 0-1, 0-2, 0-3, 0-5 for the
+  // standard objects, and for a custom object its `2-…` id, read once from its schema.
+  Error ObjectTypeId(const std::string& object, std::string* id);
 
  private:
   // One batch write call of at most batch_size items; splits on whole-batch 400/409 to find
@@ -71,10 +75,12 @@ class HubSpotConnector final : public Connector {
 
   HubSpotConfig config_;
   ApiSession session_;
+  std::map<std::string, std::string> custom_type_ids_;  // custom object name -> 2-…
 };
 
-// The object type id lists v3 addresses an object's lists by (contacts 0-1, companies 0-2,
-// deals 0-3, tickets 0-5); any other name is returned as it is (a custom object's type id).
+// The object type id lists v3 addresses a standard object's lists by (contacts 0-1, companies
+// 0-2, deals 0-3, tickets 0-5); any other name is returned as it is (HubSpotConnector::
+// ObjectTypeId resolves custom objects).
 std::string ListObjectTypeId(const std::string& object);
 
 }  // namespace syncline::connectors

@@ -37,6 +37,17 @@ const KnownPair kKnown[] = {
     {"emails", "tickets", 224, 223, ""},     {"meetings", "tickets", 226, 225, ""},
 };
 
+// "0-1", "2-3456789": what the lists API takes where it names an object.
+bool IsObjectTypeId(const std::string& s) {
+  const auto dash = s.find('-');
+  auto digits = [](std::string_view d) {
+    return !d.empty() &&
+           std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return dash != std::string::npos && digits(std::string_view(s).substr(0, dash)) &&
+         digits(std::string_view(s).substr(dash + 1));
+}
+
 }  // namespace
 
 void HubSpotSandbox::Impl::CreateGraphTables() {
@@ -660,7 +671,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
     std::string name = body->value("name", "");
     std::string type_id = body->value("objectTypeId", "");
     std::string processing = body->value("processingType", "");
-    const ObjectDef* def = im.FindObject(type_id);
+    const ObjectDef* def = IsObjectTypeId(type_id) ? im.FindObject(type_id) : nullptr;
     if (name.empty() || !def)
       return im.Error(call, 400, "VALIDATION_ERROR", "name and a valid objectTypeId are required");
     if (processing != "MANUAL" && processing != "DYNAMIC" && processing != "SNAPSHOT")
@@ -724,6 +735,10 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
 
   router.Add("GET", "/crm/v3/lists/object-type-id/{objectTypeId}/name/{name}",
              [&im, list_json](Call& call) {
+               // Like HubSpot, only a type id (0-1, 2-…): not an object's name.
+               if (!IsObjectTypeId(call.Param("objectTypeId")))
+                 return im.Error(call, 400, "VALIDATION_ERROR",
+                                 "Unable to infer object type from: " + call.Param("objectTypeId"));
                const ObjectDef* def = im.FindObject(call.Param("objectTypeId"));
                if (def) {
                  auto st = im.store->Prepare("SELECT data FROM hs_lists WHERE object_type_id=?");

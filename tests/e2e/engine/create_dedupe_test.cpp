@@ -230,6 +230,37 @@ TEST_CASE("R29_creation_target_contact_or_lead") {
   }
 }
 
+TEST_CASE("R29_contacts_after_a_page_of_write_backs_are_still_created") {
+  // 200 HubSpot contacts (one search page) pair with Salesforce contacts whose first name wins,
+  // so the run writes each of them back while it reads the feed; that moves them to the end of
+  // the feed's order. The 50 contacts of the next page exist only in HubSpot and must still be
+  // created in Salesforce: an offset-paged feed skipped all 50 of them, for good (the next
+  // run's watermark is past them).
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMap));
+  auto email = [](int i) { return "page" + std::to_string(i) + "@example.com"; };
+  std::vector<connectors::WriteItem> sf_items;
+  for (int i = 0; i < 200; ++i)
+    sf_items.push_back({"", "", "", {{"Email", email(i)}, {"LastName", "L"}, {"FirstName", "Sf"}}});
+  for (const auto& r : f.sf->Write("Contact", connectors::WriteKind::kCreate, sf_items))
+    REQUIRE(r.ok);
+  for (int batch = 0; batch < 25; ++batch) {  // 10 contacts a second: the order is by time
+    f.Tick();
+    std::vector<connectors::WriteItem> items;
+    for (int i = batch * 10; i < batch * 10 + 10; ++i)
+      items.push_back({"", "", "", {{"email", email(i)}, {"lastname", "L"}, {"firstname", "Hs"}}});
+    for (const auto& r : f.hs->Write("contacts", connectors::WriteKind::kCreate, items))
+      REQUIRE(r.ok);
+  }
+  auto r = f.Sync();
+  CHECK(r.counts["created.salesforce"] == 50);
+  int created = 0;
+  for (int i = 200; i < 250; ++i) created += f.SfByEmail("Contact", email(i)).size() == 1;
+  CHECK(created == 50);
+  CHECK(f.ContactsByEmail(email(7))[0].fields["firstname"] == "Sf");
+  CHECK(f.Sync().counts["created.salesforce"] == 0);
+}
+
 TEST_CASE("R31_contact_without_email_does_not_sync") {
   EngineFixture f;
   f.Rules(ContactRules("  to salesforce: create or update Lead", kMap));

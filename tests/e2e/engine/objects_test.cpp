@@ -695,6 +695,40 @@ std::string VehicleRules(const std::string& conflict) {
 
 const char* kVehicleSchemas = SYNCLINE_SOURCE_DIR "/examples/custom-object/schemas";
 
+// R43 with a custom object. The lists API addresses a custom object's lists by its `2-…`
+// type id, never by its name (the sandbox refuses a name as HubSpot does); the connector reads
+// the id from the object's schema.
+TEST_CASE("R43_a_custom_object_segment_chooses_the_records_that_sync") {
+  EngineFixture f({kVehicleSchemas});
+  std::string rules = VehicleRules("");
+  rules.replace(rules.rfind("  map {"), 0, "  include if in_segment(\"Fleet\")\n");
+  f.Rules(rules);
+  auto schema = f.hs->session().Get("/crm/v3/schemas/vehicles");
+  REQUIRE(schema.ok());
+  const std::string type = schema.body.value("objectTypeId", "");
+  CHECK(type.rfind("2-", 0) == 0);
+  auto by_name = f.hs->session().Send(
+      "POST", "/crm/v3/lists",
+      {{"name", "Fleet"}, {"objectTypeId", "vehicles"}, {"processingType", "MANUAL"}});
+  CHECK(by_name.status() == 400);
+  auto made = f.hs->session().Send(
+      "POST", "/crm/v3/lists",
+      {{"name", "Fleet"}, {"objectTypeId", type}, {"processingType", "MANUAL"}});
+  REQUIRE_MESSAGE(made.ok(), made.body.dump());
+  const std::string list = made.body["list"].value("listId", "");
+  const std::string fleet = CreateHs(f, "vehicles", {{"vin", "VIN1001"}, {"make", "Saab"}});
+  const std::string other = CreateHs(f, "vehicles", {{"vin", "VIN1002"}, {"make", "Fiat"}});
+  f.Tick();
+  REQUIRE(f.hs->AddListMembers(list, {fleet}).ok());
+  auto r = f.Sync();
+  CHECK(r.by_sync["vehicles"]["skipped.segment"] == 1);
+  const std::string car = LinkedSf(f, "vehicles", fleet);
+  REQUIRE(!car.empty());
+  CHECK(f.Sf("Vehicle__c", car, {"Make__c"})["Make__c"] == "Saab");
+  CHECK(LinkedSf(f, "vehicles", other).empty());
+  CHECK(AllSf(f, "Vehicle__c", {"Name"}).size() == 1);
+}
+
 TEST_CASE("R130_R133_custom_object_pairs_by_external_id_translates_and_associates") {
   EngineFixture f({kVehicleSchemas});
   f.Rules(VehicleRules(""));
