@@ -45,7 +45,13 @@ awk -v n="$N" '
   }' "$TMP/results"
 
 ms() {  # runs = $1, then a command: the median wall time of the runs in milliseconds
-  python3 - "$@" <<'PY'
+  runs=$1; shift
+  if command -v hyperfine > /dev/null; then  # no shell in between (-N): the program's own start
+    hyperfine -N -r "$runs" --export-json "$TMP/hf.json" "$*" > /dev/null 2>&1
+    python3 -c 'import json, sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$TMP/hf.json"
+    return
+  fi
+  python3 - "$runs" "$@" <<'PY'
 import statistics, subprocess, sys, time
 times = []
 for _ in range(int(sys.argv[1])):
@@ -55,8 +61,8 @@ for _ in range(int(sys.argv[1])):
 print(f"{statistics.median(times):.1f}")
 PY
 }
-echo "JIT compile with a cold cache (one run), and start with a warm cache (median of 20), of each"
-echo "example's syncs, on empty input:"
+echo "JIT compile with a cold cache (one run), and start with a warm cache (median of 20, by"
+echo "hyperfine when installed), of each example's syncs, on empty input:"
 for f in "$ROOT"/examples/*/*.sync; do
   schemas=""
   [ -d "$(dirname "$f")/schemas" ] && schemas="--schemas $(dirname "$f")/schemas"
