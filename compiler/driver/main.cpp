@@ -37,6 +37,9 @@ static int Forward(char** argv) {
   const auto full =
       (ec ? std::filesystem::path(argv[0]) : self).parent_path() / SYNCLINE_FORWARD_TO;
   ::execv(full.c_str(), argv);
+  // Without /proc, a `syncline` found on PATH finds its partner there too.
+  if (ec && std::string_view(argv[0]).find('/') == std::string_view::npos)
+    ::execvp(SYNCLINE_FORWARD_TO, argv);
   std::cerr << "syncline: cannot run " << full.string() << ": " << std::strerror(errno)
             << "\n  (it holds every command but check and transform; it is built with "
                "`syncline`)\n";
