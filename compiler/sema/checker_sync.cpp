@@ -354,6 +354,20 @@ void Checker::CheckSettings(const SyncDecl& sync, CheckedSync& out) {
           }
         }
         out.include = inc.condition.get();
+        // The filter chooses the HubSpot records that go to Salesforce (R37); a sync that only
+        // writes HubSpot never evaluates it, and a filter that silently does nothing is worse
+        // than none.
+        if (out.syntax->direction == SyncDirection::kToHubSpot) {
+          auto& d = diags_.Report(Code::E0422, item.range,
+                                  "`include if` has no effect in a sync into HubSpot only");
+          d.notes.push_back(
+              "an include filter chooses which HubSpot records sync to Salesforce (R37); this "
+              "sync only writes HubSpot, so no record is ever filtered");
+          d.notes.push_back(
+              "in a two-way sync (`<->`) the filter also stops Salesforce updates to the records "
+              "outside it (R42)");
+          d.helps.push_back("remove the filter");
+        }
         break;
       }
       case SyncItemKind::kPicklists: {
