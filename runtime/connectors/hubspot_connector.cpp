@@ -1,6 +1,7 @@
 #include "connectors/hubspot_connector.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -91,17 +92,38 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
   std::vector<std::string> props = fields;
   if (!props.empty() && std::find(props.begin(), props.end(), lm) == props.end())
     props.push_back(lm);
-  WindowCursor cur = WindowCursor::Parse(since);
+  WindowCursor cur = WindowCursor::Parse(since);  // what has been read
+  WindowCursor handed = cur;                      // what has been handed out: the watermark
   const std::string path = "/crm/v3/objects/" + object + "/search";
+  const size_t page_size = static_cast<size_t>(std::max(1, config_.search_page));
   auto emit = [&](ChangePage& page) {
     page.watermark = cur.Encode();
+    handed = cur;
     return page.records.empty() || on_page(page);
   };
-  // One search per page, each from the newest timestamp handed out so far (GTE, skipping the
-  // ids already handed out at it; GT once all of them were), never a numeric `after` offset:
-  // a record written while the feed is read (the engine's own write-backs) gets a new
-  // timestamp and moves to the end of the order, so an offset into the old order would skip as
-  // many records as were written before it. Keyset pages also never reach the 10,000-result cap.
+  // Records read but not handed out yet. Each keyset search (below) re-reads the ids at its
+  // first timestamp, so it brings a few fewer new records than its limit; the caller still
+  // gets pages of `search_page` records, so that its writes go in full batches.
+  std::deque<Record> pending;
+  auto hand_out = [&](bool rest) {  // false when the caller stops the read
+    while (pending.size() >= page_size || (rest && !pending.empty())) {
+      ChangePage page;
+      const size_t n = std::min(page_size, pending.size());
+      for (size_t i = 0; i < n; ++i) {
+        handed.Take(pending.front().id, pending.front().last_modified_ms);
+        page.records.push_back(std::move(pending.front()));
+        pending.pop_front();
+      }
+      page.watermark = handed.Encode();
+      if (!on_page(page)) return false;
+    }
+    return true;
+  };
+  // One search per page, each from the newest timestamp read so far (GTE, skipping the ids
+  // already read at it; GT once all of them were), never a numeric `after` offset: a record
+  // written while the feed is read (the engine's own write-backs) gets a new timestamp and moves
+  // to the end of the order, so an offset into the old order would skip as many records as
+  // were written before it. Keyset pages also never reach the 10,000-result cap.
   for (;;) {
     const int64_t window_start = cur.ms;
     json body = {{"filterGroups",
@@ -115,14 +137,15 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
     if (!props.empty()) body["properties"] = props;
     ApiResult r = session_.Send("POST", path, body);
     if (!r.ok()) return r.error;
-    ChangePage page;
     for (auto& j : TakeArray(r.body, "results")) {
       Record rec = ToRecord(object, std::move(j));
-      if (cur.Take(rec.id, rec.last_modified_ms)) page.records.push_back(std::move(rec));
+      if (cur.Take(rec.id, rec.last_modified_ms)) pending.push_back(std::move(rec));
     }
-    if (!emit(page)) return {};
-    if (NextAfter(r.body).empty()) return {};  // this search held the rest of the feed
-    if (cur.ms > window_start) continue;       // the next page starts at a later timestamp
+    const bool last = NextAfter(r.body).empty();  // this search held the rest of the feed
+    if (!hand_out(last) || last) return {};
+    if (cur.ms > window_start) continue;  // the next search starts at a later timestamp
+    // Everything read is handed out before the tie pages, which hand out what they read.
+    if (!hand_out(true)) return {};
     // A whole page shared one timestamp: page through it by id, then move strictly past it.
     std::string last_id = "0";
     for (;;) {

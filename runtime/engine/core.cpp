@@ -248,8 +248,14 @@ void BaseAfterCreate(const ObjectProgram& object, const connectors::Record& sour
     // fill in or normalise values (defaults, picklist names from codes), and what it reports
     // is what the next pass settles, as it would after a crash (journal recovery links a
     // created record without a base).
-    const std::string dst;
-    (void)written, (void)dst_kind;
+    std::string dst;
+    // Except a Salesforce checkbox the create did not send: Salesforce stores false (checkboxes
+    // are never blank), and a base saying so keeps the record's first read from sending that
+    // default back to the blank source as a change: one more write per created record, which
+    // an initial sync must not make (issue 6: writes at the batch minimum).
+    if (source_is_hubspot && src.empty() && dst_kind == schema::ValueKind::kBool)
+      dst = Canonical(json(false), dst_kind, fold);
+    (void)written;
     (*base_hubspot)[fm.hubspot] = source_is_hubspot ? src : dst;
     (*base_salesforce)[fm.salesforce] = source_is_hubspot ? dst : src;
   }

@@ -261,6 +261,39 @@ TEST_CASE("R29_contacts_after_a_page_of_write_backs_are_still_created") {
   CHECK(f.Sync().counts["created.salesforce"] == 0);
 }
 
+TEST_CASE("R29_a_created_lead_s_checkbox_default_is_not_written_back_to_hubspot") {
+  // Salesforce stores false in a checkbox the create did not send. Reading the created lead
+  // back must not count that default as a Salesforce change and write it to the HubSpot
+  // contact: an initial sync stays at one write per record (issue 6's batch minimum).
+  EngineFixture f;
+  f.Rules(
+      ContactRules("  to salesforce: create or update Lead",
+                   "    hs_email_optout <-> HasOptedOutOfEmail prefer salesforce unless blank"));
+  const std::string hs =
+      f.CreateContact({{"email", "box@example.com"}, {"lastname", "Box"}, {"company", "Box Co"}});
+  const int64_t before = f.HubSpotWrites();
+  auto r = f.Sync();
+  CHECK(r.counts["created.salesforce"] == 1);
+  CHECK(r.counts["updated.hubspot"] == 0);
+  const auto leads = f.SfByEmail("Lead", "box@example.com", {"Email", "HasOptedOutOfEmail"});
+  REQUIRE(leads.size() == 1);
+  CHECK(leads[0].fields["HasOptedOutOfEmail"] == false);
+  auto again = f.Sync();
+  CHECK(f.HubSpotWrites() == before);
+  CHECK(again.counts["updated.hubspot"] == 0);
+  auto optout = [&] {
+    std::vector<connectors::Record> got;
+    REQUIRE(f.hs->ReadByIds("contacts", {hs}, {"hs_email_optout"}, &got).ok());
+    REQUIRE(got.size() == 1);
+    return got[0].fields.value("hs_email_optout", json(nullptr));
+  };
+  CHECK((optout().is_null() || optout() == ""));
+  // A real change in Salesforce still reaches HubSpot.
+  f.UpdateSf("Lead", leads[0].id, {{"HasOptedOutOfEmail", true}});
+  f.Sync();
+  CHECK(optout() == "true");
+}
+
 TEST_CASE("R31_contact_without_email_does_not_sync") {
   EngineFixture f;
   f.Rules(ContactRules("  to salesforce: create or update Lead", kMap));
