@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -101,6 +100,14 @@ std::string HostIdentity() {
   return s;
 }
 
+void AppendHex(std::string& out, const uint8_t* bytes, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  for (size_t i = 0; i < n; ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+}
+
 // The running program's GNU build id (hex), so that a rebuilt compiler never reads objects or
 // transform manifests that an older build wrote under the same version string. Without a
 // build id note, the executable's size and modification time stand in.
@@ -120,12 +127,7 @@ std::string ExecutableBuildId() {
             const char* desc = name + ((note->n_namesz + 3) & ~3u);
             if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
                 std::memcmp(name, "GNU", 4) == 0 && desc + note->n_descsz <= end) {
-              static const char* digits = "0123456789abcdef";
-              for (uint32_t k = 0; k < note->n_descsz; ++k) {
-                const auto b = static_cast<unsigned char>(desc[k]);
-                hex += digits[b >> 4];
-                hex += digits[b & 15];
-              }
+              AppendHex(hex, reinterpret_cast<const uint8_t*>(desc), note->n_descsz);
               return 1;
             }
             p = desc + ((note->n_descsz + 3) & ~3u);
@@ -141,16 +143,6 @@ std::string ExecutableBuildId() {
            std::to_string(st.st_mtim.tv_nsec);
   }
   return id;
-}
-
-std::string Hex(const std::array<uint8_t, 32>& digest) {
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : digest) {
-    s += hex[b >> 4];
-    s += hex[b & 15];
-  }
-  return s;
 }
 
 std::string CacheKey(const ir::Module& module, int entry) {
@@ -175,13 +167,17 @@ std::string CacheKeyOf(const std::vector<std::string>& parts) {
     h.update(llvm::StringRef(s.data(), s.size()));
     h.update(llvm::StringRef("\0", 1));
   };
+  // Neither changes while the process runs; both take system calls to find.
+  static const std::string host = HostIdentity(), build_id = ExecutableBuildId();
   add(kCompilerVersion);
   add(LLVM_VERSION_STRING);
-  add(HostIdentity());
-  static const std::string build_id = ExecutableBuildId();
+  add(host);
   add(build_id);
   for (const auto& part : parts) add(part);
-  return Hex(h.final());
+  const auto digest = h.final();
+  std::string key;
+  AppendHex(key, digest.data(), digest.size());
+  return key;
 }
 
 struct Engine::Impl {

@@ -166,6 +166,15 @@ struct EngineFixture {
     return out;
   }
 
+  // A manual HubSpot list (segment) of `type`'s records (contacts unless told); its id.
+  std::string ManualList(const std::string& name, const std::string& type = "0-1") {
+    auto made =
+        hs->session().Send("POST", "/crm/v3/lists",
+                           {{"name", name}, {"objectTypeId", type}, {"processingType", "MANUAL"}});
+    REQUIRE_MESSAGE(made.ok(), made.error.message << " " << made.body.dump());
+    return made.body["list"].value("listId", "");
+  }
+
   // ---- Salesforce
   std::string CreateSf(const std::string& object, const json& fields) {
     Tick();

@@ -174,11 +174,7 @@ TEST_CASE("R43_a_company_segment_chooses_the_companies_that_sync") {
   std::string companies = kCompanies;
   companies.replace(companies.find("  map {"), 0, "  include if in_segment(\"Key accounts\")\n");
   f.Rules(std::string(kContacts) + companies);
-  auto made = f.hs->session().Send(
-      "POST", "/crm/v3/lists",
-      {{"name", "Key accounts"}, {"objectTypeId", "0-2"}, {"processingType", "MANUAL"}});
-  REQUIRE_MESSAGE(made.ok(), made.body.dump());
-  const std::string list = made.body["list"].value("listId", "");
+  const std::string list = f.ManualList("Key accounts", "0-2");
   const std::string key = CreateHs(f, "companies", {{"name", "Key Co"}});
   const std::string other = CreateHs(f, "companies", {{"name", "Other Co"}});
   AssociateHs(f, "companies", key, "contacts",
@@ -711,11 +707,7 @@ TEST_CASE("R43_a_custom_object_segment_chooses_the_records_that_sync") {
       "POST", "/crm/v3/lists",
       {{"name", "Fleet"}, {"objectTypeId", "vehicles"}, {"processingType", "MANUAL"}});
   CHECK(by_name.status() == 400);
-  auto made = f.hs->session().Send(
-      "POST", "/crm/v3/lists",
-      {{"name", "Fleet"}, {"objectTypeId", type}, {"processingType", "MANUAL"}});
-  REQUIRE_MESSAGE(made.ok(), made.body.dump());
-  const std::string list = made.body["list"].value("listId", "");
+  const std::string list = f.ManualList("Fleet", type);
   const std::string fleet = CreateHs(f, "vehicles", {{"vin", "VIN1001"}, {"make", "Saab"}});
   const std::string other = CreateHs(f, "vehicles", {{"vin", "VIN1002"}, {"make", "Fiat"}});
   f.Tick();

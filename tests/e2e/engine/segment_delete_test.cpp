@@ -66,11 +66,7 @@ TEST_CASE("R37_R40_only_segment_members_sync_and_joining_later_syncs") {
 
 TEST_CASE("R39_entering_a_manual_segment_is_a_sync_trigger") {
   EngineFixture f;
-  auto made = f.hs->session().Send(
-      "POST", "/crm/v3/lists",
-      {{"name", "Salesforce sync"}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
-  REQUIRE(made.ok());
-  const std::string list = made.body["list"].value("listId", "");
+  const std::string list = f.ManualList("Salesforce sync");
   f.Rules(SegmentRules());
   const std::string c = f.CreateContact({{"email", "later@example.com"}, {"firstname", "Lou"}});
   auto first = f.Sync();
@@ -90,19 +86,10 @@ TEST_CASE("R39_entering_a_manual_segment_is_a_sync_trigger") {
   CHECK(f.SfByEmail("Lead", "later@example.com").size() == 1);
 }
 
-// A manual HubSpot list; returns its id.
-std::string ManualList(EngineFixture& f, const std::string& name) {
-  auto made =
-      f.hs->session().Send("POST", "/crm/v3/lists",
-                           {{"name", name}, {"objectTypeId", "0-1"}, {"processingType", "MANUAL"}});
-  REQUIRE_MESSAGE(made.ok(), made.body.dump());
-  return made.body["list"].value("listId", "");
-}
-
 TEST_CASE("R38_choosing_a_segment_syncs_nothing_until_a_trigger_or_a_segment_resync") {
   EngineFixture f;
-  ManualList(f, "Webinar");
-  const std::string trade_show = ManualList(f, "Trade show");
+  f.ManualList("Webinar");
+  const std::string trade_show = f.ManualList("Trade show");
   f.Rules(SegmentRules("", "Webinar"));
   const std::string a = f.CreateContact({{"email", "a@example.com"}, {"firstname", "Ada"}});
   const std::string b = f.CreateContact({{"email", "b@example.com"}, {"firstname", "Bob"}});

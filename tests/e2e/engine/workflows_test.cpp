@@ -30,14 +30,6 @@ std::vector<Record> Tasks(EngineFixture& f) {
   return All(f, "Task", {"Subject", "Priority", "Status", "WhoId", "OwnerId", "CallObject"});
 }
 
-// A manual HubSpot list (of contacts unless `type` says otherwise); returns its id.
-std::string MakeList(EngineFixture& f, const std::string& name, const std::string& type = "0-1") {
-  auto r =
-      f.hs->session().Send("POST", "/crm/v3/lists",
-                           {{"name", name}, {"objectTypeId", type}, {"processingType", "MANUAL"}});
-  REQUIRE_MESSAGE(r.ok(), r.error.message);
-  return r.body["list"].value("listId", "");
-}
 void AddToList(EngineFixture& f, const std::string& list, const std::string& contact) {
   f.Tick();
   REQUIRE(f.hs->AddListMembers(list, {contact}).ok());
@@ -68,7 +60,7 @@ TEST_CASE("R135_contact_entering_segment_gets_one_task_on_its_lead") {
   for (EngineKind kind : kEngines) {
     CAPTURE(static_cast<int>(kind));
     EngineFixture f;
-    const std::string list = MakeList(f, "Hot leads");
+    const std::string list = f.ManualList("Hot leads");
     f.Rules(ContactRules("", "") +
                 Workflow("  when enters segment \"Hot leads\"\n" + std::string(kTask)),
             kind);
@@ -114,7 +106,7 @@ TEST_CASE("R137_contact_not_in_salesforce_is_synced_first") {
   for (EngineKind kind : kEngines) {
     CAPTURE(static_cast<int>(kind));
     EngineFixture f;
-    const std::string list = MakeList(f, "Hot leads");
+    const std::string list = f.ManualList("Hot leads");
     // Only segment members sync; the contact is outside it until it enters.
     f.Rules(ContactRules("  include if in_segment(\"Hot leads\")", "") +
                 Workflow("  when enters segment \"Hot leads\"\n" + std::string(kTask)),
@@ -135,7 +127,7 @@ TEST_CASE("R137_contact_not_in_salesforce_is_synced_first") {
 
 TEST_CASE("R137_contact_the_sync_keeps_out_waits_then_fails_after_7_days") {
   EngineFixture f;
-  MakeList(f, "Hot leads");
+  f.ManualList("Hot leads");
   // The sync never creates Salesforce records, so the contact cannot get there.
   f.Rules(ContactRules("  to salesforce: update only", "") +
           Workflow("  when email changes\n" + std::string(kTask)));
@@ -162,7 +154,7 @@ TEST_CASE("R135_add_to_campaign_once_and_wait_for_a_missing_campaign") {
   for (EngineKind kind : kEngines) {
     CAPTURE(static_cast<int>(kind));
     EngineFixture f;
-    const std::string list = MakeList(f, "Webinar");
+    const std::string list = f.ManualList("Webinar");
     f.Rules(ContactRules("", "") +
                 Workflow("  when enters segment \"Webinar\"\n"
                          "  add to campaign \"Spring webinar\" status \"Responded\"\n"),
@@ -199,7 +191,7 @@ TEST_CASE("R135_add_to_campaign_once_and_wait_for_a_missing_campaign") {
 TEST_CASE("R138_set_salesforce_owner_by_user_email") {
   EngineFixture f;
   auto users = SeedUsers(f);
-  const std::string list = MakeList(f, "Enterprise");
+  const std::string list = f.ManualList("Enterprise");
   f.Rules(ContactRules("", "") + Workflow("  when enters segment \"Enterprise\"\n"
                                           "  set salesforce owner \"MARIA@example.com\"\n"));
   const std::string ed = f.CreateContact({{"email", "ed@example.com"}, {"lastname", "Ed"}});
@@ -216,7 +208,7 @@ TEST_CASE("R138_set_salesforce_owner_by_user_email") {
 TEST_CASE("R138_owner_must_be_an_active_user_and_task_owner_by_email") {
   EngineFixture f;
   auto users = SeedUsers(f);
-  const std::string list = MakeList(f, "L");
+  const std::string list = f.ManualList("L");
   f.Rules(ContactRules("", "") + Workflow("  when enters segment \"L\"\n"
                                           "  create salesforce.Task {\n"
                                           "    owner \"maria@example.com\"\n"
@@ -275,7 +267,7 @@ TEST_CASE("R135_property_change_trigger_with_condition") {
 
 TEST_CASE("crash_after_task_create_before_commit_creates_no_second_task") {
   EngineFixture f;
-  const std::string list = MakeList(f, "Hot leads");
+  const std::string list = f.ManualList("Hot leads");
   f.Rules(ContactRules("", "") +
           Workflow("  when enters segment \"Hot leads\"\n" + std::string(kTask)));
   const std::string ivy = f.CreateContact({{"email", "ivy@example.com"}, {"lastname", "Ivy"}});
@@ -318,7 +310,7 @@ TEST_CASE("crash_after_task_create_before_commit_creates_no_second_task") {
 
 TEST_CASE("plan_writes_nothing_and_lists_the_actions") {
   EngineFixture f;
-  const std::string list = MakeList(f, "Hot leads");
+  const std::string list = f.ManualList("Hot leads");
   f.Rules(ContactRules("", "") +
           Workflow("  when enters segment \"Hot leads\"\n" + std::string(kTask) +
                    "  add to campaign \"Spring webinar\"\n"));
@@ -346,7 +338,7 @@ TEST_CASE("plan_writes_nothing_and_lists_the_actions") {
 
 TEST_CASE("rule_error_fails_the_enrolment_with_its_location") {
   EngineFixture f;
-  const std::string list = MakeList(f, "L");
+  const std::string list = f.ManualList("L");
   f.Rules(ContactRules("", "") +
           Workflow("  when enters segment \"L\"\n"
                    "  create salesforce.Task {\n"
@@ -404,7 +396,7 @@ TEST_CASE("R135_set_company_properties_reach_salesforce_in_the_same_run") {
   for (EngineKind kind : kEngines) {
     CAPTURE(static_cast<int>(kind));
     EngineFixture f;
-    const std::string list = MakeList(f, "Hot leads");
+    const std::string list = f.ManualList("Hot leads");
     f.Rules(ContactRules("", "") + kCompanies +
                 Workflow("  when enters segment \"Hot leads\"\n"
                          "  set hubspot.companies {\n"
@@ -444,7 +436,7 @@ TEST_CASE("R135_set_company_properties_reach_salesforce_in_the_same_run") {
 
 TEST_CASE("R135_set_company_skips_a_contact_without_company_and_needs_no_salesforce_record") {
   EngineFixture f;
-  const std::string list = MakeList(f, "Hot leads");
+  const std::string list = f.ManualList("Hot leads");
   // The contacts sync lets nobody into Salesforce; setting HubSpot values needs no lead (R137
   // applies to Salesforce actions only), so nothing waits.
   f.Rules(ContactRules("  include if in_segment(\"Sync\")", "") + kCompanies +
@@ -474,7 +466,7 @@ TEST_CASE("R135_set_company_skips_a_contact_without_company_and_needs_no_salesfo
 
 TEST_CASE("R135_plan_lists_the_hubspot_updates_without_writing") {
   EngineFixture f;
-  const std::string list = MakeList(f, "Hot leads");
+  const std::string list = f.ManualList("Hot leads");
   f.Rules(ContactRules("", "") + kCompanies +
           Workflow("  when enters segment \"Hot leads\"\n"
                    "  set hubspot.companies { description = \"hot\" }\n"));
@@ -501,7 +493,7 @@ TEST_CASE("R135_company_workflow_acts_on_its_account") {
     CAPTURE(static_cast<int>(kind));
     EngineFixture f;
     const auto users = SeedUsers(f);
-    const std::string list = MakeList(f, "Key accounts", "0-2");
+    const std::string list = f.ManualList("Key accounts", "0-2");
     f.Rules(std::string(kCompanies) +
                 "workflow key: hubspot.companies {\n"
                 "  when enters segment \"Key accounts\"\n"
