@@ -244,18 +244,25 @@ void BaseAfterCreate(const ObjectProgram& object, const connectors::Record& sour
     const auto src_kind = source_is_hubspot ? fm.hubspot_kind : fm.salesforce_kind;
     const auto dst_kind = source_is_hubspot ? fm.salesforce_kind : fm.hubspot_kind;
     const std::string src = Canonical(FieldValue(source, src_field), src_kind, fold);
-    // The created side's base stays unknown ("") until its record is read back: the CRM may
-    // fill in or normalise values (defaults, picklist names from codes), and what it reports
-    // is what the next pass settles, as it would after a crash (journal recovery links a
-    // created record without a base).
+    const std::string& dst_field = source_is_hubspot ? fm.salesforce : fm.hubspot;
+    // The created side's base is what the create wrote. A value the CRM keeps as written
+    // (a transform's default such as `company ?? "[not provided]"` for a blank source) is
+    // then no change when the record is read back, so it is not sent back to the source: a
+    // blank HubSpot company would otherwise become "[not provided]". A value the CRM fills in
+    // or normalises (defaults, picklist names from codes) still differs from the base when
+    // read back, and that pass settles it. Journal recovery passes the journaled payload, so
+    // a crash-recovered create ends with the same base.
     std::string dst;
-    // Except a Salesforce checkbox the create did not send: Salesforce stores false (checkboxes
-    // are never blank), and a base saying so keeps the record's first read from sending that
+    if (written.is_object()) {
+      auto it = written.find(dst_field);
+      if (it != written.end()) dst = Canonical(*it, dst_kind, fold);
+    }
+    // A Salesforce checkbox the create did not send: Salesforce stores false (checkboxes are
+    // never blank), and a base saying so keeps the record's first read from sending that
     // default back to the blank source as a change: one more write per created record, which
     // an initial sync must not make (issue 6: writes at the batch minimum).
-    if (source_is_hubspot && src.empty() && dst_kind == schema::ValueKind::kBool)
+    if (source_is_hubspot && src.empty() && dst.empty() && dst_kind == schema::ValueKind::kBool)
       dst = Canonical(json(false), dst_kind, fold);
-    (void)written;
     (*base_hubspot)[fm.hubspot] = source_is_hubspot ? src : dst;
     (*base_salesforce)[fm.salesforce] = source_is_hubspot ? dst : src;
   }

@@ -1514,7 +1514,7 @@ struct SyncRunner::Impl {
       if (store.FindLink(Side::kHubSpot, p.hubspot_object, hubspot_id)) return;
       const state::Link link = PutNewLink(hubspot_id, sf_object, from_hubspot ? result_id : src_id);
       // The base an uninterrupted run would have stored (BaseAfterCreate): the source's
-      // values as read now, the created side unknown until read back.
+      // values as read now, the created side's as the journaled create wrote them.
       const ObjectProgram* obj = p.Object(link.salesforce_object);
       std::vector<Record> src;
       connectors::Error e =
@@ -1522,7 +1522,8 @@ struct SyncRunner::Impl {
                        : sf.ReadByIds(obj->object, {src_id}, obj->read_fields, &src);
       if (e.ok() && !src.empty()) {
         state::BaseValues bh, bs;
-        BaseAfterCreate(*obj, src.front(), from_hubspot, json::object(), p.match_hubspot, &bh, &bs);
+        const json written = json::parse(intent.payload, nullptr, /*allow_exceptions=*/false);
+        BaseAfterCreate(*obj, src.front(), from_hubspot, written, p.match_hubspot, &bh, &bs);
         store.SetBase(link.id, Side::kHubSpot, bh, Now());
         store.SetBase(link.id, Side::kSalesforce, bs, Now());
       }

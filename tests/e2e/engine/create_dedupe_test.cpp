@@ -294,6 +294,33 @@ TEST_CASE("R29_a_created_lead_s_checkbox_default_is_not_written_back_to_hubspot"
   CHECK(optout() == "true");
 }
 
+TEST_CASE("R29_a_transform_default_written_to_a_created_lead_stays_out_of_hubspot") {
+  // The rules fill Salesforce's required Company with "[not provided]" when the HubSpot
+  // company is blank. Reading the created lead back must not take that default for a
+  // Salesforce change and write it into the blank HubSpot company (Company prefers Salesforce
+  // unless blank, so any real Salesforce change would be written).
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Lead", kMap));
+  const std::string hs = f.CreateContact({{"email", "blank@example.com"}, {"lastname", "Blank"}});
+  const int64_t before = f.HubSpotWrites();
+  auto r = f.Sync();
+  CHECK(r.counts["created.salesforce"] == 1);
+  CHECK(r.counts["updated.hubspot"] == 0);  // the lead is read back in the same run
+  const auto leads = f.SfByEmail("Lead", "blank@example.com", {"Email", "Company"});
+  REQUIRE(leads.size() == 1);
+  CHECK(leads[0].fields["Company"] == "[not provided]");
+  auto again = f.Sync();
+  CHECK(again.counts["updated.hubspot"] == 0);
+  CHECK(f.HubSpotWrites() == before);
+  const json company = f.Contact(hs).value("company", json(nullptr));
+  CHECK((company.is_null() || company == ""));
+  // The stored base of the lead's Company is the value written, so a real change in
+  // Salesforce is still one and reaches HubSpot.
+  f.UpdateSf("Lead", leads[0].id, {{"Company", "Real Co"}});
+  f.Sync();
+  CHECK(f.Contact(hs)["company"] == "Real Co");
+}
+
 TEST_CASE("R31_contact_without_email_does_not_sync") {
   EngineFixture f;
   f.Rules(ContactRules("  to salesforce: create or update Lead", kMap));
