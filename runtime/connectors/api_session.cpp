@@ -78,6 +78,7 @@ ApiSession::ApiSession(SessionOptions options)
       rng_(options_.jitter_seed ? options_.jitter_seed : std::random_device{}()) {}
 
 void ApiSession::Log(const std::string& line) {
+  std::lock_guard lock(log_mu_);  // the callback need not be thread-safe
   if (options_.log) options_.log(line);
 }
 
@@ -130,8 +131,8 @@ Error ApiSession::Classify(const http::Response& r, const json& body) const {
 ApiResult ApiSession::Call(std::string_view method, std::string_view path, const std::string& body,
                            const CallOptions& call) {
   ApiResult result;
-  if (!suspended_.ok()) {
-    result.error = suspended_;
+  if (Error e = suspended(); !e.ok()) {
+    result.error = e;
     return result;
   }
   std::string url(path);
@@ -144,14 +145,14 @@ ApiResult ApiSession::Call(std::string_view method, std::string_view path, const
     if (options_.auth) {
       if (Error e = options_.auth->Token(&token); !e.ok()) {
         result.error = e;
-        suspended_ = e;
+        Suspend(e);
         return result;
       }
     }
     if (options_.limits && !options_.limits->Acquire(*clock_)) {
       result.error = {ErrorCategory::kBudget, "BUDGET",
                       "the daily API calls allocated to Syncline are used up", 0};
-      suspended_ = result.error;
+      Suspend(result.error);
       return result;
     }
     http::Request req;
@@ -183,18 +184,18 @@ ApiResult ApiSession::Call(std::string_view method, std::string_view path, const
       Log(what + ": 401, refreshing the token once");
       if (Error e = options_.auth->Refresh(); !e.ok()) {
         result.error = e;
-        suspended_ = e;
+        Suspend(e);
         return result;
       }
       continue;
     }
     if (r.status == 401) {
-      suspended_ = result.error;
+      Suspend(result.error);
       return result;
     }
     if (result.error.category == ErrorCategory::kDailyLimit) {
       Log(what + ": daily API limit reached; suspending");
-      suspended_ = result.error;
+      Suspend(result.error);
       return result;
     }
     // What may succeed later, and how long to wait first.

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <string_view>
@@ -83,8 +84,12 @@ class ApiSession {
 
   // Set once a suspending error happened (kDailyLimit, kBudget, kAuth): every later call fails
   // at once with it, without touching the network (R140, R143).
-  const Error& suspended() const { return suspended_; }
-  void ClearSuspension() { suspended_ = {}; }
+  // Thread-safe, like Call: a connector may read ahead on a second thread.
+  Error suspended() const {
+    std::lock_guard lock(suspended_mu_);
+    return suspended_;
+  }
+  void ClearSuspension() { Suspend({}); }
   Vendor vendor() const { return options_.vendor; }
   http::Clock& clock() { return *clock_; }
   const std::shared_ptr<http::ApiLimits>& limits() const { return options_.limits; }
@@ -96,12 +101,18 @@ class ApiSession {
   int64_t Backoff(int attempt);
   void Log(const std::string& line);
   Error Classify(const http::Response& response, const nlohmann::json& body) const;
+  void Suspend(const Error& e) {
+    std::lock_guard lock(suspended_mu_);
+    suspended_ = e;
+  }
 
   SessionOptions options_;
   std::shared_ptr<http::Clock> clock_;
   http::Client client_;
   std::mt19937_64 rng_;
   std::mutex rng_mu_;
+  mutable std::mutex suspended_mu_;
+  std::mutex log_mu_;
   Error suspended_;
   std::atomic<int64_t> calls_made_{0};
 };

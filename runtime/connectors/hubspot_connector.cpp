@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <future>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -85,6 +86,31 @@ std::variant<schema::Object, Error> HubSpotConnector::Describe(const std::string
   return std::get<schema::Object>(std::move(parsed));
 }
 
+HubSpotConnector::SearchPage HubSpotConnector::SearchFrom(const std::string& object,
+                                                          const std::vector<std::string>& props,
+                                                          const WindowCursor& from) {
+  const std::string lm = LastModifiedProperty(object);
+  json body = {{"filterGroups",
+                {{{"filters",
+                   {{{"propertyName", lm},
+                     {"operator", from.gt ? "GT" : "GTE"},
+                     {"value", std::to_string(from.ms)}}}}}}},
+               {"sorts", {{{"propertyName", lm}, {"direction", "ASCENDING"}}}},
+               {"limit", std::min(config_.search_page, config_.search_cap)},
+               {"after", "0"}};
+  if (!props.empty()) body["properties"] = props;
+  SearchPage page;
+  ApiResult r = session_.Send("POST", "/crm/v3/objects/" + object + "/search", body);
+  if (!r.ok()) {
+    page.error = r.error;
+    return page;
+  }
+  for (auto& j : TakeArray(r.body, "results"))
+    page.records.push_back(ToRecord(object, std::move(j)));
+  page.last = NextAfter(r.body).empty();  // this search held the rest of the feed
+  return page;
+}
+
 Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& since,
                                     const std::vector<std::string>& fields,
                                     const PageCallback& on_page) {
@@ -119,6 +145,15 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
     }
     return true;
   };
+  // Read-ahead: the next search is sent before the pages of this one are handed out, so the
+  // CRM answers it (and a second thread parses it) while the caller works on them. The caller
+  // writes meanwhile, so the answer may hold a record as it was before one of this
+  // connector's writes; such records (noted by Write and Delete while the search was out) are
+  // read again by id before they are handed out, and left out if they were deleted. They keep
+  // their place in the cursor: a record written after the search was answered has a newer
+  // timestamp than anything in it, so a later search reads it again too (as an echo).
+  FeedWrites::Scope written(feed_writes_, object);
+  std::future<SearchPage> ahead;
   // One search per page, each from the newest timestamp read so far (GTE, skipping the ids
   // already read at it; GT once all of them were), never a numeric `after` offset: a record
   // written while the feed is read (the engine's own write-backs) gets a new timestamp and moves
@@ -126,22 +161,39 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
   // were written before it. Keyset pages also never reach the 10,000-result cap.
   for (;;) {
     const int64_t window_start = cur.ms;
-    json body = {{"filterGroups",
-                  {{{"filters",
-                     {{{"propertyName", lm},
-                       {"operator", cur.gt ? "GT" : "GTE"},
-                       {"value", std::to_string(window_start)}}}}}}},
-                 {"sorts", {{{"propertyName", lm}, {"direction", "ASCENDING"}}}},
-                 {"limit", std::min(config_.search_page, config_.search_cap)},
-                 {"after", "0"}};
-    if (!props.empty()) body["properties"] = props;
-    ApiResult r = session_.Send("POST", path, body);
-    if (!r.ok()) return r.error;
-    for (auto& j : TakeArray(r.body, "results")) {
-      Record rec = ToRecord(object, std::move(j));
-      if (cur.Take(rec.id, rec.last_modified_ms)) pending.push_back(std::move(rec));
+    const bool was_ahead = ahead.valid();
+    SearchPage found = was_ahead ? ahead.get() : SearchFrom(object, props, cur);
+    if (!found.error.ok()) return found.error;
+    std::vector<Record> taken;
+    std::vector<std::string> stale;
+    for (Record& rec : found.records) {
+      if (!cur.Take(rec.id, rec.last_modified_ms)) continue;
+      if (was_ahead && written.Written(rec.id)) stale.push_back(rec.id);
+      taken.push_back(std::move(rec));
     }
-    const bool last = NextAfter(r.body).empty();  // this search held the rest of the feed
+    if (!stale.empty()) {
+      std::vector<Record> fresh;
+      if (Error e = ReadByIds(object, stale, props, &fresh); !e.ok()) return e;
+      std::unordered_map<std::string, Record> by_id;
+      for (Record& r : fresh) by_id.emplace(r.id, std::move(r));
+      std::vector<Record> kept;
+      for (Record& rec : taken) {
+        if (!written.Written(rec.id)) {
+          kept.push_back(std::move(rec));
+        } else if (auto it = by_id.find(rec.id); it != by_id.end()) {
+          kept.push_back(std::move(it->second));
+        }  // else deleted since: the deletion feed reports it
+      }
+      taken = std::move(kept);
+    }
+    for (Record& rec : taken) pending.push_back(std::move(rec));
+    const bool last = found.last;
+    if (!last && cur.ms > window_start) {
+      written.Clear();
+      ahead = std::async(std::launch::async, [this, object, props, from = cur] {
+        return CountReadAheadCpu([&] { return SearchFrom(object, props, from); });
+      });
+    }
     if (!hand_out(last) || last) return {};
     if (cur.ms > window_start) continue;  // the next search starts at a later timestamp
     // Everything read is handed out before the tie pages, which hand out what they read.
@@ -283,6 +335,13 @@ std::vector<WriteResult> HubSpotConnector::Write(const std::string& object, Writ
           {again.begin() + i, again.begin() + std::min(again.size(), i + config_.batch_size)},
           options, out, 0);
   }
+  // A create makes a record no earlier read can hold; an update or upsert changes one (a
+  // failed one too, maybe: it may have been applied before the connection dropped).
+  if (kind != WriteKind::kCreate && feed_writes_.reading())
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].id.empty()) feed_writes_.Note(object, items[i].id);
+      if (out[i].ok && !out[i].id.empty()) feed_writes_.Note(object, out[i].id);
+    }
   return out;
 }
 
@@ -426,6 +485,8 @@ std::vector<WriteResult> HubSpotConnector::Delete(const std::string& object,
         session_.Send("POST", "/crm/v3/objects/" + object + "/batch/archive", {{"inputs", inputs}});
     for (size_t k = i; k < end; ++k) out[k] = WriteResult{r.ok(), ids[k], false, r.error, {}};
   }
+  for (const std::string& id : ids)
+    feed_writes_.Note(object, id);  // failed ones too: maybe applied
   return out;
 }
 

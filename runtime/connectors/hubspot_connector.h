@@ -7,9 +7,12 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "connectors/api_session.h"
 #include "connectors/connector.h"
+#include "connectors/feed_writes.h"
+#include "connectors/window_cursor.h"
 
 namespace syncline::connectors {
 
@@ -72,10 +75,19 @@ class HubSpotConnector final : public Connector {
                   const std::vector<size_t>& which, const WriteOptions& options,
                   std::vector<WriteResult>& out, int depth);
   Record ToRecord(const std::string& object, nlohmann::json j) const;
+  // One keyset search of the change feed from `from` (see ReadChanges). Thread-safe.
+  struct SearchPage {
+    Error error;
+    std::vector<Record> records;
+    bool last = false;  // it held the rest of the feed
+  };
+  SearchPage SearchFrom(const std::string& object, const std::vector<std::string>& props,
+                        const WindowCursor& from);
 
   HubSpotConfig config_;
   ApiSession session_;
   std::map<std::string, std::string> custom_type_ids_;  // custom object name -> 2-…
+  FeedWrites feed_writes_;                              // see ReadChanges
 };
 
 // The object type id lists v3 addresses a standard object's lists by (contacts 0-1, companies

@@ -9,6 +9,7 @@
 
 #include "connectors/api_session.h"
 #include "connectors/connector.h"
+#include "connectors/feed_writes.h"
 
 namespace syncline::connectors {
 
@@ -77,6 +78,7 @@ class SalesforceConnector final : public Connector {
 
   SalesforceConfig config_;
   ApiSession session_;
+  FeedWrites feed_writes_;  // see ReadChanges
 };
 
 }  // namespace syncline::connectors

@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,8 +29,9 @@ class SandboxClock final : public connectors::http::Clock {
     ++sleeps;
     clock_->Advance(ms);
   }
-  int64_t slept_ms = 0;
-  int sleeps = 0;
+  // Atomic: the HubSpot connector's read-ahead search may sleep on a second thread.
+  std::atomic<int64_t> slept_ms = 0;
+  std::atomic<int> sleeps = 0;
 
  private:
   std::shared_ptr<sandbox::Clock> clock_;

@@ -2,8 +2,10 @@
 // the search cap (sliding window), batch writes of exactly 100 with per-item results in input
 // order, 409 duplicates, 207 partial results, deletions, lists v3 and associations v4.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "fixture.h"
 
@@ -367,4 +369,41 @@ TEST_CASE("hubspot: records written while the feed is read move to its end and s
     if (!first_pass.count(id)) missing.insert(id);
   CHECK_MESSAGE(missing.empty(), missing.size() << " records never read");
   CHECK(first_pass.size() == 250);
+}
+
+TEST_CASE("hubspot: a record written while the read-ahead search is out is handed out as written") {
+  // The feed sends its next search before it hands out the pages of the last one, so the CRM
+  // may answer it before the caller writes to a record in it. That record must not be handed
+  // out as it was before the write: the engine would take the old values for a change and
+  // undo its own write. It is read again by id.
+  Sandboxes s;
+  auto config = s.HubSpotConfig();
+  config.search_page = 100;
+  HubSpotConnector hs(config);
+  auto ids = SeedContacts(s, 250, kT0 - 1'000'000, 1);
+  const std::string target = ids[150];   // in the second search, sent before page 1 is handed out
+  std::vector<std::string> after_write;  // its first name in every copy handed out after the write
+  bool written = false;
+  int pages = 0;
+  const int64_t calls_before = s.hubspot->CallCount("/batch/read");
+  Error e = hs.ReadChanges("contacts", "", {"email", "firstname"}, [&](ChangePage& page) {
+    for (auto& r : page.records)
+      if (written && r.id == target) after_write.push_back(r.fields.value("firstname", ""));
+    if (pages++ == 0) {
+      // Let the read-ahead search be answered first, as it usually is.
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      s.clock->Advance(1'000);
+      auto w = hs.Write("contacts", WriteKind::kUpdate,
+                        {WriteItem{target, "", "", {{"firstname", "Written"}}}});
+      REQUIRE(w.size() == 1);
+      REQUIRE(w[0].ok);
+      written = true;
+    }
+    return true;
+  });
+  CHECK_MESSAGE(e.ok(), e.message);
+  REQUIRE(!after_write.empty());
+  for (const auto& name : after_write) CHECK(name == "Written");
+  // One batch read for the one record written, no more.
+  CHECK(s.hubspot->CallCount("/batch/read") - calls_before == 1);
 }

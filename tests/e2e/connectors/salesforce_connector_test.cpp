@@ -3,8 +3,10 @@
 // per-item errors by category, partial failures, upsert by external id, replication endpoints,
 // contact roles and lookup associations.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "fixture.h"
 
@@ -279,4 +281,34 @@ TEST_CASE("salesforce: an expired query locator restarts from the cursor, nothin
   CHECK(pages >= 3);
   // First page, the refused locator, then a new query from the cursor and its pages.
   CHECK(s.salesforce->CallCount("/query") == 4);
+}
+
+TEST_CASE("salesforce: a record written while the feed's query is read is handed out as written") {
+  // A query's later pages (its locator) hold records as they were when it ran, and the next
+  // page is asked for before this one is handed out. A record the caller writes meanwhile must
+  // not be handed out as it was before: the engine would take the old values for a change and
+  // undo its own write. It is read again by id.
+  Sandboxes s;
+  SalesforceConnector sf(s.SalesforceConfig());
+  auto ids = SeedContacts(s, 3000, 1000);
+  const std::string target = ids[2500];  // on the second page of 2,000
+  std::vector<std::string> handed;       // its last name in every copy handed out
+  int pages = 0;
+  Error e = sf.ReadChanges("Contact", "", {"Email", "LastName"}, [&](ChangePage& page) {
+    for (auto& r : page.records)
+      if (r.id == target) handed.push_back(r.fields.value("LastName", ""));
+    if (pages++ == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      s.clock->Advance(1'000);
+      auto w = sf.Write("Contact", WriteKind::kUpdate,
+                        {WriteItem{target, "", "", {{"LastName", "Written"}}}});
+      REQUIRE(w.size() == 1);
+      REQUIRE(w[0].ok);
+    }
+    return true;
+  });
+  CHECK_MESSAGE(e.ok(), e.message);
+  REQUIRE(handed.size() == 1);
+  CHECK(handed[0] == "Written");
+  CHECK(pages == 2);
 }
