@@ -10,15 +10,18 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
+
+#include "connectors/connector.h"
 
 namespace syncline::connectors {
 
 class FeedWrites {
  public:
-  // The writes to `object` from its construction (or the last Clear) on, while it lives.
+  // The writes to `object` while it lives, each with its sequence number.
   class Scope {
    public:
     Scope(FeedWrites& owner, std::string object) : owner_(owner), object_(std::move(object)) {
@@ -28,28 +31,59 @@ class FeedWrites {
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
-    bool Written(const std::string& id) const { return ids_.count(id) > 0; }
-    bool empty() const { return ids_.empty(); }
-    void Clear() { ids_.clear(); }
+    // The sequence number of the newest write: a read sent now reflects every write up to it.
+    uint64_t Sequence() const { return owner_.sequence_; }
+    // Whether `id` was written after a read sent at `sequence` (it may hold older values).
+    bool WrittenSince(const std::string& id, uint64_t sequence) const {
+      auto it = written_.find(id);
+      return it != written_.end() && it->second > sequence;
+    }
 
    private:
     friend class FeedWrites;
     FeedWrites& owner_;
     std::string object_;
-    std::unordered_set<std::string> ids_;
+    std::unordered_map<std::string, uint64_t> written_;  // id -> sequence of its last write
   };
 
   // Called by the connector's updates, upserts and deletes (on the caller's thread, like the
   // feed's own checks).
   void Note(const std::string& object, const std::string& id) {
+    ++sequence_;
     for (Scope* s : scopes_)
-      if (s->object_ == object) s->ids_.insert(id);
+      if (s->object_ == object) s->written_[id] = sequence_;
   }
   bool reading() const { return !scopes_.empty(); }
 
  private:
   std::vector<Scope*> scopes_;
+  uint64_t sequence_ = 0;
 };
+
+// Replaces the records whose ids are in `stale` by fresh copies from `read_by_ids` (a
+// connector's ReadByIds for those ids), leaving out those gone (the deletion feed reports
+// them); the others keep their order.
+template <class ReadByIds>
+Error RefreshStale(std::vector<Record>& records, const std::vector<std::string>& stale,
+                   ReadByIds&& read_by_ids) {
+  if (stale.empty()) return {};
+  std::vector<Record> fresh;
+  if (Error e = read_by_ids(stale, &fresh); !e.ok()) return e;
+  std::unordered_map<std::string, Record> by_id;
+  for (Record& r : fresh) by_id.emplace(r.id, std::move(r));
+  const std::unordered_set<std::string> is_stale(stale.begin(), stale.end());
+  std::vector<Record> kept;
+  kept.reserve(records.size());
+  for (Record& rec : records) {
+    if (!is_stale.count(rec.id)) {
+      kept.push_back(std::move(rec));
+    } else if (auto it = by_id.find(rec.id); it != by_id.end()) {
+      kept.push_back(std::move(it->second));
+    }
+  }
+  records = std::move(kept);
+  return {};
+}
 
 // CPU time of the feeds' read-ahead threads, so that a report splitting a run's CPU between
 // the engine and the CRMs (`syncline demo`) counts it as the engine's.

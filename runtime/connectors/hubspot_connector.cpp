@@ -127,33 +127,45 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
     handed = cur;
     return page.records.empty() || on_page(page);
   };
-  // Records read but not handed out yet. Each keyset search (below) re-reads the ids at its
-  // first timestamp, so it brings a few fewer new records than its limit; the caller still
-  // gets pages of `search_page` records, so that its writes go in full batches.
-  std::deque<Record> pending;
-  auto hand_out = [&](bool rest) {  // false when the caller stops the read
+  // Read-ahead: the next search is sent before the pages of this one are handed out, so the
+  // CRM answers it (and a second thread parses it) while the caller works on them. The caller
+  // writes meanwhile, so a record may be handed out after one of this connector's writes to it
+  // although it was read before (in a read-ahead search, or waiting in `pending`). Such records
+  // (Write and Delete note them, with a sequence number) are read again by id just before they
+  // are handed out, and left out if they were deleted: the engine would take the old values for
+  // a change and undo its own write. They keep their place in the cursor: a record written after
+  // its search was answered has a newer timestamp than anything in it, so a later search reads it
+  // again too (as an echo).
+  FeedWrites::Scope written(feed_writes_, object);
+  Error refresh_error;
+  // Records read but not handed out yet, each with the write sequence its search was sent at.
+  // Each keyset search (below) re-reads the ids at its first timestamp, so it brings a few fewer
+  // new records than its limit; the caller still gets pages of `search_page` records, so that
+  // its writes go in full batches.
+  std::deque<std::pair<Record, uint64_t>> pending;
+  auto hand_out = [&](bool rest) {  // false when the caller stops the read or a re-read failed
     while (pending.size() >= page_size || (rest && !pending.empty())) {
       ChangePage page;
+      std::vector<std::string> stale;
       const size_t n = std::min(page_size, pending.size());
       for (size_t i = 0; i < n; ++i) {
-        handed.Take(pending.front().id, pending.front().last_modified_ms);
-        page.records.push_back(std::move(pending.front()));
+        auto& [rec, sent_at] = pending.front();
+        handed.Take(rec.id, rec.last_modified_ms);
+        if (written.WrittenSince(rec.id, sent_at)) stale.push_back(rec.id);
+        page.records.push_back(std::move(rec));
         pending.pop_front();
       }
+      refresh_error = RefreshStale(page.records, stale, [&](const auto& ids, auto* out) {
+        return ReadByIds(object, ids, props, out);
+      });
+      if (!refresh_error.ok()) return false;
       page.watermark = handed.Encode();
-      if (!on_page(page)) return false;
+      if (!page.records.empty() && !on_page(page)) return false;
     }
     return true;
   };
-  // Read-ahead: the next search is sent before the pages of this one are handed out, so the
-  // CRM answers it (and a second thread parses it) while the caller works on them. The caller
-  // writes meanwhile, so the answer may hold a record as it was before one of this
-  // connector's writes; such records (noted by Write and Delete while the search was out) are
-  // read again by id before they are handed out, and left out if they were deleted. They keep
-  // their place in the cursor: a record written after the search was answered has a newer
-  // timestamp than anything in it, so a later search reads it again too (as an echo).
-  FeedWrites::Scope written(feed_writes_, object);
   std::future<SearchPage> ahead;
+  uint64_t ahead_sent_at = 0;
   // One search per page, each from the newest timestamp read so far (GTE, skipping the ids
   // already read at it; GT once all of them were), never a numeric `after` offset: a record
   // written while the feed is read (the engine's own write-backs) gets a new timestamp and moves
@@ -161,43 +173,22 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
   // were written before it. Keyset pages also never reach the 10,000-result cap.
   for (;;) {
     const int64_t window_start = cur.ms;
-    const bool was_ahead = ahead.valid();
-    SearchPage found = was_ahead ? ahead.get() : SearchFrom(object, props, cur);
+    const uint64_t sent_at = ahead.valid() ? ahead_sent_at : written.Sequence();
+    SearchPage found = ahead.valid() ? ahead.get() : SearchFrom(object, props, cur);
     if (!found.error.ok()) return found.error;
-    std::vector<Record> taken;
-    std::vector<std::string> stale;
-    for (Record& rec : found.records) {
-      if (!cur.Take(rec.id, rec.last_modified_ms)) continue;
-      if (was_ahead && written.Written(rec.id)) stale.push_back(rec.id);
-      taken.push_back(std::move(rec));
-    }
-    if (!stale.empty()) {
-      std::vector<Record> fresh;
-      if (Error e = ReadByIds(object, stale, props, &fresh); !e.ok()) return e;
-      std::unordered_map<std::string, Record> by_id;
-      for (Record& r : fresh) by_id.emplace(r.id, std::move(r));
-      std::vector<Record> kept;
-      for (Record& rec : taken) {
-        if (!written.Written(rec.id)) {
-          kept.push_back(std::move(rec));
-        } else if (auto it = by_id.find(rec.id); it != by_id.end()) {
-          kept.push_back(std::move(it->second));
-        }  // else deleted since: the deletion feed reports it
-      }
-      taken = std::move(kept);
-    }
-    for (Record& rec : taken) pending.push_back(std::move(rec));
+    for (Record& rec : found.records)
+      if (cur.Take(rec.id, rec.last_modified_ms)) pending.emplace_back(std::move(rec), sent_at);
     const bool last = found.last;
     if (!last && cur.ms > window_start) {
-      written.Clear();
+      ahead_sent_at = written.Sequence();
       ahead = std::async(std::launch::async, [this, object, props, from = cur] {
         return CountReadAheadCpu([&] { return SearchFrom(object, props, from); });
       });
     }
-    if (!hand_out(last) || last) return {};
+    if (!hand_out(last) || last) return refresh_error;
     if (cur.ms > window_start) continue;  // the next search starts at a later timestamp
     // Everything read is handed out before the tie pages, which hand out what they read.
-    if (!hand_out(true)) return {};
+    if (!hand_out(true)) return refresh_error;
     // A whole page shared one timestamp: page through it by id, then move strictly past it.
     std::string last_id = "0";
     for (;;) {

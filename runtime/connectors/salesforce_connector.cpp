@@ -145,6 +145,7 @@ Error SalesforceConnector::ReadChanges(const std::string& object, const Watermar
     // connector writes from then on is read again by id before it is handed out, so the
     // caller never takes a value from before its own write for a change.
     FeedWrites::Scope written(feed_writes_, object);
+    const uint64_t sent_at = written.Sequence();
     // Read-ahead: the next page is asked for before this one is handed out, so Salesforce
     // answers it (and a second thread parses it) while the caller works.
     std::future<ApiResult> ahead;
@@ -168,24 +169,14 @@ Error SalesforceConnector::ReadChanges(const std::string& object, const Watermar
       for (auto& row : TakeArray(r.body, "records")) {
         Record rec = ToRecord(object, std::move(row));
         if (!cur.Take(rec.id, rec.last_modified_ms)) continue;
-        if (written.Written(rec.id)) stale.push_back(rec.id);
+        if (written.WrittenSince(rec.id, sent_at)) stale.push_back(rec.id);
         page.records.push_back(std::move(rec));
       }
-      if (!stale.empty()) {
-        std::vector<Record> fresh;
-        if (Error e = ReadByIds(object, stale, fields, &fresh); !e.ok()) return e;
-        std::unordered_map<std::string, Record> by_id;
-        for (Record& f : fresh) by_id.emplace(f.id, std::move(f));
-        std::vector<Record> kept;
-        for (Record& rec : page.records) {
-          if (!written.Written(rec.id)) {
-            kept.push_back(std::move(rec));
-          } else if (auto it = by_id.find(rec.id); it != by_id.end()) {
-            kept.push_back(std::move(it->second));
-          }  // else deleted since: the deletion feed reports it
-        }
-        page.records = std::move(kept);
-      }
+      if (Error e = RefreshStale(
+              page.records, stale,
+              [&](const auto& ids, auto* out) { return ReadByIds(object, ids, fields, out); });
+          !e.ok())
+        return e;
       page.watermark = cur.Encode();
       if (!page.records.empty() && !on_page(page)) return {};
     }
