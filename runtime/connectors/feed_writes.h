@@ -46,16 +46,30 @@ class FeedWrites {
     std::unordered_map<std::string, uint64_t> written_;  // id -> sequence of its last write
   };
 
-  // Called by the connector's updates, upserts and deletes (on the caller's thread, like the
-  // feed's own checks).
+  // Called by the connector's Write after the calls (on the caller's thread, like the feed's
+  // own checks). A create makes a record no earlier read can hold; an update or upsert changes
+  // one, a failed one too, maybe (it may have been applied before the connection dropped).
+  void NoteWrites(const std::string& object, WriteKind kind, const std::vector<WriteItem>& items,
+                  const std::vector<WriteResult>& results) {
+    if (kind == WriteKind::kCreate || scopes_.empty()) return;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].id.empty()) Note(object, items[i].id);
+      if (results[i].ok && !results[i].id.empty()) Note(object, results[i].id);
+    }
+  }
+  // Called by the connector's Delete: every id, failed ones too (maybe applied).
+  void NoteDeletes(const std::string& object, const std::vector<std::string>& ids) {
+    if (scopes_.empty()) return;
+    for (const std::string& id : ids) Note(object, id);
+  }
+
+ private:
   void Note(const std::string& object, const std::string& id) {
     ++sequence_;
     for (Scope* s : scopes_)
       if (s->object_ == object) s->written_[id] = sequence_;
   }
-  bool reading() const { return !scopes_.empty(); }
 
- private:
   std::vector<Scope*> scopes_;
   uint64_t sequence_ = 0;
 };

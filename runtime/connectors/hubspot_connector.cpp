@@ -326,13 +326,7 @@ std::vector<WriteResult> HubSpotConnector::Write(const std::string& object, Writ
           {again.begin() + i, again.begin() + std::min(again.size(), i + config_.batch_size)},
           options, out, 0);
   }
-  // A create makes a record no earlier read can hold; an update or upsert changes one (a
-  // failed one too, maybe: it may have been applied before the connection dropped).
-  if (kind != WriteKind::kCreate && feed_writes_.reading())
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (!items[i].id.empty()) feed_writes_.Note(object, items[i].id);
-      if (out[i].ok && !out[i].id.empty()) feed_writes_.Note(object, out[i].id);
-    }
+  feed_writes_.NoteWrites(object, kind, items, out);
   return out;
 }
 
@@ -476,8 +470,7 @@ std::vector<WriteResult> HubSpotConnector::Delete(const std::string& object,
         session_.Send("POST", "/crm/v3/objects/" + object + "/batch/archive", {{"inputs", inputs}});
     for (size_t k = i; k < end; ++k) out[k] = WriteResult{r.ok(), ids[k], false, r.error, {}};
   }
-  for (const std::string& id : ids)
-    feed_writes_.Note(object, id);  // failed ones too: maybe applied
+  feed_writes_.NoteDeletes(object, ids);
   return out;
 }
 

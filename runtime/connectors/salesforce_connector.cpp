@@ -294,12 +294,7 @@ std::vector<WriteResult> SalesforceConnector::Write(const std::string& object, W
     if (again.empty()) break;
     run(again);
   }
-  // An update or upsert changes a record a feed may hold (a failed one maybe: see HubSpot's).
-  if (kind != WriteKind::kCreate && feed_writes_.reading())
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (!items[i].id.empty()) feed_writes_.Note(object, items[i].id);
-      if (out[i].ok && !out[i].id.empty()) feed_writes_.Note(object, out[i].id);
-    }
+  feed_writes_.NoteWrites(object, kind, items, out);
   return out;
 }
 
@@ -365,7 +360,7 @@ void SalesforceConnector::WriteOnce(const std::string& object, WriteKind kind,
 std::vector<WriteResult> SalesforceConnector::Delete(const std::string& object,
                                                      const std::vector<std::string>& ids) {
   // The ids carry their object in the key prefix; `object` only serves the feeds' checks.
-  for (const std::string& id : ids) feed_writes_.Note(object, id);
+  feed_writes_.NoteDeletes(object, ids);
   std::vector<WriteResult> out(ids.size());
   for (size_t i = 0; i < ids.size(); i += config_.collection_size) {
     size_t end = std::min(ids.size(), i + config_.collection_size);
