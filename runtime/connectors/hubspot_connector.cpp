@@ -90,11 +90,22 @@ HubSpotConnector::SearchPage HubSpotConnector::SearchFrom(const std::string& obj
                                                           const std::vector<std::string>& props,
                                                           const WindowCursor& from) {
   const std::string lm = LastModifiedProperty(object);
-  json body = {{"filterGroups",
-                {{{"filters",
-                   {{{"propertyName", lm},
-                     {"operator", from.gt ? "GT" : "GTE"},
-                     {"value", std::to_string(from.ms)}}}}}}},
+  const std::string ms = std::to_string(from.ms);
+  auto on = [](const std::string& prop, const char* op, const json& value) {
+    return json{
+        {"propertyName", prop}, {"operator", op}, {std::string_view(op) == "NOT_IN" ? "values" : "value", value}};
+  };
+  json groups;
+  if (!from.gt && !from.ids.empty() &&
+      from.ids.size() <= static_cast<size_t>(std::max(0, config_.search_exclude_max))) {
+    // The records after the timestamp, or at it and not read yet. The exclusion must not reach
+    // past the timestamp: a record read at it and written since is a change to read again.
+    groups = {{{"filters", {on(lm, "GT", ms)}}},
+              {{"filters", {on(lm, "EQ", ms), on("hs_object_id", "NOT_IN", json(from.ids))}}}};
+  } else {
+    groups = {{{"filters", {on(lm, from.gt ? "GT" : "GTE", ms)}}}};
+  }
+  json body = {{"filterGroups", std::move(groups)},
                {"sorts", {{{"propertyName", lm}, {"direction", "ASCENDING"}}}},
                {"limit", std::min(config_.search_page, config_.search_cap)},
                {"after", "0"}};
@@ -139,9 +150,9 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
   FeedWrites::Scope written(feed_writes_, object);
   Error refresh_error;
   // Records read but not handed out yet, each with the write sequence its search was sent at.
-  // Each keyset search (below) re-reads the ids at its first timestamp, so it brings a few fewer
-  // new records than its limit; the caller still gets pages of `search_page` records, so that
-  // its writes go in full batches.
+  // A keyset search (below) that re-reads the ids at its first timestamp (more of them than
+  // `search_exclude_max`) brings fewer new records than its limit; the caller still gets pages of
+  // `search_page` records, so that its writes go in full batches.
   std::deque<std::pair<Record, uint64_t>> pending;
   auto hand_out = [&](bool rest) {  // false when the caller stops the read or a re-read failed
     while (pending.size() >= page_size || (rest && !pending.empty())) {
@@ -166,11 +177,11 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
   };
   std::future<SearchPage> ahead;
   uint64_t ahead_sent_at = 0;
-  // One search per page, each from the newest timestamp read so far (GTE, skipping the ids
-  // already read at it; GT once all of them were), never a numeric `after` offset: a record
-  // written while the feed is read (the engine's own write-backs) gets a new timestamp and moves
-  // to the end of the order, so an offset into the old order would skip as many records as
-  // were written before it. Keyset pages also never reach the 10,000-result cap.
+  // One search per page, each from the newest timestamp read so far (GTE, leaving out the ids
+  // already read at it, in the request or on arrival; GT once all of them were), never a numeric
+  // `after` offset: a record written while the feed is read (the engine's own write-backs) gets a
+  // new timestamp and moves to the end of the order, so an offset into the old order would skip as
+  // many records as were written before it. Keyset pages also never reach the 10,000-result cap.
   for (;;) {
     const int64_t window_start = cur.ms;
     const uint64_t sent_at = ahead.valid() ? ahead_sent_at : written.Sequence();

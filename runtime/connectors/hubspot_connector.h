@@ -21,6 +21,11 @@ struct HubSpotConfig {
   int batch_size = 100;     // batch read/create/update/upsert/archive inputs per call
   int search_page = 200;    // search `limit`
   int search_cap = 10'000;  // results one search can page through
+  // A keyset search from a timestamp some of whose records were read already leaves those out
+  // with `hs_object_id NOT_IN [...]` when there are at most this many (0: never; they are then
+  // read again and dropped). Records are often written many to a millisecond (a batch), so
+  // without it each search re-reads up to a batch of records it has already handed out.
+  int search_exclude_max = 100;
   int list_page = 100;
   int membership_page = 250;
   int association_batch = 1'000;

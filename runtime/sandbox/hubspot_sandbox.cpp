@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <set>
+#include <unordered_set>
 
 #include "sandbox/demo_data.h"
 #include "sandbox/hubspot_impl.h"
@@ -1616,6 +1617,39 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
       }
       return ParseTimeOrEpochMs(v);
     };
+    // A keyset continuation, (T GT v) OR (T EQ v AND hs_object_id NOT_IN [...]) on a timestamp
+    // column T: the records after v and those at v not read yet. It is the range T >= v without
+    // the listed records that are still at v (one written since moved past v and is kept).
+    std::unordered_set<int64_t> read_at;  // the listed ids, in force at T == v only
+    int64_t read_at_ms = 0;
+    if (groups.size() == 2 && query.empty() && groups[0].size() == 1 && groups[1].size() == 2) {
+      const Filter& gt = groups[0][0];
+      const Filter* eq = &groups[1][0];
+      const Filter* not_in = &groups[1][1];
+      if (eq->op == "NOT_IN") std::swap(eq, not_in);
+      auto c = column(*gt.field);
+      auto id_column = column(*not_in->field);
+      auto v = c ? column_value(*c, gt.value) : std::nullopt;
+      bool ok = c && *c == RecordColumn::kUpdated && gt.op == "GT" && eq->op == "EQ" &&
+                eq->field == gt.field && eq->value == gt.value && v && not_in->op == "NOT_IN" &&
+                id_column && *id_column == RecordColumn::kSeq;
+      for (const auto& id : ok ? not_in->values : std::vector<std::string>{}) {
+        auto seq = column_value(RecordColumn::kSeq, id);
+        if (!seq) {
+          ok = false;
+          break;
+        }
+        read_at.insert(*seq);
+      }
+      if (ok) {
+        Filter gte = gt;
+        gte.op = "GTE";
+        groups = {{gte}};
+        read_at_ms = *v;
+      } else {
+        read_at.clear();
+      }
+    }
     std::optional<RecordRange> range;
     if (groups.size() <= 1 && query.empty()) {
       RecordRange r;
@@ -1673,9 +1707,34 @@ void HubSpotSandbox::RegisterRoutes(Router& router) {
           r.updated_hi = std::min(r.updated_hi, visible_before);
         int64_t total = im.store->CountRange(def->name, r);
         std::vector<StoredRecord> page;
-        for (const auto& id : im.store->IdsInRange(def->name, r, order, after, limit))
-          if (auto rec = im.store->Get(def->name, id)) page.push_back(std::move(*rec));
-        return respond(page, total);
+        if (read_at.empty()) {
+          for (const auto& id : im.store->IdsInRange(def->name, r, order, after, limit))
+            if (auto rec = im.store->Get(def->name, id)) page.push_back(std::move(*rec));
+          return respond(page, total);
+        }
+        // Without the listed records still at v (and in the range): the total leaves them out,
+        // and the page reads past them.
+        auto left_out = [&](const StoredRecord& rec) {
+          return rec.updated_ms == read_at_ms && read_at.count(rec.seq) > 0;
+        };
+        int64_t listed_in_range = 0;
+        for (int64_t seq : read_at) {
+          auto rec = im.store->Get(def->name, std::to_string(seq));
+          if (rec && !rec->deleted && left_out(*rec) && rec->updated_ms <= r.updated_hi)
+            ++listed_in_range;
+        }
+        int64_t skip = after;
+        for (const auto& id :
+             im.store->IdsInRange(def->name, r, order, 0, after + limit + listed_in_range)) {
+          auto rec = im.store->Get(def->name, id);
+          if (!rec || left_out(*rec)) continue;
+          if (skip > 0) {
+            --skip;
+            continue;
+          }
+          if (static_cast<int64_t>(page.size()) < limit) page.push_back(std::move(*rec));
+        }
+        return respond(page, total - listed_in_range);
       }
     }
 

@@ -116,14 +116,53 @@ TEST_CASE("hubspot: a read stopped after a page resumes from that page's waterma
   SeedContacts(s, 260, kT0 - 100'000, 2);
   Watermark w;
   auto first = ReadAll(hs, "contacts", "", &w, 2);
-  // Pages hold exactly `search_page` records, although each search after the first re-reads
-  // the ids at the newest timestamp read (two per millisecond here).
+  // Pages hold exactly `search_page` records (two per millisecond here: each search after the
+  // first starts at a millisecond one of whose records was read already).
   CHECK(first.size() == 100);
   auto rest = ReadAll(hs, "contacts", w);
   CHECK(rest.size() == 160);
   std::set<std::string> ids;
   for (const auto& r : first) ids.insert(r.id);
   for (const auto& r : rest) CHECK(ids.insert(r.id).second);
+}
+
+TEST_CASE("hubspot: a keyset search leaves out the records already read at its timestamp") {
+  // 1,000 contacts written 80 to a millisecond (as a batch write lands) and read 200 per search:
+  // each search after the first starts at a millisecond whose first records were read already.
+  Sandboxes s;
+  SeedContacts(s, 1000, kT0 - 100'000, 80);
+  auto read = [&](int exclude_max) {
+    auto config = s.HubSpotConfig();
+    config.search_exclude_max = exclude_max;
+    HubSpotConnector hs(config);
+    const int64_t before = s.hubspot->CallCount("contacts/search");
+    auto all = ReadAll(hs, "contacts", "");
+    CHECK(all.size() == 1000);
+    return s.hubspot->CallCount("contacts/search") - before;
+  };
+  // Left out in the request (NOT_IN): 5 full searches, the last of which ends the feed.
+  CHECK(read(100) == 5);
+  // Read again and dropped: every search after the first brings fewer than 200 new records.
+  CHECK(read(0) > 5);
+  // More ids at the timestamp than the exclusion takes: read again, still complete.
+  CHECK(read(10) > 5);
+
+  // The exclusion holds at the cursor's millisecond only: a record read there and written since
+  // is a change. The feed stops after two pages, at a millisecond part of which was read.
+  HubSpotConnector hs(s.HubSpotConfig());
+  Watermark w;
+  auto first = ReadAll(hs, "contacts", "", &w, 2);
+  REQUIRE(first.size() == 400);
+  const std::string moved = first.back().id;  // at the cursor's millisecond
+  s.clock->Advance(1'000);
+  REQUIRE(
+      hs.Write("contacts", WriteKind::kUpdate, {{moved, "", "", {{"firstname", "Moved"}}}})[0].ok);
+  const int64_t before = s.hubspot->CallCount("contacts/search");
+  auto rest = ReadAll(hs, "contacts", w);
+  CHECK(rest.size() == 601);  // the 600 not read yet, and the moved one again
+  CHECK(rest.back().id == moved);
+  CHECK(rest.back().fields["firstname"] == "Moved");
+  CHECK(s.hubspot->CallCount("contacts/search") - before == 4);
 }
 
 TEST_CASE("hubspot: more records share one timestamp than one search can page through") {
