@@ -10,7 +10,7 @@
 #include <iostream>
 
 #include "command_registry.h"
-#include "runtime/connectors/feed_writes.h"
+#include "runtime/connectors/worker_cpu.h"
 #include "runtime/state/sqlite_state_store.h"
 #include "sync_setup.h"
 
@@ -40,8 +40,8 @@ double CpuSeconds(int who) {
   return secs(u.ru_utime) + secs(u.ru_stime);
 }
 
-double ReadAheadCpuSeconds() {
-  return static_cast<double>(connectors::ReadAheadCpuNs().load()) / 1e9;
+double WorkerCpuSeconds() {
+  return static_cast<double>(connectors::WorkerCpuNs().load()) / 1e9;
 }
 
 int Demo(const DemoOptions& o) {
@@ -86,12 +86,12 @@ int Demo(const DemoOptions& o) {
     // The engine (rules, connectors, state store) runs on this thread; the sandboxes serve
     // HTTP on their own threads. Their CPU split says which side bounds the run.
     // The connectors' read-ahead threads count as the engine's.
-    const double engine_cpu0 = CpuSeconds(RUSAGE_THREAD) + ReadAheadCpuSeconds(),
+    const double engine_cpu0 = CpuSeconds(RUSAGE_THREAD) + WorkerCpuSeconds(),
                  all_cpu0 = CpuSeconds(RUSAGE_SELF);
     engine::RunReport report = RunSyncs(*compiled, *crms, *store, ro);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double engine_cpu = CpuSeconds(RUSAGE_THREAD) + ReadAheadCpuSeconds() - engine_cpu0;
+    const double engine_cpu = CpuSeconds(RUSAGE_THREAD) + WorkerCpuSeconds() - engine_cpu0;
     const double sandbox_cpu = CpuSeconds(RUSAGE_SELF) - all_cpu0 - engine_cpu;
     if (ro.progress) std::cerr << "\r\033[K";
     if (o.format == "json") {

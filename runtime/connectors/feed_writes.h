@@ -5,10 +5,8 @@
 // its own write.
 #pragma once
 
-#include <time.h>
-
-#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "connectors/connector.h"
+#include "connectors/worker_cpu.h"
 
 namespace syncline::connectors {
 
@@ -25,16 +24,24 @@ class FeedWrites {
   class Scope {
    public:
     Scope(FeedWrites& owner, std::string object) : owner_(owner), object_(std::move(object)) {
+      std::lock_guard lock(owner_.mu_);
       owner_.scopes_.push_back(this);
     }
-    ~Scope() { std::erase(owner_.scopes_, this); }
+    ~Scope() {
+      std::lock_guard lock(owner_.mu_);
+      std::erase(owner_.scopes_, this);
+    }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
     // The sequence number of the newest write: a read sent now reflects every write up to it.
-    uint64_t Sequence() const { return owner_.sequence_; }
+    uint64_t Sequence() const {
+      std::lock_guard lock(owner_.mu_);
+      return owner_.sequence_;
+    }
     // Whether `id` was written after a read sent at `sequence` (it may hold older values).
     bool WrittenSince(const std::string& id, uint64_t sequence) const {
+      std::lock_guard lock(owner_.mu_);
       auto it = written_.find(id);
       return it != written_.end() && it->second > sequence;
     }
@@ -46,12 +53,15 @@ class FeedWrites {
     std::unordered_map<std::string, uint64_t> written_;  // id -> sequence of its last write
   };
 
-  // Called by the connector's Write after the calls (on the caller's thread, like the feed's
-  // own checks). A create makes a record no earlier read can hold; an update or upsert changes
-  // one, a failed one too, maybe (it may have been applied before the connection dropped).
+  // Called by the connector's Write after the calls (on the thread that sends them: the engine
+  // may send writes from worker threads while a feed's read-ahead thread reads). A create makes a
+  // record no earlier read can hold; an update or upsert changes one, a failed one too, maybe (it
+  // may have been applied before the connection dropped).
   void NoteWrites(const std::string& object, WriteKind kind, const std::vector<WriteItem>& items,
                   const std::vector<WriteResult>& results) {
-    if (kind == WriteKind::kCreate || scopes_.empty()) return;
+    if (kind == WriteKind::kCreate) return;
+    std::lock_guard lock(mu_);
+    if (scopes_.empty()) return;
     for (size_t i = 0; i < items.size(); ++i) {
       if (!items[i].id.empty()) Note(object, items[i].id);
       if (results[i].ok && !results[i].id.empty()) Note(object, results[i].id);
@@ -59,17 +69,19 @@ class FeedWrites {
   }
   // Called by the connector's Delete: every id, failed ones too (maybe applied).
   void NoteDeletes(const std::string& object, const std::vector<std::string>& ids) {
+    std::lock_guard lock(mu_);
     if (scopes_.empty()) return;
     for (const std::string& id : ids) Note(object, id);
   }
 
  private:
-  void Note(const std::string& object, const std::string& id) {
+  void Note(const std::string& object, const std::string& id) {  // under mu_
     ++sequence_;
     for (Scope* s : scopes_)
       if (s->object_ == object) s->written_[id] = sequence_;
   }
 
+  mutable std::mutex mu_;
   std::vector<Scope*> scopes_;
   uint64_t sequence_ = 0;
 };
@@ -97,27 +109,6 @@ Error RefreshStale(std::vector<Record>& records, const std::vector<std::string>&
   }
   records = std::move(kept);
   return {};
-}
-
-// CPU time of the feeds' read-ahead threads, so that a report splitting a run's CPU between
-// the engine and the CRMs (`syncline demo`) counts it as the engine's.
-inline std::atomic<int64_t>& ReadAheadCpuNs() {
-  static std::atomic<int64_t> ns{0};
-  return ns;
-}
-
-// Runs `read` (on a read-ahead thread) and adds the thread's CPU time to ReadAheadCpuNs().
-template <class Read>
-auto CountReadAheadCpu(Read&& read) {
-  auto now = [] {
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
-  };
-  const int64_t start = now();
-  auto result = std::forward<Read>(read)();
-  ReadAheadCpuNs() += now() - start;
-  return result;
 }
 
 }  // namespace syncline::connectors

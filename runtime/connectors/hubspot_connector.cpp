@@ -92,8 +92,9 @@ HubSpotConnector::SearchPage HubSpotConnector::SearchFrom(const std::string& obj
   const std::string lm = LastModifiedProperty(object);
   const std::string ms = std::to_string(from.ms);
   auto on = [](const std::string& prop, const char* op, const json& value) {
-    return json{
-        {"propertyName", prop}, {"operator", op}, {std::string_view(op) == "NOT_IN" ? "values" : "value", value}};
+    return json{{"propertyName", prop},
+                {"operator", op},
+                {std::string_view(op) == "NOT_IN" ? "values" : "value", value}};
   };
   json groups;
   if (!from.gt && !from.ids.empty() &&
@@ -193,7 +194,7 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
     if (!last && cur.ms > window_start) {
       ahead_sent_at = written.Sequence();
       ahead = std::async(std::launch::async, [this, object, props, from = cur] {
-        return CountReadAheadCpu([&] { return SearchFrom(object, props, from); });
+        return CountWorkerCpu([&] { return SearchFrom(object, props, from); });
       });
     }
     if (!hand_out(last) || last) return refresh_error;

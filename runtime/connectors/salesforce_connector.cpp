@@ -162,7 +162,7 @@ Error SalesforceConnector::ReadChanges(const std::string& object, const Watermar
       next = r.body.value("done", true) ? "" : Text(r.body.value("nextRecordsUrl", json("")));
       if (!next.empty())
         ahead = std::async(std::launch::async, [this, url = next] {
-          return CountReadAheadCpu([&] { return session_.Get(url); });
+          return CountWorkerCpu([&] { return session_.Get(url); });
         });
       ChangePage page;
       std::vector<std::string> stale;

@@ -1,7 +1,9 @@
 #include "engine/sync_runner.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <set>
@@ -18,6 +20,7 @@
 #include "engine/owners.h"
 #include "engine/portal_stages.h"
 #include "engine/run_context.h"
+#include "engine/write_flights.h"
 #include "lifecycle/lifecycle_stages.h"
 #include "state/journal_recovery.h"
 
@@ -513,7 +516,7 @@ struct SyncRunner::Impl {
         if (!d.salesforce.empty()) {
           connectors::WriteItem item;
           item.id = w.salesforce->id;
-          item.fields = SendFields(d.salesforce.fields, w.to_salesforce);
+          item.fields = SendFields(d.salesforce.fields, w.to_salesforce, d.hubspot.fields, &obj);
           Pending pd{i, std::move(item), d.salesforce.changes, {}, {}};
           PartialBase(obj, d, true, &pd);
           sf_updates[obj.object].push_back(std::move(pd));
@@ -555,12 +558,14 @@ struct SyncRunner::Impl {
     if (decided) decided->Commit();
     AddCampaigns(works, has_decision, hs_updates, hs_creates);
 
+    std::vector<WriteJob> jobs;
     for (auto& [object, items] : sf_creates)
-      Execute(works, Side::kSalesforce, object, connectors::WriteKind::kCreate, items);
+      jobs.push_back({Side::kSalesforce, object, connectors::WriteKind::kCreate, &items});
     for (auto& [object, items] : sf_updates)
-      Execute(works, Side::kSalesforce, object, connectors::WriteKind::kUpdate, items);
-    Execute(works, Side::kHubSpot, p.hubspot_object, connectors::WriteKind::kCreate, hs_creates);
-    Execute(works, Side::kHubSpot, p.hubspot_object, connectors::WriteKind::kUpdate, hs_updates);
+      jobs.push_back({Side::kSalesforce, object, connectors::WriteKind::kUpdate, &items});
+    jobs.push_back({Side::kHubSpot, p.hubspot_object, connectors::WriteKind::kCreate, &hs_creates});
+    jobs.push_back({Side::kHubSpot, p.hubspot_object, connectors::WriteKind::kUpdate, &hs_updates});
+    Execute(works, jobs);
     // Pairs whose writes all succeeded commit their link and base (a pair writing both sides
     // commits once both are done).
     if (!o.dry_run) {
@@ -651,8 +656,12 @@ struct SyncRunner::Impl {
 
   // Fields as sent: picklist text fields become their code fields (send_as).
   // A state code is checked against the country of the same write, so a changed state is
-  // sent with its country code (R109, R111).
-  static json SendFields(const json& fields, const Evaluation& e) {
+  // sent with its country code (R109, R111), unless the pair's decision keeps Salesforce's
+  // country (it writes it to HubSpot, `to_hubspot`): sending HubSpot's would overwrite the very
+  // value the decision chose, and the state is then checked against Salesforce's own country.
+  static json SendFields(const json& fields, const Evaluation& e,
+                         const json& to_hubspot = json::object(),
+                         const ObjectProgram* obj = nullptr) {
     if (e.send_as.empty()) return fields;
     json out = json::object();
     for (auto it = fields.begin(); it != fields.end(); ++it) {
@@ -668,11 +677,20 @@ struct SyncRunner::Impl {
           code_field.compare(code_field.size() - suffix.size(), suffix.size(), suffix) == 0) {
         const std::string prefix = code_field.substr(0, code_field.size() - suffix.size());
         auto c = e.send_as.find(prefix + "Country");
-        if (c != e.send_as.end() && !c->second.second.is_null())
+        if (c != e.send_as.end() && !c->second.second.is_null() &&
+            !KeepsSalesforceValue(obj, prefix + "Country", to_hubspot))
           out[c->second.first] = c->second.second;
       }
     }
     return out;
+  }
+  // Whether the decision writes Salesforce's `salesforce_field` into HubSpot (its value is kept).
+  static bool KeepsSalesforceValue(const ObjectProgram* obj, const std::string& salesforce_field,
+                                   const json& to_hubspot) {
+    if (!obj) return false;
+    for (const FieldMap& fm : obj->fields)
+      if (fm.salesforce == salesforce_field && to_hubspot.contains(fm.hubspot)) return true;
+    return false;
   }
   // A create sends only values: a blank field is the CRM's default anyway, and Salesforce
   // refuses null for some types (booleans).
@@ -731,123 +749,188 @@ struct SyncRunner::Impl {
     if (!BaseUnchanged(w.stored_hubspot, bh)) store.SetBase(link.id, Side::kHubSpot, bh, Now());
     if (!BaseUnchanged(w.stored_salesforce, bs))
       store.SetBase(link.id, Side::kSalesforce, bs, Now());
-    if (sf_ok && hs_ok) {
-      store.ResolveError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, Now());
-      store.ResolveError(Side::kHubSpot, w.object->object, w.salesforce->id, Now());
-    }
+    // Each side's error is its own: a HubSpot write that failed once and succeeded now is
+    // resolved even while the Salesforce side still fails (a picklist value, say), and the
+    // reverse.
+    if (sf_ok) store.ResolveError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, Now());
+    if (hs_ok) store.ResolveError(Side::kHubSpot, w.object->object, w.salesforce->id, Now());
     tx.Commit();
   }
 
-  // Writes one kind of item to one object in batches, under the journal.
-  void Execute(std::vector<Work>& works, Side side, const std::string& object,
-               connectors::WriteKind kind, std::vector<Pending>& items) {
-    if (items.empty()) return;
-    const bool create = kind == connectors::WriteKind::kCreate;
-    const std::string op = create ? "create" : "update";
-    const std::string side_name(state::SideName(side));
-    connectors::Connector& c = side == Side::kHubSpot ? hs : sf;
-    const int batch = side == Side::kHubSpot ? o.hubspot_batch : o.salesforce_batch;
-    const std::string key_field = side == Side::kHubSpot ? p.match_hubspot : p.match_salesforce;
-    Count(std::string(create ? "created." : "updated.") + side_name,
-          static_cast<int64_t>(items.size()));
-    if (side == Side::kHubSpot)
-      hs_min_items += Batches(static_cast<int64_t>(items.size()), batch);
-    else
-      sf_min_ += Batches(static_cast<int64_t>(items.size()), batch);
+  // One kind of item to write to one object.
+  struct WriteJob {
+    Side side;
+    std::string object;
+    connectors::WriteKind kind;
+    std::vector<Pending>* items;
+  };
+  // One batch call: items [start, end) of a job, and their journal keys once begun.
+  struct WriteCall {
+    const WriteJob* job;
+    size_t start, end;
+    std::vector<std::string> keys;
+  };
 
-    for (const Pending& pd : items) {
-      const Work& w = works[pd.work];
-      if (!o.record_plan) break;
-      const Record* src = side == Side::kHubSpot ? (w.salesforce ? &*w.salesforce : nullptr)
-                                                 : (w.hubspot ? &*w.hubspot : nullptr);
-      std::string source;
-      if (src)
-        source = (side == Side::kHubSpot ? "salesforce " + w.object->object
-                                         : "hubspot " + p.hubspot_object) +
-                 " " + src->id;
-      report.plan.push_back(PlanEntry{side_name, object, op, pd.item.id, source, pd.changes,
-                                      create ? "new record" : ""});
+  // Writes the jobs in batches, under the journal. Each side's jobs go in their order, one call
+  // at a time (WriteFlights): a side's next call is sent as soon as its previous one is answered,
+  // before that answer is settled here, and the two sides' calls are out at the same time.
+  void Execute(std::vector<Work>& works, const std::vector<WriteJob>& jobs) {
+    std::array<std::deque<WriteCall>, WriteFlights::kLanes> queued;
+    auto lane_of = [](Side side) { return side == Side::kSalesforce ? size_t{0} : size_t{1}; };
+    for (const WriteJob& job : jobs) {
+      PlanJob(works, job);
+      if (o.dry_run) continue;
+      const size_t batch = static_cast<size_t>(Batch(job.side));
+      for (size_t start = 0; start < job.items->size(); start += batch)
+        queued[lane_of(job.side)].push_back(
+            {&job, start, std::min(job.items->size(), start + batch), {}});
     }
     if (o.dry_run) return;
-
-    for (size_t start = 0; start < items.size(); start += batch) {
-      const size_t end = std::min(items.size(), start + static_cast<size_t>(batch));
-      std::vector<connectors::WriteItem> chunk;
-      std::vector<std::string> keys;
-      {
-        state::Transaction tx(store);
-        for (size_t k = start; k < end; ++k) {
-          const Pending& pd = items[k];
-          const Work& w = works[pd.work];
-          state::Intent intent;
-          const Record& src = side == Side::kHubSpot ? *w.salesforce : *w.hubspot;
-          const std::string src_object =
-              side == Side::kHubSpot ? w.object->object : p.hubspot_object;
-          const std::string payload = pd.item.fields.dump();
-          intent.key = op + "|" + side_name + "|" + object + "|" +
-                       (create ? "from:" + src_object + ":" + src.id : pd.item.id) + "|" +
-                       Hash(payload);
-          intent.side = side;
-          intent.object = object;
-          intent.op = op;
-          intent.record_id = pd.item.id;
-          intent.link_id = w.link ? w.link->id : 0;
-          intent.payload = payload;
-          if (!create && w.link) intent.bases = BasesJson(pd);
-          if (create && !key_field.empty() && pd.item.fields.contains(key_field)) {
-            intent.lookup_field = key_field;
-            const json& v = pd.item.fields[key_field];
-            intent.lookup_value = v.is_string() ? v.get<std::string>() : v.dump();
-          }
-          store.BeginIntent(intent, Now());
-          keys.push_back(intent.key);
-          chunk.push_back(pd.item);
-        }
-        tx.Commit();
-      }
+    WriteFlights flights;
+    std::array<std::optional<WriteCall>, WriteFlights::kLanes> out;
+    auto send = [&](size_t lane) {
+      // After a suspension nothing more is sent; the calls out are settled first.
+      if (queued[lane].empty() || Suspended()) return;
+      WriteCall call = std::move(queued[lane].front());
+      queued[lane].pop_front();
+      const WriteJob& job = *call.job;
+      std::vector<connectors::WriteItem> items = BeginCall(works, call);
       connectors::WriteOptions wo;
-      if (create) wo.dedupe_field = key_field;
-      std::vector<connectors::WriteResult> results = c.Write(object, kind, chunk, wo);
-      {
-        state::Transaction tx(store);
-        for (size_t k = start; k < end; ++k) {
-          const connectors::WriteResult& r = results[k - start];
-          Work& w = works[items[k].work];
-          const std::string& key = keys[k - start];
-          if (r.ok) {
-            store.CompleteIntent(key, r.id, Now());
-            // A record written now is settled again when its side's feed shows it (its values
-            // are compared with the base; a timestamp of one-second resolution cannot tell
-            // this write from the read before it).
-            (side == Side::kHubSpot ? settled_hs : settled_sf).erase(r.id);
-            if (create) LinkCreated(w, side, object, r.id, items[k].item.fields);
-            if (!create && w.link) {
-              store.SetBase(w.link->id, Side::kHubSpot, items[k].base_hubspot, Now());
-              store.SetBase(w.link->id, Side::kSalesforce, items[k].base_salesforce, Now());
-            }
-          } else {
-            store.FailIntent(key, r.error.message, Now());
-            (side == Side::kHubSpot ? w.failed_hs : w.failed_sf) = true;
-            const Record& src = side == Side::kHubSpot ? *w.salesforce : *w.hubspot;
-            const std::string src_object =
-                side == Side::kHubSpot ? w.object->object : p.hubspot_object;
-            // A HubSpot 409 on create names the contact that holds the email (R53).
-            if (create && r.error.category == ErrorCategory::kDuplicate && !r.id.empty() &&
-                side == Side::kHubSpot) {
-              store.CompleteIntent(key, r.id, Now());
-              Count("linked");
-              LinkExisting(w, r.id);
-              continue;
-            }
-            RecordError(side, src_object, src.id,
-                        std::string(connectors::CategoryName(r.error.category)), r.error.code,
-                        r.error.message);
-          }
-        }
-        tx.Commit();
-      }
-      CheckSuspended();
+      if (job.kind == connectors::WriteKind::kCreate) wo.dedupe_field = KeyField(job.side);
+      flights.Send(lane, job.side == Side::kHubSpot ? hs : sf, job.object, job.kind,
+                   std::move(items), std::move(wo));
+      out[lane] = std::move(call);
+    };
+    for (size_t lane = 0; lane < WriteFlights::kLanes; ++lane) send(lane);
+    while (flights.Any()) {
+      const size_t lane = flights.Wait();
+      std::vector<connectors::WriteResult> results = flights.Take(lane);
+      WriteCall call = std::move(*out[lane]);
+      out[lane].reset();
+      send(lane);
+      SettleCall(works, call, results);
     }
+    CheckSuspended();
+  }
+  bool Suspended() const { return !hs.suspended().ok() || !sf.suspended().ok(); }
+  int Batch(Side side) const {
+    return side == Side::kHubSpot ? o.hubspot_batch : o.salesforce_batch;
+  }
+  const std::string& KeyField(Side side) const {
+    return side == Side::kHubSpot ? p.match_hubspot : p.match_salesforce;
+  }
+
+  // Counts a job's items and calls, and puts them in the plan when one is recorded.
+  void PlanJob(const std::vector<Work>& works, const WriteJob& job) {
+    const std::vector<Pending>& items = *job.items;
+    if (items.empty()) return;
+    const bool create = job.kind == connectors::WriteKind::kCreate;
+    const std::string side_name(state::SideName(job.side));
+    Count(std::string(create ? "created." : "updated.") + side_name,
+          static_cast<int64_t>(items.size()));
+    if (job.side == Side::kHubSpot)
+      hs_min_items += Batches(static_cast<int64_t>(items.size()), Batch(job.side));
+    else
+      sf_min_ += Batches(static_cast<int64_t>(items.size()), Batch(job.side));
+    if (!o.record_plan) return;
+    for (const Pending& pd : items) {
+      const Work& w = works[pd.work];
+      const Record* src = job.side == Side::kHubSpot ? (w.salesforce ? &*w.salesforce : nullptr)
+                                                     : (w.hubspot ? &*w.hubspot : nullptr);
+      std::string source;
+      if (src)
+        source = (job.side == Side::kHubSpot ? "salesforce " + w.object->object
+                                             : "hubspot " + p.hubspot_object) +
+                 " " + src->id;
+      report.plan.push_back(PlanEntry{side_name, job.object, create ? "create" : "update",
+                                      pd.item.id, source, pd.changes, create ? "new record" : ""});
+    }
+  }
+
+  // Begins the journal intents of a call's items (one transaction) and returns the items.
+  std::vector<connectors::WriteItem> BeginCall(const std::vector<Work>& works, WriteCall& call) {
+    const WriteJob& job = *call.job;
+    const bool create = job.kind == connectors::WriteKind::kCreate;
+    const std::string op = create ? "create" : "update";
+    const std::string side_name(state::SideName(job.side));
+    const std::string& key_field = KeyField(job.side);
+    std::vector<connectors::WriteItem> chunk;
+    chunk.reserve(call.end - call.start);
+    state::Transaction tx(store);
+    for (size_t k = call.start; k < call.end; ++k) {
+      const Pending& pd = (*job.items)[k];
+      const Work& w = works[pd.work];
+      state::Intent intent;
+      const Record& src = job.side == Side::kHubSpot ? *w.salesforce : *w.hubspot;
+      const std::string src_object =
+          job.side == Side::kHubSpot ? w.object->object : p.hubspot_object;
+      const std::string payload = pd.item.fields.dump();
+      intent.key = op + "|" + side_name + "|" + job.object + "|" +
+                   (create ? "from:" + src_object + ":" + src.id : pd.item.id) + "|" +
+                   Hash(payload);
+      intent.side = job.side;
+      intent.object = job.object;
+      intent.op = op;
+      intent.record_id = pd.item.id;
+      intent.link_id = w.link ? w.link->id : 0;
+      intent.payload = payload;
+      if (!create && w.link) intent.bases = BasesJson(pd);
+      if (create && !key_field.empty() && pd.item.fields.contains(key_field)) {
+        intent.lookup_field = key_field;
+        const json& v = pd.item.fields[key_field];
+        intent.lookup_value = v.is_string() ? v.get<std::string>() : v.dump();
+      }
+      store.BeginIntent(intent, Now());
+      call.keys.push_back(intent.key);
+      chunk.push_back(pd.item);
+    }
+    tx.Commit();
+    return chunk;
+  }
+
+  // Settles a call's answer: completes or fails its intents, links what it created, stores
+  // the bases of what it updated, records errors (one transaction).
+  void SettleCall(std::vector<Work>& works, const WriteCall& call,
+                  const std::vector<connectors::WriteResult>& results) {
+    const WriteJob& job = *call.job;
+    const Side side = job.side;
+    const bool create = job.kind == connectors::WriteKind::kCreate;
+    const std::vector<Pending>& items = *job.items;
+    state::Transaction tx(store);
+    for (size_t k = call.start; k < call.end; ++k) {
+      const connectors::WriteResult& r = results[k - call.start];
+      Work& w = works[items[k].work];
+      const std::string& key = call.keys[k - call.start];
+      if (r.ok) {
+        store.CompleteIntent(key, r.id, Now());
+        // A record written now is settled again when its side's feed shows it (its values
+        // are compared with the base; a timestamp of one-second resolution cannot tell
+        // this write from the read before it).
+        (side == Side::kHubSpot ? settled_hs : settled_sf).erase(r.id);
+        if (create) LinkCreated(w, side, job.object, r.id, items[k].item.fields);
+        if (!create && w.link) {
+          store.SetBase(w.link->id, Side::kHubSpot, items[k].base_hubspot, Now());
+          store.SetBase(w.link->id, Side::kSalesforce, items[k].base_salesforce, Now());
+        }
+      } else {
+        store.FailIntent(key, r.error.message, Now());
+        (side == Side::kHubSpot ? w.failed_hs : w.failed_sf) = true;
+        const Record& src = side == Side::kHubSpot ? *w.salesforce : *w.hubspot;
+        const std::string src_object = side == Side::kHubSpot ? w.object->object : p.hubspot_object;
+        // A HubSpot 409 on create names the contact that holds the email (R53).
+        if (create && r.error.category == ErrorCategory::kDuplicate && !r.id.empty() &&
+            side == Side::kHubSpot) {
+          store.CompleteIntent(key, r.id, Now());
+          Count("linked");
+          LinkExisting(w, r.id);
+          continue;
+        }
+        RecordError(side, src_object, src.id,
+                    std::string(connectors::CategoryName(r.error.category)), r.error.code,
+                    r.error.message);
+      }
+    }
+    tx.Commit();
   }
   int64_t sf_min_ = 0;
 

@@ -586,6 +586,77 @@ TEST_CASE("R111_state_outside_its_country_is_a_picklist_error") {
   CHECK(r.errors["picklist"] == 1);
 }
 
+// A pair whose decision keeps Salesforce's country (prefer Salesforce unless blank, R3) sends
+// HubSpot's state alone: with HubSpot's country code beside it, the state write overwrote the
+// country the decision had just written into HubSpot, and which side ended with which country
+// depended on the order of the two writes. Ontario is no state of France: a picklist error.
+TEST_CASE("R111_a_state_is_not_sent_with_a_country_the_decision_did_not_choose") {
+  EngineFixture f;
+  f.Rules(
+      ContactRules("  to salesforce: create or update Contact\n"
+                   "  picklists { salesforce: enabled  hubspot: match_defaults }",
+                   "    state <-> Contact.MailingState prefer salesforce unless blank\n"
+                   "    country <-> Contact.MailingCountry prefer salesforce unless blank"));
+  f.CreateContact({{"email", "p7@example.com"},
+                   {"lastname", "P"},
+                   {"country", "Canada"},
+                   {"state", "Ontario"}});
+  f.CreateSf("Contact",
+             {{"Email", "p7@example.com"}, {"LastName", "P"}, {"MailingCountryCode", "FR"}});
+  auto r = f.Sync();
+  CHECK(r.errors["picklist"] == 1);
+  auto rows = f.SfByEmail("Contact", "p7@example.com",
+                          {"MailingCountry", "MailingCountryCode", "MailingStateCode"});
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].fields["MailingCountryCode"] == "FR");
+  CHECK(rows[0].fields["MailingStateCode"].is_null());
+  auto found = f.ContactsByEmail("p7@example.com");
+  REQUIRE(found.size() == 1);
+  const json c = f.Contact(found[0].id);
+  CHECK(c["country"] == "France");
+  CHECK(c["state"] == "Ontario");
+  // The next run sees the same: still an error, and Salesforce's country stays.
+  auto again = f.Sync();
+  CHECK(again.errors["picklist"] == 1);
+  rows = f.SfByEmail("Contact", "p7@example.com", {"MailingCountryCode"});
+  CHECK(rows[0].fields["MailingCountryCode"] == "FR");
+}
+
+// R150: each side's error is its own. The pair above, with HubSpot's update failing once too:
+// the next run writes HubSpot and resolves HubSpot's error, while Salesforce's picklist error
+// (which no retry fixes) stays open. Both stayed open while either side failed.
+TEST_CASE("R150_a_side_s_error_resolves_when_that_side_succeeds_while_the_other_still_fails") {
+  EngineFixture f;
+  f.options.retry_interval_ms = 1000;
+  f.Rules(
+      ContactRules("  to salesforce: create or update Contact\n"
+                   "  picklists { salesforce: enabled  hubspot: match_defaults }",
+                   "    state <-> Contact.MailingState prefer salesforce unless blank\n"
+                   "    country <-> Contact.MailingCountry prefer salesforce unless blank"));
+  const std::string hs = f.CreateContact({{"email", "p8@example.com"},
+                                          {"lastname", "P"},
+                                          {"country", "Canada"},
+                                          {"state", "Ontario"}});
+  f.CreateSf("Contact",
+             {{"Email", "p8@example.com"}, {"LastName", "P"}, {"MailingCountryCode", "FR"}});
+  sandbox::FaultSpec fault;
+  fault.endpoint = "batch/update";
+  fault.fail_items = {0};
+  f.hubspot_sb->AddFault(fault);
+  auto first = f.Sync();
+  f.hubspot_sb->ClearFaults();
+  CHECK(first.errors["picklist"] == 1);
+  CHECK(first.errors["server"] == 1);
+  CHECK(f.Contact(hs)["country"] == "Canada");
+  f.Tick(5000);
+  f.Sync();
+  CHECK(f.Contact(hs)["country"] == "France");
+  auto open = f.store.OpenErrors();
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].category == "picklist");
+  CHECK(open[0].side == state::Side::kSalesforce);
+}
+
 TEST_CASE("R112_disabled_as_is_passes_text_through_unchanged") {
   EngineFixture f;
   f.Rules(PicklistRules("  picklists { salesforce: disabled  hubspot: as_is }"));

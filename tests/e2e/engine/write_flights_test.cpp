@@ -1,0 +1,122 @@
+// The engine's writes in flight (engine/write_flights.h), end to end: a page's HubSpot and
+// Salesforce calls are out at the same time, and a suspension on one side settles the call
+// still out on the other before the run stops, so nothing is left half done in the journal.
+#include <chrono>
+
+#include "engine_fixture.h"
+
+namespace syncline::test {
+namespace {
+
+const char* kMappings =
+    "    firstname <-> FirstName two-way\n"
+    "    phone <-> Phone two-way\n";
+
+struct Pair {
+  std::string hs, sf;
+};
+
+// A HubSpot contact and a Salesforce contact of one email (the next sync pairs them).
+Pair NewPair(EngineFixture& f, const std::string& email) {
+  return {f.CreateContact({{"email", email}, {"lastname", "Lee"}, {"firstname", "Ann"}}),
+          f.CreateSf("Contact", {{"Email", email}, {"LastName", "Lee"}, {"FirstName", "Ann"}})};
+}
+
+TEST_CASE("a page's HubSpot and Salesforce writes are out at the same time") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
+  Pair p = NewPair(f, "ann@example.com");
+  f.Sync();
+  // Changed on both sides: the next sync writes both CRMs from one page.
+  f.UpdateContact(p.hs, {{"firstname", "Annie"}});
+  f.UpdateSf("Contact", p.sf, {{"Phone", "555-0100"}});
+  // Each CRM takes 1.5 s to answer its write; one after the other would take 3 s.
+  constexpr int kLatencyMs = 1500;
+  sandbox::FaultSpec slow_hs;
+  slow_hs.endpoint = "batch/update";
+  slow_hs.latency_ms = kLatencyMs;
+  slow_hs.on_call = 1;
+  f.hubspot_sb->AddFault(slow_hs);
+  sandbox::FaultSpec slow_sf;
+  slow_sf.endpoint = "PATCH /services/data";
+  slow_sf.latency_ms = kLatencyMs;
+  slow_sf.on_call = 1;
+  f.salesforce_sb->AddFault(slow_sf);
+  f.hubspot_sb->ResetCallCounts();
+  f.salesforce_sb->ResetCallCounts();
+  const auto t0 = std::chrono::steady_clock::now();
+  f.Sync();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  CHECK(f.hubspot_sb->CallCount("batch/update") == 1);
+  CHECK(f.salesforce_sb->CallCount("PATCH /services/data") == 1);
+  CHECK(f.Sf("Contact", p.sf)["FirstName"] == "Annie");
+  CHECK(f.Contact(p.hs)["phone"] == "555-0100");
+  CHECK(f.store.PendingIntents().empty());
+  CHECK(ms >= kLatencyMs);
+  CHECK_MESSAGE(ms < 2 * kLatencyMs - 300, "the sync took " << ms << " ms");
+  // Settled: the next run writes nothing.
+  f.hubspot_sb->ResetCallCounts();
+  f.salesforce_sb->ResetCallCounts();
+  f.Sync();
+  CHECK(f.hubspot_sb->CallCount("batch/") == 0);
+  CHECK(f.salesforce_sb->CallCount("composite/sobjects") == 0);
+}
+
+TEST_CASE("R140_a_suspension_settles_the_other_side_s_call_in_flight_and_sends_no_more") {
+  EngineFixture f;
+  f.options.hubspot_batch = 1;  // two HubSpot calls: the second must not go out
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
+  Pair a = NewPair(f, "ann@example.com");
+  Pair b = NewPair(f, "bob@example.com");
+  f.Sync();
+  for (const Pair* p : {&a, &b}) {
+    f.UpdateContact(p->hs, {{"firstname", "Changed"}});
+    f.UpdateSf("Contact", p->sf, {{"Phone", "555-0100"}});
+  }
+  // Salesforce answers its update at once with its daily limit exceeded (a suspension), while
+  // HubSpot's first update is still out.
+  sandbox::FaultSpec limit;
+  limit.endpoint = "PATCH /services/data";
+  limit.status = 403;
+  limit.on_call = 1;
+  f.salesforce_sb->AddFault(limit);
+  sandbox::FaultSpec slow;
+  slow.endpoint = "batch/update";
+  slow.latency_ms = 1000;
+  slow.on_call = 1;
+  f.hubspot_sb->AddFault(slow);
+  f.hubspot_sb->ResetCallCounts();
+  f.salesforce_sb->ResetCallCounts();
+  f.Tick();
+  engine::RunOptions o = f.options;
+  engine::RunReport report;
+  for (const auto& s : f.rules->syncs()) {
+    engine::SyncRunner runner(s, *f.hs, *f.sf, f.store, o);
+    report.Merge(runner.Run());
+  }
+  CHECK(report.status == "suspended");
+  CHECK(f.salesforce_sb->CallCount("PATCH /services/data") == 1);
+  CHECK(f.hubspot_sb->CallCount("batch/update") == 1);  // the call out; not the next one
+  // The call that was out is settled: its intent is complete, nothing is pending.
+  CHECK(f.store.PendingIntents().empty());
+  int updated = 0;
+  for (const Pair* p : {&a, &b}) updated += f.Contact(p->hs)["phone"] == "555-0100";
+  CHECK(updated == 1);
+  // Once the limit resets, the next run writes the rest, once each.
+  f.salesforce_sb->ClearFaults();
+  f.hubspot_sb->ClearFaults();
+  f.sf->session().ClearSuspension();
+  f.hubspot_sb->ResetCallCounts();
+  f.Sync();
+  CHECK(f.hubspot_sb->CallCount("batch/update") == 1);
+  for (const Pair* p : {&a, &b}) {
+    CHECK(f.Contact(p->hs)["phone"] == "555-0100");
+    CHECK(f.Sf("Contact", p->sf)["FirstName"] == "Changed");
+  }
+  CHECK(f.store.PendingIntents().empty());
+}
+
+}  // namespace
+}  // namespace syncline::test
