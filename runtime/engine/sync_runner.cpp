@@ -819,6 +819,15 @@ struct SyncRunner::Impl {
   const std::string& KeyField(Side side) const {
     return side == Side::kHubSpot ? p.match_hubspot : p.match_salesforce;
   }
+  // The record a write to `side` comes from (the other side's; null for a write of its own
+  // side, which a plan shows without a source), and its object.
+  const Record* SourceOf(Side side, const Work& w) const {
+    const auto& src = side == Side::kHubSpot ? w.salesforce : w.hubspot;
+    return src ? &*src : nullptr;
+  }
+  const std::string& SourceObject(Side side, const Work& w) const {
+    return side == Side::kHubSpot ? w.object->object : p.hubspot_object;
+  }
 
   // Counts a job's items and calls, and puts them in the plan when one is recorded.
   void PlanJob(const std::vector<Work>& works, const WriteJob& job) {
@@ -835,13 +844,11 @@ struct SyncRunner::Impl {
     if (!o.record_plan) return;
     for (const Pending& pd : items) {
       const Work& w = works[pd.work];
-      const Record* src = job.side == Side::kHubSpot ? (w.salesforce ? &*w.salesforce : nullptr)
-                                                     : (w.hubspot ? &*w.hubspot : nullptr);
+      const Record* src = SourceOf(job.side, w);
       std::string source;
       if (src)
-        source = (job.side == Side::kHubSpot ? "salesforce " + w.object->object
-                                             : "hubspot " + p.hubspot_object) +
-                 " " + src->id;
+        source = std::string(job.side == Side::kHubSpot ? "salesforce " : "hubspot ") +
+                 SourceObject(job.side, w) + " " + src->id;
       report.plan.push_back(PlanEntry{side_name, job.object, create ? "create" : "update",
                                       pd.item.id, source, pd.changes, create ? "new record" : ""});
     }
@@ -861,13 +868,11 @@ struct SyncRunner::Impl {
       const Pending& pd = (*job.items)[k];
       const Work& w = works[pd.work];
       state::Intent intent;
-      const Record& src = job.side == Side::kHubSpot ? *w.salesforce : *w.hubspot;
-      const std::string src_object =
-          job.side == Side::kHubSpot ? w.object->object : p.hubspot_object;
       const std::string payload = pd.item.fields.dump();
       intent.key = op + "|" + side_name + "|" + job.object + "|" +
-                   (create ? "from:" + src_object + ":" + src.id : pd.item.id) + "|" +
-                   Hash(payload);
+                   (create ? "from:" + SourceObject(job.side, w) + ":" + SourceOf(job.side, w)->id
+                           : pd.item.id) +
+                   "|" + Hash(payload);
       intent.side = job.side;
       intent.object = job.object;
       intent.op = op;
@@ -915,8 +920,6 @@ struct SyncRunner::Impl {
       } else {
         store.FailIntent(key, r.error.message, Now());
         (side == Side::kHubSpot ? w.failed_hs : w.failed_sf) = true;
-        const Record& src = side == Side::kHubSpot ? *w.salesforce : *w.hubspot;
-        const std::string src_object = side == Side::kHubSpot ? w.object->object : p.hubspot_object;
         // A HubSpot 409 on create names the contact that holds the email (R53).
         if (create && r.error.category == ErrorCategory::kDuplicate && !r.id.empty() &&
             side == Side::kHubSpot) {
@@ -925,7 +928,7 @@ struct SyncRunner::Impl {
           LinkExisting(w, r.id);
           continue;
         }
-        RecordError(side, src_object, src.id,
+        RecordError(side, SourceObject(side, w), SourceOf(side, w)->id,
                     std::string(connectors::CategoryName(r.error.category)), r.error.code,
                     r.error.message);
       }

@@ -28,13 +28,12 @@ class WriteFlights {
   WriteFlights(const WriteFlights&) = delete;
   WriteFlights& operator=(const WriteFlights&) = delete;
   // Waits for the calls still out (a caller that throws leaves them to finish: their intents
-  // stay open in the journal for recovery, and their items must outlive the call).
+  // stay open in the journal for recovery, and the connectors they use must outlive them).
   ~WriteFlights() {
     for (auto& f : flights_)
       if (f.valid()) f.wait();
   }
 
-  bool Busy(size_t lane) const { return flights_[lane].valid(); }
   bool Any() const {
     for (const auto& f : flights_)
       if (f.valid()) return true;

@@ -586,17 +586,23 @@ TEST_CASE("R111_state_outside_its_country_is_a_picklist_error") {
   CHECK(r.errors["picklist"] == 1);
 }
 
+// State and country under the integration's default rule (prefer Salesforce unless blank),
+// Salesforce's picklists enabled.
+std::string PreferSalesforceAddressRules() {
+  return ContactRules(
+      "  to salesforce: create or update Contact\n"
+      "  picklists { salesforce: enabled  hubspot: match_defaults }",
+      "    state <-> Contact.MailingState prefer salesforce unless blank\n"
+      "    country <-> Contact.MailingCountry prefer salesforce unless blank");
+}
+
 // A pair whose decision keeps Salesforce's country (prefer Salesforce unless blank, R3) sends
 // HubSpot's state alone: with HubSpot's country code beside it, the state write overwrote the
 // country the decision had just written into HubSpot, and which side ended with which country
 // depended on the order of the two writes. Ontario is no state of France: a picklist error.
 TEST_CASE("R111_a_state_is_not_sent_with_a_country_the_decision_did_not_choose") {
   EngineFixture f;
-  f.Rules(
-      ContactRules("  to salesforce: create or update Contact\n"
-                   "  picklists { salesforce: enabled  hubspot: match_defaults }",
-                   "    state <-> Contact.MailingState prefer salesforce unless blank\n"
-                   "    country <-> Contact.MailingCountry prefer salesforce unless blank"));
+  f.Rules(PreferSalesforceAddressRules());
   f.CreateContact({{"email", "p7@example.com"},
                    {"lastname", "P"},
                    {"country", "Canada"},
@@ -628,11 +634,7 @@ TEST_CASE("R111_a_state_is_not_sent_with_a_country_the_decision_did_not_choose")
 TEST_CASE("R150_a_side_s_error_resolves_when_that_side_succeeds_while_the_other_still_fails") {
   EngineFixture f;
   f.options.retry_interval_ms = 1000;
-  f.Rules(
-      ContactRules("  to salesforce: create or update Contact\n"
-                   "  picklists { salesforce: enabled  hubspot: match_defaults }",
-                   "    state <-> Contact.MailingState prefer salesforce unless blank\n"
-                   "    country <-> Contact.MailingCountry prefer salesforce unless blank"));
+  f.Rules(PreferSalesforceAddressRules());
   const std::string hs = f.CreateContact({{"email", "p8@example.com"},
                                           {"lastname", "P"},
                                           {"country", "Canada"},
