@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <future>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -176,7 +175,7 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
     }
     return true;
   };
-  std::future<SearchPage> ahead;
+  WorkerFuture<SearchPage> ahead;
   uint64_t ahead_sent_at = 0;
   // One search per page, each from the newest timestamp read so far (GTE, leaving out the ids
   // already read at it, in the request or on arrival; GT once all of them were), never a numeric
@@ -193,9 +192,8 @@ Error HubSpotConnector::ReadChanges(const std::string& object, const Watermark& 
     const bool last = found.last;
     if (!last && cur.ms > window_start) {
       ahead_sent_at = written.Sequence();
-      ahead = std::async(std::launch::async, [this, object, props, from = cur] {
-        return CountWorkerCpu([&] { return SearchFrom(object, props, from); });
-      });
+      ahead = read_ahead_.Post(
+          [this, object, props, from = cur] { return SearchFrom(object, props, from); });
     }
     if (!hand_out(last) || last) return refresh_error;
     if (cur.ms > window_start) continue;  // the next search starts at a later timestamp

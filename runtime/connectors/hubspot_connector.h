@@ -13,6 +13,7 @@
 #include "connectors/connector.h"
 #include "connectors/feed_writes.h"
 #include "connectors/window_cursor.h"
+#include "connectors/worker_thread.h"
 
 namespace syncline::connectors {
 
@@ -93,6 +94,8 @@ class HubSpotConnector final : public Connector {
   ApiSession session_;
   std::map<std::string, std::string> custom_type_ids_;  // custom object name -> 2-…
   FeedWrites feed_writes_;                              // see ReadChanges
+  // The feed's read-ahead thread; last, so it is joined before what its tasks use is gone.
+  WorkerThread read_ahead_;
 };
 
 // The object type id lists v3 addresses a standard object's lists by (contacts 0-1, companies

@@ -1,7 +1,6 @@
 #include "connectors/salesforce_connector.h"
 
 #include <algorithm>
-#include <future>
 #include <set>
 #include <unordered_map>
 
@@ -148,7 +147,7 @@ Error SalesforceConnector::ReadChanges(const std::string& object, const Watermar
     const uint64_t sent_at = written.Sequence();
     // Read-ahead: the next page is asked for before this one is handed out, so Salesforce
     // answers it (and a second thread parses it) while the caller works.
-    std::future<ApiResult> ahead;
+    WorkerFuture<ApiResult> ahead;
     bool locator_lost = false;
     while (!next.empty()) {
       ApiResult r = ahead.valid() ? ahead.get() : session_.Get(next);
@@ -160,10 +159,7 @@ Error SalesforceConnector::ReadChanges(const std::string& object, const Watermar
         return r.error;
       }
       next = r.body.value("done", true) ? "" : Text(r.body.value("nextRecordsUrl", json("")));
-      if (!next.empty())
-        ahead = std::async(std::launch::async, [this, url = next] {
-          return CountWorkerCpu([&] { return session_.Get(url); });
-        });
+      if (!next.empty()) ahead = read_ahead_.Post([this, url = next] { return session_.Get(url); });
       ChangePage page;
       std::vector<std::string> stale;
       for (auto& row : TakeArray(r.body, "records")) {

@@ -10,6 +10,7 @@
 #include "connectors/api_session.h"
 #include "connectors/connector.h"
 #include "connectors/feed_writes.h"
+#include "connectors/worker_thread.h"
 
 namespace syncline::connectors {
 
@@ -79,6 +80,8 @@ class SalesforceConnector final : public Connector {
   SalesforceConfig config_;
   ApiSession session_;
   FeedWrites feed_writes_;  // see ReadChanges
+  // The feed's read-ahead thread; last, so it is joined before what its tasks use is gone.
+  WorkerThread read_ahead_;
 };
 
 }  // namespace syncline::connectors

@@ -786,7 +786,7 @@ struct SyncRunner::Impl {
             {&job, start, std::min(job.items->size(), start + batch), {}});
     }
     if (o.dry_run) return;
-    WriteFlights flights;
+    WriteFlights flights(write_lanes_);
     std::array<std::optional<WriteCall>, WriteFlights::kLanes> out;
     auto send = [&](size_t lane) {
       // After a suspension nothing more is sent; the calls out are settled first.
@@ -812,6 +812,7 @@ struct SyncRunner::Impl {
     }
     CheckSuspended();
   }
+  WriteFlights::Lanes write_lanes_;  // their threads live for the run
   bool Suspended() const { return !hs.suspended().ok() || !sf.suspended().ok(); }
   int Batch(Side side) const {
     return side == Side::kHubSpot ? o.hubspot_batch : o.salesforce_batch;

@@ -2,7 +2,12 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "connectors/api_session.h"
 #include "connectors/error_category.h"
@@ -11,6 +16,7 @@
 #include "connectors/salesforce_connector.h"
 #include "connectors/time_util.h"
 #include "connectors/window_cursor.h"
+#include "connectors/worker_thread.h"
 
 using namespace syncline::connectors;
 
@@ -205,4 +211,43 @@ TEST_CASE("ParseJson equals nlohmann::json::parse on API bodies and odd input") 
   // not tell it from "0"): equal, and written the same.
   CHECK(syncline::connectors::ParseJson("[-0]") == json::parse("[-0]"));
   CHECK(syncline::connectors::ParseJson("[-0]").dump() == "[0]");
+}
+
+// worker_thread.h: the read-ahead's and the writes' long-lived threads.
+TEST_CASE("worker thread: tasks run in order on one thread, answers and throws reach the caller") {
+  WorkerThread worker;
+  std::vector<int> order;  // written by the worker only, read after its tasks are answered
+  std::vector<WorkerFuture<std::thread::id>> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(worker.Post([&order, i] {
+      order.push_back(i);
+      return std::this_thread::get_id();
+    }));
+  const std::thread::id first = ids[0].get();
+  CHECK(first != std::this_thread::get_id());
+  for (size_t i = 1; i < ids.size(); ++i) CHECK(ids[i].get() == first);  // no thread per task
+  CHECK(order == std::vector<int>{0, 1, 2, 3, 4});
+
+  auto thrown = worker.Post([]() -> int { throw std::runtime_error("page lost"); });
+  CHECK_THROWS_WITH(thrown.get(), "page lost");
+  // The thread survives a task that threw.
+  CHECK(worker.Post([] { return 7; }).get() == 7);
+}
+
+TEST_CASE(
+    "worker thread: an answer dropped unread is waited for, its CPU counted as the engine's") {
+  WorkerThread worker;
+  std::atomic<bool> done{false};
+  const int64_t cpu_before = WorkerCpuNs().load();
+  {
+    auto dropped = worker.Post([&done] {
+      // Busy, not sleeping: CPU time to count.
+      const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(30);
+      volatile uint64_t spin = 0;
+      while (std::chrono::steady_clock::now() < until) spin = spin + 1;
+      done = true;
+    });
+  }  // like std::async's future, the dropped answer waits for its task
+  CHECK(done.load());
+  CHECK(WorkerCpuNs().load() - cpu_before >= 10'000'000);  // >= 10 ms of the 30 spun
 }
