@@ -725,6 +725,10 @@ struct SyncRunner::Impl {
     if (w.replaces) store.DeleteLink(w.replaces->id);
     w.replaces.reset();
     w.link = PutNewLink(w.hubspot->id, w.object->object, w.salesforce->id);
+    // A new link has no base yet (a deleted link's rows went with it), so its stores compare
+    // with an empty one and the pair's commit does not store again what its write stored.
+    w.stored_hubspot.emplace();
+    w.stored_salesforce.emplace();
     tx.Commit();
   }
 
@@ -745,16 +749,27 @@ struct SyncRunner::Impl {
     // not given as they are).
     if (!sf_ok) DropUnapplied(*w.object, d.salesforce.fields, true, bh, bs);
     if (!hs_ok) DropUnapplied(*w.object, d.hubspot.fields, false, bh, bs);
-    // An unchanged pair (most of a quiet run) leaves its bases as they are: no rewrite.
-    if (!BaseUnchanged(w.stored_hubspot, bh)) store.SetBase(link.id, Side::kHubSpot, bh, Now());
-    if (!BaseUnchanged(w.stored_salesforce, bs))
-      store.SetBase(link.id, Side::kSalesforce, bs, Now());
+    // An unchanged pair (most of a quiet run) leaves its bases as they are, and so does a pair
+    // whose write stored them already (SettleCall): no rewrite.
+    StoreBase(w, Side::kHubSpot, bh);
+    StoreBase(w, Side::kSalesforce, bs);
     // Each side's error is its own: a HubSpot write that failed once and succeeded now is
     // resolved even while the Salesforce side still fails (a picklist value, say), and the
     // reverse.
     if (sf_ok) store.ResolveError(Side::kSalesforce, p.hubspot_object, w.hubspot->id, Now());
     if (hs_ok) store.ResolveError(Side::kHubSpot, w.object->object, w.salesforce->id, Now());
     tx.Commit();
+  }
+
+  // Stores `values` over the linked pair's base of `side` unless that would change nothing,
+  // and keeps the pair's copy of its stored base current (SetBase merges: fields not given keep
+  // their base), so that its next store of the same values is skipped.
+  void StoreBase(Work& w, Side side, const state::BaseValues& values) {
+    auto& stored = side == Side::kHubSpot ? w.stored_hubspot : w.stored_salesforce;
+    if (BaseUnchanged(stored, values)) return;
+    store.SetBase(w.link->id, side, values, Now());
+    if (!stored) return;  // not read: compared with nothing, so always stored
+    for (const auto& [field, value] : values) (*stored)[field] = value;
   }
 
   // One kind of item to write to one object.
@@ -915,8 +930,8 @@ struct SyncRunner::Impl {
         (side == Side::kHubSpot ? settled_hs : settled_sf).erase(r.id);
         if (create) LinkCreated(w, side, job.object, r.id, items[k].item.fields);
         if (!create && w.link) {
-          store.SetBase(w.link->id, Side::kHubSpot, items[k].base_hubspot, Now());
-          store.SetBase(w.link->id, Side::kSalesforce, items[k].base_salesforce, Now());
+          StoreBase(w, Side::kHubSpot, items[k].base_hubspot);
+          StoreBase(w, Side::kSalesforce, items[k].base_salesforce);
         }
       } else {
         store.FailIntent(key, r.error.message, Now());
