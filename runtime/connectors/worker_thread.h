@@ -1,8 +1,8 @@
 // One long-lived thread that runs the tasks posted to it in order: the feeds' read-ahead and the
-// engine's writes in flight. A thread per task (std::async) cost more than the work it moved off
-// the engine's thread: starting it faulted in a fresh stack, and its exit flushed the
-// allocator's thread cache with madvise, whose TLB shootdowns interrupted both cores (a
-// 10,000-contact demo spent about 30 % of its worker CPU there; docs/runtime.md, Performance).
+// engine's writes in flight. A thread per task (std::async) was costly: each new thread faulted
+// in fresh memory, and its exit flushed the allocator's thread cache with madvise, whose TLB
+// shootdowns interrupted both cores (a 10,000-contact demo spent about 30 % of its worker CPU
+// there; docs/runtime.md, Performance).
 // Each task's CPU is counted as the engine's (CountWorkerCpu).
 #pragma once
 
