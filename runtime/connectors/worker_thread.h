@@ -31,21 +31,21 @@ class WorkerFuture {
   WorkerFuture(WorkerFuture&&) noexcept = default;
   WorkerFuture& operator=(WorkerFuture&& o) noexcept {
     if (this != &o) {
-      Drain();
+      wait();
       f_ = std::move(o.f_);
     }
     return *this;
   }
-  ~WorkerFuture() { Drain(); }
+  ~WorkerFuture() { wait(); }
 
   bool valid() const { return f_.valid(); }
   R get() { return f_.get(); }  // rethrows what the task threw
-  void wait() { Drain(); }      // until answered, if a task is out
-
- private:
-  void Drain() {
+  // Until answered, if a task is out.
+  void wait() {
     if (f_.valid()) f_.wait();
   }
+
+ private:
   std::future<R> f_;
 };
 
