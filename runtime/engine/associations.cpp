@@ -61,10 +61,25 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
   if (!obj || hs_ids.empty()) return;
   const std::string& sf_object = obj->object;
 
-  // HubSpot's associations, as pairs of Salesforce ids where both ends are linked.
+  // HubSpot's associations are read on the run's helper thread while this one reads
+  // Salesforce's: the two CRMs answer at the same time. Failures are reported in the order the
+  // reads used to go in, HubSpot's first.
   std::vector<Association> hs_assoc;
-  connectors::Error e =
-      c.hs.ReadAssociations(c.p.hubspot_object, spec.hubspot_object, hs_ids, &hs_assoc);
+  auto hs_read = c.helper.Post([&] {
+    return c.hs.ReadAssociations(c.p.hubspot_object, spec.hubspot_object, hs_ids, &hs_assoc);
+  });
+  std::vector<Record> sf_found;
+  std::vector<Association> sf_roles;
+  connectors::Error sf_error;
+  if (spec.kind == Kind::kLookupOnRecord)
+    sf_error = c.sf.ReadByIds(sf_object, sf_ids, {"Id", spec.lookup}, &sf_found);
+  else if (spec.kind == Kind::kLookupOnOther)
+    sf_error = c.sf.FindByField(spec.salesforce_object, spec.lookup, sf_ids, {"Id"}, &sf_found);
+  else
+    sf_error = c.sf.ReadAssociations(sf_object, spec.salesforce_object, sf_ids, &sf_roles);
+  connectors::Error e = hs_read.get();
+
+  // HubSpot's associations, as pairs of Salesforce ids where both ends are linked.
   if (!e.ok()) c.fail(e, "reading HubSpot " + c.p.hubspot_object + " associations");
   c.hs_min_calls += Batches(static_cast<int64_t>(hs_ids.size()), kHubSpotAssociationBatch);
   std::set<Pair> hs_pairs;  // in Salesforce ids
@@ -80,21 +95,18 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
   std::set<Pair> sf_pairs;
   std::unordered_map<std::string, std::string> lookup_of;  // record holding the lookup -> value
   if (spec.kind == Kind::kLookupOnRecord) {
-    std::vector<Record> found;
-    e = c.sf.ReadByIds(sf_object, sf_ids, {"Id", spec.lookup}, &found);
-    if (!e.ok()) c.fail(e, "reading Salesforce " + sf_object + "." + spec.lookup);
+    if (!sf_error.ok()) c.fail(sf_error, "reading Salesforce " + sf_object + "." + spec.lookup);
     c.sf_min_calls += Batches(static_cast<int64_t>(sf_ids.size()), c.o.salesforce_batch);
-    for (const Record& r : found) {
+    for (const Record& r : sf_found) {
       const std::string v = StringOf(FieldValue(r, spec.lookup));
       lookup_of[r.id] = v;
       if (!v.empty()) sf_pairs.insert({r.id, v});
     }
   } else if (spec.kind == Kind::kLookupOnOther) {
-    std::vector<Record> found;
-    e = c.sf.FindByField(spec.salesforce_object, spec.lookup, sf_ids, {"Id"}, &found);
-    if (!e.ok()) c.fail(e, "reading Salesforce " + spec.salesforce_object + "." + spec.lookup);
+    if (!sf_error.ok())
+      c.fail(sf_error, "reading Salesforce " + spec.salesforce_object + "." + spec.lookup);
     c.sf_min_calls += Batches(static_cast<int64_t>(sf_ids.size()), c.o.salesforce_batch);
-    for (const Record& r : found) sf_pairs.insert({StringOf(FieldValue(r, spec.lookup)), r.id});
+    for (const Record& r : sf_found) sf_pairs.insert({StringOf(FieldValue(r, spec.lookup)), r.id});
     // The other records HubSpot associates, with their current lookup.
     std::vector<std::string> others;
     for (const auto& [me, other] : hs_pairs)
@@ -109,11 +121,9 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
       for (const Record& r : cur) lookup_of[r.id] = StringOf(FieldValue(r, spec.lookup));
     }
   } else {
-    std::vector<Association> roles;
-    e = c.sf.ReadAssociations(sf_object, spec.salesforce_object, sf_ids, &roles);
-    if (!e.ok()) c.fail(e, "reading opportunity contact roles");
+    if (!sf_error.ok()) c.fail(sf_error, "reading opportunity contact roles");
     c.sf_min_calls += Batches(static_cast<int64_t>(sf_ids.size()), c.o.salesforce_batch);
-    for (const Association& a : roles) sf_pairs.insert({a.from_id, a.to_id});
+    for (const Association& a : sf_roles) sf_pairs.insert({a.from_id, a.to_id});
   }
 
   // Salesforce -> HubSpot: associations HubSpot lacks.
@@ -183,8 +193,7 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
   // compares the same links again and adds what is still missing (the writes are idempotent
   // by comparison, so nothing is added twice). No per-record sync error: there is no record
   // of this sync to retry.
-  auto check = [&](const std::vector<connectors::WriteResult>& results, Side,
-                   const std::vector<std::string>&) {
+  auto check = [&](const std::vector<connectors::WriteResult>& results) {
     for (const auto& r : results)
       if (!r.ok) {
         ++c.report.errors[std::string(connectors::CategoryName(r.error.category))];
@@ -192,27 +201,29 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
         *failed = true;
       }
   };
-  if (!to_hs.empty()) {
-    std::vector<std::string> ids;
-    for (const auto& a : to_hs) ids.push_back(a.from_id + "->" + a.to_id);
-    check(c.hs.Associate(c.p.hubspot_object, spec.hubspot_object, to_hs), Side::kHubSpot, ids);
-    c.hs_min_calls += Batches(n_hs, kHubSpotAssociationBatch);
-  }
+  // HubSpot's associations go out on the helper thread while this one writes Salesforce's.
+  connectors::WorkerFuture<std::vector<connectors::WriteResult>> hs_written;
+  if (!to_hs.empty())
+    hs_written = c.helper.Post(
+        [&] { return c.hs.Associate(c.p.hubspot_object, spec.hubspot_object, to_hs); });
+  std::vector<connectors::WriteResult> sf_written;
   if (!lookups.empty()) {
-    std::vector<std::string> ids;
-    for (const auto& it : lookups) ids.push_back(it.id);
     const std::string& holder_object =
         spec.kind == Kind::kLookupOnOther ? spec.salesforce_object : sf_object;
-    check(c.sf.Write(holder_object, connectors::WriteKind::kUpdate, lookups), Side::kSalesforce,
-          ids);
+    sf_written = c.sf.Write(holder_object, connectors::WriteKind::kUpdate, lookups);
     c.sf_min_calls += Batches(static_cast<int64_t>(lookups.size()), c.o.salesforce_batch);
   }
   if (!roles.empty()) {
-    std::vector<std::string> ids;
-    for (const auto& a : roles) ids.push_back(a.from_id + "->" + a.to_id);
-    check(c.sf.Associate(sf_object, spec.salesforce_object, roles), Side::kSalesforce, ids);
+    std::vector<connectors::WriteResult> more =
+        c.sf.Associate(sf_object, spec.salesforce_object, roles);
+    sf_written.insert(sf_written.end(), more.begin(), more.end());
     c.sf_min_calls += Batches(static_cast<int64_t>(roles.size()), c.o.salesforce_batch);
   }
+  if (hs_written.valid()) {
+    check(hs_written.get());
+    c.hs_min_calls += Batches(n_hs, kHubSpotAssociationBatch);
+  }
+  check(sf_written);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "connectors/connector.h"
+#include "connectors/worker_thread.h"
 #include "engine/program.h"
 #include "engine/sync_runner.h"
 #include "state/state_store.h"
@@ -30,6 +31,10 @@ struct RunContext {
                      const std::string&, const std::string&)>
       record_error;
   std::function<int64_t()> now;
+  // A thread of the run's for a call to one CRM while this thread calls the other, so that
+  // both CRMs (or both sandboxes, on two cores) work at once instead of in turn. Post's
+  // answer waits for the call when dropped, so a pass that throws leaves nothing running.
+  connectors::WorkerThread& helper;
 
   void Count(const std::string& key, int64_t n = 1) { report.counts[key] += n; }
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -184,7 +185,8 @@ struct SyncRunner::Impl {
                const std::string& category, const std::string& code, const std::string& message) {
           RecordError(target, object, id, category, code, message);
         },
-        [this] { return Now(); }};
+        [this] { return Now(); },
+        lookups_};
   }
 
   // An import (RunOptions::import_object) writes HubSpot only and creates there whatever
@@ -828,6 +830,8 @@ struct SyncRunner::Impl {
     CheckSuspended();
   }
   WriteFlights::Lanes write_lanes_;  // their threads live for the run
+  // Look-ups sent beside the engine's own thread's (PageLookups, RunContext::helper).
+  connectors::WorkerThread lookups_;
   bool Suspended() const { return !hs.suspended().ok() || !sf.suspended().ok(); }
   int Batch(Side side) const {
     return side == Side::kHubSpot ? o.hubspot_batch : o.salesforce_batch;
@@ -983,6 +987,32 @@ struct SyncRunner::Impl {
     return store.FindLinks(side, object, ids);
   }
 
+  // One read-only look-up of a page (records by id or by key) and its answer.
+  struct Lookup {
+    using Call = std::function<connectors::Error(std::vector<Record>*)>;
+    explicit Lookup(Call c) : call(std::move(c)) {}
+    Call call;
+    std::vector<Record> found;
+    connectors::Error error;
+  };
+  // Sends a page's look-ups, two at a time: this thread and the look-up thread each take the
+  // next one not yet sent, so two calls are out at once (to one CRM, whose sandbox parses and
+  // answers them on two cores, or to both). Nothing is written in between, so each answer is
+  // what it would be one by one; the caller uses them in their order, and the first failure in
+  // that order fails the run as before (a call after a failed one has been made, which is all
+  // that differs).
+  void SendLookups(std::vector<Lookup>& lookups) {
+    std::atomic<size_t> next{0};
+    auto take = [&lookups, &next] {
+      for (size_t i; (i = next++) < lookups.size();)
+        lookups[i].error = lookups[i].call(&lookups[i].found);
+    };
+    connectors::WorkerFuture<void> beside;
+    if (lookups.size() > 1) beside = lookups_.Post(take);
+    take();
+    if (beside.valid()) beside.get();
+  }
+
   // ---- HubSpot changes
   void HubSpotPage(std::vector<Record>& page, bool forced) {
     std::vector<Work> works;
@@ -1053,14 +1083,34 @@ struct SyncRunner::Impl {
       }
       unlinked = kept;
     }
+    // The page's look-ups: counterparts of linked records, then (R49) the Salesforce records
+    // with the emails of new ones, per object. None depends on another's answer.
+    std::vector<std::string> keys;
+    const bool by_email = !unlinked.empty() && !p.match_salesforce.empty();
+    if (by_email)
+      for (size_t i : unlinked)
+        keys.push_back(FieldValue(*works[i].hubspot, p.match_hubspot).is_string()
+                           ? works[i].hubspot->fields[p.match_hubspot].get<std::string>()
+                           : "");
+    std::vector<Lookup> lookups;
+    for (auto& [obj, ids] : fetch)
+      lookups.emplace_back([this, obj = obj, &ids = ids](std::vector<Record>* out) {
+        return sf.ReadByIds(obj->object, ids, obj->read_fields, out);
+      });
+    if (by_email)
+      for (const ObjectProgram& obj : p.objects)
+        lookups.emplace_back([this, &obj, &keys](std::vector<Record>* out) {
+          return sf.FindByField(obj.object, p.match_salesforce, keys, obj.read_fields, out);
+        });
+    SendLookups(lookups);
+    size_t next_lookup = 0;
     // Counterparts of linked records.
     for (auto& [obj, ids] : fetch) {
-      std::vector<Record> found;
-      connectors::Error e = sf.ReadByIds(obj->object, ids, obj->read_fields, &found);
-      if (!e.ok()) Fail(e, "reading Salesforce " + obj->object);
+      Lookup& l = lookups[next_lookup++];
+      if (!l.error.ok()) Fail(l.error, "reading Salesforce " + obj->object);
       sf_min_ += Batches(static_cast<int64_t>(ids.size()), o.salesforce_batch);
       std::unordered_map<std::string, Record> by_id;
-      for (auto& r : found) by_id[r.id] = std::move(r);
+      for (auto& r : l.found) by_id[r.id] = std::move(r);
       for (Work& w : works) {
         if (w.object != obj || !w.link) continue;
         auto it = by_id.find(w.link->salesforce_id);
@@ -1074,20 +1124,14 @@ struct SyncRunner::Impl {
     }
     if (p.IsCompanies() && !unlinked.empty()) MatchCompanies(works, unlinked);
     // R49: a new HubSpot record pairs with an existing lead or contact with its email.
-    if (!unlinked.empty() && !p.match_salesforce.empty()) {
-      std::vector<std::string> keys;
-      for (size_t i : unlinked)
-        keys.push_back(FieldValue(*works[i].hubspot, p.match_hubspot).is_string()
-                           ? works[i].hubspot->fields[p.match_hubspot].get<std::string>()
-                           : "");
+    if (by_email) {
       std::unordered_map<std::string, std::pair<const ObjectProgram*, Record>> candidates;
       for (const ObjectProgram& obj : p.objects) {
-        std::vector<Record> found;
-        connectors::Error e =
-            sf.FindByField(obj.object, p.match_salesforce, keys, obj.read_fields, &found);
-        if (!e.ok()) Fail(e, "looking up Salesforce " + obj.object + " by " + p.match_salesforce);
+        Lookup& l = lookups[next_lookup++];
+        if (!l.error.ok())
+          Fail(l.error, "looking up Salesforce " + obj.object + " by " + p.match_salesforce);
         sf_min_ += Batches(static_cast<int64_t>(keys.size()), 100);
-        for (Record& r : found) {
+        for (Record& r : l.found) {
           if (obj.object == "Lead" && IsTrue(FieldValue(r, "IsConverted"))) continue;  // R62
           if (store.FindLink(Side::kSalesforce, obj.object, r.id)) continue;  // paired already
           const std::string key = KeyOf(r, false);
@@ -1172,13 +1216,31 @@ struct SyncRunner::Impl {
       if (!key.empty()) unlinked_by_key[key] = works.size();
       works.push_back(std::move(w));
     }
+    // The page's look-ups: counterparts of linked records, and the HubSpot records with the
+    // emails of new ones (neither depends on the other's answer).
+    std::vector<std::string> keys;
+    const bool by_email = !unlinked_by_key.empty() && !p.match_hubspot.empty();
+    if (by_email)
+      for (auto& [key, i] : unlinked_by_key) {
+        const json& v = FieldValue(*works[i].salesforce, p.match_salesforce);
+        keys.push_back(v.is_string() ? v.get<std::string>() : key);
+      }
+    std::vector<Lookup> lookups;
+    if (!fetch.empty())
+      lookups.emplace_back([this, &fetch](std::vector<Record>* out) {
+        return hs.ReadByIds(p.hubspot_object, fetch, p.hubspot_read_fields, out);
+      });
+    if (by_email)
+      lookups.emplace_back([this, &keys](std::vector<Record>* out) {
+        return hs.FindByField(p.hubspot_object, p.match_hubspot, keys, p.hubspot_read_fields, out);
+      });
+    SendLookups(lookups);
     if (!fetch.empty()) {
-      std::vector<Record> found;
-      connectors::Error e = hs.ReadByIds(p.hubspot_object, fetch, p.hubspot_read_fields, &found);
-      if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object);
+      Lookup& l = lookups.front();
+      if (!l.error.ok()) Fail(l.error, "reading HubSpot " + p.hubspot_object);
       hs_min_items += Batches(static_cast<int64_t>(fetch.size()), o.hubspot_batch);
       std::unordered_map<std::string, Record> by_id;
-      for (auto& r : found) by_id[r.id] = std::move(r);
+      for (auto& r : l.found) by_id[r.id] = std::move(r);
       for (Work& w : works) {
         if (!w.link) continue;
         auto it = by_id.find(w.link->hubspot_id);
@@ -1190,19 +1252,13 @@ struct SyncRunner::Impl {
         w.hubspot = it->second;
       }
     }
-    if (!unlinked_by_key.empty() && !p.match_hubspot.empty()) {
-      std::vector<std::string> keys;
-      for (auto& [key, i] : unlinked_by_key) {
-        const json& v = FieldValue(*works[i].salesforce, p.match_salesforce);
-        keys.push_back(v.is_string() ? v.get<std::string>() : key);
-      }
-      std::vector<Record> found;
-      connectors::Error e =
-          hs.FindByField(p.hubspot_object, p.match_hubspot, keys, p.hubspot_read_fields, &found);
-      if (!e.ok()) Fail(e, "looking up HubSpot " + p.hubspot_object + " by " + p.match_hubspot);
+    if (by_email) {
+      Lookup& l = lookups.back();
+      if (!l.error.ok())
+        Fail(l.error, "looking up HubSpot " + p.hubspot_object + " by " + p.match_hubspot);
       hs_min_items += Batches(static_cast<int64_t>(keys.size()), o.hubspot_batch);
       std::unordered_map<std::string, Record> by_key;
-      for (auto& r : found) by_key[KeyOf(r, true)] = std::move(r);
+      for (auto& r : l.found) by_key[KeyOf(r, true)] = std::move(r);
       for (auto& [key, i] : unlinked_by_key) {
         Work& w = works[i];
         settled_from_salesforce_.insert(w.salesforce->id);

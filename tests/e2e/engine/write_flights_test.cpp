@@ -1,6 +1,7 @@
 // The engine's writes in flight (engine/write_flights.h), end to end: a page's HubSpot and
 // Salesforce calls are out at the same time, and a suspension on one side settles the call
 // still out on the other before the run stops, so nothing is left half done in the journal.
+// And a page's look-ups (SendLookups in sync_runner.cpp) go out two at a time.
 #include <chrono>
 
 #include "engine_fixture.h"
@@ -62,6 +63,70 @@ TEST_CASE("a page's HubSpot and Salesforce writes are out at the same time") {
   f.Sync();
   CHECK(f.hubspot_sb->CallCount("batch/") == 0);
   CHECK(f.salesforce_sb->CallCount("composite/sobjects") == 0);
+}
+
+// Runs one sync and returns how long it took, in milliseconds.
+int64_t TimedSync(EngineFixture& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f.Sync();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               t0)
+      .count();
+}
+
+TEST_CASE("R49_a_hubspot_page_s_email_look_ups_of_leads_and_contacts_are_out_at_the_same_time") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
+  const std::string hs = f.CreateContact({{"email", "new@example.com"}, {"lastname", "New"}});
+  // The run's first two Salesforce queries are the page's look-ups by email, one per object
+  // (Lead, Contact); each takes 1.5 s to answer. One after the other would take 3 s.
+  constexpr int kLatencyMs = 1500;
+  sandbox::FaultSpec slow;
+  slow.endpoint = "/query";
+  slow.latency_ms = kLatencyMs;
+  slow.on_call = 1;
+  slow.times = 2;
+  f.salesforce_sb->AddFault(slow);
+  f.salesforce_sb->ResetCallCounts();
+  const int64_t ms = TimedSync(f);
+  CHECK(f.salesforce_sb->CallCount("/query") >= 2);
+  // Neither found a record of the email, so the contact was created once.
+  CHECK(f.salesforce_sb->CallCount("composite/sobjects") == 1);
+  auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", hs);
+  REQUIRE(link);
+  CHECK(link->salesforce_object == "Contact");
+  CHECK(ms >= kLatencyMs);
+  CHECK_MESSAGE(ms < 2 * kLatencyMs - 300, "the sync took " << ms << " ms");
+}
+
+TEST_CASE("a salesforce page's counterpart read and email look-up in hubspot are out at once") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
+  Pair p = NewPair(f, "ann@example.com");
+  f.Sync();
+  // One page of the Salesforce feed holds a change of a linked contact (its HubSpot counterpart
+  // is read by id) and a new contact (HubSpot is searched for its email): two batch reads, each
+  // answered in 1.5 s.
+  f.UpdateSf("Contact", p.sf, {{"Phone", "555-0100"}});
+  const std::string fresh =
+      f.CreateSf("Contact", {{"Email", "bob@example.com"}, {"LastName", "Bob"}});
+  constexpr int kLatencyMs = 1500;
+  sandbox::FaultSpec slow;
+  slow.endpoint = "objects/contacts/batch/read";
+  slow.latency_ms = kLatencyMs;
+  slow.on_call = 1;
+  slow.times = 2;
+  f.hubspot_sb->AddFault(slow);
+  f.hubspot_sb->ResetCallCounts();
+  const int64_t ms = TimedSync(f);
+  CHECK(f.hubspot_sb->CallCount("objects/contacts/batch/read") >= 2);
+  CHECK(f.Contact(p.hs)["phone"] == "555-0100");
+  auto link = f.store.FindLink(state::Side::kSalesforce, "Contact", fresh);
+  REQUIRE(link);
+  CHECK(f.Contact(link->hubspot_id)["email"] == "bob@example.com");
+  CHECK(f.hubspot_sb->CallCount("batch/create") == 1);
+  CHECK(ms >= kLatencyMs);
+  CHECK_MESSAGE(ms < 2 * kLatencyMs - 300, "the sync took " << ms << " ms");
 }
 
 TEST_CASE("R140_a_suspension_settles_the_other_side_s_call_in_flight_and_sends_no_more") {
