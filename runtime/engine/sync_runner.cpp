@@ -791,6 +791,10 @@ struct SyncRunner::Impl {
   // Writes the jobs in batches, under the journal. Each side's jobs go in their order, one call
   // at a time (WriteFlights): a side's next call is sent as soon as its previous one is answered,
   // before that answer is settled here, and the two sides' calls are out at the same time.
+  // A lane's next call is begun (its intents journaled) while the lane's call is out, so that
+  // the CRM does not wait for the journal between two calls. A call begun and not sent (the
+  // run was suspended) is abandoned in the journal; after a crash, recovery finds it not applied,
+  // as it finds a call the crash stopped between its journal and its send.
   void Execute(std::vector<Work>& works, const std::vector<WriteJob>& jobs) {
     std::array<std::deque<WriteCall>, WriteFlights::kLanes> queued;
     auto lane_of = [](Side side) { return side == Side::kSalesforce ? size_t{0} : size_t{1}; };
@@ -803,22 +807,34 @@ struct SyncRunner::Impl {
             {&job, start, std::min(job.items->size(), start + batch), {}});
     }
     if (o.dry_run) return;
+    struct Begun {
+      WriteCall call;
+      std::vector<connectors::WriteItem> items;
+    };
+    std::array<std::optional<Begun>, WriteFlights::kLanes> ready;
+    // After a suspension nothing more is begun or sent; the calls out are settled first.
+    auto begin_next = [&](size_t lane) {
+      if (ready[lane] || queued[lane].empty() || Suspended()) return;
+      WriteCall call = std::move(queued[lane].front());
+      queued[lane].pop_front();
+      std::vector<connectors::WriteItem> items = BeginCall(works, call);
+      ready[lane] = Begun{std::move(call), std::move(items)};
+    };
     WriteFlights flights(write_lanes_);
     std::array<std::optional<WriteCall>, WriteFlights::kLanes> out;
     auto send = [&](size_t lane) {
-      // After a suspension nothing more is sent; the calls out are settled first.
-      if (queued[lane].empty() || Suspended()) return;
-      WriteCall call = std::move(queued[lane].front());
-      queued[lane].pop_front();
-      const WriteJob& job = *call.job;
-      std::vector<connectors::WriteItem> items = BeginCall(works, call);
+      begin_next(lane);
+      if (!ready[lane] || Suspended()) return;
+      const WriteJob& job = *ready[lane]->call.job;
       connectors::WriteOptions wo;
       if (job.kind == connectors::WriteKind::kCreate) wo.dedupe_field = KeyField(job.side);
       flights.Send(lane, job.side == Side::kHubSpot ? hs : sf, job.object, job.kind,
-                   std::move(items), std::move(wo));
-      out[lane] = std::move(call);
+                   std::move(ready[lane]->items), std::move(wo));
+      out[lane] = std::move(ready[lane]->call);
+      ready[lane].reset();
     };
     for (size_t lane = 0; lane < WriteFlights::kLanes; ++lane) send(lane);
+    for (size_t lane = 0; lane < WriteFlights::kLanes; ++lane) begin_next(lane);
     while (flights.Any()) {
       const size_t lane = flights.Wait();
       std::vector<connectors::WriteResult> results = flights.Take(lane);
@@ -826,7 +842,12 @@ struct SyncRunner::Impl {
       out[lane].reset();
       send(lane);
       SettleCall(works, call, results);
+      begin_next(lane);
     }
+    for (auto& begun : ready)
+      if (begun)
+        for (const std::string& key : begun->call.keys)
+          store.AbandonIntent(key, "not sent: the run stopped before this call", Now());
     CheckSuspended();
   }
   WriteFlights::Lanes write_lanes_;  // their threads live for the run
