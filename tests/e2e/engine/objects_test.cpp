@@ -1,6 +1,7 @@
 // Companies <-> accounts (R56-R73), deals <-> opportunities (R74-R84) and cases -> tickets
 // (R85-R88) end to end, with the associations between them kept in step.
 #include <algorithm>
+#include <chrono>
 
 #include "engine_fixture.h"
 
@@ -798,6 +799,57 @@ TEST_CASE("R132_custom_object_delete_behaviour_is_the_rules_choice") {
   std::vector<connectors::Record> got;
   REQUIRE(f.hs->ReadByIds("vehicles", {link->hubspot_id}, {"vin"}, &got).ok());
   CHECK(got.empty());
+}
+
+TEST_CASE("R82_the_association_pass_reads_hubspot_and_salesforce_at_the_same_time") {
+  EngineFixture f;
+  f.Rules(std::string(kContacts) + kCompanies + kDeals);
+  const std::string acc = f.CreateSf("Account", {{"Name", "Roles Inc"}});
+  const std::string con =
+      f.CreateSf("Contact", {{"LastName", "Role"}, {"Email", "role@roles.io"}, {"AccountId", acc}});
+  const std::string opp = f.CreateSf("Opportunity", {{"Name", "Roles deal"},
+                                                     {"StageName", "Prospecting"},
+                                                     {"CloseDate", "2026-03-01"},
+                                                     {"AccountId", acc}});
+  f.CreateSf("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", con}});
+  f.Sync();
+  auto deal = f.store.FindLink(state::Side::kSalesforce, "Opportunity", opp);
+  auto company = f.store.FindLink(state::Side::kSalesforce, "Account", acc);
+  REQUIRE(deal);
+  REQUIRE(company);
+  // A renamed opportunity touches its link, so the next run's association pass compares the
+  // deal's companies in HubSpot with the opportunity's account in Salesforce: one read on each
+  // side (the only calls of the run to these two endpoints), each answered in 1.2 s. One after
+  // the other they would take 2.4 s.
+  f.UpdateSf("Opportunity", opp, {{"Name", "Renamed deal"}});
+  constexpr int kLatencyMs = 1200;
+  sandbox::FaultSpec slow_hs;
+  slow_hs.endpoint = "associations/deals/companies/batch/read";
+  slow_hs.latency_ms = kLatencyMs;
+  slow_hs.on_call = 1;
+  f.hubspot_sb->AddFault(slow_hs);
+  sandbox::FaultSpec slow_sf;
+  slow_sf.endpoint = "GET /services/data/{version}/composite/sobjects/Opportunity";
+  slow_sf.latency_ms = kLatencyMs;
+  slow_sf.on_call = 1;
+  f.salesforce_sb->AddFault(slow_sf);
+  f.hubspot_sb->ResetCallCounts();
+  f.salesforce_sb->ResetCallCounts();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = f.Sync();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  CHECK(f.hubspot_sb->CallCount("associations/deals/companies/batch/read") == 1);
+  CHECK(f.salesforce_sb->CallCount("GET /services/data/{version}/composite/sobjects/Opportunity") ==
+        1);
+  CHECK(r.by_sync["deals"]["updated.hubspot"] == 1);
+  CHECK(r.by_sync["deals"]["associated.hubspot"] == 0);
+  CHECK(r.by_sync["deals"]["associated.salesforce"] == 0);
+  CHECK(AssociatedHs(f, "deals", deal->hubspot_id, "companies") ==
+        std::vector<std::string>{company->hubspot_id});
+  CHECK(ms >= kLatencyMs);
+  CHECK_MESSAGE(ms < 2 * kLatencyMs - 300, "the sync took " << ms << " ms");
 }
 
 }  // namespace
