@@ -851,7 +851,7 @@ struct SyncRunner::Impl {
     CheckSuspended();
   }
   WriteFlights::Lanes write_lanes_;  // their threads live for the run
-  // Look-ups sent beside the engine's own thread's (PageLookups, RunContext::helper).
+  // Look-ups sent beside the engine's own thread's (SendLookups, RunContext::helper).
   connectors::WorkerThread lookups_;
   bool Suspended() const { return !hs.suspended().ok() || !sf.suspended().ok(); }
   int Batch(Side side) const {

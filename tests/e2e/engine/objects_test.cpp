@@ -1,7 +1,6 @@
 // Companies <-> accounts (R56-R73), deals <-> opportunities (R74-R84) and cases -> tickets
 // (R85-R88) end to end, with the associations between them kept in step.
 #include <algorithm>
-#include <chrono>
 
 #include "engine_fixture.h"
 
@@ -562,18 +561,28 @@ TEST_CASE("R75_without_company_sync_an_opportunity_gets_no_company_association")
   }
 }
 
+// Salesforce: an opportunity on an account, with a contact of the account in a contact role.
+struct OpportunityWithRole {
+  std::string acc, con, opp;
+};
+OpportunityWithRole CreateOpportunityWithRole(EngineFixture& f) {
+  OpportunityWithRole o;
+  o.acc = f.CreateSf("Account", {{"Name", "Roles Inc"}});
+  o.con = f.CreateSf("Contact",
+                     {{"LastName", "Role"}, {"Email", "role@roles.io"}, {"AccountId", o.acc}});
+  o.opp = f.CreateSf("Opportunity", {{"Name", "Roles deal"},
+                                     {"StageName", "Prospecting"},
+                                     {"CloseDate", "2026-03-01"},
+                                     {"AccountId", o.acc}});
+  f.CreateSf("OpportunityContactRole", {{"OpportunityId", o.opp}, {"ContactId", o.con}});
+  return o;
+}
+
 TEST_CASE("R82_deal_associations_follow_account_and_contact_roles_both_ways") {
   EngineFixture f;
   f.Rules(std::string(kContacts) + kCompanies + kDeals);
   // Salesforce side: an opportunity on an account with a contact role.
-  const std::string acc = f.CreateSf("Account", {{"Name", "Roles Inc"}});
-  const std::string con =
-      f.CreateSf("Contact", {{"LastName", "Role"}, {"Email", "role@roles.io"}, {"AccountId", acc}});
-  const std::string opp = f.CreateSf("Opportunity", {{"Name", "Roles deal"},
-                                                     {"StageName", "Prospecting"},
-                                                     {"CloseDate", "2026-03-01"},
-                                                     {"AccountId", acc}});
-  f.CreateSf("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", con}});
+  const auto [acc, con, opp] = CreateOpportunityWithRole(f);
   // HubSpot side: a deal associated with a synced company and contact.
   const std::string co = CreateHs(f, "companies", {{"name", "Hub Co"}});
   const std::string person = f.CreateContact({{"email", "hub@hub.co"}, {"lastname", "Hub"}});
@@ -804,14 +813,7 @@ TEST_CASE("R132_custom_object_delete_behaviour_is_the_rules_choice") {
 TEST_CASE("R82_the_association_pass_reads_hubspot_and_salesforce_at_the_same_time") {
   EngineFixture f;
   f.Rules(std::string(kContacts) + kCompanies + kDeals);
-  const std::string acc = f.CreateSf("Account", {{"Name", "Roles Inc"}});
-  const std::string con =
-      f.CreateSf("Contact", {{"LastName", "Role"}, {"Email", "role@roles.io"}, {"AccountId", acc}});
-  const std::string opp = f.CreateSf("Opportunity", {{"Name", "Roles deal"},
-                                                     {"StageName", "Prospecting"},
-                                                     {"CloseDate", "2026-03-01"},
-                                                     {"AccountId", acc}});
-  f.CreateSf("OpportunityContactRole", {{"OpportunityId", opp}, {"ContactId", con}});
+  const auto [acc, con, opp] = CreateOpportunityWithRole(f);
   f.Sync();
   auto deal = f.store.FindLink(state::Side::kSalesforce, "Opportunity", opp);
   auto company = f.store.FindLink(state::Side::kSalesforce, "Account", acc);
@@ -823,23 +825,13 @@ TEST_CASE("R82_the_association_pass_reads_hubspot_and_salesforce_at_the_same_tim
   // the other they would take 2.4 s.
   f.UpdateSf("Opportunity", opp, {{"Name", "Renamed deal"}});
   constexpr int kLatencyMs = 1200;
-  sandbox::FaultSpec slow_hs;
-  slow_hs.endpoint = "associations/deals/companies/batch/read";
-  slow_hs.latency_ms = kLatencyMs;
-  slow_hs.on_call = 1;
-  f.hubspot_sb->AddFault(slow_hs);
-  sandbox::FaultSpec slow_sf;
-  slow_sf.endpoint = "GET /services/data/{version}/composite/sobjects/Opportunity";
-  slow_sf.latency_ms = kLatencyMs;
-  slow_sf.on_call = 1;
-  f.salesforce_sb->AddFault(slow_sf);
+  f.hubspot_sb->AddFault(SlowCalls("associations/deals/companies/batch/read", kLatencyMs));
+  f.salesforce_sb->AddFault(
+      SlowCalls("GET /services/data/{version}/composite/sobjects/Opportunity", kLatencyMs));
   f.hubspot_sb->ResetCallCounts();
   f.salesforce_sb->ResetCallCounts();
-  const auto t0 = std::chrono::steady_clock::now();
-  auto r = f.Sync();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
+  engine::RunReport r;
+  const int64_t ms = ElapsedMs([&] { r = f.Sync(); });
   CHECK(f.hubspot_sb->CallCount("associations/deals/companies/batch/read") == 1);
   CHECK(f.salesforce_sb->CallCount("GET /services/data/{version}/composite/sobjects/Opportunity") ==
         1);

@@ -2,8 +2,6 @@
 // Salesforce calls are out at the same time, and a suspension on one side settles the call
 // still out on the other before the run stops, so nothing is left half done in the journal.
 // And a page's look-ups (SendLookups in sync_runner.cpp) go out two at a time.
-#include <chrono>
-
 #include "engine_fixture.h"
 
 namespace syncline::test {
@@ -33,23 +31,11 @@ TEST_CASE("a page's HubSpot and Salesforce writes are out at the same time") {
   f.UpdateSf("Contact", p.sf, {{"Phone", "555-0100"}});
   // Each CRM takes 1.5 s to answer its write; one after the other would take 3 s.
   constexpr int kLatencyMs = 1500;
-  sandbox::FaultSpec slow_hs;
-  slow_hs.endpoint = "batch/update";
-  slow_hs.latency_ms = kLatencyMs;
-  slow_hs.on_call = 1;
-  f.hubspot_sb->AddFault(slow_hs);
-  sandbox::FaultSpec slow_sf;
-  slow_sf.endpoint = "PATCH /services/data";
-  slow_sf.latency_ms = kLatencyMs;
-  slow_sf.on_call = 1;
-  f.salesforce_sb->AddFault(slow_sf);
+  f.hubspot_sb->AddFault(SlowCalls("batch/update", kLatencyMs));
+  f.salesforce_sb->AddFault(SlowCalls("PATCH /services/data", kLatencyMs));
   f.hubspot_sb->ResetCallCounts();
   f.salesforce_sb->ResetCallCounts();
-  const auto t0 = std::chrono::steady_clock::now();
-  f.Sync();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
+  const int64_t ms = ElapsedMs([&] { f.Sync(); });
   CHECK(f.hubspot_sb->CallCount("batch/update") == 1);
   CHECK(f.salesforce_sb->CallCount("PATCH /services/data") == 1);
   CHECK(f.Sf("Contact", p.sf)["FirstName"] == "Annie");
@@ -65,15 +51,6 @@ TEST_CASE("a page's HubSpot and Salesforce writes are out at the same time") {
   CHECK(f.salesforce_sb->CallCount("composite/sobjects") == 0);
 }
 
-// Runs one sync and returns how long it took, in milliseconds.
-int64_t TimedSync(EngineFixture& f) {
-  const auto t0 = std::chrono::steady_clock::now();
-  f.Sync();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                               t0)
-      .count();
-}
-
 TEST_CASE("R49_a_hubspot_page_s_email_look_ups_of_leads_and_contacts_are_out_at_the_same_time") {
   EngineFixture f;
   f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
@@ -81,14 +58,9 @@ TEST_CASE("R49_a_hubspot_page_s_email_look_ups_of_leads_and_contacts_are_out_at_
   // The run's first two Salesforce queries are the page's look-ups by email, one per object
   // (Lead, Contact); each takes 1.5 s to answer. One after the other would take 3 s.
   constexpr int kLatencyMs = 1500;
-  sandbox::FaultSpec slow;
-  slow.endpoint = "/query";
-  slow.latency_ms = kLatencyMs;
-  slow.on_call = 1;
-  slow.times = 2;
-  f.salesforce_sb->AddFault(slow);
+  f.salesforce_sb->AddFault(SlowCalls("/query", kLatencyMs, 2));
   f.salesforce_sb->ResetCallCounts();
-  const int64_t ms = TimedSync(f);
+  const int64_t ms = ElapsedMs([&] { f.Sync(); });
   CHECK(f.salesforce_sb->CallCount("/query") >= 2);
   // Neither found a record of the email, so the contact was created once.
   CHECK(f.salesforce_sb->CallCount("composite/sobjects") == 1);
@@ -111,14 +83,9 @@ TEST_CASE("a salesforce page's counterpart read and email look-up in hubspot are
   const std::string fresh =
       f.CreateSf("Contact", {{"Email", "bob@example.com"}, {"LastName", "Bob"}});
   constexpr int kLatencyMs = 1500;
-  sandbox::FaultSpec slow;
-  slow.endpoint = "objects/contacts/batch/read";
-  slow.latency_ms = kLatencyMs;
-  slow.on_call = 1;
-  slow.times = 2;
-  f.hubspot_sb->AddFault(slow);
+  f.hubspot_sb->AddFault(SlowCalls("objects/contacts/batch/read", kLatencyMs, 2));
   f.hubspot_sb->ResetCallCounts();
-  const int64_t ms = TimedSync(f);
+  const int64_t ms = ElapsedMs([&] { f.Sync(); });
   CHECK(f.hubspot_sb->CallCount("objects/contacts/batch/read") >= 2);
   CHECK(f.Contact(p.hs)["phone"] == "555-0100");
   auto link = f.store.FindLink(state::Side::kSalesforce, "Contact", fresh);
