@@ -331,6 +331,39 @@ TEST_CASE("R73_a_stage_changed_in_hubspot_moves_the_company_without_lifecycle_ru
   }
 }
 
+TEST_CASE("R73_a_page_s_companies_move_while_its_contacts_sync") {
+  EngineFixture f;
+  f.Rules(LifecycleRules("") + kCompaniesUpdateOnly);
+  auto [hs, contact] = SyncedContact(f, "r73c@example.com", "lead");
+  const std::string behind = CompanyOf(f, hs, "Behind Inc", "");
+  f.Sync();
+  // A person qualifies and renames the contact in HubSpot. Its page reads the contact's
+  // Salesforce counterpart (the run's first read of Salesforce contacts by id), and R73 reads its
+  // companies (StartCompaniesFollow), each answered in 1.2 s. One after the other: 2.4 s.
+  f.UpdateContact(hs, {{"lifecyclestage", "salesqualifiedlead"}, {"firstname", "Renamed"}});
+  constexpr int kLatencyMs = 1200;
+  const std::string companies_read = "associations/contacts/companies/batch/read";
+  const std::string counterpart_read = "GET /services/data/{version}/composite/sobjects/Contact";
+  f.hubspot_sb->AddFault(SlowCalls(companies_read, kLatencyMs));
+  f.salesforce_sb->AddFault(SlowCalls(counterpart_read, kLatencyMs));
+  f.hubspot_sb->ResetCallCounts();
+  f.salesforce_sb->ResetCallCounts();
+  engine::RunReport r;
+  const int64_t ms = ElapsedMs([&] { r = f.Sync(); });
+  CHECK(f.hubspot_sb->CallCount(companies_read) == 1);
+  CHECK(f.salesforce_sb->CallCount(counterpart_read) >= 1);
+  CHECK(r.counts["lifecycle.contacts_changed"] == 1);
+  CHECK(r.counts["lifecycle.updated.companies"] == 1);
+  CHECK(CompanyStage(f, behind) == "salesqualifiedlead");
+  CHECK(f.Sf("Contact", contact)["FirstName"] == "Renamed");
+  CHECK(ms >= kLatencyMs);
+  CHECK_MESSAGE(ms < 2 * kLatencyMs - 300, "the sync took " << ms << " ms");
+  // The stage seen is remembered once the page is done: the next run moves nothing.
+  auto again = f.Sync();
+  CHECK(again.counts["lifecycle.contacts_changed"] == 0);
+  CHECK(again.counts["lifecycle.updated.companies"] == 0);
+}
+
 TEST_CASE("R104_a_contacts_stage_change_does_not_move_its_company") {
   // The company -> contact propagation (R103, `spread to company contacts`) is one-way. With
   // companies syncing too, R73 (the newer company-sync documentation) moves companies instead:
