@@ -1046,11 +1046,56 @@ struct SyncRunner::Impl {
     if (beside.valid()) beside.get();
   }
 
+  // The same, sent from two other threads (the look-up thread and `lookahead_`) so that this
+  // thread can go on; AwaitLookups waits for the answers.
+  struct LookupsOut {
+    std::atomic<size_t> next{0};
+    connectors::WorkerFuture<void> first, second;
+  };
+  void StartLookups(std::vector<Lookup>& lookups, LookupsOut& out) {
+    auto take = [&lookups, &out] {
+      for (size_t i; (i = out.next++) < lookups.size();)
+        lookups[i].error = lookups[i].call(&lookups[i].found);
+    };
+    if (lookups.empty()) return;
+    out.first = lookups_.Post(take);
+    if (lookups.size() > 1) out.second = lookahead_.Post(take);
+  }
+  static void AwaitLookups(LookupsOut& out) {
+    if (out.first.valid()) out.first.get();
+    if (out.second.valid()) out.second.get();
+  }
+  connectors::WorkerThread lookahead_;
+
   // ---- HubSpot changes
-  void HubSpotPage(std::vector<Record>& page, bool forced) {
+  // A HubSpot page between its look-ups and its sync. The HubSpot feed sends a page's look-ups
+  // when the page is handed out, then syncs the page before it (ReadHubSpot), so the CRMs
+  // answer them while the engine decides and writes that page. Nothing that page writes can
+  // change their answers: it writes the Salesforce records linked to its own HubSpot records
+  // (links pair one record with one) and creates records for its own emails (HubSpot's emails
+  // are unique), and every record it writes is linked by then, which is what the email
+  // look-up's answers are checked against when the page is synced (FindLink, not before).
+  struct HubSpotPageWork {
     std::vector<Work> works;
     std::map<const ObjectProgram*, std::vector<std::string>> fetch;
     std::vector<size_t> unlinked;
+    std::vector<std::string> keys;
+    bool by_email = false;
+    std::vector<Lookup> lookups;
+    std::unordered_map<std::string, std::string> stages_changed;  // R73 (ChangedStages)
+    std::string watermark;
+    LookupsOut out;  // last: its tasks, which use the members above, end first
+  };
+  void HubSpotPage(std::vector<Record>& page, bool forced) {
+    auto w = PrepareHubSpotPage(page, forced);
+    FinishHubSpotPage(*w);
+  }
+  // Picks the page's records to sync and sends its look-ups.
+  std::unique_ptr<HubSpotPageWork> PrepareHubSpotPage(std::vector<Record>& page, bool forced) {
+    auto pw = std::make_unique<HubSpotPageWork>();
+    std::vector<Work>& works = pw->works;
+    auto& fetch = pw->fetch;
+    std::vector<size_t>& unlinked = pw->unlinked;
     std::set<std::string> keys_in_page;
     const auto links = PageLinks(Side::kHubSpot, p.hubspot_object, page);
     for (Record& h : page) {
@@ -1118,14 +1163,14 @@ struct SyncRunner::Impl {
     }
     // The page's look-ups: counterparts of linked records, then (R49) the Salesforce records
     // with the emails of new ones, per object. None depends on another's answer.
-    std::vector<std::string> keys;
-    const bool by_email = !unlinked.empty() && !p.match_salesforce.empty();
+    std::vector<std::string>& keys = pw->keys;
+    const bool by_email = pw->by_email = !unlinked.empty() && !p.match_salesforce.empty();
     if (by_email)
       for (size_t i : unlinked)
         keys.push_back(FieldValue(*works[i].hubspot, p.match_hubspot).is_string()
                            ? works[i].hubspot->fields[p.match_hubspot].get<std::string>()
                            : "");
-    std::vector<Lookup> lookups;
+    std::vector<Lookup>& lookups = pw->lookups;
     for (auto& [obj, ids] : fetch)
       lookups.emplace_back([this, obj = obj, &ids = ids](std::vector<Record>* out) {
         return sf.ReadByIds(obj->object, ids, obj->read_fields, out);
@@ -1135,7 +1180,18 @@ struct SyncRunner::Impl {
         lookups.emplace_back([this, &obj, &keys](std::vector<Record>* out) {
           return sf.FindByField(obj.object, p.match_salesforce, keys, obj.read_fields, out);
         });
-    SendLookups(lookups);
+    StartLookups(lookups, pw->out);
+    return pw;
+  }
+  // Takes the page's look-up answers, decides and writes (Settle).
+  void FinishHubSpotPage(HubSpotPageWork& pw) {
+    AwaitLookups(pw.out);
+    std::vector<Work>& works = pw.works;
+    const auto& fetch = pw.fetch;
+    const std::vector<size_t>& unlinked = pw.unlinked;
+    const std::vector<std::string>& keys = pw.keys;
+    const bool by_email = pw.by_email;
+    std::vector<Lookup>& lookups = pw.lookups;
     size_t next_lookup = 0;
     // Counterparts of linked records.
     for (auto& [obj, ids] : fetch) {
@@ -1397,23 +1453,42 @@ struct SyncRunner::Impl {
 
   // ---- feeds
   void ReadHubSpot() {
+    pending_page_.reset();  // one a failed pass left: nothing of it is synced
     const auto wm = store.GetWatermark(Side::kHubSpot, p.hubspot_object).value_or("");
     int64_t pages = 0;
     connectors::Error e = hs.ReadChanges(
         p.hubspot_object, wm, p.hubspot_read_fields, [&](connectors::ChangePage& page) {
           ++pages;
-          std::optional<CompaniesFollowing> following;
-          if (p.lifecycle_to_companies) following = StartCompaniesFollow(page.records);
-          HubSpotPage(page.records, false);
-          if (following) FinishCompaniesFollow(*following);
-          if (!o.dry_run)
-            store.SetWatermark(Side::kHubSpot, p.hubspot_object, "changes", page.watermark, Now());
-          Progress("HubSpot " + p.hubspot_object + " read", report.counts["read.hubspot"]);
+          std::unique_ptr<HubSpotPageWork> next;
+          std::unordered_map<std::string, std::string> stages;
+          if (p.lifecycle_to_companies) stages = ChangedStages(page.records);
+          next = PrepareHubSpotPage(page.records, false);
+          next->stages_changed = std::move(stages);
+          next->watermark = page.watermark;
+          FinishPage();  // the page before, while this one's look-ups are out
+          pending_page_ = std::move(next);
           return true;
         });
     hs_min_items += std::max<int64_t>(1, pages);
+    // A failed read leaves the last page unsynced, and its watermark unstored: the next run
+    // reads it again.
     if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object + " changes");
+    FinishPage();
   }
+
+  // Syncs the HubSpot page handed out last (ReadHubSpot), then stores its watermark.
+  void FinishPage() {
+    if (!pending_page_) return;
+    std::unique_ptr<HubSpotPageWork> pw = std::move(pending_page_);
+    std::optional<CompaniesFollowing> following;
+    if (!pw->stages_changed.empty()) following = StartCompaniesFollow(pw->stages_changed);
+    FinishHubSpotPage(*pw);
+    if (following) FinishCompaniesFollow(*following);
+    if (!o.dry_run)
+      store.SetWatermark(Side::kHubSpot, p.hubspot_object, "changes", pw->watermark, Now());
+    Progress("HubSpot " + p.hubspot_object + " read", report.counts["read.hubspot"]);
+  }
+  std::unique_ptr<HubSpotPageWork> pending_page_;
 
   void ReadSalesforce(const ObjectProgram& obj) {
     const auto wm = store.GetWatermark(Side::kSalesforce, obj.object).value_or("");
@@ -1684,7 +1759,9 @@ struct SyncRunner::Impl {
     size_t plan_at = 0;  // where the moves go in the plan: before the page's own writes
     connectors::WorkerFuture<StageMoves> moves;
   };
-  std::optional<CompaniesFollowing> StartCompaniesFollow(const std::vector<Record>& page);
+  std::unordered_map<std::string, std::string> ChangedStages(const std::vector<Record>& page);
+  CompaniesFollowing StartCompaniesFollow(
+      const std::unordered_map<std::string, std::string>& changed);
   void FinishCompaniesFollow(CompaniesFollowing& following);
   connectors::WorkerThread follow_;
   std::string LifecycleRulesText() const {
@@ -1842,7 +1919,7 @@ namespace {
 const std::string kStageMemory = "$lifecycle", kStageKey = "lifecyclestage";
 }  // namespace
 
-std::optional<SyncRunner::Impl::CompaniesFollowing> SyncRunner::Impl::StartCompaniesFollow(
+std::unordered_map<std::string, std::string> SyncRunner::Impl::ChangedStages(
     const std::vector<Record>& page) {
   // The stage each contact had when last seen is kept in the state store (as workflows keep
   // trigger values), so only real changes cost association reads, and the echo of a value
@@ -1856,10 +1933,14 @@ std::optional<SyncRunner::Impl::CompaniesFollowing> SyncRunner::Impl::StartCompa
     if (store.TriggerValue(kStageMemory, kStageKey, r.id).value_or("") == stage) continue;
     changed[r.id] = stage;
   }
-  if (changed.empty()) return std::nullopt;
-  Count("lifecycle.contacts_changed", static_cast<int64_t>(changed.size()));
+  if (!changed.empty()) Count("lifecycle.contacts_changed", static_cast<int64_t>(changed.size()));
+  return changed;
+}
+
+SyncRunner::Impl::CompaniesFollowing SyncRunner::Impl::StartCompaniesFollow(
+    const std::unordered_map<std::string, std::string>& changed) {
   CompaniesFollowing f;
-  f.changed = std::move(changed);
+  f.changed = changed;
   f.plan_at = report.plan.size();
   const stdlib::lifecycle::LifecycleStages& stages = Stages();  // read here: it caches
   f.moves = follow_.Post([this, &stages, changed = f.changed] {

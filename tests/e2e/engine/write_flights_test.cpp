@@ -96,6 +96,75 @@ TEST_CASE("a salesforce page's counterpart read and email look-up in hubspot are
   CHECK_MESSAGE(ms < 2 * kLatencyMs - 300, "the sync took " << ms << " ms");
 }
 
+// A HubSpot feed of one record per page (ReadHubSpot syncs each page while the next one's
+// look-ups are out).
+void OneRecordPages(EngineFixture& f) {
+  connectors::HubSpotConfig hc;
+  hc.session = f.Session(f.hubspot_sb->base_url(), f.hubspot_sb->token());
+  hc.search_page = 1;
+  f.hs = std::make_unique<connectors::HubSpotConnector>(hc);
+}
+
+TEST_CASE("R49_a_hubspot_page_s_look_ups_are_out_while_the_page_before_is_written") {
+  EngineFixture f;
+  OneRecordPages(f);
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
+  const std::string a = f.CreateContact({{"email", "ann@example.com"}, {"lastname", "Ann"}});
+  const std::string b = f.CreateContact({{"email", "bob@example.com"}, {"lastname", "Bob"}});
+  // Page 1 (Ann) creates her contact, answered in 1.2 s. Page 2's look-ups by email (queries 3
+  // and 4 of the run, after page 1's two) are answered in 1.2 s too: sent when page 2 is handed
+  // out, they are answered while page 1's create is out. One after the other: 2.4 s.
+  constexpr int kLatencyMs = 1200;
+  f.salesforce_sb->AddFault(SlowCalls("composite/sobjects", kLatencyMs));
+  f.salesforce_sb->AddFault(SlowCalls("/query", kLatencyMs, 2, 3));
+  f.salesforce_sb->ResetCallCounts();
+  const int64_t ms = ElapsedMs([&] { f.Sync(); });
+  CHECK(f.salesforce_sb->CallCount("/query") >= 4);
+  CHECK(f.salesforce_sb->CallCount("composite/sobjects") == 2);  // one create per page
+  for (const auto& [hs, email] : {std::pair{a, "ann@example.com"}, {b, "bob@example.com"}}) {
+    auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", hs);
+    REQUIRE(link);
+    CHECK(f.Sf("Contact", link->salesforce_id)["Email"] == email);
+  }
+  CHECK(ms >= kLatencyMs);
+  CHECK_MESSAGE(ms < 2 * kLatencyMs - 300, "the sync took " << ms << " ms");
+}
+
+TEST_CASE("R49_a_look_up_answered_before_the_page_before_is_written_pairs_nothing_twice") {
+  // Ann's email moves from old@ to ann@; then Bob takes old@ in HubSpot. Page 2 (Bob) is looked
+  // up by old@ while page 1 (Ann) still writes ann@ over old@ on her Salesforce contact: the
+  // answer holds her contact under old@. It is linked (to Ann), so Bob gets a contact of his
+  // own, and Ann's stays hers.
+  EngineFixture f;
+  OneRecordPages(f);
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
+  const std::string a = f.CreateContact({{"email", "old@example.com"}, {"lastname", "Ann"}});
+  f.Sync();
+  auto ann = f.store.FindLink(state::Side::kHubSpot, "contacts", a);
+  REQUIRE(ann);
+  f.UpdateContact(a, {{"email", "ann@example.com"}});
+  const std::string b = f.CreateContact({{"email", "old@example.com"}, {"lastname", "Bob"}});
+  f.salesforce_sb->AddFault(SlowCalls("PATCH /services/data", 1000));
+  f.salesforce_sb->ResetCallCounts();
+  f.Sync();
+  CHECK(f.salesforce_sb->CallCount("PATCH /services/data") == 1);
+  CHECK(f.Sf("Contact", ann->salesforce_id)["Email"] == "ann@example.com");
+  auto still = f.store.FindLink(state::Side::kHubSpot, "contacts", a);
+  REQUIRE(still);
+  CHECK(still->salesforce_id == ann->salesforce_id);
+  auto bob = f.store.FindLink(state::Side::kHubSpot, "contacts", b);
+  REQUIRE(bob);
+  CHECK(bob->salesforce_id != ann->salesforce_id);
+  CHECK(f.Sf("Contact", bob->salesforce_id)["Email"] == "old@example.com");
+  CHECK(f.SfByEmail("Contact", "old@example.com").size() == 1);
+  CHECK(f.store.PendingIntents().empty());
+  // Settled: the next run writes nothing.
+  f.salesforce_sb->ResetCallCounts();
+  f.Sync();
+  CHECK(f.salesforce_sb->CallCount("composite/sobjects") == 0);
+  CHECK(f.salesforce_sb->CallCount("PATCH /services/data") == 0);
+}
+
 TEST_CASE("R140_a_suspension_settles_the_other_side_s_call_in_flight_and_sends_no_more") {
   EngineFixture f;
   f.options.hubspot_batch = 1;  // two HubSpot calls: the second must not go out
