@@ -863,7 +863,7 @@ struct SyncRunner::Impl {
     CheckSuspended();
   }
   WriteFlights::Lanes write_lanes_;  // their threads live for the run
-  // Look-ups sent beside the engine's own thread's (SendLookups, RunContext::helper).
+  // Look-ups sent beside the engine's thread (StartLookups, with `lookahead_`; RunContext::helper).
   connectors::WorkerThread lookups_;
   bool Suspended() const { return !hs.suspended().ok() || !sf.suspended().ok(); }
   int Batch(Side side) const {
@@ -1028,26 +1028,19 @@ struct SyncRunner::Impl {
     std::vector<Record> found;
     connectors::Error error;
   };
-  // Sends a page's look-ups, two at a time: this thread and the look-up thread each take the
-  // next one not yet sent, so two calls are out at once (to one CRM, whose sandbox parses and
-  // answers them on two cores, or to both). Nothing is written in between, so each answer is
-  // what it would be one by one; the caller uses them in their order, and the first failure in
-  // that order fails the run as before (a call after a failed one has been made, which is all
-  // that differs).
+  // Sends a page's look-ups, two at a time, and waits for their answers (StartLookups).
   void SendLookups(std::vector<Lookup>& lookups) {
-    std::atomic<size_t> next{0};
-    auto take = [&lookups, &next] {
-      for (size_t i; (i = next++) < lookups.size();)
-        lookups[i].error = lookups[i].call(&lookups[i].found);
-    };
-    connectors::WorkerFuture<void> beside;
-    if (lookups.size() > 1) beside = lookups_.Post(take);
-    take();
-    if (beside.valid()) beside.get();
+    LookupsOut out;
+    StartLookups(lookups, out);
+    AwaitLookups(out);
   }
 
-  // The same, sent from two other threads (the look-up thread and `lookahead_`) so that this
-  // thread can go on; AwaitLookups waits for the answers.
+  // Sends a page's look-ups two at a time: the look-up thread and `lookahead_` each take the
+  // next one not yet sent, so two calls are out at once (to one CRM, whose sandbox parses and
+  // answers them on two cores, or to both), while this thread goes on; AwaitLookups waits for
+  // the answers. Nothing is written in between, so each answer is what it would be one by one;
+  // the caller uses them in their order, and the first failure in that order fails the run as
+  // before (a call after a failed one has been made, which is all that differs).
   struct LookupsOut {
     std::atomic<size_t> next{0};
     connectors::WorkerFuture<void> first, second;
@@ -1459,10 +1452,10 @@ struct SyncRunner::Impl {
     connectors::Error e = hs.ReadChanges(
         p.hubspot_object, wm, p.hubspot_read_fields, [&](connectors::ChangePage& page) {
           ++pages;
-          std::unique_ptr<HubSpotPageWork> next;
+          // R73's stage changes are read before Prepare moves the records into the page's work.
           std::unordered_map<std::string, std::string> stages;
           if (p.lifecycle_to_companies) stages = ChangedStages(page.records);
-          next = PrepareHubSpotPage(page.records, false);
+          std::unique_ptr<HubSpotPageWork> next = PrepareHubSpotPage(page.records, false);
           next->stages_changed = std::move(stages);
           next->watermark = page.watermark;
           FinishPage();  // the page before, while this one's look-ups are out
@@ -1754,8 +1747,10 @@ struct SyncRunner::Impl {
   // Salesforce, workflows), not only the lifecycle pass's own moves. A page's companies move on
   // `follow_` while the engine's thread syncs the page's contacts: the two touch different
   // records, and the page's contacts do not wait for three company calls in a row.
+  // `changed` (contact -> its new stage, from ChangedStages) is the caller's, and outlives the
+  // CompaniesFollowing.
   struct CompaniesFollowing {
-    std::unordered_map<std::string, std::string> changed;  // contact -> its new stage
+    const std::unordered_map<std::string, std::string>* changed;
     size_t plan_at = 0;  // where the moves go in the plan: before the page's own writes
     connectors::WorkerFuture<StageMoves> moves;
   };
@@ -1940,10 +1935,10 @@ std::unordered_map<std::string, std::string> SyncRunner::Impl::ChangedStages(
 SyncRunner::Impl::CompaniesFollowing SyncRunner::Impl::StartCompaniesFollow(
     const std::unordered_map<std::string, std::string>& changed) {
   CompaniesFollowing f;
-  f.changed = changed;
+  f.changed = &changed;
   f.plan_at = report.plan.size();
   const stdlib::lifecycle::LifecycleStages& stages = Stages();  // read here: it caches
-  f.moves = follow_.Post([this, &stages, changed = f.changed] {
+  f.moves = follow_.Post([this, &stages, &changed] {
     return FollowCompanies(stages, changed,
                            "a contact's lifecycle stage changed, with companies syncing (R73)");
   });
@@ -1958,7 +1953,7 @@ void SyncRunner::Impl::FinishCompaniesFollow(CompaniesFollowing& f) {
               report.plan.begin() + static_cast<std::ptrdiff_t>(plan_end), report.plan.end());
   if (o.dry_run) return;
   state::Transaction tx(store);
-  for (const auto& [id, stage] : f.changed)
+  for (const auto& [id, stage] : *f.changed)
     store.SetTriggerValue(kStageMemory, kStageKey, id, stage);
   tx.Commit();
 }
