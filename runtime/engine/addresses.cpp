@@ -50,15 +50,22 @@ std::string Text(const json& v) {
   return v.dump();
 }
 
-void Fail(Evaluation& e, stdlib::Status status, geo::PlaceField field, const std::string& value) {
-  e.status = Evaluation::kFailed;
-  e.category = "picklist";
-  e.code = "E0602";
-  const char* which = field == geo::PlaceField::state ? "state" : "country";
-  e.message = std::string("the ") + which + " `" + value + "` is not accepted by Salesforce's " +
-              "State and Country picklists (" + std::string(stdlib::status_name(status)) +
-              "; R109-R111)";
-  e.fields = json::object();
+// Fails the record for one address's value, holding that address's target fields (both, since
+// Salesforce checks a state against the country of the same record): their values stay
+// unconverted, the record's other values are still converted, and the first failure names it.
+void Hold(Evaluation& e, stdlib::Status status, geo::PlaceField field, const std::string& value,
+          std::initializer_list<const std::string*> address_fields) {
+  if (e.status != Evaluation::kFailed) {
+    e.status = Evaluation::kFailed;
+    e.category = "picklist";
+    e.code = "E0602";
+    const char* which = field == geo::PlaceField::state ? "state" : "country";
+    e.message = std::string("the ") + which + " `" + value + "` is not accepted by Salesforce's " +
+                "State and Country picklists (" + std::string(stdlib::status_name(status)) +
+                "; R109-R111)";
+  }
+  for (const std::string* f : address_fields)
+    if (f && e.fields.contains(*f)) e.held.push_back(*f);
 }
 
 }  // namespace
@@ -77,8 +84,10 @@ void ApplyPicklistsToSalesforce(const SyncProgram& program, const ObjectProgram&
     const geo::SalesforceAddress r = geo::to_salesforce(settings, country, state);
     if (r.status == stdlib::Status::blank) continue;
     if (r.status != stdlib::Status::ok) {
-      Fail(e, r.status, r.failed_field, r.failed_field == geo::PlaceField::state ? state : country);
-      return;
+      Hold(
+          e, r.status, r.failed_field, r.failed_field == geo::PlaceField::state ? state : country,
+          {a.country ? &a.country->salesforce : nullptr, a.state ? &a.state->salesforce : nullptr});
+      continue;
     }
     auto put = [&](const FieldMap* fm, std::string_view text, std::string_view code,
                    const std::string& code_field) {
@@ -111,8 +120,9 @@ void ApplyPicklistsToHubSpot(const SyncProgram& program, const ObjectProgram& ob
         geo::to_hubspot(settings, country, country_code, state, state_code);
     if (r.status == stdlib::Status::blank) continue;
     if (r.status != stdlib::Status::ok) {
-      Fail(e, r.status, r.failed_field, r.failed_field == geo::PlaceField::state ? state : country);
-      return;
+      Hold(e, r.status, r.failed_field, r.failed_field == geo::PlaceField::state ? state : country,
+           {a.country ? &a.country->hubspot : nullptr, a.state ? &a.state->hubspot : nullptr});
+      continue;
     }
     if (has_country) e.fields[a.country->hubspot] = std::string(r.country);
     if (has_state) e.fields[a.state->hubspot] = std::string(r.state);

@@ -3,7 +3,8 @@
 // values become Salesforce integration values (sent as code fields when picklists are on);
 // inbound, Salesforce's text and code fields become what HubSpot keeps. A value Salesforce
 // would reject (a state without a country, a state outside its country) fails the record
-// with a `picklist` sync error instead of an API error.
+// with a `picklist` sync error instead of an API error. The failure holds the address's fields
+// (`Evaluation::held`): a pair whose decision writes none of them sends the rest.
 #pragma once
 
 #include <optional>

@@ -386,9 +386,11 @@ struct SyncRunner::Impl {
           w.included = true;
         }
         ApplyPicklistsToSalesforce(p, *obj, w.to_salesforce, OrgPicklists());
-        ApplyStagesToSalesforce(p, *obj, *w.hubspot, w.salesforce ? &*w.salesforce : nullptr,
-                                record_type_ids_, w.to_salesforce);
-        owners_.ToSalesforce(*obj, w.salesforce ? &*w.salesforce : nullptr, w.to_salesforce);
+        WhileHeld(w.to_salesforce, [&] {
+          ApplyStagesToSalesforce(p, *obj, *w.hubspot, w.salesforce ? &*w.salesforce : nullptr,
+                                  record_type_ids_, w.to_salesforce);
+          owners_.ToSalesforce(*obj, w.salesforce ? &*w.salesforce : nullptr, w.to_salesforce);
+        });
       }
     }
     for (auto& [obj, idx] : to_hs) {
@@ -399,10 +401,89 @@ struct SyncRunner::Impl {
         Work& w = works[idx[k]];
         w.to_hubspot = std::move(evals[k]);
         ApplyPicklistsToHubSpot(p, *obj, *w.salesforce, w.to_hubspot, OrgPicklists());
-        ApplyStagesToHubSpot(p, *obj, *w.salesforce, record_type_ids_, w.to_hubspot);
-        owners_.ToHubSpot(*obj, w.hubspot ? &*w.hubspot : nullptr, w.to_hubspot);
+        WhileHeld(w.to_hubspot, [&] {
+          ApplyStagesToHubSpot(p, *obj, *w.salesforce, record_type_ids_, w.to_hubspot);
+          owners_.ToHubSpot(*obj, w.hubspot ? &*w.hubspot : nullptr, w.to_hubspot);
+        });
       }
     }
+  }
+  // A failure that holds some fields only (the picklists) may be lifted when the pair is
+  // decided (LiftHeldFailures), so the record's later conversions run as for a record that did
+  // not fail; one of them failing fails the whole record.
+  template <class F>
+  static void WhileHeld(Evaluation& e, F&& convert) {
+    const bool held = e.status == Evaluation::kFailed && !e.held.empty();
+    if (held) e.status = Evaluation::kOk;
+    std::forward<F>(convert)();
+    if (!held) return;
+    if (e.status == Evaluation::kOk) {
+      e.status = Evaluation::kFailed;
+    } else {
+      e.held.clear();
+    }
+  }
+  // R109-R111: a picklist failure holds only its address's fields. A pair whose decision writes
+  // none of them (Salesforce keeps its own state under "prefer Salesforce unless blank", or the
+  // two sides agree) never sends the value Salesforce would reject, so the rest of the record
+  // syncs: the failure is lifted. One that writes a held field fails as a whole, as Salesforce
+  // rejects the whole record.
+  void LiftHeldFailures(PairInput in, Work& w) {
+    auto held = [](const Evaluation& e) {
+      return e.status == Evaluation::kFailed && !e.held.empty();
+    };
+    const bool sf = held(w.to_salesforce), hs = held(w.to_hubspot);
+    if (!sf && !hs) return;
+    Evaluation to_sf = w.to_salesforce, to_hs = w.to_hubspot;
+    if (sf) to_sf.status = Evaluation::kOk;
+    if (hs) to_hs.status = Evaluation::kOk;
+    in.to_salesforce = &to_sf;
+    in.to_hubspot = &to_hs;
+    const PairDecision d = DecidePair(in);
+    auto writes_held = [](const SideWrite& side, const Evaluation& e) {
+      for (const std::string& f : e.held)
+        if (side.fields.contains(f)) return true;
+      return false;
+    };
+    auto lift = [](Evaluation& e) {
+      e.status = Evaluation::kOk;
+      e.held.clear();
+      e.code.clear();
+      e.message.clear();
+    };
+    if (sf && (!writes_held(d.salesforce, to_sf) || RecheckWithSalesforceCountry(w, d)))
+      lift(w.to_salesforce);
+    if (hs && !writes_held(d.hubspot, to_hs)) lift(w.to_hubspot);
+  }
+  // HubSpot's state was checked against HubSpot's country, but a decision that keeps
+  // Salesforce's country sends the state alone (SendFields), and Salesforce checks it against
+  // its own country: a Jalisco without a country in HubSpot is Mexico's Jalisco when the lead
+  // says Mexico. Checks each held address's state again with Salesforce's country where the
+  // decision does not send a country; true when every one passes, its state now converted.
+  bool RecheckWithSalesforceCountry(Work& w, const PairDecision& d) {
+    Evaluation& e = w.to_salesforce;
+    std::vector<std::pair<std::string, json>> converted;  // state field -> value
+    std::vector<std::pair<std::string, std::pair<std::string, json>>> codes;
+    for (const AddressFields& a : FindAddresses(*w.object)) {
+      auto is_held = [&e](const FieldMap* fm) {
+        return fm && std::find(e.held.begin(), e.held.end(), fm->salesforce) != e.held.end();
+      };
+      if (!is_held(a.country) && !is_held(a.state)) continue;
+      if (!a.country || !a.state || d.salesforce.fields.contains(a.country->salesforce) ||
+          !d.salesforce.fields.contains(a.state->salesforce))
+        return false;
+      Evaluation probe;
+      probe.fields[a.country->salesforce] = FieldValue(*w.salesforce, a.country->salesforce);
+      probe.fields[a.state->salesforce] = e.fields[a.state->salesforce];
+      ApplyPicklistsToSalesforce(p, *w.object, probe, OrgPicklists());
+      if (probe.status != Evaluation::kOk) return false;
+      converted.emplace_back(a.state->salesforce, probe.fields[a.state->salesforce]);
+      auto code = probe.send_as.find(a.state->salesforce);
+      if (code != probe.send_as.end()) codes.emplace_back(code->first, code->second);
+    }
+    for (auto& [field, value] : converted) e.fields[field] = std::move(value);
+    for (auto& [field, code] : codes) e.send_as[field] = std::move(code);
+    return true;
   }
 
   // ---- errors
@@ -488,6 +569,7 @@ struct SyncRunner::Impl {
         in.allow_hubspot_writes = InHubSpot() != CreateMode::kNothing || w.link.has_value();
         in.match_hubspot = p.match_hubspot;
         in.conflict = p.conflict;
+        LiftHeldFailures(in, w);
         // A side whose rules failed keeps its error open (CommitPair resolves only on success).
         if (w.to_salesforce.status == Evaluation::kFailed) {
           // An import writes no Salesforce value, so it has no Salesforce error to record.

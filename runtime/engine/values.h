@@ -43,6 +43,13 @@ struct Evaluation {
   // (integration values, compared with what Salesforce reads back) are sent as their code
   // fields (B10: send one of the two). field -> {code field, code value}.
   std::map<std::string, std::pair<std::string, nlohmann::json>> send_as;
+  // kFailed by a check of some fields only (the State and Country picklists, R109-R111): those
+  // target fields, still holding their unconverted values, while `fields` keeps the record's
+  // other values converted. The failure is the record's only if its writes would send one of
+  // them: a pair whose decision writes none (Salesforce keeps its own state under "prefer
+  // Salesforce unless blank") sends the rest, and Salesforce has nothing to reject. Empty: the
+  // whole record failed.
+  std::vector<std::string> held;
 };
 
 // Runs `transform` on records (in one batch). `segments[i]` lists the segment names record i

@@ -621,13 +621,17 @@ TEST_CASE("R111_state_outside_its_country_is_a_picklist_error") {
 
 // State and country under the integration's default rule (prefer Salesforce unless blank),
 // Salesforce's picklists enabled.
-std::string PreferSalesforceAddressRules() {
+std::string PreferSalesforceAddressRules(const std::string& more = "") {
   return ContactRules(
       "  to salesforce: create or update Contact\n"
       "  picklists { salesforce: enabled  hubspot: match_defaults }",
       "    state <-> Contact.MailingState prefer salesforce unless blank\n"
-      "    country <-> Contact.MailingCountry prefer salesforce unless blank");
+      "    country <-> Contact.MailingCountry prefer salesforce unless blank" +
+          more);
 }
+const std::vector<std::string> kAddressFields = {"FirstName", "MailingCountryCode",
+                                                 "MailingStateCode"};
+const char* kFirstName = "\n    firstname <-> FirstName prefer salesforce unless blank";
 
 // A pair whose decision keeps Salesforce's country (prefer Salesforce unless blank, R3) sends
 // HubSpot's state alone: with HubSpot's country code beside it, the state write overwrote the
@@ -690,6 +694,84 @@ TEST_CASE("R150_a_side_s_error_resolves_when_that_side_succeeds_while_the_other_
   REQUIRE(open.size() == 1);
   CHECK(open[0].category == "picklist");
   CHECK(open[0].side == state::Side::kSalesforce);
+}
+
+// A HubSpot state Salesforce would reject fails only the records that would send it. Here
+// Salesforce keeps its own state and country (prefer Salesforce unless blank), so HubSpot's WA
+// without a country is never sent: the first name is, and HubSpot takes Salesforce's address.
+// It failed the whole record before, and the first name waited for a run after HubSpot's
+// address had been overwritten.
+TEST_CASE("R109_a_state_that_is_not_sent_fails_nothing") {
+  EngineFixture f;
+  f.Rules(PreferSalesforceAddressRules(kFirstName));
+  const std::string hs = f.CreateContact(
+      {{"email", "p10@example.com"}, {"lastname", "P"}, {"firstname", "Ann"}, {"state", "WA"}});
+  const std::string sf = f.CreateSf("Contact", {{"Email", "p10@example.com"},
+                                                {"LastName", "P"},
+                                                {"MailingCountryCode", "US"},
+                                                {"MailingStateCode", "TX"}});
+  auto r = f.Sync();
+  CHECK(r.errors.empty());
+  CHECK(f.store.OpenErrors().empty());
+  const json row = f.Sf("Contact", sf, kAddressFields);
+  CHECK(row["FirstName"] == "Ann");
+  CHECK(row["MailingStateCode"] == "TX");
+  CHECK(row["MailingCountryCode"] == "US");
+  const json c = f.Contact(hs);
+  CHECK(c["state"] == "Texas");
+  CHECK(c["country"] == "United States");
+  auto again = f.Sync();
+  CHECK(again.errors.empty());
+  CHECK(Count(again, "updated.salesforce") + Count(again, "updated.hubspot") == 0);
+}
+
+// A state sent alone (the decision keeps Salesforce's country) is checked against Salesforce's
+// country, as Salesforce checks it: HubSpot's Jalisco without a country is Mexico's Jalisco on
+// a Mexican contact, sent as its code in the first run. It was a picklist error before, and the
+// state went to Salesforce one run later, once HubSpot had taken Salesforce's country.
+TEST_CASE("R111_a_state_sent_alone_is_checked_against_salesforce_s_country") {
+  EngineFixture f;
+  f.Rules(PreferSalesforceAddressRules(kFirstName));
+  const std::string hs = f.CreateContact({{"email", "p11@example.com"},
+                                          {"lastname", "P"},
+                                          {"firstname", "Bob"},
+                                          {"state", "Jalisco"}});
+  const std::string sf = f.CreateSf(
+      "Contact", {{"Email", "p11@example.com"}, {"LastName", "P"}, {"MailingCountryCode", "MX"}});
+  auto r = f.Sync();
+  CHECK(r.errors.empty());
+  const json row = f.Sf("Contact", sf, kAddressFields);
+  CHECK(row["FirstName"] == "Bob");
+  CHECK(row["MailingStateCode"] == "JA");  // Salesforce's code for Jalisco
+  CHECK(row["MailingCountryCode"] == "MX");
+  const json c = f.Contact(hs);
+  CHECK(c["state"] == "Jalisco");
+  CHECK(c["country"] == "Mexico");
+  auto again = f.Sync();
+  CHECK(again.errors.empty());
+  CHECK(Count(again, "updated.salesforce") + Count(again, "updated.hubspot") == 0);
+}
+
+// A record that would send a state Salesforce rejects still fails as a whole, as Salesforce
+// rejects the whole record: its first name waits with it. Ontario is no state of France.
+TEST_CASE("R111_a_record_that_would_send_a_rejected_state_sends_nothing") {
+  EngineFixture f;
+  f.Rules(PreferSalesforceAddressRules(kFirstName));
+  const std::string hs = f.CreateContact(
+      {{"email", "p12@example.com"}, {"lastname", "P"}, {"firstname", "Cy"}, {"state", "Ontario"}});
+  const std::string sf = f.CreateSf(
+      "Contact", {{"Email", "p12@example.com"}, {"LastName", "P"}, {"MailingCountryCode", "FR"}});
+  auto r = f.Sync();
+  CHECK(r.errors["picklist"] == 1);
+  const json row = f.Sf("Contact", sf, kAddressFields);
+  CHECK(row["FirstName"].is_null());
+  CHECK(row["MailingStateCode"].is_null());
+  auto open = f.store.OpenErrors();
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].record_id == hs);
+  CHECK(open[0].code == "E0602");
+  // HubSpot's side is written: Salesforce's country.
+  CHECK(f.Contact(hs)["country"] == "France");
 }
 
 TEST_CASE("R112_disabled_as_is_passes_text_through_unchanged") {
