@@ -25,9 +25,23 @@ RunReport RunAll(const std::vector<SyncProgram>& syncs,
                  const RunOptions& options) {
   const std::vector<const SyncProgram*> order = RunOrder(syncs);
   RunReport total;
+  // A contacts sync's lifecycle stages come from Salesforce's opportunity contact roles, which
+  // the deals sync after it writes (R96-R106): its pass runs once every sync has, so those
+  // roles move stages in this run (and R73 moves their companies) instead of the next.
+  const SyncProgram* lifecycle = nullptr;
+  for (const SyncProgram* s : order)
+    if (s->lifecycle && s->IsContacts() && s != order.back()) lifecycle = s;
   for (const SyncProgram* s : order) {
     if (total.status != "ok") break;
-    SyncRunner runner(*s, hubspot, salesforce, store, options);
+    RunOptions o = options;
+    if (s == lifecycle) o.lifecycle_pass = RunOptions::LifecyclePass::kDefer;
+    SyncRunner runner(*s, hubspot, salesforce, store, o);
+    total.Merge(runner.Run());
+  }
+  if (lifecycle && total.status == "ok") {
+    RunOptions o = options;
+    o.lifecycle_pass = RunOptions::LifecyclePass::kOnly;
+    SyncRunner runner(*lifecycle, hubspot, salesforce, store, o);
     total.Merge(runner.Run());
   }
   for (const ActivityProgram& a : activities) {

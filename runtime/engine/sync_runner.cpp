@@ -2179,6 +2179,10 @@ RunReport SyncRunner::Run() {
   m.sf_calls0 = m.sf.calls_made();
   m.run_started_ms = m.Now();
   RunPasses(m.report, [&] {
+    if (m.o.lifecycle_pass == RunOptions::LifecyclePass::kOnly) {
+      m.Lifecycle();  // the sync's own run has recovered the journal already
+      return;
+    }
     m.Recover();
     m.LoadSegments();
     m.LoadOrgPicklists();
@@ -2205,7 +2209,7 @@ RunReport SyncRunner::Run() {
       m.Deletions();
       RunContext c = m.Context();
       SyncAssociations(c);
-      m.Lifecycle();
+      if (m.o.lifecycle_pass == RunOptions::LifecyclePass::kWithRun) m.Lifecycle();
     }
   });
   m.report.by_sync[m.p.name] = m.report.counts;

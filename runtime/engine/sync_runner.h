@@ -54,6 +54,11 @@ struct RunOptions {
   // out of Salesforce (no contacts, only leads, none synced) gets its account anyway, when the
   // sync creates accounts at all.
   bool force_create = false;
+  // The lifecycle pass (R96-R106) of a contacts sync: with the run (`kWithRun`), left out
+  // (`kDefer`), or alone (`kOnly`, no other reads or writes). RunAll defers it to after every
+  // sync, so the contact roles the deals sync writes to Salesforce move stages in the same run
+  // rather than the next.
+  enum class LifecyclePass { kWithRun, kDefer, kOnly } lifecycle_pass = LifecyclePass::kWithRun;
 };
 
 // One record's outcome, for plans and explanations.

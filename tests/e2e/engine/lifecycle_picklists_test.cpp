@@ -164,6 +164,54 @@ void ReorderStages(EngineFixture& f) {
   REQUIRE_MESSAGE(reply.status == 200, reply.body);
 }
 
+// A deals sync beside the contacts sync: each HubSpot deal becomes an opportunity with its
+// contacts' roles, which R97 reads.
+const char* kDealsSync =
+    "sync deals: hubspot.deals <-> salesforce.Opportunity {\n"
+    "  stages pipeline \"default\" {\n"
+    "    appointmentscheduled <-> \"Prospecting\"\n"
+    "    closedwon <-> \"Closed Won\"\n"
+    "  }\n"
+    "  map {\n"
+    "    dealname <-> Name two-way\n"
+    "    closedate <-> CloseDate two-way\n"
+    "    dealstage <-> StageName two-way\n"
+    "  }\n"
+    "}\n";
+
+// The role the deals sync writes to Salesforce moves the contact's stage in the same run: a
+// run (RunAll) holds each contacts sync's lifecycle pass until every sync has run. With the
+// pass inside the contacts sync, before the deals sync, the stage moved one run later, and a
+// run after no change still wrote.
+TEST_CASE("R97_a_role_the_deals_sync_writes_moves_the_stage_in_the_same_run") {
+  EngineFixture f;
+  f.Rules(LifecycleRules("  lifecycle from opportunity contact roles {\n    open -> opportunity\n"
+                         "    won -> customer\n  }") +
+          kDealsSync);
+  const std::string hs = f.CreateContact(
+      {{"email", "r97d@example.com"}, {"lastname", "L"}, {"lifecyclestage", "lead"}});
+  f.Tick();
+  auto made = f.hs->Write("deals", connectors::WriteKind::kCreate,
+                          {{"",
+                            "",
+                            "",
+                            {{"dealname", "Deal"},
+                             {"dealstage", "appointmentscheduled"},
+                             {"closedate", "2026-12-31T00:00:00Z"}}}});
+  REQUIRE_MESSAGE(made[0].ok, made[0].error.message);
+  connectors::Association a;
+  a.from_id = made[0].id;
+  a.to_id = hs;
+  REQUIRE(f.hs->Associate("deals", "contacts", {a})[0].ok);
+  auto first = f.RunAll();
+  CHECK(Count(first, "lifecycle.updated") == 1);
+  CHECK(Stage(f, hs) == "opportunity");
+  auto again = f.RunAll();
+  CHECK(Count(again, "lifecycle.updated") == 0);
+  CHECK(Count(again, "updated.hubspot") + Count(again, "updated.salesforce") == 0);
+  CHECK(Stage(f, hs) == "opportunity");
+}
+
 TEST_CASE("R96_R99_forward_follows_the_portals_own_stage_order") {
   // A portal that reordered its lifecycle stages (property options by displayOrder): here
   // `opportunity` comes before `salesqualifiedlead`, so an SQL contact on an open opportunity
