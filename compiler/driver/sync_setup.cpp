@@ -510,6 +510,8 @@ void PrintReportText(std::ostream& out, const engine::RunReport& r, bool plan) {
       first = false;
     }
     out << ")";
+    if (const int64_t before = Get(r, "errors.open_before"))
+      out << ", " << before << " of them open since an earlier run";
   }
   out << "\n";
   if (r.by_sync.size() > 1) {

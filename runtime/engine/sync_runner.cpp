@@ -512,7 +512,9 @@ struct SyncRunner::Impl {
     e.category = category;
     e.code = code;
     e.message = message;
-    store.RecordError(e, Now(), o.retry_interval_ms);
+    // An error met again (a retry, or a record read again) is not a new one: summaries say how
+    // many of the run's errors were open before it.
+    if (store.RecordError(e, Now(), o.retry_interval_ms).attempts > 1) Count("errors.open_before");
   }
   void RecordEvalError(Side target, const std::string& source_object, const std::string& id,
                        const Evaluation& e) {

@@ -696,6 +696,7 @@ TEST_CASE("R111_a_state_is_not_sent_with_a_country_the_decision_did_not_choose")
              {{"Email", "p7@example.com"}, {"LastName", "P"}, {"MailingCountryCode", "FR"}});
   auto r = f.Sync();
   CHECK(r.errors["picklist"] == 1);
+  CHECK(Count(r, "errors.open_before") == 0);
   auto rows = f.SfByEmail("Contact", "p7@example.com",
                           {"MailingCountry", "MailingCountryCode", "MailingStateCode"});
   REQUIRE(rows.size() == 1);
@@ -709,6 +710,7 @@ TEST_CASE("R111_a_state_is_not_sent_with_a_country_the_decision_did_not_choose")
   // The next run sees the same: still an error, and Salesforce's country stays.
   auto again = f.Sync();
   CHECK(again.errors["picklist"] == 1);
+  CHECK(Count(again, "errors.open_before") == 1);  // the same error, not a new one
   rows = f.SfByEmail("Contact", "p7@example.com", {"MailingCountryCode"});
   CHECK(rows[0].fields["MailingCountryCode"] == "FR");
 }
