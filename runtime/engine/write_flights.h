@@ -9,6 +9,7 @@
 #include <array>
 #include <condition_variable>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -41,9 +42,10 @@ class WriteFlights {
     return false;
   }
 
-  // Starts `c.Write(object, kind, items, options)` on the lane's thread. The lane must be idle.
+  // Starts `c.Write(object, kind, *items, options)` on the lane's thread. The lane must be idle.
   void Send(size_t lane, connectors::Connector& c, std::string object, connectors::WriteKind kind,
-            std::vector<connectors::WriteItem> items, connectors::WriteOptions options) {
+            std::shared_ptr<const std::vector<connectors::WriteItem>> items,
+            connectors::WriteOptions options) {
     {
       std::lock_guard lock(mu_);
       answered_[lane] = false;
@@ -61,7 +63,7 @@ class WriteFlights {
           self.cv_.notify_one();
         }
       } answered{*this, lane};
-      return c.Write(object, kind, items, options);
+      return c.Write(object, kind, *items, options);
     });
   }
 

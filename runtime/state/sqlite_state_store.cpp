@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -117,6 +118,13 @@ CREATE TABLE bases (
   link_id INTEGER NOT NULL REFERENCES links(id) ON DELETE CASCADE,
   side INTEGER NOT NULL, fields BLOB NOT NULL, synced_ms INTEGER NOT NULL,
   PRIMARY KEY (link_id, side)) WITHOUT ROWID;
+)sql",
+    // 4: a batch call's intents in one row (BeginCallIntents): items are "key\0record_id\0
+    // link_id\0payload\0lookup_field\0lookup_value\0bases\0" one after the other.
+    R"sql(
+CREATE TABLE intent_calls (
+  id INTEGER PRIMARY KEY, side INTEGER NOT NULL, object TEXT NOT NULL, op TEXT NOT NULL,
+  run_id INTEGER NOT NULL, created_ms INTEGER NOT NULL, items BLOB NOT NULL);
 )sql",
 };
 
@@ -453,6 +461,12 @@ int64_t SqliteStateStore::PutLink(const Link& link) {
   return sqlite3_last_insert_rowid(db_);
 }
 
+void SqliteStateStore::TouchLink(int64_t id, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  static const std::string kSql = "UPDATE links SET updated_ms=? WHERE id=?";
+  Stmt(this, kSql).Bind(now_ms).Bind(id).Run();
+}
+
 namespace {
 template <typename S>
 Link ReadLink(S& s) {
@@ -716,6 +730,95 @@ void SqliteStateStore::AbandonIntent(const std::string& key, const std::string& 
   SetIntentState(key, IntentState::kAbandoned, "", message, now_ms);
 }
 
+// The items of a call row: NUL-terminated fields, kCallItemFields per intent. Keys, ids and
+// JSON text (control characters escaped) hold no NUL byte.
+constexpr int kCallItemFields = 7;
+
+int64_t SqliteStateStore::BeginCallIntents(const std::vector<Intent>& intents, int64_t now_ms) {
+  if (intents.empty()) throw StateError("state store: a call without intents");
+  std::string items;
+  for (const Intent& i : intents) {
+    for (const std::string* f : {&i.key, &i.record_id}) items.append(*f).push_back('\0');
+    items.append(std::to_string(i.link_id)).push_back('\0');
+    for (const std::string* f : {&i.payload, &i.lookup_field, &i.lookup_value, &i.bases})
+      items.append(*f).push_back('\0');
+  }
+  const Intent& first = intents.front();
+  std::lock_guard lock(mu_);
+  Stmt(this,
+       "INSERT INTO intent_calls (side, object, op, run_id, created_ms, items) "
+       "VALUES (?,?,?,?,?,?)")
+      .Bind(SideInt(first.side))
+      .Bind(first.object)
+      .Bind(first.op)
+      .Bind(first.run_id)
+      .Bind(now_ms)
+      .BindBlob(items)
+      .Run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void SqliteStateStore::EndCallIntents(int64_t call_id) {
+  std::lock_guard lock(mu_);
+  Stmt(this, "DELETE FROM intent_calls WHERE id=?").Bind(call_id).Run();
+}
+
+// A call row left by a crash becomes one pending intent per item, so that recovery completes
+// or abandons each by its key as it does an intent begun alone. An older intent with the same
+// key (the same write done in an earlier run) is replaced: this one's outcome is the unknown one.
+void SqliteStateStore::ExpandCallIntents() {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<Intent, std::string>> calls;  // the shared fields, the items
+  {
+    Stmt s(this, "SELECT id, side, object, op, run_id, created_ms, items FROM intent_calls");
+    while (s.Step()) {
+      Intent shared;
+      shared.id = s.Int(0);
+      shared.side = SideFrom(s.Int(1));
+      shared.object = s.Text(2);
+      shared.op = s.Text(3);
+      shared.run_id = s.Int(4);
+      shared.created_ms = s.Int(5);
+      calls.emplace_back(std::move(shared), std::string(s.Blob(6)));
+    }
+  }
+  if (calls.empty()) return;
+  Transaction tx(*this);
+  for (const auto& [shared, items] : calls) {
+    std::string_view rest = items;
+    for (;;) {
+      std::string_view f[kCallItemFields];
+      int got = 0;
+      for (; got < kCallItemFields; ++got) {
+        const size_t end = rest.find('\0');
+        if (end == std::string_view::npos) break;
+        f[got] = rest.substr(0, end);
+        rest.remove_prefix(end + 1);
+      }
+      if (got < kCallItemFields) break;
+      Stmt(this,
+           "INSERT OR REPLACE INTO intents (key, side, object, op, record_id, link_id, payload, "
+           "lookup_field, lookup_value, state, run_id, created_ms, bases) VALUES "
+           "(?,?,?,?,?,?,?,?,?,'pending',?,?,?)")
+          .Bind(std::string(f[0]))
+          .Bind(SideInt(shared.side))
+          .Bind(shared.object)
+          .Bind(shared.op)
+          .Bind(std::string(f[1]))
+          .Bind(static_cast<int64_t>(std::strtoll(std::string(f[2]).c_str(), nullptr, 10)))
+          .Bind(std::string(f[3]))
+          .Bind(std::string(f[4]))
+          .Bind(std::string(f[5]))
+          .Bind(shared.run_id)
+          .Bind(shared.created_ms)
+          .Bind(std::string(f[6]))
+          .Run();
+    }
+    Stmt(this, "DELETE FROM intent_calls WHERE id=?").Bind(shared.id).Run();
+  }
+  tx.Commit();
+}
+
 std::optional<Intent> SqliteStateStore::GetIntent(const std::string& key) {
   std::lock_guard lock(mu_);
   Stmt s(this, (std::string("SELECT ") + kIntentCols + " FROM intents WHERE key=?").c_str());
@@ -726,6 +829,7 @@ std::optional<Intent> SqliteStateStore::GetIntent(const std::string& key) {
 
 std::vector<Intent> SqliteStateStore::PendingIntents() {
   std::lock_guard lock(mu_);
+  ExpandCallIntents();
   Stmt s(this,
          (std::string("SELECT ") + kIntentCols + " FROM intents WHERE state='pending' ORDER BY id")
              .c_str());

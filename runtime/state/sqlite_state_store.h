@@ -24,7 +24,7 @@ class SqliteStateStore final : public StateStore {
   SqliteStateStore& operator=(const SqliteStateStore&) = delete;
 
   // The schema version this build writes; a file from a newer build is refused.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   int schema_version();
   std::string journal_mode();  // "wal" for files
 
@@ -33,6 +33,7 @@ class SqliteStateStore final : public StateStore {
   void Rollback() override;
 
   int64_t PutLink(const Link& link) override;
+  void TouchLink(int64_t id, int64_t now_ms) override;
   std::optional<Link> GetLink(int64_t id) override;
   std::optional<Link> FindLink(Side side, const std::string& object,
                                const std::string& id) override;
@@ -55,6 +56,8 @@ class SqliteStateStore final : public StateStore {
                       int64_t now_ms) override;
   void FailIntent(const std::string& key, const std::string& message, int64_t now_ms) override;
   void AbandonIntent(const std::string& key, const std::string& message, int64_t now_ms) override;
+  int64_t BeginCallIntents(const std::vector<Intent>& intents, int64_t now_ms) override;
+  void EndCallIntents(int64_t call_id) override;
   std::optional<Intent> GetIntent(const std::string& key) override;
   std::vector<Intent> PendingIntents() override;
   int64_t PruneIntents(int64_t before_ms) override;
@@ -93,6 +96,7 @@ class SqliteStateStore final : public StateStore {
   void Exec(const char* sql);
   void Migrate();
   void MigrateBaseRows();
+  void ExpandCallIntents();
   void SetIntentState(const std::string& key, IntentState state, const std::string& result_id,
                       const std::string& message, int64_t now_ms);
   std::vector<SyncError> SelectErrors(const char* where, int64_t now_ms);

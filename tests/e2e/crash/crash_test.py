@@ -38,7 +38,7 @@ def pending_intents(state_db):
         return 0
     con = sqlite3.connect(state_db)
     try:
-        return con.execute("SELECT COUNT(*) FROM intents WHERE state='pending'").fetchone()[0]
+        return cl.pending_intents(con)
     except sqlite3.OperationalError:
         return 0
     finally:

@@ -170,6 +170,16 @@ class Sandboxes:
                 "Contact": self.sf_records("Contact")}
 
 
+def pending_intents(con):
+    """The journal's pending intents: rows of `intents`, and the items of the batch calls still
+    journaled in `intent_calls` (each item is seven NUL-terminated fields), which a crash left
+    and the next run's recovery expands."""
+    pending = con.execute("SELECT COUNT(*) FROM intents WHERE state='pending'").fetchone()[0]
+    for (items,) in con.execute("SELECT items FROM intent_calls"):
+        pending += bytes(items).count(b"\0") // 7
+    return pending
+
+
 def canonical(snapshot):
     """Per object: a multiset of records (as sorted JSON), so order and ids do not matter."""
     return {obj: collections.Counter(json.dumps(r, sort_keys=True) for r in recs)

@@ -68,7 +68,7 @@ def open_errors(state_db):
                            "WHERE resolved = 0").fetchall()
         resolved = con.execute("SELECT category, COUNT(*) FROM sync_errors WHERE resolved = 1 "
                                "GROUP BY category").fetchall()
-        pending = con.execute("SELECT COUNT(*) FROM intents WHERE state='pending'").fetchone()[0]
+        pending = cl.pending_intents(con)
     finally:
         con.close()
     return rows, dict(resolved), pending

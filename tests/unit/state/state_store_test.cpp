@@ -143,6 +143,12 @@ TEST_CASE("state: links by either side, unique per side, delete cascades to base
   l.updated_ms = 2000;
   s.PutLink(l);
   CHECK(s.FindLink(Side::kSalesforce, "Contact", "003B")->id == b);
+  s.TouchLink(b, 3000);  // only the time moves
+  const Link touched = *s.GetLink(b);
+  CHECK(touched.updated_ms == 3000);
+  CHECK(touched.hubspot_id == "102");
+  CHECK(touched.salesforce_id == "003B");
+  CHECK(s.GetLink(a)->updated_ms != 3000);
   CHECK(s.Links("contacts").size() == 2);
   s.SetBase(a, Side::kHubSpot, {{"email", "\"a@b.c\""}}, 5);
   s.DeleteLink(a);
@@ -460,4 +466,72 @@ TEST_CASE("state: unknown outcomes stay pending") {
       s, [](const Intent&) { return IntentOutcome{}; }, nullptr, 2);
   CHECK(report.unknown == 1);
   CHECK(s.PendingIntents().size() == 1);
+}
+
+// A batch call's intents in one row (the sync runner's writes): a settled call leaves nothing;
+// a crash leaves the row, and recovery sees each item as a pending intent of its own, with every
+// field, replacing an older finished intent with the same key.
+TEST_CASE("state: a call's intents in one row come back one by one after a crash") {
+  TempDb db;
+  std::vector<Intent> items(2);
+  items[0].key = "update|salesforce|Contact|003A|h1";
+  items[0].record_id = "003A";
+  items[0].link_id = 7;
+  items[0].payload = R"({"Title":"CEO"})";
+  items[0].bases = R"({"hubspot":{"jobtitle":"\"CEO\""}})";
+  items[1].key = "update|salesforce|Contact|003B|h2";
+  items[1].record_id = "003B";
+  items[1].link_id = 8;
+  items[1].payload = R"({"Title":"CTO\u0000x"})";  // an escaped NUL stays text
+  for (Intent& i : items) {
+    i.side = Side::kSalesforce;
+    i.object = "Contact";
+    i.op = "update";
+    i.run_id = 3;
+  }
+  {
+    SqliteStateStore s(db.path());
+    CHECK(s.schema_version() == SqliteStateStore::kSchemaVersion);
+    const int64_t settled = s.BeginCallIntents(items, 10);
+    Transaction tx(s);
+    s.EndCallIntents(settled);
+    tx.Commit();
+    CHECK(s.PendingIntents().empty());
+    // The same write done before: its intent is finished.
+    s.BeginIntent(items[1], 11);
+    s.CompleteIntent(items[1].key, "003B", 12);
+    s.BeginCallIntents(items, 20);
+  }  // crash: the call was out
+  SqliteStateStore s(db.path());
+  std::vector<Intent> pending = s.PendingIntents();
+  REQUIRE(pending.size() == 2);
+  for (size_t k = 0; k < 2; ++k) {
+    CAPTURE(k);
+    CHECK(pending[k].key == items[k].key);
+    CHECK(pending[k].side == Side::kSalesforce);
+    CHECK(pending[k].object == "Contact");
+    CHECK(pending[k].op == "update");
+    CHECK(pending[k].record_id == items[k].record_id);
+    CHECK(pending[k].link_id == items[k].link_id);
+    CHECK(pending[k].payload == items[k].payload);
+    CHECK(pending[k].bases == items[k].bases);
+    CHECK(pending[k].run_id == 3);
+    CHECK(pending[k].created_ms == 20);
+    CHECK(pending[k].state == IntentState::kPending);
+  }
+  CHECK(s.PendingIntents().size() == 2);  // expanded once: asking again adds nothing
+  auto report = RecoverJournal(
+      s,
+      [](const Intent& i) {
+        IntentOutcome o;
+        o.kind = i.record_id == "003A" ? IntentOutcome::kApplied : IntentOutcome::kNotApplied;
+        o.result_id = i.record_id;
+        return o;
+      },
+      nullptr, 30);
+  CHECK(report.applied == 1);
+  CHECK(report.not_applied == 1);
+  CHECK(s.PendingIntents().empty());
+  CHECK(s.GetIntent(items[0].key)->state == IntentState::kDone);
+  CHECK(s.GetIntent(items[1].key)->state == IntentState::kAbandoned);
 }
