@@ -187,6 +187,11 @@ def throughput(syncline, m):
         engine, sandboxes = split["engine"], split["sandboxes"]
         print(f"sync CPU: engine {engine:.1f} s, sandboxes {sandboxes:.1f} s "
               f"(engine share {engine / max(engine + sandboxes, 1e-9):.0%})")
+    if "no_call_out_seconds" in run:
+        # The time the sandboxes waited for the engine (no call out): near 0 when the run is
+        # bound by their HTTP.
+        idle = run["no_call_out_seconds"]
+        print(f"no call out: {idle:.1f} s ({idle / max(run['seconds'], 1e-9):.0%} of the sync)")
     print(f"| contacts | sync s | records read/s | records written/s | peak RSS MB |")
     print(f"|---|---|---|---|---|")
     print(f"| {m} | {run['seconds']:.1f} | {records / run['seconds']:.0f} | "

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "connectors/http/calls_out.h"
+
 namespace syncline::connectors::http {
 
 namespace {
@@ -121,7 +123,11 @@ Response Client::Perform(const Request& request) {
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
 
-  CURLcode rc = curl_easy_perform(curl);
+  CURLcode rc;
+  {
+    CallsOut::Scope out(CallsOut::Get());
+    rc = curl_easy_perform(curl);
+  }
   curl_slist_free_all(list);
   if (rc != CURLE_OK) {
     response.status = 0;

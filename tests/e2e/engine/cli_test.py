@@ -53,6 +53,9 @@ if p.returncode == 0:
           second["counts"].get("created.salesforce", 0) == 0, f"second pass created: {second}")
     check(first["api_calls"]["hubspot"] > 0 and first["api_calls"]["salesforce"] > 0,
           "no API calls counted")
+    # The sandboxes' wait for the engine: a part of the sync, never more than all of it.
+    idle = first.get("no_call_out_seconds", -1)
+    check(0 < idle < first["seconds"], f"no call out {idle} of {first['seconds']} s")
 
 with tempfile.TemporaryDirectory() as tmp:
     tmp = pathlib.Path(tmp)

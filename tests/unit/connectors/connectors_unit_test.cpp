@@ -12,6 +12,7 @@
 #include "connectors/api_session.h"
 #include "connectors/error_category.h"
 #include "connectors/fast_json.h"
+#include "connectors/http/calls_out.h"
 #include "connectors/http/rate_limiter.h"
 #include "connectors/salesforce_connector.h"
 #include "connectors/time_util.h"
@@ -44,6 +45,28 @@ TEST_CASE("time: both CRMs' formats round-trip through epoch ms") {
   CHECK(FormatIsoMs(1572406217883) == "2019-10-30T03:30:17.883Z");
   CHECK(FormatSoqlSeconds(1572406217883) == "2019-10-30T03:30:17Z");
   CHECK(FormatIsoMs(0) == "1970-01-01T00:00:00.000Z");
+}
+
+// The demo's "no call out": time counts only while no call is out, however many overlap.
+TEST_CASE("calls out: idle time stops while any call is out") {
+  using namespace std::chrono_literals;
+  using syncline::connectors::http::CallsOut;
+  CallsOut calls;
+  auto ms = [&] { return calls.IdleNs() / 1'000'000; };
+  std::this_thread::sleep_for(30ms);
+  const int64_t idle = ms();
+  CHECK(idle >= 30);
+  {
+    CallsOut::Scope a(calls);
+    {
+      CallsOut::Scope b(calls);  // two out at once: still not idle
+      std::this_thread::sleep_for(30ms);
+    }
+    std::this_thread::sleep_for(30ms);  // one still out
+    CHECK(ms() - idle < 20);
+  }
+  std::this_thread::sleep_for(30ms);
+  CHECK(ms() - idle >= 30);
 }
 
 TEST_CASE("window cursor: skips what was handed out, survives a round trip") {
