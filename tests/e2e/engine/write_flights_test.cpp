@@ -51,6 +51,42 @@ TEST_CASE("a page's HubSpot and Salesforce writes are out at the same time") {
   CHECK(f.salesforce_sb->CallCount("composite/sobjects") == 0);
 }
 
+// The sync runner journals a call's intents in one row (StateStore::BeginCallIntents). A crash
+// after the call reached the CRM leaves that row; the next run expands it, finds the update
+// applied, stores the bases the call settles and writes nothing again.
+TEST_CASE("a call's journal row left by a crash is recovered item by item with its bases") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
+  Pair p = NewPair(f, "ann@example.com");
+  f.Sync();
+  const auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", p.hs);
+  REQUIRE(link);
+  // The run that crashed: HubSpot's change was read, the Salesforce update journaled and sent,
+  // Salesforce applied it, and the process died before settling the answer.
+  f.UpdateContact(p.hs, {{"firstname", "Annie"}});
+  state::Intent intent;
+  intent.key = "update|salesforce|Contact|" + p.sf + "|crashed";
+  intent.side = state::Side::kSalesforce;
+  intent.object = "Contact";
+  intent.op = "update";
+  intent.record_id = p.sf;
+  intent.link_id = link->id;
+  intent.payload = R"({"FirstName":"Annie"})";
+  intent.bases = R"({"hubspot":{"firstname":"Annie"},"salesforce":{"FirstName":"Annie"}})";
+  f.store.BeginCallIntents({intent}, 1);
+  f.UpdateSf("Contact", p.sf, {{"FirstName", "Annie"}});
+  f.hubspot_sb->ResetCallCounts();
+  f.salesforce_sb->ResetCallCounts();
+  const engine::RunReport r = f.Sync();
+  CHECK(Count(r, "recovered.updates") == 1);
+  CHECK(f.store.PendingIntents().empty());
+  REQUIRE(f.store.GetIntent(intent.key));
+  CHECK(f.store.GetIntent(intent.key)->state == state::IntentState::kDone);
+  CHECK(f.store.GetBase(link->id, state::Side::kSalesforce)["FirstName"] == "Annie");
+  CHECK(f.hubspot_sb->CallCount("batch/update") == 0);
+  CHECK(f.salesforce_sb->CallCount("PATCH /services/data") == 0);
+}
+
 TEST_CASE("R49_a_hubspot_page_s_email_look_ups_of_leads_and_contacts_are_out_at_the_same_time") {
   EngineFixture f;
   f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
