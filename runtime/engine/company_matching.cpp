@@ -40,10 +40,17 @@ std::vector<CompanyMatch> MatchNewCompanies(RunContext& c, const ObjectProgram& 
   std::unordered_map<std::string, std::vector<std::string>> sf_contacts_of;  // company -> ids
   std::unordered_map<std::string, int> contacts_of, leads_of;
   std::vector<std::string> sf_contacts;
+  // The contacts' links in a few statements, not one look-up each.
+  std::vector<std::string> contact_ids;
+  for (const auto& a : assoc) contact_ids.push_back(a.to_id);
+  std::sort(contact_ids.begin(), contact_ids.end());
+  contact_ids.erase(std::unique(contact_ids.begin(), contact_ids.end()), contact_ids.end());
+  const auto contact_links = c.store.FindLinks(Side::kHubSpot, "contacts", contact_ids);
   for (const auto& a : assoc) {
     ++contacts_of[a.from_id];
-    auto link = c.store.FindLink(Side::kHubSpot, "contacts", a.to_id);
-    if (!link) continue;
+    auto found_link = contact_links.find(a.to_id);
+    if (found_link == contact_links.end()) continue;
+    const state::Link* link = &found_link->second;
     if (link->salesforce_object == "Contact") {
       sf_contacts_of[a.from_id].push_back(link->salesforce_id);
       sf_contacts.push_back(link->salesforce_id);
