@@ -37,8 +37,6 @@ std::vector<state::Link> Touched(RunContext& c, int64_t since) {
     std::vector<std::string> ids;
     for (const Association& a : assoc)
       if (!by_hs.count(a.to_id)) ids.push_back(a.to_id);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     for (auto& [id, l] : c.store.FindLinks(Side::kHubSpot, c.p.hubspot_object, ids))
       by_hs[id] = std::move(l);
   }
@@ -91,8 +89,6 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
   std::vector<std::string> to_ids;
   to_ids.reserve(hs_assoc.size());
   for (const Association& a : hs_assoc) to_ids.push_back(a.to_id);
-  std::sort(to_ids.begin(), to_ids.end());
-  to_ids.erase(std::unique(to_ids.begin(), to_ids.end()), to_ids.end());
   const auto to_links = c.store.FindLinks(Side::kHubSpot, spec.hubspot_object, to_ids);
   for (const Association& a : hs_assoc) {
     auto l = to_links.find(a.to_id);
@@ -121,8 +117,6 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
     std::vector<std::string> others;
     for (const auto& [me, other] : hs_pairs)
       if (!sf_pairs.count({me, other})) others.push_back(other);
-    std::sort(others.begin(), others.end());
-    others.erase(std::unique(others.begin(), others.end()), others.end());
     if (!others.empty()) {
       std::vector<Record> cur;
       e = c.sf.ReadByIds(spec.salesforce_object, others, {"Id", spec.lookup}, &cur);
@@ -145,8 +139,6 @@ void SyncSpec(RunContext& c, const AssociationSpec& spec, const std::vector<stat
     std::vector<std::string> others;
     for (const auto& [me, other] : sf_pairs)
       if (!hs_pairs.count({me, other}) && hs_of_sf.count(me)) others.push_back(other);
-    std::sort(others.begin(), others.end());
-    others.erase(std::unique(others.begin(), others.end()), others.end());
     const auto other_links = c.store.FindLinks(Side::kSalesforce, spec.salesforce_object, others);
     for (const auto& [me, other] : sf_pairs) {
       if (hs_pairs.count({me, other}) || !hs_of_sf.count(me)) continue;

@@ -43,8 +43,6 @@ std::vector<CompanyMatch> MatchNewCompanies(RunContext& c, const ObjectProgram& 
   // The contacts' links in a few statements, not one look-up each.
   std::vector<std::string> contact_ids;
   for (const auto& a : assoc) contact_ids.push_back(a.to_id);
-  std::sort(contact_ids.begin(), contact_ids.end());
-  contact_ids.erase(std::unique(contact_ids.begin(), contact_ids.end()), contact_ids.end());
   const auto contact_links = c.store.FindLinks(Side::kHubSpot, "contacts", contact_ids);
   for (const auto& a : assoc) {
     ++contacts_of[a.from_id];

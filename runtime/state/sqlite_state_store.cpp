@@ -140,16 +140,26 @@ std::string EncodeBase(const BaseValues& values) {
   }
   return out;
 }
-// One pair of an encoded blob: the field and value at the front of `blob`, which is advanced
-// past them. False at the end (or on a truncated pair).
+// The NUL-terminated fields at the front of `blob` (the encoding of bases and of call rows):
+// fills `out[0..n)` and advances `blob` past them. False at the end, or on a truncated group
+// (then `blob` is left as it was).
+bool NextFields(std::string_view& blob, std::string_view* out, int n) {
+  std::string_view rest = blob;
+  for (int i = 0; i < n; ++i) {
+    const size_t end = rest.find('\0');
+    if (end == std::string_view::npos) return false;
+    out[i] = rest.substr(0, end);
+    rest.remove_prefix(end + 1);
+  }
+  blob = rest;
+  return true;
+}
+// One pair of an encoded base blob: the field and value at the front of `blob`.
 bool NextBasePair(std::string_view& blob, std::string_view* field, std::string_view* value) {
-  const size_t a = blob.find('\0');
-  if (a == std::string_view::npos) return false;
-  const size_t b = blob.find('\0', a + 1);
-  if (b == std::string_view::npos) return false;
-  *field = blob.substr(0, a);
-  *value = blob.substr(a + 1, b - a - 1);
-  blob.remove_prefix(b + 1);
+  std::string_view pair[2];
+  if (!NextFields(blob, pair, 2)) return false;
+  *field = pair[0];
+  *value = pair[1];
   return true;
 }
 
@@ -506,7 +516,11 @@ std::optional<Link> SqliteStateStore::FindLink(Side side, const std::string& obj
 }
 
 std::unordered_map<std::string, Link> SqliteStateStore::FindLinks(
-    Side side, const std::string& object, const std::vector<std::string>& ids) {
+    Side side, const std::string& object, const std::vector<std::string>& given) {
+  // Each id once: callers pass the ends of associations, which repeat.
+  std::vector<std::string> ids = given;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::lock_guard lock(mu_);
   // One statement text for every chunk (unused slots bound to '', which no link has), so it is
   // prepared once.
@@ -786,16 +800,8 @@ void SqliteStateStore::ExpandCallIntents() {
   Transaction tx(*this);
   for (const auto& [shared, items] : calls) {
     std::string_view rest = items;
-    for (;;) {
-      std::string_view f[kCallItemFields];
-      int got = 0;
-      for (; got < kCallItemFields; ++got) {
-        const size_t end = rest.find('\0');
-        if (end == std::string_view::npos) break;
-        f[got] = rest.substr(0, end);
-        rest.remove_prefix(end + 1);
-      }
-      if (got < kCallItemFields) break;
+    std::string_view f[kCallItemFields];
+    while (NextFields(rest, f, kCallItemFields)) {
       Stmt(this,
            "INSERT OR REPLACE INTO intents (key, side, object, op, record_id, link_id, payload, "
            "lookup_field, lookup_value, state, run_id, created_ms, bases) VALUES "

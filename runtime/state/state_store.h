@@ -118,7 +118,7 @@ class StateStore {
   virtual std::optional<Link> FindLink(Side side, const std::string& object,
                                        const std::string& id) = 0;
   // The links of these records of one side, by record id (records without one are absent): a
-  // page's look-ups in a few statements instead of one each.
+  // page's look-ups in a few statements instead of one each. `ids` may repeat an id.
   virtual std::unordered_map<std::string, Link> FindLinks(Side side, const std::string& object,
                                                           const std::vector<std::string>& ids) = 0;
   virtual void DeleteLink(int64_t id) = 0;  // with its base values

@@ -180,6 +180,10 @@ TEST_CASE("state: FindLinks reads a page's links in chunks, either side") {
   CHECK(by_sf.at("0037").hubspot_id == "1007");
   CHECK(s.FindLinks(Side::kSalesforce, "Lead", sf_ids).empty());  // another object
   CHECK(s.FindLinks(Side::kHubSpot, "contacts", {}).empty());
+  // Repeated ids (the ends of associations) are looked up once each.
+  const auto repeated = s.FindLinks(Side::kHubSpot, "contacts", {"1001", "1002", "1001", "1001"});
+  CHECK(repeated.size() == 2);
+  CHECK(repeated.at("1001").salesforce_id == "0031");
 }
 
 TEST_CASE("state: base values per link, side and field") {
