@@ -65,6 +65,10 @@ bool Statement::IsNull(int col) const {
 std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error,
                                    const std::vector<RecordColumn>& time_indexes) {
   sqlite3* db = nullptr;
+  // SQLite's memory statistics take a process-wide mutex around every allocation, which the
+  // stores of one process (both sandboxes, the runtime's state) would contend for; nothing
+  // reads them. Effective only before SQLite's first use, refused harmlessly after it.
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
     if (error) *error = db ? sqlite3_errmsg(db) : "cannot open database";

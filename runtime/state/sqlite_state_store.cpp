@@ -304,8 +304,14 @@ void SqliteStateStore::FinalizeStatements() {
 }
 
 SqliteStateStore::SqliteStateStore(const std::string& path) {
+  // SQLite's memory statistics take a process-wide mutex around every allocation, shared
+  // with the in-process sandboxes' stores; nothing here reads them. The call only takes
+  // effect before SQLite's first use in the process, and is refused harmlessly after it.
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  // No connection mutex: every use of `db_` holds `mu_` already, so SQLite's own lock per
+  // API call (several per statement) would only repeat it.
   if (sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     FinalizeStatements();
