@@ -18,4 +18,14 @@ namespace syncline::stdlib::text {
 Status phone_to_e164(std::string_view text, std::string_view default_country,
                      std::string& out) noexcept;
 
+namespace detail {
+// The two paths of phone_to_e164, for the tests that compare them. `t` is trimmed, valid
+// UTF-8 and at most 100 bytes; `region` is an ISO alpha-2 code or "ZZ" (unknown).
+// The common North American shapes, answered without the library; false: not one of them.
+bool phone_to_e164_fast(std::string_view t, std::string_view region, std::string& out);
+// libphonenumber's Parse, IsPossibleNumber and Format.
+Status phone_to_e164_library(std::string_view t, const std::string& region,
+                             std::string& out) noexcept;
+}  // namespace detail
+
 }  // namespace syncline::stdlib::text

@@ -175,3 +175,57 @@ TEST_CASE("phone numbers to E.164") {
   CHECK(phone("+1 415\xFF", "US") == "<invalid_utf8>");
   CHECK(phone(std::string(101, '1'), "US") == "<too_long>");
 }
+
+// The North American shapes are answered without libphonenumber (text/phone.cpp); every
+// answer of that path must be the library's. Near misses (area code or exchange starting
+// with 0 or 1, a leading "1" without "+", doubled separators, extensions, wrong lengths,
+// other regions) must either be left to the library or agree with it.
+TEST_CASE("phone numbers: the North American fast path agrees with libphonenumber") {
+  uint64_t seed = 0x9E3779B97F4A7C15ull;
+  const auto next = [&](uint64_t n) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return (seed >> 33) % n;
+  };
+  const auto num = [&](int len, int first_min) {
+    std::string d(1, static_cast<char>('0' + first_min + next(10 - first_min)));
+    while (static_cast<int>(d.size()) < len) d += static_cast<char>('0' + next(10));
+    return d;
+  };
+  const std::vector<std::string> regions = {"US", "CA", "GB", "DE", "ZZ", "JM"};
+  const std::vector<std::string> shapes = {
+      "(A) B-C",  "A.B.C",      "A B C",  "ABC",       "+1 A B C",    "+1-A-B-C",
+      "+1(A)B-C", "+1 (A) B-C", "(A)B-C", "A-B-C",     "1 A B C",     "1ABC",
+      "+1ABC",    "+1 ABC",     "A  B C", "A - B - C", "(A) B C x12", "+1 A B C ext. 7",
+      "(A B-C",   "A) B-C",     "+1 A B", "A B C5",    "+12 A B C",   "+1.A.B.C",
+      "A/B/C",    "+ 1 A B C"};
+  int fast = 0, compared = 0;
+  for (int round = 0; round < 400; ++round) {
+    for (const auto& shape : shapes) {
+      // Mostly valid area codes and exchanges, sometimes 0 or 1 first.
+      const std::string a = num(3, next(4) == 0 ? 0 : 2), b = num(3, next(4) == 0 ? 0 : 2),
+                        c = num(4, 0);
+      std::string text;
+      for (char ch : shape)
+        text += ch == 'A' ? a : ch == 'B' ? b : ch == 'C' ? c : std::string(1, ch);
+      for (const auto& region : regions) {
+        std::string quick, library;
+        const bool took = detail::phone_to_e164_fast(text, region, quick);
+        const Status st = detail::phone_to_e164_library(text, region, library);
+        ++compared;
+        if (!took) continue;
+        ++fast;
+        INFO(text, " in ", region);
+        CHECK(st == Status::ok);
+        CHECK(quick == library);
+      }
+    }
+  }
+  // The path must actually be taken for the common shapes, or this test compares nothing.
+  CHECK(fast > compared / 5);
+  std::string out;
+  CHECK(detail::phone_to_e164_fast("(415) 555-2671", "US", out));
+  CHECK(out == "+14155552671");
+  CHECK_FALSE(detail::phone_to_e164_fast("1 415 555 2671", "US", out));
+  CHECK_FALSE(detail::phone_to_e164_fast("415 555 2671", "GB", out));
+  CHECK_FALSE(detail::phone_to_e164_fast("(415) 155-2671", "US", out));
+}
