@@ -91,8 +91,7 @@ def one_run(syncline, repo, contacts, slowed, workdir):
                 sys.exit(f"bound_probe: syncline run failed ({code}):\n{f.read()[-2000:]}"
                          f"{o.read()[-2000:]}")
         with open(out_path) as f:
-            out = f.read()
-        calls = json.loads(out).get("api_calls", {})
+            calls = json.load(f).get("api_calls", {})
     finally:
         if spinner:
             spinner.kill()

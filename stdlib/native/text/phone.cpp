@@ -30,6 +30,10 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
+}  // namespace
+
+namespace detail {
+
 // The North American numbers written the common ways: "(415) 555-2671", "415.555.2671",
 // "415 555 2671", "4155552671", "+1 415 555 2671", "+1-415-555-2671". libphonenumber's Parse
 // spends most of its time in ICU regular expressions (about a tenth of the sync engine's
@@ -38,7 +42,9 @@ bool is_digit(char c) {
 // ten-digit national number whose area code and exchange start with 2-9, which is a possible
 // length. Anything else (other separators, extensions, "1" without "+", other regions) goes
 // to the library. The unit tests compare this path with the library's answer.
-bool nanp_fast_path(std::string_view t, std::string_view region, std::string& out) {
+// It cannot throw: "+1" and ten digits fit in std::string's inline buffer.
+bool phone_to_e164_fast(std::string_view t, std::string_view region, std::string& out) noexcept {
+  out.clear();
   size_t i = 0;
   const auto sep = [&] {
     if (i < t.size() && (t[i] == ' ' || t[i] == '-' || t[i] == '.')) ++i;
@@ -61,11 +67,10 @@ bool nanp_fast_path(std::string_view t, std::string_view region, std::string& ou
     ++i;
     if (!digits(3, national) || i >= t.size() || t[i] != ')') return false;
     ++i;
-    sep();
-  } else {
-    if (!digits(3, national)) return false;
-    sep();
+  } else if (!digits(3, national)) {
+    return false;
   }
+  sep();
   if (!digits(3, national + 3)) return false;
   sep();
   if (!digits(4, national + 6) || i != t.size()) return false;
@@ -74,10 +79,6 @@ bool nanp_fast_path(std::string_view t, std::string_view region, std::string& ou
   out.append(national, sizeof national);
   return true;
 }
-
-}  // namespace
-
-namespace detail {
 
 Status phone_to_e164_library(std::string_view t, const std::string& region,
                              std::string& out) noexcept {
@@ -98,16 +99,6 @@ Status phone_to_e164_library(std::string_view t, const std::string& region,
     return Status::invalid_format;
   }
   return Status::ok;
-}
-
-bool phone_to_e164_fast(std::string_view t, std::string_view region, std::string& out) {
-  out.clear();
-  try {
-    return nanp_fast_path(t, region, out);
-  } catch (...) {  // allocation failure: let the library path answer
-    out.clear();
-    return false;
-  }
 }
 
 }  // namespace detail

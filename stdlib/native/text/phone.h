@@ -22,7 +22,7 @@ namespace detail {
 // The two paths of phone_to_e164, for the tests that compare them. `t` is trimmed, valid
 // UTF-8 and at most 100 bytes; `region` is an ISO alpha-2 code or "ZZ" (unknown).
 // The common North American shapes, answered without the library; false: not one of them.
-bool phone_to_e164_fast(std::string_view t, std::string_view region, std::string& out);
+bool phone_to_e164_fast(std::string_view t, std::string_view region, std::string& out) noexcept;
 // libphonenumber's Parse, IsPossibleNumber and Format.
 Status phone_to_e164_library(std::string_view t, const std::string& region,
                              std::string& out) noexcept;
