@@ -644,6 +644,7 @@ struct SyncRunner::Impl {
     }
     if (decided) decided->Commit();
     AddCampaigns(works, has_decision, hs_updates, hs_creates);
+    LogKeysWritten(works, hs_updates, hs_creates);
 
     std::vector<WriteJob> jobs;
     for (auto& [object, items] : sf_creates)
@@ -667,6 +668,20 @@ struct SyncRunner::Impl {
     }
     Discard(std::move(decisions), std::move(sf_updates), std::move(sf_creates),
             std::move(hs_updates), std::move(hs_creates));
+  }
+  // Notes the match keys the page's HubSpot writes give or take away (FinishSalesforcePage).
+  void LogKeysWritten(const std::vector<Work>& works, const std::vector<Pending>& updates,
+                      const std::vector<Pending>& creates) {
+    if (p.match_hubspot.empty()) return;
+    auto key = [](const json& v) { return Canonical(v, schema::ValueKind::kText, true); };
+    for (const Pending& pd : creates)
+      if (auto it = pd.item.fields.find(p.match_hubspot); it != pd.item.fields.end())
+        hs_keys_written_.push_back(key(*it));
+    for (const Pending& pd : updates)
+      if (auto it = pd.item.fields.find(p.match_hubspot); it != pd.item.fields.end()) {
+        hs_keys_written_.push_back(key(*it));
+        hs_keys_written_.push_back(KeyOf(*works[pd.work].hubspot, true));
+      }
   }
   // Frees a page's records, decisions and writes on `reaper_`: freeing their JSON trees took
   // the engine's thread about 3 % of a 20,000-contact demo, with the CRMs idle meanwhile. One
@@ -821,7 +836,10 @@ struct SyncRunner::Impl {
 
   void PreLink(Work& w) {
     state::Transaction tx(store);
-    if (w.replaces) store.DeleteLink(w.replaces->id);
+    if (w.replaces) {
+      store.DeleteLink(w.replaces->id);
+      relinked_away_.push_back(w.replaces->salesforce_id);  // FinishSalesforcePage
+    }
     w.replaces.reset();
     w.link = PutNewLink(w.hubspot->id, w.object->object, w.salesforce->id);
     // A new link has no base yet (a deleted link's rows went with it), so its stores compare
@@ -1329,12 +1347,82 @@ struct SyncRunner::Impl {
   }
 
   // ---- Salesforce changes
-  void SalesforcePage(const ObjectProgram& obj, std::vector<Record>& page, bool forced) {
+  // A Salesforce page between its look-ups and its sync. ReadSalesforce prepares each page as
+  // it is handed out (picks its records and sends its look-ups) and then syncs the page before
+  // it, as ReadHubSpot does. Two things that page writes can change the answers of, which
+  // FinishSalesforcePage checks against the logs below and mends:
+  // - a HubSpot record it creates, or whose email it changes, is missing from (or stale in)
+  //   an email look-up sent before: the keys it wrote are looked up again (R50);
+  // - a pairing of its own may take over the HubSpot record linked to one of this page's
+  //   records (R50, R62: `replaces`): that record is settled as a new one, as it would be
+  //   had its link been read after.
+  // A page's counterparts by id are other records: a link pairs one record with one, and every
+  // record the page before writes is its own or linked to one of its own.
+  struct SalesforcePageWork {
+    const ObjectProgram* obj = nullptr;
+    std::vector<Record> page;       // as handed out; a record in `works` is moved from
+    std::vector<size_t> unchanged;  // indices in `page` of linked records skipped as unchanged
     std::vector<Work> works;
     std::vector<std::string> fetch;
     std::map<std::string, size_t> unlinked_by_key;  // newest record per key (R50)
-    const auto links = PageLinks(Side::kSalesforce, obj.object, page);
-    for (Record& s : page) {
+    std::vector<std::string> keys;
+    bool by_email = false;
+    size_t keys_mark = 0, relinks_mark = 0;  // hs_keys_written_, relinked_away_ when sent
+    std::string watermark;
+    std::vector<Lookup> lookups;
+    LookupsOut out;  // last: its tasks, which use the members above, end first
+  };
+  // The match keys of the HubSpot records written (created, or updated with a new key, with
+  // the key they had), and the Salesforce records whose link a pairing took over, in order.
+  std::vector<std::string> hs_keys_written_;
+  std::vector<std::string> relinked_away_;
+
+  void SalesforcePage(const ObjectProgram& obj, std::vector<Record>& page, bool forced) {
+    auto pw = PrepareSalesforcePage(obj, page, forced);
+    FinishSalesforcePage(*pw);
+  }
+
+  // A new Salesforce record of the page: one per key, the most recently updated (R50).
+  void AddUnlinked(SalesforcePageWork& pw, Record&& s) {
+    const std::string key = KeyOf(s, false);
+    if (!p.match_salesforce.empty() && key.empty()) {
+      Count("skipped.no_key");  // R33: no email, never created in HubSpot
+      return;
+    }
+    if (InHubSpot() == CreateMode::kNothing) return;  // R28
+    auto it = pw.unlinked_by_key.find(key);
+    if (it != pw.unlinked_by_key.end()) {
+      Count("skipped.duplicate_key");
+      Work& kept = pw.works[it->second];
+      if (kept.salesforce->last_modified_ms >= s.last_modified_ms) return;
+      kept.salesforce = std::move(s);  // the most recently updated wins (R50)
+      return;
+    }
+    Work w;
+    w.salesforce = std::move(s);
+    w.object = pw.obj;
+    if (!key.empty()) pw.unlinked_by_key[key] = pw.works.size();
+    pw.works.push_back(std::move(w));
+  }
+  // The value to look a new record's key up by (its field as written, else the key).
+  std::string LookupKey(const Work& w, const std::string& key) {
+    const json& v = FieldValue(*w.salesforce, p.match_salesforce);
+    return v.is_string() ? v.get<std::string>() : key;
+  }
+
+  // Picks the page's records to sync and sends its look-ups.
+  std::unique_ptr<SalesforcePageWork> PrepareSalesforcePage(const ObjectProgram& obj,
+                                                            std::vector<Record>& page,
+                                                            bool forced) {
+    auto pw = std::make_unique<SalesforcePageWork>();
+    pw->obj = &obj;
+    pw->page = std::move(page);
+    pw->keys_mark = hs_keys_written_.size();
+    pw->relinks_mark = relinked_away_.size();
+    std::vector<Work>& works = pw->works;
+    const auto links = PageLinks(Side::kSalesforce, obj.object, pw->page);
+    for (size_t i = 0; i < pw->page.size(); ++i) {
+      Record& s = pw->page[i];
       Count("read.salesforce");
       auto seen = settled_sf.find(s.id);
       if (!forced && seen != settled_sf.end() && s.last_modified_ms <= seen->second) continue;
@@ -1347,6 +1435,7 @@ struct SyncRunner::Impl {
         state::BaseValues base = store.GetBase(link.id, Side::kSalesforce);
         if (!forced && !HasMappedChange(p, &obj, s, false, base)) {
           Count("unchanged");
+          pw->unchanged.push_back(i);
           continue;
         }
         Work w;
@@ -1354,56 +1443,75 @@ struct SyncRunner::Impl {
         w.object = &obj;
         w.link = link;
         w.stored_salesforce = std::move(base);  // Settle uses it instead of reading it again
-        fetch.push_back(link.hubspot_id);
+        pw->fetch.push_back(link.hubspot_id);
         works.push_back(std::move(w));
         continue;
       }
-      const std::string key = KeyOf(s, false);
-      if (!p.match_salesforce.empty() && key.empty()) {
-        Count("skipped.no_key");  // R33: no email, never created in HubSpot
-        continue;
-      }
-      if (InHubSpot() == CreateMode::kNothing) continue;  // R28
-      auto it = unlinked_by_key.find(key);
-      if (it != unlinked_by_key.end()) {
-        Count("skipped.duplicate_key");
-        if (works[it->second].salesforce->last_modified_ms >= s.last_modified_ms) continue;
-        works[it->second].salesforce = std::move(s);  // the most recently updated wins (R50)
-        continue;
-      }
-      Work w;
-      w.salesforce = std::move(s);
-      w.object = &obj;
-      if (!key.empty()) unlinked_by_key[key] = works.size();
-      works.push_back(std::move(w));
+      AddUnlinked(*pw, std::move(s));
     }
     // The page's look-ups: counterparts of linked records, and the HubSpot records with the
     // emails of new ones (neither depends on the other's answer).
-    std::vector<std::string> keys;
-    const bool by_email = !unlinked_by_key.empty() && !p.match_hubspot.empty();
-    if (by_email)
-      for (auto& [key, i] : unlinked_by_key) {
-        const json& v = FieldValue(*works[i].salesforce, p.match_salesforce);
-        keys.push_back(v.is_string() ? v.get<std::string>() : key);
-      }
-    std::vector<Lookup> lookups;
-    if (!fetch.empty())
-      lookups.emplace_back([this, &fetch](std::vector<Record>* out) {
+    pw->by_email = !pw->unlinked_by_key.empty() && !p.match_hubspot.empty();
+    if (pw->by_email)
+      for (auto& [key, i] : pw->unlinked_by_key) pw->keys.push_back(LookupKey(works[i], key));
+    std::vector<Lookup>& lookups = pw->lookups;
+    if (!pw->fetch.empty())
+      lookups.emplace_back([this, &fetch = pw->fetch](std::vector<Record>* out) {
         return hs.ReadByIds(p.hubspot_object, fetch, p.hubspot_read_fields, out);
       });
-    if (by_email)
-      lookups.emplace_back([this, &keys](std::vector<Record>* out) {
+    if (pw->by_email)
+      lookups.emplace_back([this, &keys = pw->keys](std::vector<Record>* out) {
         return hs.FindByField(p.hubspot_object, p.match_hubspot, keys, p.hubspot_read_fields, out);
       });
-    SendLookups(lookups);
-    if (!fetch.empty()) {
-      Lookup& l = lookups.front();
+    StartLookups(lookups, pw->out);
+    return pw;
+  }
+
+  // Takes the page's look-up answers, mends what the pages synced since made stale (see
+  // SalesforcePageWork), decides and writes (Settle).
+  void FinishSalesforcePage(SalesforcePageWork& pw) {
+    AwaitLookups(pw.out);
+    const ObjectProgram& obj = *pw.obj;
+    std::vector<Work>& works = pw.works;
+    auto& unlinked_by_key = pw.unlinked_by_key;
+    // Keys whose look-up answer may be stale, and the records that lost their link since.
+    std::set<std::string> stale_keys;
+    std::vector<std::string> relook;  // their look-up values
+    const std::set<std::string> written(hs_keys_written_.begin() + pw.keys_mark,
+                                        hs_keys_written_.end());
+    const std::unordered_set<std::string> lost(relinked_away_.begin() + pw.relinks_mark,
+                                               relinked_away_.end());
+    if (!lost.empty()) {
+      std::set<std::string> had;
+      for (const auto& [key, i] : unlinked_by_key) had.insert(key);
+      std::vector<Record> unlinked_now;  // AddUnlinked appends to `works`: collected first
+      for (Work& w : works)
+        if (w.link && w.object && lost.count(w.salesforce->id)) {
+          w.object = nullptr;  // settled instead as the new record it now is
+          unlinked_now.push_back(std::move(*w.salesforce));
+        }
+      for (Record& s : unlinked_now) AddUnlinked(pw, std::move(s));
+      for (size_t i : pw.unchanged)
+        if (lost.count(pw.page[i].id)) {
+          --report.counts["unchanged"];
+          AddUnlinked(pw, std::move(pw.page[i]));
+        }
+      for (const auto& [key, i] : unlinked_by_key)
+        if (!had.count(key) && stale_keys.insert(key).second)
+          relook.push_back(LookupKey(works[i], key));
+    }
+    if (!p.match_hubspot.empty())
+      for (auto& [key, i] : unlinked_by_key)
+        if (written.count(key) && stale_keys.insert(key).second)
+          relook.push_back(LookupKey(works[i], key));
+    if (!pw.fetch.empty()) {
+      Lookup& l = pw.lookups.front();
       if (!l.error.ok()) Fail(l.error, "reading HubSpot " + p.hubspot_object);
-      hs_min_items += Batches(static_cast<int64_t>(fetch.size()), o.hubspot_batch);
+      hs_min_items += Batches(static_cast<int64_t>(pw.fetch.size()), o.hubspot_batch);
       std::unordered_map<std::string, Record> by_id;
       for (auto& r : l.found) by_id[r.id] = std::move(r);
       for (Work& w : works) {
-        if (!w.link) continue;
+        if (!w.link || !w.object) continue;
         auto it = by_id.find(w.link->hubspot_id);
         if (it == by_id.end()) {
           Count("skipped.missing");
@@ -1413,13 +1521,28 @@ struct SyncRunner::Impl {
         w.hubspot = it->second;
       }
     }
+    const bool by_email = !unlinked_by_key.empty() && !p.match_hubspot.empty();
     if (by_email) {
-      Lookup& l = lookups.back();
-      if (!l.error.ok())
-        Fail(l.error, "looking up HubSpot " + p.hubspot_object + " by " + p.match_hubspot);
-      hs_min_items += Batches(static_cast<int64_t>(keys.size()), o.hubspot_batch);
       std::unordered_map<std::string, Record> by_key;
-      for (auto& r : l.found) by_key[KeyOf(r, true)] = std::move(r);
+      if (pw.by_email) {
+        Lookup& l = pw.lookups.back();
+        if (!l.error.ok())
+          Fail(l.error, "looking up HubSpot " + p.hubspot_object + " by " + p.match_hubspot);
+        hs_min_items += Batches(static_cast<int64_t>(pw.keys.size()), o.hubspot_batch);
+        for (auto& r : l.found) by_key[KeyOf(r, true)] = std::move(r);
+      }
+      if (!relook.empty()) {
+        // Asked again now that the page before is written: what it created or re-keyed.
+        for (const std::string& key : stale_keys) by_key.erase(key);
+        std::vector<Record> found;
+        connectors::Error e = hs.FindByField(p.hubspot_object, p.match_hubspot, relook,
+                                             p.hubspot_read_fields, &found);
+        if (!e.ok()) Fail(e, "looking up HubSpot " + p.hubspot_object + " by " + p.match_hubspot);
+        hs_min_items += Batches(static_cast<int64_t>(relook.size()), o.hubspot_batch);
+        for (auto& r : found)
+          if (const std::string key = KeyOf(r, true); stale_keys.count(key))
+            by_key[key] = std::move(r);
+      }
       for (auto& [key, i] : unlinked_by_key) {
         Work& w = works[i];
         settled_from_salesforce_.insert(w.salesforce->id);
@@ -1469,7 +1592,7 @@ struct SyncRunner::Impl {
     for (Work& w : works)
       if (w.object) live.push_back(std::move(w));
     Settle(live);
-    Discard(std::move(works), std::move(live));
+    Discard(std::move(works), std::move(live), std::move(pw.page));
   }
 
   // ---- companies <-> accounts (R56, R58, R67-R70)
@@ -1562,20 +1685,37 @@ struct SyncRunner::Impl {
   std::unique_ptr<HubSpotPageWork> pending_page_;
 
   void ReadSalesforce(const ObjectProgram& obj) {
+    pending_sf_page_.reset();  // one a failed pass left: nothing of it is synced
+    hs_keys_written_.clear();  // only what is written while a page is prepared matters
+    relinked_away_.clear();
     const auto wm = store.GetWatermark(Side::kSalesforce, obj.object).value_or("");
     int64_t pages = 0;
     connectors::Error e =
         sf.ReadChanges(obj.object, wm, obj.read_fields, [&](connectors::ChangePage& page) {
           ++pages;
-          SalesforcePage(obj, page.records, false);
-          if (!o.dry_run)
-            store.SetWatermark(Side::kSalesforce, obj.object, "changes", page.watermark, Now());
-          Progress("Salesforce " + obj.object + " read", report.counts["read.salesforce"]);
+          std::unique_ptr<SalesforcePageWork> next =
+              PrepareSalesforcePage(obj, page.records, false);
+          next->watermark = page.watermark;
+          FinishSalesforcePage();  // the page before, while this one's look-ups are out
+          pending_sf_page_ = std::move(next);
           return true;
         });
     sf_min_ += std::max<int64_t>(1, pages);
+    // As in ReadHubSpot: a failed read leaves the last page unsynced and its watermark
+    // unstored, so the next run reads it again.
     if (!e.ok()) Fail(e, "reading Salesforce " + obj.object + " changes");
+    FinishSalesforcePage();
   }
+  // Syncs the Salesforce page handed out last (ReadSalesforce), then stores its watermark.
+  void FinishSalesforcePage() {
+    if (!pending_sf_page_) return;
+    std::unique_ptr<SalesforcePageWork> pw = std::move(pending_sf_page_);
+    FinishSalesforcePage(*pw);
+    if (!o.dry_run)
+      store.SetWatermark(Side::kSalesforce, pw->obj->object, "changes", pw->watermark, Now());
+    Progress("Salesforce " + pw->obj->object + " read", report.counts["read.salesforce"]);
+  }
+  std::unique_ptr<SalesforcePageWork> pending_sf_page_;
 
   // ---- import (R125-R129): one Salesforce object from the beginning, or the given ids
   void Import() {

@@ -205,6 +205,110 @@ TEST_CASE("R49_a_look_up_answered_before_the_page_before_is_written_pairs_nothin
   CHECK(f.salesforce_sb->CallCount("PATCH /services/data") == 0);
 }
 
+// A Salesforce feed of one record per query page (ReadSalesforce syncs each page while the
+// next one's look-ups are out), in an org whose duplicate rules let records of one email be
+// saved (R50).
+void OneRecordSalesforcePages(EngineFixture& f) {
+  auto limits = f.salesforce_sb->limits();
+  limits.query_batch_min = limits.query_batch_max = 1;
+  limits.duplicate_rules = false;
+  f.salesforce_sb->SetLimits(limits);
+}
+
+TEST_CASE("R50_a_salesforce_page_s_look_ups_are_out_while_the_page_before_is_written") {
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
+  Pair ann = NewPair(f, "ann@example.com");
+  f.Sync();
+  OneRecordSalesforcePages(f);
+  f.UpdateSf("Contact", ann.sf, {{"Phone", "555-0100"}});
+  const std::string bob =
+      f.CreateSf("Contact", {{"Email", "bob@example.com"}, {"LastName", "Bob"}});
+  // Page 1 (Ann, linked) reads her HubSpot contact by id, then updates it. Page 2 (Bob, new) is
+  // looked up by email in HubSpot. The two reads and the update are each answered in 1 s.
+  // Page 2's look-up is sent when page 2 is handed out, so it is answered while page 1's read
+  // and update are out: 2 s in all. One page after the other: 3 s.
+  constexpr int kLatencyMs = 1000;
+  f.hubspot_sb->AddFault(SlowCalls("objects/contacts/batch/read", kLatencyMs, 2));
+  f.hubspot_sb->AddFault(SlowCalls("objects/contacts/batch/update", kLatencyMs));
+  f.hubspot_sb->ResetCallCounts();
+  const int64_t ms = ElapsedMs([&] { f.Sync(); });
+  CHECK(f.hubspot_sb->CallCount("objects/contacts/batch/read") == 2);
+  CHECK(f.hubspot_sb->CallCount("objects/contacts/batch/update") == 1);
+  CHECK(f.Contact(ann.hs)["phone"] == "555-0100");
+  auto link = f.store.FindLink(state::Side::kSalesforce, "Contact", bob);
+  REQUIRE(link);
+  CHECK(f.Contact(link->hubspot_id)["email"] == "bob@example.com");
+  CHECK(f.ContactsByEmail("bob@example.com").size() == 1);
+  CHECK(ms >= 2 * kLatencyMs);
+  CHECK_MESSAGE(ms < 3 * kLatencyMs - 300, "the sync took " << ms << " ms");
+}
+
+TEST_CASE("R50_a_hubspot_contact_created_by_the_page_before_is_found_by_the_next_page") {
+  // Two new leads of one email on two pages. Page 2's look-up is sent before page 1 creates
+  // the HubSpot contact for the first lead, so its answer misses it; the key page 1 wrote is
+  // looked up again, and the newer lead takes the contact over (R50) instead of a second
+  // contact being created for the same email.
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Lead", kMappings));
+  OneRecordSalesforcePages(f);
+  const std::string older =
+      f.CreateSf("Lead", {{"Email", "dup@example.com"}, {"LastName", "Old"}, {"Company", "Co"}});
+  const std::string newer = f.CreateSf("Lead", {{"Email", "Dup@Example.com"},
+                                                {"LastName", "New"},
+                                                {"FirstName", "Newest"},
+                                                {"Company", "Co"}});
+  f.hubspot_sb->ResetCallCounts();
+  auto r = f.Sync();
+  CHECK(r.counts["created.hubspot"] == 1);
+  CHECK(r.counts["relinked"] == 1);
+  CHECK(f.hubspot_sb->CallCount("objects/contacts/batch/create") == 1);
+  const auto contacts = f.ContactsByEmail("dup@example.com");
+  REQUIRE(contacts.size() == 1);
+  auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", contacts[0].id);
+  REQUIRE(link);
+  CHECK(link->salesforce_id == newer);
+  CHECK(!f.store.FindLink(state::Side::kSalesforce, "Lead", older));
+  CHECK(f.Contact(contacts[0].id)["firstname"] == "Newest");
+  CHECK(f.store.OpenErrors().empty());
+  CHECK(f.store.PendingIntents().empty());
+}
+
+TEST_CASE("R50_a_record_whose_link_the_page_before_took_over_is_settled_as_new") {
+  // Ann's contact in HubSpot is linked to Salesforce contact `linked`. A second Salesforce
+  // contact (`taker`, first without an email) takes the email, and `linked` changes, in the
+  // same second: the feed hands out `taker` (page 1, the lower id) and then `linked` (page 2).
+  // Page 1 finds Ann's contact by email and, its record being no older, takes it over (R50),
+  // which deletes `linked`'s link after page 2 was prepared as a linked record. Page 2 is
+  // settled as the new record it now is: looked up by email again, it takes the contact back
+  // as the same timestamps allow, and the link it ends with is a stored one.
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
+  const std::string taker = f.CreateSf("Contact", {{"LastName", "Taker"}});
+  Pair ann = NewPair(f, "ann@example.com");
+  f.Sync();
+  REQUIRE(f.store.FindLink(state::Side::kHubSpot, "contacts", ann.hs)->salesforce_id == ann.sf);
+  OneRecordSalesforcePages(f);
+  f.Tick();
+  // Both writes at one clock second (no Tick between them).
+  REQUIRE(f.sf->Write("Contact", connectors::WriteKind::kUpdate,
+                      {{taker, "", "", {{"Email", "ann@example.com"}, {"FirstName", "Tak"}}}})[0]
+              .ok);
+  REQUIRE(f.sf->Write("Contact", connectors::WriteKind::kUpdate,
+                      {{ann.sf, "", "", {{"Phone", "555-0199"}}}})[0]
+              .ok);
+  auto r = f.Sync();
+  CHECK(r.counts["relinked"] == 2);
+  auto link = f.store.FindLink(state::Side::kHubSpot, "contacts", ann.hs);
+  REQUIRE(link);
+  CHECK(link->salesforce_id == ann.sf);
+  CHECK(f.store.FindLink(state::Side::kSalesforce, "Contact", ann.sf));
+  CHECK(!f.store.FindLink(state::Side::kSalesforce, "Contact", taker));
+  CHECK(f.Contact(ann.hs)["phone"] == "555-0199");
+  CHECK(f.ContactsByEmail("ann@example.com").size() == 1);
+  CHECK(f.store.PendingIntents().empty());
+}
+
 TEST_CASE("R140_a_suspension_settles_the_other_side_s_call_in_flight_and_sends_no_more") {
   EngineFixture f;
   f.options.hubspot_batch = 1;  // two HubSpot calls: the second must not go out
