@@ -31,6 +31,7 @@ struct DemoOptions {
   bool quiet = false;
   bool rate_limits = true;
   int runs = 2;
+  int latency_ms = 0;
 };
 
 // CPU seconds (user + system) of this thread or of the whole process.
@@ -62,6 +63,14 @@ int Demo(const DemoOptions& o) {
   if (!crms) {
     std::cerr << "syncline demo: " << error << "\n";
     return 2;
+  }
+  if (o.latency_ms > 0) {
+    // Every call of the sync answered this much later, as by a CRM across the internet (the
+    // sandboxes sleep outside their locks, so calls out at once wait at once).
+    sandbox::FaultSpec slow;
+    slow.latency_ms = o.latency_ms;
+    crms->hubspot_sandbox()->AddFault(slow);
+    crms->salesforce_sandbox()->AddFault(slow);
   }
   std::unique_ptr<state::SqliteStateStore> store;
   try {
@@ -152,7 +161,12 @@ const CommandRegistration registration(50, [](CLI::App& app, CommandRunner& run)
   cmd->add_flag("--quiet,-q", o->quiet, "Summary only");
   cmd->add_flag("!--no-rate-limits", o->rate_limits,
                 "Turn off the HubSpot sandbox's rate limits (for benchmarks)");
-  cmd->footer("Example:\n  syncline demo --contacts 500");
+  cmd->add_option("--latency", o->latency_ms,
+                  "Answer every API call this many milliseconds later, as a CRM across the "
+                  "internet does (default 0)")
+      ->check(CLI::Range(0, 10000));
+  cmd->footer(
+      "Example:\n  syncline demo --contacts 500\n  syncline demo --contacts 2000 --latency 40");
   cmd->callback([&run, o] { run = [o] { return Demo(*o); }; });
 });
 

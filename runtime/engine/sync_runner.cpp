@@ -1543,6 +1543,17 @@ struct SyncRunner::Impl {
           if (const std::string key = KeyOf(r, true); stale_keys.count(key))
             by_key[key] = std::move(r);
       }
+      // The HubSpot records found, and the links they have: R50 compares each new record with
+      // the Salesforce record such a HubSpot record is paired with, read as it is now, all of
+      // a page's in one read per object (one call per record before: 209 of a 2,000-contact
+      // demo's 337 Salesforce calls).
+      struct Found {
+        size_t work;
+        Record* hubspot;
+        std::optional<state::Link> other;
+      };
+      std::vector<Found> found;
+      std::map<std::string, std::vector<std::string>> paired_ids;  // Salesforce object -> ids
       for (auto& [key, i] : unlinked_by_key) {
         Work& w = works[i];
         settled_from_salesforce_.insert(w.salesforce->id);
@@ -1551,32 +1562,42 @@ struct SyncRunner::Impl {
           if (InHubSpot() != CreateMode::kCreateOrUpdate) w.object = nullptr;
           continue;  // a new HubSpot record (R41: whatever the segment says)
         }
-        auto other = store.FindLink(Side::kHubSpot, p.hubspot_object, it->second.id);
-        if (other) {
+        Found f{i, &it->second, store.FindLink(Side::kHubSpot, p.hubspot_object, it->second.id)};
+        if (f.other) paired_ids[f.other->salesforce_object].push_back(f.other->salesforce_id);
+        found.push_back(std::move(f));
+      }
+      std::unordered_map<std::string, Record> paired;  // Salesforce id -> record now
+      for (const auto& [object, ids] : paired_ids) {
+        std::vector<Record> current;
+        const bool lead = object == "Lead";
+        connectors::Error e2 = sf.ReadByIds(
+            object, ids,
+            lead ? std::vector<std::string>{"Id", "IsConverted"} : std::vector<std::string>{"Id"},
+            &current);
+        if (!e2.ok()) Fail(e2, "reading Salesforce " + object);
+        sf_min_ += Batches(static_cast<int64_t>(ids.size()), o.salesforce_batch);
+        for (Record& r : current) paired[r.id] = std::move(r);
+      }
+      for (Found& f : found) {
+        Work& w = works[f.work];
+        if (const auto& other = f.other) {
           // R50, R62: the HubSpot record syncs with the most recently updated Salesforce
           // record carrying its email (after a lead conversion: the new contact).
-          std::vector<Record> current;
+          auto now = paired.find(other->salesforce_id);
+          const Record* current = now == paired.end() ? nullptr : &now->second;
           const bool lead = other->salesforce_object == "Lead";
-          connectors::Error e2 = sf.ReadByIds(
-              other->salesforce_object, {other->salesforce_id},
-              lead ? std::vector<std::string>{"Id", "IsConverted"} : std::vector<std::string>{"Id"},
-              &current);
-          if (!e2.ok()) Fail(e2, "reading Salesforce " + other->salesforce_object);
-          ++sf_min_;
           // R62: a converted lead hands over to its contact. A lead that is not converted and
           // a contact sharing its email are two records of one email: R50 decides.
-          const bool converted_or_gone =
-              current.empty() || (lead && obj.object == "Contact" &&
-                                  IsTrue(FieldValue(current.front(), "IsConverted")));
-          if (!converted_or_gone &&
-              current.front().last_modified_ms > w.salesforce->last_modified_ms) {
+          const bool converted_or_gone = !current || (lead && obj.object == "Contact" &&
+                                                      IsTrue(FieldValue(*current, "IsConverted")));
+          if (!converted_or_gone && current->last_modified_ms > w.salesforce->last_modified_ms) {
             Count("skipped.duplicate_key");
             w.object = nullptr;
             continue;
           }
           // R128: an import adds net-new records; a HubSpot record paired with another
           // Salesforce record of its email stays paired (unless that record is gone).
-          if (Importing() && !current.empty()) {
+          if (Importing() && current) {
             Count("skipped.already_paired");
             w.object = nullptr;
             continue;
@@ -1584,7 +1605,7 @@ struct SyncRunner::Impl {
           Count("relinked");
           w.replaces = other;
         }
-        w.hubspot = std::move(it->second);
+        w.hubspot = std::move(*f.hubspot);
       }
     }
     if (p.IsCompanies()) MatchAccounts(works);

@@ -57,6 +57,24 @@ if p.returncode == 0:
     idle = first.get("no_call_out_seconds", -1)
     check(0 < idle < first["seconds"], f"no call out {idle} of {first['seconds']} s")
 
+# --latency: every API call answered that much later. The same records sync, and the pass
+# takes longer by at least its calls' latency spread over the most calls that can be out at
+# once (two look-ups, two write lanes, a read-ahead per feed: 6).
+def one_pass(*extra):
+    p = run("demo", "--contacts", "150", "--runs", "1", "--no-rate-limits", "--format", "json",
+            *extra, expect=0)
+    return json.loads(p.stdout)["runs"][0] if p.returncode == 0 else None
+
+
+fast, slow = one_pass(), one_pass("--latency", "30")
+if fast and slow:
+    calls = slow["api_calls"]["hubspot"] + slow["api_calls"]["salesforce"]
+    check(slow["status"] == "ok" and slow["counts"] == fast["counts"],
+          f"demo --latency synced otherwise: {slow['counts']} against {fast['counts']}")
+    check(slow["seconds"] - fast["seconds"] >= calls * 0.030 / 6,
+          f"demo --latency 30: {calls} calls in {slow['seconds']} s, {fast['seconds']} s without")
+run("demo", "--latency", "-5", expect=2)
+
 with tempfile.TemporaryDirectory() as tmp:
     tmp = pathlib.Path(tmp)
     config = tmp / "syncline.toml"

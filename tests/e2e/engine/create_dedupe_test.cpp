@@ -604,6 +604,36 @@ TEST_CASE("R50_later_syncs_follow_the_most_recently_updated_salesforce_record") 
   CHECK(f.ContactsByEmail("r50@example.com").size() == 1);
 }
 
+TEST_CASE("R50_a_page_s_new_records_paired_elsewhere_are_compared_in_one_read") {
+  // Three HubSpot contacts synced with three leads; then a contact of each email is created in
+  // Salesforce. The contacts' page finds the three HubSpot contacts paired with the leads and
+  // reads the three leads as they are now in one call (it made one call per record before),
+  // and each newer contact takes its HubSpot contact over.
+  EngineFixture f;
+  f.Rules(ContactRules("  to salesforce: create or update Lead", kMap));
+  std::vector<std::string> hs, leads, contacts;
+  for (const char* name : {"ann", "bob", "cy"}) {
+    const std::string email = std::string(name) + "@example.com";
+    leads.push_back(f.CreateSf("Lead", {{"Email", email}, {"LastName", name}, {"Company", "Co"}}));
+    hs.push_back(f.CreateContact({{"email", email}}));
+  }
+  f.Sync();
+  for (size_t k = 0; k < hs.size(); ++k)
+    REQUIRE(f.store.FindLink(state::Side::kHubSpot, "contacts", hs[k])->salesforce_id == leads[k]);
+  for (const char* name : {"ann", "bob", "cy"})
+    contacts.push_back(f.CreateSf(
+        "Contact",
+        {{"Email", std::string(name) + "@example.com"}, {"LastName", name}, {"FirstName", "Now"}}));
+  f.salesforce_sb->ResetCallCounts();
+  auto r = f.Sync();
+  CHECK(r.counts["relinked"] == 3);
+  CHECK(f.salesforce_sb->CallCount("GET /services/data/{version}/composite/sobjects/Lead") == 1);
+  for (size_t k = 0; k < hs.size(); ++k) {
+    CHECK(f.store.FindLink(state::Side::kHubSpot, "contacts", hs[k])->salesforce_id == contacts[k]);
+    CHECK(f.Contact(hs[k])["firstname"] == "Now");
+  }
+}
+
 // R55: the sandbox has no merge call; a Salesforce merge is what the API then shows: the merged
 // record is deleted (into the recycle bin, with MasterRecordId set) and the master is updated.
 void MergeInSalesforce(EngineFixture& f, const std::string& object, const std::string& master,
