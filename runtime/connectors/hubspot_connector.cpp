@@ -263,17 +263,19 @@ Error HubSpotConnector::ReadDeletions(const std::string& object, const Watermark
 Error HubSpotConnector::ReadByIds(const std::string& object, const std::vector<std::string>& ids,
                                   const std::vector<std::string>& fields,
                                   std::vector<Record>* out) {
-  for (size_t i = 0; i < ids.size(); i += config_.batch_size) {
-    json inputs = json::array();
-    for (size_t k = i; k < std::min(ids.size(), i + config_.batch_size); ++k)
-      inputs.push_back({{"id", ids[k]}});
-    json body = {{"inputs", inputs}, {"properties", fields}};
-    ApiResult r =
-        session_.Send("POST", "/crm/v3/objects/" + object + "/batch/read?archived=false", body);
-    if (!r.ok()) return r.error;
-    for (auto& j : TakeArray(r.body, "results")) out->push_back(ToRecord(object, std::move(j)));
-  }
-  return {};
+  return chunks_.Read(
+      ids.size(), static_cast<size_t>(config_.batch_size), out,
+      [&](size_t begin, size_t end, std::vector<Record>* part) -> Error {
+        json inputs = json::array();
+        for (size_t k = begin; k < end; ++k) inputs.push_back({{"id", ids[k]}});
+        json body = {{"inputs", inputs}, {"properties", fields}};
+        ApiResult r =
+            session_.Send("POST", "/crm/v3/objects/" + object + "/batch/read?archived=false", body);
+        if (!r.ok()) return r.error;
+        for (auto& j : TakeArray(r.body, "results"))
+          part->push_back(ToRecord(object, std::move(j)));
+        return {};
+      });
 }
 
 Error HubSpotConnector::FindByField(const std::string& object, const std::string& field,
@@ -282,35 +284,39 @@ Error HubSpotConnector::FindByField(const std::string& object, const std::string
                                     std::vector<Record>* out) {
   std::vector<std::string> props = fields;
   if (std::find(props.begin(), props.end(), field) == props.end()) props.push_back(field);
-  for (size_t i = 0; i < values.size(); i += config_.batch_size) {
-    std::vector<std::string> chunk(
-        values.begin() + i, values.begin() + std::min(values.size(), i + config_.batch_size));
-    // A unique property reads through batch/read (not subject to the search index delay).
-    json inputs = json::array();
-    for (const auto& v : chunk) inputs.push_back({{"id", v}});
-    ApiResult r = session_.Send("POST", "/crm/v3/objects/" + object + "/batch/read?archived=false",
-                                {{"inputs", inputs}, {"properties", props}, {"idProperty", field}});
-    if (r.ok()) {
-      for (auto& j : TakeArray(r.body, "results")) out->push_back(ToRecord(object, std::move(j)));
-      continue;
-    }
-    if (r.status() != 400) return r.error;
-    std::string after = "0";
-    for (;;) {
-      json body = {
-          {"filterGroups",
-           {{{"filters", {{{"propertyName", field}, {"operator", "IN"}, {"values", chunk}}}}}}},
-          {"properties", props},
-          {"limit", config_.search_page},
-          {"after", after}};
-      ApiResult s = session_.Send("POST", "/crm/v3/objects/" + object + "/search", body);
-      if (!s.ok()) return s.error;
-      for (auto& j : TakeArray(s.body, "results")) out->push_back(ToRecord(object, std::move(j)));
-      after = NextAfter(s.body);
-      if (after.empty()) break;
-    }
-  }
-  return {};
+  return chunks_.Read(
+      values.size(), static_cast<size_t>(config_.batch_size), out,
+      [&](size_t begin, size_t end, std::vector<Record>* part) -> Error {
+        std::vector<std::string> chunk(values.begin() + begin, values.begin() + end);
+        // A unique property reads through batch/read (not subject to the search index delay).
+        json inputs = json::array();
+        for (const auto& v : chunk) inputs.push_back({{"id", v}});
+        ApiResult r =
+            session_.Send("POST", "/crm/v3/objects/" + object + "/batch/read?archived=false",
+                          {{"inputs", inputs}, {"properties", props}, {"idProperty", field}});
+        if (r.ok()) {
+          for (auto& j : TakeArray(r.body, "results"))
+            part->push_back(ToRecord(object, std::move(j)));
+          return {};
+        }
+        if (r.status() != 400) return r.error;
+        std::string after = "0";
+        for (;;) {
+          json body = {
+              {"filterGroups",
+               {{{"filters", {{{"propertyName", field}, {"operator", "IN"}, {"values", chunk}}}}}}},
+              {"properties", props},
+              {"limit", config_.search_page},
+              {"after", after}};
+          ApiResult s = session_.Send("POST", "/crm/v3/objects/" + object + "/search", body);
+          if (!s.ok()) return s.error;
+          for (auto& j : TakeArray(s.body, "results"))
+            part->push_back(ToRecord(object, std::move(j)));
+          after = NextAfter(s.body);
+          if (after.empty()) break;
+        }
+        return {};
+      });
 }
 
 std::vector<WriteResult> HubSpotConnector::Write(const std::string& object, WriteKind kind,
@@ -605,7 +611,7 @@ Error HubSpotConnector::RemoveListMembers(const std::string& list_id,
 Error HubSpotConnector::ReadAssociations(const std::string& from, const std::string& to,
                                          const std::vector<std::string>& from_ids,
                                          std::vector<Association>* out) {
-  auto add = [&](const std::string& from_id, const json& t) {
+  auto add = [](std::vector<Association>* part, const std::string& from_id, const json& t) {
     Association a;
     a.from_id = from_id;
     a.to_id = Text(t.value("toObjectId", json("")));
@@ -616,29 +622,32 @@ Error HubSpotConnector::ReadAssociations(const std::string& from, const std::str
         if (type["label"] == "Primary") a.primary = true;
       }
     }
-    out->push_back(std::move(a));
+    part->push_back(std::move(a));
   };
-  for (size_t i = 0; i < from_ids.size(); i += config_.association_batch) {
-    json inputs = json::array();
-    for (size_t k = i; k < std::min(from_ids.size(), i + config_.association_batch); ++k)
-      inputs.push_back({{"id", from_ids[k]}});
-    ApiResult r = session_.Send("POST", "/crm/v4/associations/" + from + "/" + to + "/batch/read",
-                                {{"inputs", inputs}});
-    if (!r.ok()) return r.error;
-    for (const auto& res : r.body.value("results", json::array())) {
-      std::string from_id = Text(res["from"].value("id", json("")));
-      for (const auto& t : res.value("to", json::array())) add(from_id, t);
-      std::string after = NextAfter(res);
-      while (!after.empty()) {  // this record has more links than one batch answer holds
-        ApiResult p = session_.Get("/crm/v4/objects/" + from + "/" + from_id + "/associations/" +
-                                   to + "?limit=500&after=" + http::Client::Escape(after));
-        if (!p.ok()) return p.error;
-        for (const auto& t : p.body.value("results", json::array())) add(from_id, t);
-        after = NextAfter(p.body);
-      }
-    }
-  }
-  return {};
+  return chunks_.Read(
+      from_ids.size(), static_cast<size_t>(config_.association_batch), out,
+      [&](size_t begin, size_t end, std::vector<Association>* part) -> Error {
+        json inputs = json::array();
+        for (size_t k = begin; k < end; ++k) inputs.push_back({{"id", from_ids[k]}});
+        ApiResult r =
+            session_.Send("POST", "/crm/v4/associations/" + from + "/" + to + "/batch/read",
+                          {{"inputs", inputs}});
+        if (!r.ok()) return r.error;
+        for (const auto& res : r.body.value("results", json::array())) {
+          std::string from_id = Text(res["from"].value("id", json("")));
+          for (const auto& t : res.value("to", json::array())) add(part, from_id, t);
+          std::string after = NextAfter(res);
+          while (!after.empty()) {  // this record has more links than one batch answer holds
+            ApiResult p =
+                session_.Get("/crm/v4/objects/" + from + "/" + from_id + "/associations/" + to +
+                             "?limit=500&after=" + http::Client::Escape(after));
+            if (!p.ok()) return p.error;
+            for (const auto& t : p.body.value("results", json::array())) add(part, from_id, t);
+            after = NextAfter(p.body);
+          }
+        }
+        return {};
+      });
 }
 
 std::vector<WriteResult> HubSpotConnector::Associate(const std::string& from, const std::string& to,

@@ -225,18 +225,18 @@ Error SalesforceConnector::ReadByIds(const std::string& object, const std::vecto
                                      const std::vector<std::string>& fields,
                                      std::vector<Record>* out) {
   const std::string select = Join(SelectList(fields), ",");
-  for (size_t i = 0; i < ids.size(); i += config_.collection_size) {
-    std::vector<std::string> chunk(ids.begin() + i,
-                                   ids.begin() + std::min(ids.size(), i + config_.collection_size));
-    ApiResult r =
-        session_.Get(Data() + "/composite/sobjects/" + object + "?ids=" + Join(chunk, ",") +
-                     "&fields=" + http::Client::Escape(select));
-    if (!r.ok()) return r.error;
-    if (!r.body.is_array()) continue;
-    for (auto& row : r.body)
-      if (row.is_object()) out->push_back(ToRecord(object, std::move(row)));
-  }
-  return {};
+  return chunks_.Read(ids.size(), static_cast<size_t>(config_.collection_size), out,
+                      [&](size_t begin, size_t end, std::vector<Record>* part) -> Error {
+                        std::vector<std::string> chunk(ids.begin() + begin, ids.begin() + end);
+                        ApiResult r = session_.Get(Data() + "/composite/sobjects/" + object +
+                                                   "?ids=" + Join(chunk, ",") +
+                                                   "&fields=" + http::Client::Escape(select));
+                        if (!r.ok()) return r.error;
+                        if (!r.body.is_array()) return {};
+                        for (auto& row : r.body)
+                          if (row.is_object()) part->push_back(ToRecord(object, std::move(row)));
+                        return {};
+                      });
 }
 
 Error SalesforceConnector::FindByField(const std::string& object, const std::string& field,
@@ -246,19 +246,17 @@ Error SalesforceConnector::FindByField(const std::string& object, const std::str
   std::vector<std::string> list = fields;
   list.push_back(field);
   const std::string select = Join(SelectList(list), ",");
-  for (size_t i = 0; i < values.size(); i += config_.in_clause_size) {
-    std::vector<std::string> quoted;
-    for (size_t k = i; k < std::min(values.size(), i + config_.in_clause_size); ++k)
-      quoted.push_back(SoqlQuote(values[k]));
-    std::string soql = "SELECT " + select + " FROM " + object + " WHERE " + field + " IN (" +
-                       Join(quoted, ",") + ")";
-    Error e = Query(soql, [&](json& row) {
-      out->push_back(ToRecord(object, std::move(row)));
-      return true;
-    });
-    if (!e.ok()) return e;
-  }
-  return {};
+  return chunks_.Read(values.size(), static_cast<size_t>(config_.in_clause_size), out,
+                      [&](size_t begin, size_t end, std::vector<Record>* part) {
+                        std::vector<std::string> quoted;
+                        for (size_t k = begin; k < end; ++k) quoted.push_back(SoqlQuote(values[k]));
+                        std::string soql = "SELECT " + select + " FROM " + object + " WHERE " +
+                                           field + " IN (" + Join(quoted, ",") + ")";
+                        return Query(soql, [&](json& row) {
+                          part->push_back(ToRecord(object, std::move(row)));
+                          return true;
+                        });
+                      });
 }
 
 std::vector<WriteResult> SalesforceConnector::Write(const std::string& object, WriteKind kind,
@@ -403,38 +401,39 @@ Error SalesforceConnector::ReadAssociations(const std::string& from, const std::
                                             std::vector<Association>* out) {
   const bool roles = IsContactRolePair(from, to);
   const bool from_opp = Lower(from) == "opportunity";
-  for (size_t i = 0; i < from_ids.size(); i += config_.in_clause_size) {
-    std::vector<std::string> quoted;
-    for (size_t k = i; k < std::min(from_ids.size(), i + config_.in_clause_size); ++k)
-      quoted.push_back(SoqlQuote(from_ids[k]));
-    std::string soql;
-    if (roles) {
-      soql = std::string(
-                 "SELECT Id, OpportunityId, ContactId, Role, IsPrimary FROM "
-                 "OpportunityContactRole WHERE ") +
-             (from_opp ? "OpportunityId" : "ContactId") + " IN (" + Join(quoted, ",") +
-             ") ORDER BY Id";
-    } else {
-      soql = "SELECT Id, " + to + "Id FROM " + from + " WHERE Id IN (" + Join(quoted, ",") + ")";
-    }
-    Error e = Query(soql, [&](const json& row) {
-      Association a;
-      if (roles) {
-        a.from_id = Text(row.value(from_opp ? "OpportunityId" : "ContactId", json("")));
-        a.to_id = Text(row.value(from_opp ? "ContactId" : "OpportunityId", json("")));
-        if (row.contains("Role") && row["Role"].is_string()) a.labels.push_back(row["Role"]);
-        a.primary = row.value("IsPrimary", false);
-      } else {
-        a.from_id = Text(row.value("Id", json("")));
-        a.to_id = Text(row.value(to + "Id", json(nullptr)));
-        if (a.to_id.empty()) return true;
-      }
-      out->push_back(std::move(a));
-      return true;
-    });
-    if (!e.ok()) return e;
-  }
-  return {};
+  return chunks_.Read(
+      from_ids.size(), static_cast<size_t>(config_.in_clause_size), out,
+      [&](size_t begin, size_t end, std::vector<Association>* part) {
+        std::vector<std::string> quoted;
+        for (size_t k = begin; k < end; ++k) quoted.push_back(SoqlQuote(from_ids[k]));
+        std::string soql;
+        if (roles) {
+          soql = std::string(
+                     "SELECT Id, OpportunityId, ContactId, Role, IsPrimary FROM "
+                     "OpportunityContactRole WHERE ") +
+                 (from_opp ? "OpportunityId" : "ContactId") + " IN (" + Join(quoted, ",") +
+                 ") ORDER BY Id";
+        } else {
+          soql =
+              "SELECT Id, " + to + "Id FROM " + from + " WHERE Id IN (" + Join(quoted, ",") + ")";
+        }
+        Error e = Query(soql, [&](const json& row) {
+          Association a;
+          if (roles) {
+            a.from_id = Text(row.value(from_opp ? "OpportunityId" : "ContactId", json("")));
+            a.to_id = Text(row.value(from_opp ? "ContactId" : "OpportunityId", json("")));
+            if (row.contains("Role") && row["Role"].is_string()) a.labels.push_back(row["Role"]);
+            a.primary = row.value("IsPrimary", false);
+          } else {
+            a.from_id = Text(row.value("Id", json("")));
+            a.to_id = Text(row.value(to + "Id", json(nullptr)));
+            if (a.to_id.empty()) return true;
+          }
+          part->push_back(std::move(a));
+          return true;
+        });
+        return e;
+      });
 }
 
 std::vector<WriteResult> SalesforceConnector::Associate(const std::string& from,

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "connectors/api_session.h"
+#include "connectors/chunked_reads.h"
 #include "connectors/connector.h"
 #include "connectors/feed_writes.h"
 #include "connectors/worker_thread.h"
@@ -80,6 +81,7 @@ class SalesforceConnector final : public Connector {
   SalesforceConfig config_;
   ApiSession session_;
   FeedWrites feed_writes_;  // see ReadChanges
+  ChunkedReads chunks_;     // a read's chunks out at once (ReadByIds, FindByField, ...)
   // The feed's read-ahead thread; last, so it is joined before what its tasks use is gone.
   WorkerThread read_ahead_;
 };

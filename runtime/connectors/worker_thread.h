@@ -64,6 +64,17 @@ class WorkerThread {
     if (thread_.joinable()) thread_.join();
   }
 
+  // Queues `task` with no answer to wait for: for tasks that own what they use (ChunkedReads).
+  template <class F>
+  void PostDetached(F task) {
+    {
+      std::lock_guard lock(mu_);
+      tasks_.emplace_back(
+          [task = std::move(task)]() mutable { CountWorkerCpu([&task] { task(); }); });
+      if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+    }
+    cv_.notify_one();
+  }
   // Queues `task` (started on the first post) and returns its answer.
   template <class F>
   WorkerFuture<std::invoke_result_t<F&>> Post(F task) {

@@ -305,6 +305,35 @@ TEST_CASE("hubspot: read by ids skips missing ones; find by field is case-insens
   CHECK(out[0].id == ids[3]);
 }
 
+TEST_CASE("hubspot: the batches of one read are out at once") {
+  // 350 ids are four batch reads, each answered 400 ms late: out together, about 400 ms in all
+  // (one after the other: 1.6 s). The batches' records in batch order, as one by one.
+  Sandboxes s;
+  HubSpotConnector hs(s.HubSpotConfig());
+  auto ids = SeedContacts(s, 350, kT0 - 1000, 1);
+  sandbox::FaultSpec slow;
+  slow.endpoint = "batch/read";
+  slow.latency_ms = 400;
+  s.hubspot->AddFault(slow);
+  std::vector<Record> out;
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(hs.ReadByIds("contacts", ids, {"email"}, &out).ok());
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  CHECK(s.hubspot->CallCount("batch/read") == 4);
+  REQUIRE(out.size() == ids.size());
+  // Each batch's records where its batch is (HubSpot orders the records within one answer as
+  // it likes).
+  for (size_t b = 0; b < ids.size(); b += 100) {
+    std::set<std::string> want(ids.begin() + b, ids.begin() + std::min(ids.size(), b + 100)), got;
+    for (size_t i = b; i < std::min(ids.size(), b + 100); ++i) got.insert(out[i].id);
+    CHECK(got == want);
+  }
+  CHECK(ms >= 400);
+  CHECK_MESSAGE(ms < 1000, "four batch reads of 400 ms took " << ms << " ms");
+}
+
 TEST_CASE("hubspot: deletions come from the archived listing, each once") {
   Sandboxes s;
   HubSpotConnector hs(s.HubSpotConfig());

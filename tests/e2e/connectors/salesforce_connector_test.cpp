@@ -57,6 +57,29 @@ std::vector<Record> ReadAll(Connector& c, Watermark since, Watermark* last = nul
   return all;
 }
 
+TEST_CASE("salesforce: the IN lists of one look-up are out at once") {
+  // 350 emails are four queries of 100, each answered 400 ms late: out together.
+  Sandboxes s;
+  SalesforceConnector sf(s.SalesforceConfig());
+  SeedContacts(s, 350, 350);
+  std::vector<std::string> emails;
+  for (int i = 0; i < 350; ++i) emails.push_back(Email(i));
+  sandbox::FaultSpec slow;
+  slow.endpoint = "/query";
+  slow.latency_ms = 400;
+  s.salesforce->AddFault(slow);
+  std::vector<Record> out;
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(sf.FindByField("Contact", "Email", emails, {"Id"}, &out).ok());
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  CHECK(s.salesforce->CallCount("/query") == 4);
+  CHECK(out.size() == 350);
+  CHECK(ms >= 400);
+  CHECK_MESSAGE(ms < 1000, "four queries of 400 ms took " << ms << " ms");
+}
+
 }  // namespace
 
 TEST_CASE("salesforce: seeding answers with ids") {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "connectors/api_session.h"
+#include "connectors/chunked_reads.h"
 #include "connectors/error_category.h"
 #include "connectors/fast_json.h"
 #include "connectors/http/calls_out.h"
@@ -273,4 +274,93 @@ TEST_CASE(
   }  // like std::async's future, the dropped answer waits for its task
   CHECK(done.load());
   CHECK(WorkerCpuNs().load() - cpu_before >= 10'000'000);  // >= 10 ms of the 30 spun
+}
+
+// chunked_reads.h: a read's chunks out up to four at once, joined in chunk order.
+TEST_CASE("chunked reads: four chunks at once, parts joined in chunk order") {
+  ChunkedReads chunks;
+  std::atomic<int> out_now{0}, most_out{0};
+  std::vector<int> out;
+  const auto start = std::chrono::steady_clock::now();
+  // 10 items in chunks of 3: [0,3) [3,6) [6,9) [9,10), each read taking 200 ms.
+  Error e = chunks.Read(10, 3, &out, [&](size_t begin, size_t end, std::vector<int>* part) {
+    const int now = ++out_now;
+    for (int m = most_out; now > m && !most_out.compare_exchange_weak(m, now);) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    for (size_t i = begin; i < end; ++i) part->push_back(static_cast<int>(i));
+    --out_now;
+    return Error{};
+  });
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  CHECK(e.ok());
+  CHECK(out == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  CHECK(most_out.load() == 4);
+  CHECK_MESSAGE(ms < 400,
+                "four chunks of 200 ms took " << ms << " ms");  // one after the other: 800
+}
+
+TEST_CASE("chunked reads: the first failure in chunk order, and the parts up to it") {
+  ChunkedReads chunks;
+  std::vector<int> out;
+  Error e = chunks.Read(8, 2, &out, [&](size_t begin, size_t, std::vector<int>* part) {
+    part->push_back(static_cast<int>(begin));
+    Error fail;
+    if (begin == 2 || begin == 6) {
+      fail.category = ErrorCategory::kServer;
+      fail.message = "chunk " + std::to_string(begin);
+    }
+    // The later failure answers first: the earlier one is still the read's.
+    if (begin == 2) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return fail;
+  });
+  CHECK_FALSE(e.ok());
+  CHECK(e.message == "chunk 2");
+  CHECK(out == std::vector<int>{0, 2});  // as read one by one: chunk 0, then the failing chunk
+  // A chunk that throws: the read rethrows it once every chunk is done.
+  CHECK_THROWS_WITH(chunks.Read(4, 1, &out,
+                                [](size_t begin, size_t, std::vector<int>*) -> Error {
+                                  if (begin == 1) throw std::runtime_error("lost");
+                                  return {};
+                                }),
+                    "lost");
+  // One chunk runs on the caller's thread.
+  std::thread::id where;
+  CHECK(chunks
+            .Read(3, 5, &out,
+                  [&](size_t, size_t, std::vector<int>*) {
+                    where = std::this_thread::get_id();
+                    return Error{};
+                  })
+            .ok());
+  CHECK(where == std::this_thread::get_id());
+}
+
+TEST_CASE("chunked reads: callers on several threads share the helpers") {
+  ChunkedReads chunks;
+  std::vector<std::thread> callers;
+  std::vector<std::vector<int>> outs(4);
+  for (int c = 0; c < 4; ++c)
+    callers.emplace_back([&, c] {
+      for (int round = 0; round < 20; ++round) {
+        std::vector<int> out;
+        CHECK(chunks
+                  .Read(12, 2, &out,
+                        [&](size_t begin, size_t end, std::vector<int>* part) {
+                          for (size_t i = begin; i < end; ++i)
+                            part->push_back(static_cast<int>(i) + c);
+                          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                          return Error{};
+                        })
+                  .ok());
+        outs[c] = out;
+      }
+    });
+  for (auto& t : callers) t.join();
+  for (int c = 0; c < 4; ++c) {
+    REQUIRE(outs[c].size() == 12);
+    for (int i = 0; i < 12; ++i) CHECK(outs[c][i] == i + c);
+  }
 }

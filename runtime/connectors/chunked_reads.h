@@ -1,0 +1,105 @@
+// The chunks of one read (ids or values beyond what one call takes: HubSpot's batch reads of
+// 100, Salesforce's composite reads of 200 and `IN` lists of 100) sent up to four at a time
+// instead of one after the other. Against a live CRM each call costs its round trip, and a
+// Salesforce page of 2,000 records reads 20 chunks of its counterparts and 20 of its emails.
+// The chunks are independent reads, so their answers are what they would be one by one; the
+// caller keeps each chunk's records apart and joins them in chunk order, and the first failure
+// in chunk order is the read's failure (the chunks after it have been read too, which is all
+// that differs).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "connectors/connector.h"
+#include "connectors/worker_thread.h"
+
+namespace syncline::connectors {
+
+class ChunkedReads {
+ public:
+  static constexpr size_t kHelpers = 3;  // and the calling thread: four chunks out at once
+
+  // Runs read(i) for every chunk i in [0, n): on this thread and on up to kHelpers helper
+  // threads, each taking the next chunk not yet taken. Returns when every chunk is read, with
+  // the first failure in chunk order (rethrows the first exception instead). Several threads
+  // may call it at once: they share the helpers, and each also reads its own chunks, so none
+  // waits for another's.
+  Error Run(size_t n, const std::function<Error(size_t)>& read) {
+    if (n == 0) return {};
+    if (n == 1) return read(0);
+    auto state = std::make_shared<State>();
+    state->n = n;
+    state->read = &read;
+    state->errors.resize(n);
+    auto take = [state] {
+      for (size_t i; (i = state->next++) < state->n;) {
+        Error e;
+        std::exception_ptr thrown;
+        try {
+          e = (*state->read)(i);
+        } catch (...) {
+          thrown = std::current_exception();
+        }
+        std::lock_guard lock(state->mu);
+        state->errors[i] = std::move(e);
+        if (thrown && !state->thrown) state->thrown = thrown;
+        if (++state->done == state->n) state->cv.notify_all();
+      }
+    };
+    // A helper that starts after every chunk was taken returns at once; it never calls `read`
+    // once this returns (every chunk taken has been read by then).
+    for (size_t h = 0; h < std::min(kHelpers, n - 1); ++h) helpers_[h].PostDetached(take);
+    take();
+    std::unique_lock lock(state->mu);
+    state->cv.wait(lock, [&] { return state->done == state->n; });
+    if (state->thrown) std::rethrow_exception(state->thrown);
+    for (Error& e : state->errors)
+      if (!e.ok()) return e;
+    return {};
+  }
+
+  // Reads `total` items (ids, values) in chunks of `size`: read(begin, end, part) for each
+  // chunk [begin, end), up to four at once (Run). Appends the chunks' parts to *out in chunk
+  // order, up to and with the first that failed, as reading them one by one would have.
+  template <class T, class F>
+  Error Read(size_t total, size_t size, std::vector<T>* out, F&& read) {
+    if (total == 0) return {};
+    size = std::max<size_t>(1, size);
+    const size_t n = (total + size - 1) / size;
+    std::vector<std::vector<T>> parts(n);
+    std::vector<Error> errors(n);
+    const std::function<Error(size_t)> one = [&](size_t i) {
+      errors[i] = read(i * size, std::min(total, (i + 1) * size), &parts[i]);
+      return errors[i];
+    };
+    const Error e = Run(n, one);
+    for (size_t i = 0; i < n; ++i) {
+      for (T& t : parts[i]) out->push_back(std::move(t));
+      if (!errors[i].ok()) break;
+    }
+    return e;
+  }
+
+ private:
+  struct State {
+    std::atomic<size_t> next{0};
+    size_t n = 0, done = 0;
+    const std::function<Error(size_t)>* read = nullptr;
+    std::vector<Error> errors;
+    std::exception_ptr thrown;
+    std::mutex mu;
+    std::condition_variable cv;
+  };
+  std::array<WorkerThread, kHelpers> helpers_;
+};
+
+}  // namespace syncline::connectors
