@@ -14,9 +14,14 @@
     through the demo rules: write calls per endpoint against the fewest the batch endpoints
     allow (creates: ceil(N/100) per HubSpot object, ceil(N/200) opportunities; associations:
     ceil(N/1000) per HubSpot association pair); then a second run, which should write nothing.
+(e) Against CRMs across the internet: `syncline demo --contacts L --latency MS --runs 1`, every
+    call answered MS later, beside the same demo without latency. The ratio of its extra time
+    to calls x MS is the share of the calls' round trips the run waited for one by one (1.00:
+    every call alone; 0.25: four at a time throughout).
 
 Usage: sync_bench.py SYNCLINE REPO [--api-n 10000] [--demo-n 100000] [--profile-n 1000]
-                     [--objects-n 10000] [--skip a,b,c,d]"""
+                     [--objects-n 10000] [--latency-n 5000] [--latency-ms 40]
+                     [--skip a,b,c,d,e]"""
 import argparse
 import collections
 import glob
@@ -199,6 +204,30 @@ def throughput(syncline, m):
     return run
 
 
+def latency(syncline, n, ms):
+    print(f"\n== (e) latency: syncline demo --contacts {n} --latency {ms} --runs 1, "
+          f"against --latency 0")
+    runs = {}
+    for lat in (0, ms):
+        p = subprocess.run([syncline, "demo", "--contacts", str(n), "--no-rate-limits",
+                            "--latency", str(lat), "--format", "json", "--runs", "1"],
+                           capture_output=True, text=True, timeout=7200)
+        if p.returncode != 0:
+            print(f"demo --latency {lat} failed ({p.returncode}): {p.stderr[-500:]}")
+            return None
+        runs[lat] = json.loads(p.stdout[p.stdout.index("{"):])["runs"][0]
+    slow, fast = runs[ms], runs[0]
+    calls = slow["api_calls"]["hubspot"] + slow["api_calls"]["salesforce"]
+    waited = slow["seconds"] - fast["seconds"]
+    print(f"| contacts | latency ms | calls (HubSpot + Salesforce) | sync s | without latency s "
+          f"| extra s / (calls x latency) |")
+    print("|---|---|---|---|---|---|")
+    print(f"| {n} | {ms} | {slow['api_calls']['hubspot']} + {slow['api_calls']['salesforce']} | "
+          f"{slow['seconds']:.2f} | {fast['seconds']:.2f} | "
+          f"{waited / (calls * ms / 1000):.2f} |")
+    return slow
+
+
 def profile(syncline, m):
     if not shutil.which("valgrind") or not shutil.which("callgrind_annotate"):
         print("\n== (c) valgrind not installed: no profile")
@@ -243,7 +272,9 @@ def main():
     ap.add_argument("--demo-n", type=int, default=4000)
     ap.add_argument("--profile-n", type=int, default=1000)
     ap.add_argument("--objects-n", type=int, default=10000)
-    ap.add_argument("--skip", default="", help="comma list of a,b,c to skip")
+    ap.add_argument("--latency-n", type=int, default=5000)
+    ap.add_argument("--latency-ms", type=int, default=40)
+    ap.add_argument("--skip", default="", help="comma list of a,b,c,d,e to skip")
     a = ap.parse_args()
     print(f"date {time.strftime('%Y-%m-%d %H:%M')}, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs")
@@ -255,6 +286,8 @@ def main():
         profile(a.syncline, a.profile_n)
     if "d" not in a.skip:
         object_calls(a.syncline, a.repo, a.objects_n)
+    if "e" not in a.skip:
+        latency(a.syncline, a.latency_n, a.latency_ms)
     print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
