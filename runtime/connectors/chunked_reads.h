@@ -30,12 +30,17 @@ class ChunkedReads {
 
   // Runs read(i) for every chunk i in [0, n): on this thread and on up to kHelpers helper
   // threads, each taking the next chunk not yet taken. Returns when every chunk is read, with
-  // the first failure in chunk order (rethrows the first exception instead). Several threads
-  // may call it at once: they share the helpers, and each also reads its own chunks, so none
-  // waits for another's.
-  Error Run(size_t n, const std::function<Error(size_t)>& read) {
+  // the first failure in chunk order, whose index goes to *failed (n when none); rethrows the
+  // first exception instead. Several threads may call it at once: they share the helpers, and
+  // each also reads its own chunks, so none waits for another's.
+  Error Run(size_t n, const std::function<Error(size_t)>& read, size_t* failed = nullptr) {
+    if (failed) *failed = n;
     if (n == 0) return {};
-    if (n == 1) return read(0);
+    if (n == 1) {
+      Error e = read(0);
+      if (failed && !e.ok()) *failed = 0;
+      return e;
+    }
     auto state = std::make_shared<State>();
     state->n = n;
     state->read = &read;
@@ -62,8 +67,11 @@ class ChunkedReads {
     std::unique_lock lock(state->mu);
     state->cv.wait(lock, [&] { return state->done == state->n; });
     if (state->thrown) std::rethrow_exception(state->thrown);
-    for (Error& e : state->errors)
-      if (!e.ok()) return e;
+    for (size_t i = 0; i < n; ++i)
+      if (!state->errors[i].ok()) {
+        if (failed) *failed = i;
+        return state->errors[i];
+      }
     return {};
   }
 
@@ -76,16 +84,12 @@ class ChunkedReads {
     size = std::max<size_t>(1, size);
     const size_t n = (total + size - 1) / size;
     std::vector<std::vector<T>> parts(n);
-    std::vector<Error> errors(n);
-    const std::function<Error(size_t)> one = [&](size_t i) {
-      errors[i] = read(i * size, std::min(total, (i + 1) * size), &parts[i]);
-      return errors[i];
-    };
-    const Error e = Run(n, one);
-    for (size_t i = 0; i < n; ++i) {
+    size_t failed = n;
+    const Error e = Run(
+        n, [&](size_t i) { return read(i * size, std::min(total, (i + 1) * size), &parts[i]); },
+        &failed);
+    for (size_t i = 0; i < n && i <= failed; ++i)
       for (T& t : parts[i]) out->push_back(std::move(t));
-      if (!errors[i].ok()) break;
-    }
     return e;
   }
 

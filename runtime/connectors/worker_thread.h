@@ -67,13 +67,7 @@ class WorkerThread {
   // Queues `task` with no answer to wait for: for tasks that own what they use (ChunkedReads).
   template <class F>
   void PostDetached(F task) {
-    {
-      std::lock_guard lock(mu_);
-      tasks_.emplace_back(
-          [task = std::move(task)]() mutable { CountWorkerCpu([&task] { task(); }); });
-      if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
-    }
-    cv_.notify_one();
+    Enqueue([task = std::move(task)]() mutable { CountWorkerCpu([&task] { task(); }); });
   }
   // Queues `task` (started on the first post) and returns its answer.
   template <class F>
@@ -82,16 +76,19 @@ class WorkerThread {
     auto job = std::make_shared<std::packaged_task<R()>>(
         [task = std::move(task)]() mutable { return CountWorkerCpu(task); });
     std::future<R> answer = job->get_future();
-    {
-      std::lock_guard lock(mu_);
-      tasks_.emplace_back([job] { (*job)(); });
-      if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
-    }
-    cv_.notify_one();
+    Enqueue([job] { (*job)(); });
     return WorkerFuture<R>(std::move(answer));
   }
 
  private:
+  void Enqueue(std::function<void()> job) {
+    {
+      std::lock_guard lock(mu_);
+      tasks_.emplace_back(std::move(job));
+      if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+    }
+    cv_.notify_one();
+  }
   void Loop() {
     for (;;) {
       std::function<void()> task;

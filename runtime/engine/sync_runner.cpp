@@ -1476,7 +1476,6 @@ struct SyncRunner::Impl {
     auto& unlinked_by_key = pw.unlinked_by_key;
     // Keys whose look-up answer may be stale, and the records that lost their link since.
     std::set<std::string> stale_keys;
-    std::vector<std::string> relook;  // their look-up values
     const std::set<std::string> written(hs_keys_written_.begin() + pw.keys_mark,
                                         hs_keys_written_.end());
     const std::unordered_set<std::string> lost(relinked_away_.begin() + pw.relinks_mark,
@@ -1497,13 +1496,10 @@ struct SyncRunner::Impl {
           AddUnlinked(pw, std::move(pw.page[i]));
         }
       for (const auto& [key, i] : unlinked_by_key)
-        if (!had.count(key) && stale_keys.insert(key).second)
-          relook.push_back(LookupKey(works[i], key));
+        if (!had.count(key)) stale_keys.insert(key);
     }
-    if (!p.match_hubspot.empty())
-      for (auto& [key, i] : unlinked_by_key)
-        if (written.count(key) && stale_keys.insert(key).second)
-          relook.push_back(LookupKey(works[i], key));
+    for (const auto& [key, i] : unlinked_by_key)
+      if (written.count(key)) stale_keys.insert(key);
     if (!pw.fetch.empty()) {
       Lookup& l = pw.lookups.front();
       if (!l.error.ok()) Fail(l.error, "reading HubSpot " + p.hubspot_object);
@@ -1531,9 +1527,13 @@ struct SyncRunner::Impl {
         hs_min_items += Batches(static_cast<int64_t>(pw.keys.size()), o.hubspot_batch);
         for (auto& r : l.found) by_key[KeyOf(r, true)] = std::move(r);
       }
-      if (!relook.empty()) {
+      if (!stale_keys.empty()) {
         // Asked again now that the page before is written: what it created or re-keyed.
-        for (const std::string& key : stale_keys) by_key.erase(key);
+        std::vector<std::string> relook;
+        for (const std::string& key : stale_keys) {
+          by_key.erase(key);
+          relook.push_back(LookupKey(works[unlinked_by_key.at(key)], key));
+        }
         std::vector<Record> found;
         connectors::Error e = hs.FindByField(p.hubspot_object, p.match_hubspot, relook,
                                              p.hubspot_read_fields, &found);

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -115,6 +116,28 @@ inline std::vector<std::string> SeededIds(const nlohmann::json& answer, const st
     for (const auto& id : (*j)[key])
       out.push_back(id.is_string() ? id.get<std::string>() : id.dump());
   return out;
+}
+
+// A fault that answers the matching calls from the `on_call`-th on, `times` of them, only after
+// `latency_ms` (the timing tests of calls that are out at the same time).
+inline sandbox::FaultSpec SlowCalls(const std::string& endpoint, int latency_ms, int64_t times = 1,
+                                    int64_t on_call = 1) {
+  sandbox::FaultSpec slow;
+  slow.endpoint = endpoint;
+  slow.latency_ms = latency_ms;
+  slow.on_call = on_call;
+  slow.times = times;
+  return slow;
+}
+
+// How long `work` took, in milliseconds.
+template <class F>
+int64_t ElapsedMs(F&& work) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::forward<F>(work)();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               t0)
+      .count();
 }
 
 }  // namespace syncline::test

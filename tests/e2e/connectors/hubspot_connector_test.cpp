@@ -311,16 +311,10 @@ TEST_CASE("hubspot: the batches of one read are out at once") {
   Sandboxes s;
   HubSpotConnector hs(s.HubSpotConfig());
   auto ids = SeedContacts(s, 350, kT0 - 1000, 1);
-  sandbox::FaultSpec slow;
-  slow.endpoint = "batch/read";
-  slow.latency_ms = 400;
-  s.hubspot->AddFault(slow);
+  s.hubspot->AddFault(test::SlowCalls("batch/read", 400, 4));
   std::vector<Record> out;
-  const auto start = std::chrono::steady_clock::now();
-  CHECK(hs.ReadByIds("contacts", ids, {"email"}, &out).ok());
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
+  const int64_t ms =
+      test::ElapsedMs([&] { CHECK(hs.ReadByIds("contacts", ids, {"email"}, &out).ok()); });
   CHECK(s.hubspot->CallCount("batch/read") == 4);
   REQUIRE(out.size() == ids.size());
   // Each batch's records where its batch is (HubSpot orders the records within one answer as

@@ -64,16 +64,10 @@ TEST_CASE("salesforce: the IN lists of one look-up are out at once") {
   SeedContacts(s, 350, 350);
   std::vector<std::string> emails;
   for (int i = 0; i < 350; ++i) emails.push_back(Email(i));
-  sandbox::FaultSpec slow;
-  slow.endpoint = "/query";
-  slow.latency_ms = 400;
-  s.salesforce->AddFault(slow);
+  s.salesforce->AddFault(test::SlowCalls("/query", 400, 4));
   std::vector<Record> out;
-  const auto start = std::chrono::steady_clock::now();
-  CHECK(sf.FindByField("Contact", "Email", emails, {"Id"}, &out).ok());
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
+  const int64_t ms = test::ElapsedMs(
+      [&] { CHECK(sf.FindByField("Contact", "Email", emails, {"Id"}, &out).ok()); });
   CHECK(s.salesforce->CallCount("/query") == 4);
   CHECK(out.size() == 350);
   CHECK(ms >= 400);

@@ -254,26 +254,4 @@ inline std::string ContactRules(const std::string& settings, const std::string& 
          mappings + "\n  }\n}\n";
 }
 
-// A fault that answers the matching calls from the `on_call`-th on, `times` of them, only after
-// `latency_ms` (the timing tests of calls that are out at the same time).
-inline sandbox::FaultSpec SlowCalls(const std::string& endpoint, int latency_ms, int64_t times = 1,
-                                    int64_t on_call = 1) {
-  sandbox::FaultSpec slow;
-  slow.endpoint = endpoint;
-  slow.latency_ms = latency_ms;
-  slow.on_call = on_call;
-  slow.times = times;
-  return slow;
-}
-
-// How long `work` took, in milliseconds.
-template <class F>
-int64_t ElapsedMs(F&& work) {
-  const auto t0 = std::chrono::steady_clock::now();
-  std::forward<F>(work)();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                               t0)
-      .count();
-}
-
 }  // namespace syncline::test
