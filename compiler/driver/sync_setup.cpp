@@ -56,6 +56,12 @@ bool ReadEndpoint(const toml::table* t, const std::string& name, CrmEndpoint* e,
         return false;
       }
       e->batch_size = static_cast<int>(*value.value<int64_t>());
+    } else if (k == "write_calls") {
+      if (!value.is_integer() || *value.value<int64_t>() < 1 || *value.value<int64_t>() > 4) {
+        *error = "[" + name + "] write_calls must be between 1 and 4 (write calls out at once)";
+        return false;
+      }
+      e->write_calls = static_cast<int>(*value.value<int64_t>());
     } else if (k == "rate_limit") {
       if (!value.is_boolean()) {
         *error = "[" + name + "] rate_limit must be true or false";
@@ -378,6 +384,9 @@ bool OpenConfigured(const SyncConfig& config, const std::string& engine, const s
   if (config.hubspot.batch_size > 0) out->options.hubspot_batch = config.hubspot.batch_size;
   if (config.salesforce.batch_size > 0)
     out->options.salesforce_batch = config.salesforce.batch_size;
+  if (config.hubspot.write_calls > 0) out->options.hubspot_write_calls = config.hubspot.write_calls;
+  if (config.salesforce.write_calls > 0)
+    out->options.salesforce_write_calls = config.salesforce.write_calls;
   return true;
 }
 

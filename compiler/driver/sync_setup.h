@@ -32,6 +32,7 @@ struct CrmEndpoint {
   int64_t daily_budget = 0;  // calls allocated to Syncline per UTC day (R139); 0: none
   bool rate_limit = true;    // client-side 10-second window (HubSpot)
   int batch_size = 0;        // records per write call; 0: the API's maximum (100 / 200)
+  int write_calls = 0;       // write calls out at once (1-4); 0: the engine's default
 };
 
 struct SyncConfig {

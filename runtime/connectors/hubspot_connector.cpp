@@ -323,10 +323,18 @@ std::vector<WriteResult> HubSpotConnector::Write(const std::string& object, Writ
                                                  const std::vector<WriteItem>& items,
                                                  const WriteOptions& options) {
   std::vector<WriteResult> out(items.size());
-  for (size_t i = 0; i < items.size(); i += config_.batch_size) {
+  const size_t batch = std::max<size_t>(1, config_.batch_size);
+  auto write_batch = [&](size_t b) {
     std::vector<size_t> which;
-    for (size_t k = i; k < std::min(items.size(), i + config_.batch_size); ++k) which.push_back(k);
-    WriteChunk(object, kind, items, which, options, out, 0);
+    for (size_t k = b * batch; k < std::min(items.size(), (b + 1) * batch); ++k) which.push_back(k);
+    WriteChunk(object, kind, items, which, options, out, 0);  // each batch its own items of out
+    return Error{};
+  };
+  const size_t batches = (items.size() + batch - 1) / batch;
+  if (batches > 1 && IndependentBatches(kind, items, options)) {
+    chunks_.Run(batches, write_batch);
+  } else {
+    for (size_t b = 0; b < batches; ++b) write_batch(b);
   }
   // Items of a 207 that failed with a server error were not applied: send them again.
   for (int round = 0; round < config_.transient_item_retries; ++round) {

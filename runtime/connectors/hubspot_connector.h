@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "connectors/api_session.h"
-#include "connectors/chunked_reads.h"
+#include "connectors/chunked_calls.h"
 #include "connectors/connector.h"
 #include "connectors/feed_writes.h"
 #include "connectors/window_cursor.h"
@@ -95,7 +95,7 @@ class HubSpotConnector final : public Connector {
   ApiSession session_;
   std::map<std::string, std::string> custom_type_ids_;  // custom object name -> 2-…
   FeedWrites feed_writes_;                              // see ReadChanges
-  ChunkedReads chunks_;  // a read's chunks out at once (ReadByIds, FindByField, ...)
+  ChunkedCalls chunks_;  // a read's chunks, or a write's batches, out at once
   // The feed's read-ahead thread; last, so it is joined before what its tasks use is gone.
   WorkerThread read_ahead_;
 };

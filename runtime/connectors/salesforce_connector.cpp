@@ -267,12 +267,20 @@ std::vector<WriteResult> SalesforceConnector::Write(const std::string& object, W
     // Upserts name their key field in the path: one call per key field and chunk.
     std::map<std::string, std::vector<size_t>> groups;
     for (size_t i : all) groups[kind == WriteKind::kUpsert ? items[i].key_field : ""].push_back(i);
+    const size_t size = std::max<size_t>(1, config_.collection_size);
+    std::vector<std::vector<size_t>> calls;
     for (const auto& [key, which] : groups)
-      for (size_t i = 0; i < which.size(); i += config_.collection_size)
-        WriteOnce(object, kind, items,
-                  {which.begin() + i,
-                   which.begin() + std::min(which.size(), i + config_.collection_size)},
-                  options, out, 0);
+      for (size_t i = 0; i < which.size(); i += size)
+        calls.emplace_back(which.begin() + i, which.begin() + std::min(which.size(), i + size));
+    auto write_call = [&](size_t c) {
+      WriteOnce(object, kind, items, calls[c], options, out, 0);  // its own items of out
+      return Error{};
+    };
+    if (calls.size() > 1 && IndependentBatches(kind, items, options)) {
+      chunks_.Run(calls.size(), write_call);
+    } else {
+      for (size_t c = 0; c < calls.size(); ++c) write_call(c);
+    }
   };
   std::vector<size_t> all(items.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;

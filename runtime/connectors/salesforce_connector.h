@@ -8,7 +8,7 @@
 #include <string>
 
 #include "connectors/api_session.h"
-#include "connectors/chunked_reads.h"
+#include "connectors/chunked_calls.h"
 #include "connectors/connector.h"
 #include "connectors/feed_writes.h"
 #include "connectors/worker_thread.h"
@@ -81,7 +81,7 @@ class SalesforceConnector final : public Connector {
   SalesforceConfig config_;
   ApiSession session_;
   FeedWrites feed_writes_;  // see ReadChanges
-  ChunkedReads chunks_;     // a read's chunks out at once (ReadByIds, FindByField, ...)
+  ChunkedCalls chunks_;     // a read's chunks, or a write's batches, out at once
   // The feed's read-ahead thread; last, so it is joined before what its tasks use is gone.
   WorkerThread read_ahead_;
 };

@@ -64,7 +64,7 @@ class WorkerThread {
     if (thread_.joinable()) thread_.join();
   }
 
-  // Queues `task` with no answer to wait for: for tasks that own what they use (ChunkedReads).
+  // Queues `task` with no answer to wait for: for tasks that own what they use (ChunkedCalls).
   template <class F>
   void PostDetached(F task) {
     Enqueue([task = std::move(task)]() mutable { CountWorkerCpu([&task] { task(); }); });

@@ -906,13 +906,16 @@ struct SyncRunner::Impl {
     std::shared_ptr<const std::vector<connectors::WriteItem>> items;
   };
 
-  // Writes the jobs in batches, under the journal. Each side's jobs go in their order, one call
-  // at a time (WriteFlights): a side's next call is sent as soon as its previous one is answered,
-  // before that answer is settled here, and the two sides' calls are out at the same time.
-  // A lane's next call is begun (its intents journaled) while the lane's call is out, so that
-  // the CRM does not wait for the journal between two calls. A call begun and not sent (the
-  // run was suspended) is abandoned in the journal; after a crash, recovery finds it not applied,
-  // as it finds a call the crash stopped between its journal and its send.
+  // Writes the jobs in batches, under the journal. Each side's jobs go in their order, up to
+  // `o.*_write_calls` calls out at a time (WriteFlights): a side's next call is sent as soon as one
+  // of its calls is answered, before that answer is settled here, and the two sides' calls are
+  // out at the same time. The calls of one Execute are independent of each other (a record is in
+  // one job per side, created or updated), so their order of arrival does not matter; answers
+  // are settled in the order the calls were sent. A lane's next call is begun (its intents
+  // journaled) while the lane's calls are out, so that the CRM does not wait for the journal
+  // between two calls. A call begun and not sent (the run was suspended) is abandoned in the
+  // journal; after a crash, recovery finds it not applied, as it finds a call the crash stopped
+  // between its journal and its send.
   void Execute(std::vector<Work>& works, const std::vector<WriteJob>& jobs) {
     std::array<std::deque<WriteCall>, WriteFlights::kLanes> queued;
     auto lane_of = [](Side side) { return side == Side::kSalesforce ? size_t{0} : size_t{1}; };
@@ -934,35 +937,45 @@ struct SyncRunner::Impl {
       BeginCall(works, call);
       ready[lane] = std::move(call);
     };
-    WriteFlights flights(write_lanes_);
-    std::array<std::optional<WriteCall>, WriteFlights::kLanes> out;
-    auto send = [&](size_t lane) {
+    WriteFlights flights(write_lanes_, {static_cast<size_t>(o.salesforce_write_calls),
+                                        static_cast<size_t>(o.hubspot_write_calls)});
+    std::array<std::deque<WriteCall>, WriteFlights::kLanes> out;  // oldest first, as flights
+    auto send_one = [&](size_t lane) {
+      if (!flights.HasRoom(lane)) return false;
       begin_next(lane);
-      if (!ready[lane] || Suspended()) return;
+      if (!ready[lane] || Suspended()) return false;
       const WriteJob& job = *ready[lane]->job;
       connectors::WriteOptions wo;
       if (job.kind == connectors::WriteKind::kCreate) wo.dedupe_field = KeyField(job.side);
       flights.Send(lane, job.side == Side::kHubSpot ? hs : sf, job.object, job.kind,
                    ready[lane]->items, std::move(wo));
-      out[lane] = std::move(*ready[lane]);
+      out[lane].push_back(std::move(*ready[lane]));
       ready[lane].reset();
+      return true;
     };
-    for (size_t lane = 0; lane < WriteFlights::kLanes; ++lane) send(lane);
+    // The first calls of both sides go out in turns, so that neither waits for the other's
+    // journal rows.
+    for (bool sent = true; sent;) {
+      sent = false;
+      for (size_t lane = 0; lane < WriteFlights::kLanes; ++lane) sent |= send_one(lane);
+    }
     for (size_t lane = 0; lane < WriteFlights::kLanes; ++lane) begin_next(lane);
     while (flights.Any()) {
       const size_t lane = flights.Wait();
       std::vector<connectors::WriteResult> results = flights.Take(lane);
-      WriteCall call = std::move(*out[lane]);
-      out[lane].reset();
-      send(lane);
+      WriteCall call = std::move(out[lane].front());
+      out[lane].pop_front();
+      send_one(lane);
       SettleCall(works, call, results);
       begin_next(lane);
+      while (send_one(lane)) {  // room left by a call settled while others were answered
+      }
     }
     for (auto& begun : ready)
       if (begun) store.EndCallIntents(begun->journal);  // not sent: nothing to recover
     CheckSuspended();
   }
-  WriteFlights::Lanes write_lanes_;  // their threads live for the run
+  WriteFlights::Lanes write_lanes_;  // their threads live for the run (started when first used)
   // Look-ups sent beside the engine's thread (StartLookups, with `lookahead_`; RunContext::helper).
   connectors::WorkerThread lookups_;
   bool Suspended() const { return !hs.suspended().ok() || !sf.suspended().ok(); }
@@ -1164,6 +1177,7 @@ struct SyncRunner::Impl {
   // (links pair one record with one) and creates records for its own emails (HubSpot's emails
   // are unique), and every record it writes is linked by then, which is what the email
   // look-up's answers are checked against when the page is synced (FindLink, not before).
+  struct CompaniesFollowing;
   struct HubSpotPageWork {
     std::vector<Work> works;
     std::map<const ObjectProgram*, std::vector<std::string>> fetch;
@@ -1171,7 +1185,7 @@ struct SyncRunner::Impl {
     std::vector<std::string> keys;
     bool by_email = false;
     std::vector<Lookup> lookups;
-    std::unordered_map<std::string, std::string> stages_changed;  // R73 (ChangedStages)
+    std::unique_ptr<CompaniesFollowing> following;  // R73 (ChangedStages), started at hand-out
     std::string watermark;
     LookupsOut out;  // last: its tasks, which use the members above, end first
   };
@@ -1669,16 +1683,23 @@ struct SyncRunner::Impl {
   // ---- feeds
   void ReadHubSpot() {
     pending_page_.reset();  // one a failed pass left: nothing of it is synced
+    followed_.reset();      // its companies' moves were made; its watermark is not stored
     const auto wm = store.GetWatermark(Side::kHubSpot, p.hubspot_object).value_or("");
     int64_t pages = 0;
     connectors::Error e = hs.ReadChanges(
         p.hubspot_object, wm, p.hubspot_read_fields, [&](connectors::ChangePage& page) {
           ++pages;
           // R73's stage changes are read before Prepare moves the records into the page's work.
-          std::unordered_map<std::string, std::string> stages;
-          if (p.lifecycle_to_companies) stages = ChangedStages(page.records);
+          std::unique_ptr<CompaniesFollowing> following;
+          if (p.lifecycle_to_companies) {
+            auto stages = ChangedStages(page.records);
+            if (!stages.empty())
+              following = std::make_unique<CompaniesFollowing>(StartCompaniesFollow(
+                  std::make_shared<const std::unordered_map<std::string, std::string>>(
+                      std::move(stages))));
+          }
           std::unique_ptr<HubSpotPageWork> next = PrepareHubSpotPage(page.records, false);
-          next->stages_changed = std::move(stages);
+          next->following = std::move(following);
           next->watermark = page.watermark;
           FinishPage();  // the page before, while this one's look-ups are out
           pending_page_ = std::move(next);
@@ -1689,19 +1710,47 @@ struct SyncRunner::Impl {
     // reads it again.
     if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object + " changes");
     FinishPage();
+    FinishFollowed();
   }
 
-  // Syncs the HubSpot page handed out last (ReadHubSpot), then stores its watermark.
+  // Syncs the HubSpot page handed out last (ReadHubSpot), then stores its watermark. The
+  // companies its contacts' stage changes move (R73, StartCompaniesFollow) are moved while this
+  // page's contacts and the next page's are synced; the page's watermark is stored once they
+  // are moved (after the next page is synced), so that a crash before reads the page again and
+  // no move is lost. Watermarks are stored in page order.
   void FinishPage() {
     if (!pending_page_) return;
     std::unique_ptr<HubSpotPageWork> pw = std::move(pending_page_);
-    std::optional<CompaniesFollowing> following;
-    if (!pw->stages_changed.empty()) following = StartCompaniesFollow(pw->stages_changed);
+    std::optional<Followed> followed;
+    if (pw->following) {
+      followed.emplace();
+      followed->following = std::move(*pw->following);
+      followed->following.plan_at = report.plan.size();
+      followed->watermark = pw->watermark;
+    }
     FinishHubSpotPage(*pw);
-    if (following) FinishCompaniesFollow(*following);
-    if (!o.dry_run)
-      store.SetWatermark(Side::kHubSpot, p.hubspot_object, "changes", pw->watermark, Now());
+    const size_t moved = FinishFollowed();  // the page before's
+    if (followed) {
+      followed->following.plan_at += moved;  // those moves went in before this page's place
+      followed_ = std::move(followed);
+    } else {
+      StoreWatermark(pw->watermark);
+    }
     Progress("HubSpot " + p.hubspot_object + " read", report.counts["read.hubspot"]);
+  }
+  // Takes the companies' moves of the page before, if it made any, and stores its watermark.
+  // Returns how many plan entries the moves added.
+  size_t FinishFollowed() {
+    if (!followed_) return 0;
+    std::optional<Followed> f = std::move(followed_);
+    followed_.reset();
+    const size_t moved = FinishCompaniesFollow(f->following);
+    StoreWatermark(f->watermark);
+    return moved;
+  }
+  void StoreWatermark(const std::string& watermark) {
+    if (!o.dry_run)
+      store.SetWatermark(Side::kHubSpot, p.hubspot_object, "changes", watermark, Now());
   }
   std::unique_ptr<HubSpotPageWork> pending_page_;
 
@@ -1982,22 +2031,40 @@ struct SyncRunner::Impl {
   StageMoves FollowCompanies(const stdlib::lifecycle::LifecycleStages& stages,
                              const std::unordered_map<std::string, std::string>& contact_stage,
                              const std::string& why);
+  // The companies of the contacts (R73's first step), sorted by contact.
+  struct ContactCompanies {
+    connectors::Error error;
+    std::vector<connectors::Association> to_company;
+  };
+  ContactCompanies ReadContactCompanies(
+      const std::unordered_map<std::string, std::string>& contact_stage);
+  // Moves each company to the latest stage of its contacts (forward only, R99).
+  StageMoves MoveCompanies(const stdlib::lifecycle::LifecycleStages& stages,
+                           const std::unordered_map<std::string, std::string>& contact_stage,
+                           const ContactCompanies& companies, const std::string& why);
   // R73 for every stage change the HubSpot feed shows (edits in HubSpot, values synced from
-  // Salesforce, workflows), not only the lifecycle pass's own moves. A page's companies move on
-  // `follow_` while the engine's thread syncs the page's contacts: the two touch different
-  // records, and the page's contacts do not wait for three company calls in a row.
-  // `changed` (contact -> its new stage, from ChangedStages) is the caller's, and outlives the
-  // CompaniesFollowing.
+  // Salesforce, workflows), not only the lifecycle pass's own moves. A page's companies move
+  // beside the engine's thread while it syncs the page's contacts: the two touch different
+  // records. The page's association read starts when the page is handed out, on
+  // `follow_reads_`; the companies' read and update go on `follow_`, one page after the other,
+  // so that two pages never move one company out of order (a later stage overwritten by an
+  // earlier one, R99). The chain of moves then waits two round trips per page, not three.
   struct CompaniesFollowing {
-    const std::unordered_map<std::string, std::string>* changed;
+    std::shared_ptr<const std::unordered_map<std::string, std::string>> changed;
     size_t plan_at = 0;  // where the moves go in the plan: before the page's own writes
     connectors::WorkerFuture<StageMoves> moves;
   };
   std::unordered_map<std::string, std::string> ChangedStages(const std::vector<Record>& page);
   CompaniesFollowing StartCompaniesFollow(
-      const std::unordered_map<std::string, std::string>& changed);
-  void FinishCompaniesFollow(CompaniesFollowing& following);
-  connectors::WorkerThread follow_;
+      std::shared_ptr<const std::unordered_map<std::string, std::string>> changed);
+  size_t FinishCompaniesFollow(CompaniesFollowing& following);  // returns the plan entries added
+  connectors::WorkerThread follow_reads_, follow_;
+  // A synced page whose companies are still being moved, with its watermark.
+  struct Followed {
+    CompaniesFollowing following;
+    std::string watermark;
+  };
+  std::optional<Followed> followed_;
   std::string LifecycleRulesText() const {
     std::string text = "opportunity contact role: ";
     if (!p.lifecycle_open_stage.empty()) text += "open -> " + p.lifecycle_open_stage + ", ";
@@ -2129,14 +2196,26 @@ std::vector<std::string> SyncRunner::Impl::TakeStageMoves(StageMoves m) {
 SyncRunner::Impl::StageMoves SyncRunner::Impl::FollowCompanies(
     const stdlib::lifecycle::LifecycleStages& stages,
     const std::unordered_map<std::string, std::string>& contact_stage, const std::string& why) {
+  return MoveCompanies(stages, contact_stage, ReadContactCompanies(contact_stage), why);
+}
+
+SyncRunner::Impl::ContactCompanies SyncRunner::Impl::ReadContactCompanies(
+    const std::unordered_map<std::string, std::string>& contact_stage) {
   std::vector<std::string> contacts;
   for (const auto& [id, st] : contact_stage) contacts.push_back(id);
   std::sort(contacts.begin(), contacts.end());
-  std::vector<connectors::Association> to_company;
-  connectors::Error e = hs.ReadAssociations("contacts", "companies", contacts, &to_company);
-  if (!e.ok()) Fail(e, "reading contact companies");
+  ContactCompanies c;
+  c.error = hs.ReadAssociations("contacts", "companies", contacts, &c.to_company);
+  return c;
+}
+
+SyncRunner::Impl::StageMoves SyncRunner::Impl::MoveCompanies(
+    const stdlib::lifecycle::LifecycleStages& stages,
+    const std::unordered_map<std::string, std::string>& contact_stage,
+    const ContactCompanies& companies, const std::string& why) {
+  if (!companies.error.ok()) Fail(companies.error, "reading contact companies");
   std::unordered_map<std::string, std::string> company_stage;
-  for (const auto& a : to_company) {
+  for (const auto& a : companies.to_company) {
     auto it = contact_stage.find(a.from_id);
     if (it == contact_stage.end()) continue;
     auto& st = company_stage[a.to_id];
@@ -2144,7 +2223,7 @@ SyncRunner::Impl::StageMoves SyncRunner::Impl::FollowCompanies(
     st = later.ok() ? std::string(later.value) : it->second;
   }
   StageMoves m = MoveStages(stages, company_stage, why, "companies");
-  m.min_calls += Batches(static_cast<int64_t>(contacts.size()), kHubSpotAssociationBatch);
+  m.min_calls += Batches(static_cast<int64_t>(contact_stage.size()), kHubSpotAssociationBatch);
   return m;
 }
 
@@ -2172,29 +2251,33 @@ std::unordered_map<std::string, std::string> SyncRunner::Impl::ChangedStages(
 }
 
 SyncRunner::Impl::CompaniesFollowing SyncRunner::Impl::StartCompaniesFollow(
-    const std::unordered_map<std::string, std::string>& changed) {
+    std::shared_ptr<const std::unordered_map<std::string, std::string>> changed) {
   CompaniesFollowing f;
-  f.changed = &changed;
-  f.plan_at = report.plan.size();
+  f.changed = changed;
   const stdlib::lifecycle::LifecycleStages& stages = Stages();  // read here: it caches
-  f.moves = follow_.Post([this, &stages, &changed] {
-    return FollowCompanies(stages, changed,
-                           "a contact's lifecycle stage changed, with companies syncing (R73)");
+  // The association read needs no page before it; the moves wait for the page before's.
+  auto companies = std::make_shared<connectors::WorkerFuture<ContactCompanies>>(
+      follow_reads_.Post([this, changed] { return ReadContactCompanies(*changed); }));
+  f.moves = follow_.Post([this, &stages, changed, companies] {
+    return MoveCompanies(stages, *changed, companies->get(),
+                         "a contact's lifecycle stage changed, with companies syncing (R73)");
   });
   return f;
 }
 
-void SyncRunner::Impl::FinishCompaniesFollow(CompaniesFollowing& f) {
+size_t SyncRunner::Impl::FinishCompaniesFollow(CompaniesFollowing& f) {
   const size_t plan_end = report.plan.size();
   TakeStageMoves(f.moves.get());  // rethrows the task's StopRun
   // The moves' plan entries go where they went when the moves came before the page's writes.
   std::rotate(report.plan.begin() + static_cast<std::ptrdiff_t>(f.plan_at),
               report.plan.begin() + static_cast<std::ptrdiff_t>(plan_end), report.plan.end());
-  if (o.dry_run) return;
+  const size_t added = report.plan.size() - plan_end;
+  if (o.dry_run) return added;
   state::Transaction tx(store);
   for (const auto& [id, stage] : *f.changed)
     store.SetTriggerValue(kStageMemory, kStageKey, id, stage);
   tx.Commit();
+  return added;
 }
 
 void SyncRunner::Impl::Lifecycle() {

@@ -29,6 +29,10 @@ struct RunOptions {
   int64_t retry_interval_ms = 30 * 60'000;                               // R142
   int hubspot_batch = 100;                                               // write items per call
   int salesforce_batch = 200;
+  // Write calls out at once per CRM (1-4, engine/write_flights.h). Each waits a round trip
+  // against a live CRM; several out overlap those waits.
+  int hubspot_write_calls = 3;
+  int salesforce_write_calls = 3;
   // Import (R125-R129, `syncline import`): when set, a run reads this Salesforce object of the
   // sync from the beginning (or only `import_ids`), whatever the watermarks say, and settles
   // each record as a new or changed one: matched by email or created in HubSpot (also with

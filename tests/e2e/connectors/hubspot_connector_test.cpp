@@ -328,6 +328,53 @@ TEST_CASE("hubspot: the batches of one read are out at once") {
   CHECK_MESSAGE(ms < 1000, "four batch reads of 400 ms took " << ms << " ms");
 }
 
+TEST_CASE("hubspot: the batches of one write are out at once when independent") {
+  // 350 updates of distinct contacts are four batch updates, each answered 400 ms late: out
+  // together. Every item's result where the item is.
+  Sandboxes s;
+  HubSpotConnector hs(s.HubSpotConfig());
+  auto ids = SeedContacts(s, 350, kT0 - 1000, 1);
+  std::vector<WriteItem> items(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    items[i].id = ids[i];
+    items[i].fields = {{"firstname", "N" + std::to_string(i)}};
+  }
+  s.hubspot->AddFault(test::SlowCalls("batch/update", 400, 4));
+  std::vector<WriteResult> res;
+  const int64_t ms =
+      test::ElapsedMs([&] { res = hs.Write("contacts", WriteKind::kUpdate, items); });
+  CHECK(s.hubspot->CallCount("batch/update") == 4);
+  REQUIRE(res.size() == ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    CHECK(res[i].ok);
+    CHECK(res[i].id == ids[i]);
+  }
+  std::vector<Record> back;
+  CHECK(hs.ReadByIds("contacts", {ids[0], ids[349]}, {"firstname"}, &back).ok());
+  REQUIRE(back.size() == 2);
+  for (const Record& r : back) CHECK(r.fields["firstname"] == (r.id == ids[0] ? "N0" : "N349"));
+  CHECK(ms >= 400);
+  CHECK_MESSAGE(ms < 1000, "four batch updates of 400 ms took " << ms << " ms");
+
+  // Creates of one email in two batches go one after the other: the first batch's contact
+  // wins, as it would one by one (the second is refused as a duplicate, naming it).
+  std::vector<WriteItem> creates(101);
+  for (size_t i = 0; i < creates.size(); ++i)
+    creates[i].fields = {{"email", "new" + std::to_string(i) + "@example.com"}};
+  creates[100].fields = {{"email", "NEW0@example.com"}, {"firstname", "Second"}};
+  WriteOptions wo;
+  wo.dedupe_field = "email";
+  s.hubspot->ResetCallCounts();
+  s.hubspot->AddFault(test::SlowCalls("batch/create", 400, 1));  // the first batch, late
+  auto made = hs.Write("contacts", WriteKind::kCreate, creates, wo);
+  CHECK(s.hubspot->CallCount("batch/create") == 2);
+  REQUIRE(made.size() == 101);
+  CHECK(made[0].ok);
+  CHECK(!made[100].ok);
+  CHECK(made[100].error.category == ErrorCategory::kDuplicate);
+  CHECK(made[100].id == made[0].id);
+}
+
 TEST_CASE("hubspot: deletions come from the archived listing, each once") {
   Sandboxes s;
   HubSpotConnector hs(s.HubSpotConfig());

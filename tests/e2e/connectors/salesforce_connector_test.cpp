@@ -74,6 +74,32 @@ TEST_CASE("salesforce: the IN lists of one look-up are out at once") {
   CHECK_MESSAGE(ms < 1000, "four queries of 400 ms took " << ms << " ms");
 }
 
+TEST_CASE("salesforce: the collections of one write are out at once when independent") {
+  // 450 updates of distinct contacts are three collections of 200, each answered 400 ms late.
+  Sandboxes s;
+  SalesforceConnector sf(s.SalesforceConfig());
+  auto ids = SeedContacts(s, 450, 450);
+  REQUIRE(ids.size() == 450);
+  std::vector<WriteItem> items(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    items[i].id = ids[i];
+    items[i].fields = {{"Phone", "555-" + std::to_string(1000 + i)}};
+  }
+  s.salesforce->AddFault(test::SlowCalls("PATCH /services/data", 400, 3));
+  std::vector<WriteResult> res;
+  const int64_t ms = test::ElapsedMs([&] { res = sf.Write("Contact", WriteKind::kUpdate, items); });
+  CHECK(s.salesforce->CallCount("PATCH /services/data") == 3);
+  REQUIRE(res.size() == ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) CHECK(res[i].ok);
+  std::vector<Record> back;
+  CHECK(sf.ReadByIds("Contact", {ids[0], ids[449]}, {"Phone"}, &back).ok());
+  REQUIRE(back.size() == 2);
+  for (const Record& r : back)
+    CHECK(r.fields["Phone"] == (r.id == ids[0] ? "555-1000" : "555-1449"));
+  CHECK(ms >= 400);
+  CHECK_MESSAGE(ms < 1000, "three collection updates of 400 ms took " << ms << " ms");
+}
+
 }  // namespace
 
 TEST_CASE("salesforce: seeding answers with ids") {

@@ -160,6 +160,10 @@ with tempfile.TemporaryDirectory() as tmp:
     unknown.write_text('rules = ["x"]\nfoo = 1\n[sandbox]\n')
     p = run("plan", "--config", str(unknown), expect=2)
     check("unknown key `foo`" in p.stderr, f"unknown key message: {p.stderr}")
+    calls = tmp / "calls.toml"
+    calls.write_text('rules = ["x"]\n[hubspot]\nwrite_calls = 9\n')
+    p = run("plan", "--config", str(calls), expect=2)
+    check("write_calls must be between 1 and 4" in p.stderr, f"write_calls: {p.stderr}")
 
 # The config example in docs/runtime.md parses: a plan then stops only at the missing secret,
 # named by its variable, never printed.

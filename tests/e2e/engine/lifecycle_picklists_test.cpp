@@ -412,6 +412,47 @@ TEST_CASE("R73_a_page_s_companies_move_while_its_contacts_sync") {
   CHECK(again.counts["lifecycle.updated.companies"] == 0);
 }
 
+TEST_CASE("R73_a_page_s_companies_are_looked_up_while_the_page_before_s_move") {
+  EngineFixture f;
+  f.Rules(LifecycleRules("") + kCompaniesUpdateOnly);
+  auto [ann, ann_sf] = SyncedContact(f, "r73d@example.com", "lead");
+  auto [bob, bob_sf] = SyncedContact(f, "r73e@example.com", "lead");
+  const std::string ann_co = CompanyOf(f, ann, "Ann Inc", "");
+  const std::string bob_co = CompanyOf(f, bob, "Bob Inc", "");
+  f.Sync();
+  // One contact per HubSpot page; both are qualified. Page 1's company update and page 2's
+  // association read are each answered in 1 s. Page 2's read is sent when page 2 is handed out,
+  // so it is answered while page 1's move is out: about 1 s in all. Read after page 1's move
+  // (the moves of one page after the other's, with their reads): 2 s.
+  connectors::HubSpotConfig hc;
+  hc.session = f.Session(f.hubspot_sb->base_url(), f.hubspot_sb->token());
+  hc.search_page = 1;
+  f.hs = std::make_unique<connectors::HubSpotConnector>(hc);
+  f.UpdateContact(ann, {{"lifecyclestage", "salesqualifiedlead"}});
+  f.Tick();
+  f.UpdateContact(bob, {{"lifecyclestage", "opportunity"}});
+  constexpr int kLatencyMs = 1000;
+  const std::string companies_read = "associations/contacts/companies/batch/read";
+  f.hubspot_sb->AddFault(SlowCalls("companies/batch/update", kLatencyMs, 1, 1));
+  f.hubspot_sb->AddFault(SlowCalls(companies_read, kLatencyMs, 1, 2));
+  f.hubspot_sb->ResetCallCounts();
+  engine::RunReport r;
+  const int64_t ms = ElapsedMs([&] { r = f.Sync(); });
+  CHECK(f.hubspot_sb->CallCount(companies_read) == 2);
+  CHECK(f.hubspot_sb->CallCount("companies/batch/update") == 2);
+  CHECK(r.counts["lifecycle.contacts_changed"] == 2);
+  CHECK(r.counts["lifecycle.updated.companies"] == 2);
+  CHECK(CompanyStage(f, ann_co) == "salesqualifiedlead");
+  CHECK(CompanyStage(f, bob_co) == "opportunity");
+  CHECK(ms >= kLatencyMs);
+  CHECK_MESSAGE(ms < 2 * kLatencyMs - 300, "the sync took " << ms << " ms");
+  // Both pages' stages are remembered and their watermarks stored: the next run moves nothing.
+  auto again = f.Sync();
+  CHECK(again.counts["lifecycle.contacts_changed"] == 0);
+  CHECK(again.counts["lifecycle.updated.companies"] == 0);
+  CHECK(again.counts["read.hubspot"] <= 2);  // the two contacts' echo at most, not older pages
+}
+
 TEST_CASE("R104_a_contacts_stage_change_does_not_move_its_company") {
   // The company -> contact propagation (R103, `spread to company contacts`) is one-way. With
   // companies syncing too, R73 (the newer company-sync documentation) moves companies instead:

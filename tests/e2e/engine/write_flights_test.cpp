@@ -1,7 +1,7 @@
 // The engine's writes in flight (engine/write_flights.h), end to end: a page's HubSpot and
-// Salesforce calls are out at the same time, and a suspension on one side settles the call
-// still out on the other before the run stops, so nothing is left half done in the journal.
-// And a page's look-ups (SendLookups in sync_runner.cpp) go out two at a time.
+// Salesforce calls are out at the same time, several per side, and a suspension on one side settles
+// the call still out on the other before the run stops, so nothing is left half done in the
+// journal. And a page's look-ups (SendLookups in sync_runner.cpp) go out two at a time.
 #include "engine_fixture.h"
 
 namespace syncline::test {
@@ -44,6 +44,50 @@ TEST_CASE("a page's HubSpot and Salesforce writes are out at the same time") {
   CHECK(ms >= kLatencyMs);
   CHECK_MESSAGE(ms < 2 * kLatencyMs - 300, "the sync took " << ms << " ms");
   // Settled: the next run writes nothing.
+  f.hubspot_sb->ResetCallCounts();
+  f.salesforce_sb->ResetCallCounts();
+  f.Sync();
+  CHECK(f.hubspot_sb->CallCount("batch/") == 0);
+  CHECK(f.salesforce_sb->CallCount("composite/sobjects") == 0);
+}
+
+// A side's write calls are out `write_calls` at a time, and answers that arrive out of order are
+// settled in the order sent: every record is written once, linked and based, nothing pending.
+TEST_CASE("a side's write calls are out three at a time") {
+  EngineFixture f;
+  f.options.hubspot_batch = 1;  // one HubSpot update per record
+  f.options.salesforce_batch = 1;
+  REQUIRE(f.options.hubspot_write_calls == 3);
+  REQUIRE(f.options.salesforce_write_calls == 3);
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
+  std::vector<Pair> pairs;
+  for (const char* email : {"ann@example.com", "bob@example.com", "cy@example.com"})
+    pairs.push_back(NewPair(f, email));
+  f.Sync();
+  for (const Pair& p : pairs) {
+    f.UpdateContact(p.hs, {{"firstname", "Changed"}});
+    f.UpdateSf("Contact", p.sf, {{"Phone", "555-0100"}});
+  }
+  // Each CRM answers each write 1 s later, the first call of each side 0.5 s later still, so
+  // that the second and third are answered before it. One after the other: 3 s or more.
+  constexpr int kLatencyMs = 1000;
+  f.hubspot_sb->AddFault(SlowCalls("batch/update", kLatencyMs + 500, 1, 1));
+  f.hubspot_sb->AddFault(SlowCalls("batch/update", kLatencyMs, 2, 2));
+  f.salesforce_sb->AddFault(SlowCalls("PATCH /services/data", kLatencyMs + 500, 1, 1));
+  f.salesforce_sb->AddFault(SlowCalls("PATCH /services/data", kLatencyMs, 2, 2));
+  f.hubspot_sb->ResetCallCounts();
+  f.salesforce_sb->ResetCallCounts();
+  const int64_t ms = ElapsedMs([&] { f.Sync(); });
+  CHECK(f.hubspot_sb->CallCount("batch/update") == 3);
+  CHECK(f.salesforce_sb->CallCount("PATCH /services/data") == 3);
+  for (const Pair& p : pairs) {
+    CHECK(f.Sf("Contact", p.sf)["FirstName"] == "Changed");
+    CHECK(f.Contact(p.hs)["phone"] == "555-0100");
+  }
+  CHECK(f.store.PendingIntents().empty());
+  CHECK(ms >= kLatencyMs + 500);
+  CHECK_MESSAGE(ms < 2 * kLatencyMs + 500, "the sync took " << ms << " ms");
+  // Every answer settled its bases: the next run writes nothing.
   f.hubspot_sb->ResetCallCounts();
   f.salesforce_sb->ResetCallCounts();
   f.Sync();
@@ -311,7 +355,8 @@ TEST_CASE("R50_a_record_whose_link_the_page_before_took_over_is_settled_as_new")
 
 TEST_CASE("R140_a_suspension_settles_the_other_side_s_call_in_flight_and_sends_no_more") {
   EngineFixture f;
-  f.options.hubspot_batch = 1;  // two HubSpot calls: the second must not go out
+  f.options.hubspot_batch = 1;        // two HubSpot calls: the second must not go out
+  f.options.hubspot_write_calls = 1;  // one call out (with more, both would be out at once)
   f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
   Pair a = NewPair(f, "ann@example.com");
   Pair b = NewPair(f, "bob@example.com");

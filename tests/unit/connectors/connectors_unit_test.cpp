@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "connectors/api_session.h"
-#include "connectors/chunked_reads.h"
+#include "connectors/chunked_calls.h"
 #include "connectors/error_category.h"
 #include "connectors/fast_json.h"
 #include "connectors/http/calls_out.h"
@@ -276,9 +276,9 @@ TEST_CASE(
   CHECK(WorkerCpuNs().load() - cpu_before >= 10'000'000);  // >= 10 ms of the 30 spun
 }
 
-// chunked_reads.h: a read's chunks out up to four at once, joined in chunk order.
+// chunked_calls.h: a read's chunks out up to four at once, joined in chunk order.
 TEST_CASE("chunked reads: four chunks at once, parts joined in chunk order") {
-  ChunkedReads chunks;
+  ChunkedCalls chunks;
   std::atomic<int> out_now{0}, most_out{0};
   std::vector<int> out;
   const auto start = std::chrono::steady_clock::now();
@@ -303,7 +303,7 @@ TEST_CASE("chunked reads: four chunks at once, parts joined in chunk order") {
 }
 
 TEST_CASE("chunked reads: the first failure in chunk order, and the parts up to it") {
-  ChunkedReads chunks;
+  ChunkedCalls chunks;
   std::vector<int> out;
   Error e = chunks.Read(8, 2, &out, [&](size_t begin, size_t, std::vector<int>* part) {
     part->push_back(static_cast<int>(begin));
@@ -339,7 +339,7 @@ TEST_CASE("chunked reads: the first failure in chunk order, and the parts up to 
 }
 
 TEST_CASE("chunked reads: callers on several threads share the helpers") {
-  ChunkedReads chunks;
+  ChunkedCalls chunks;
   std::vector<std::thread> callers;
   std::vector<std::vector<int>> outs(4);
   for (int c = 0; c < 4; ++c)
@@ -363,4 +363,34 @@ TEST_CASE("chunked reads: callers on several threads share the helpers") {
     REQUIRE(outs[c].size() == 12);
     for (int i = 0; i < 12; ++i) CHECK(outs[c][i] == i + c);
   }
+}
+
+// chunked_calls.h: which writes may send their batches at once.
+TEST_CASE("independent batches: distinct records, keys and deduplicated values") {
+  auto update = [](std::vector<std::string> ids) {
+    std::vector<WriteItem> items;
+    for (auto& id : ids) items.push_back({id, "", "", nlohmann::json::object()});
+    return items;
+  };
+  CHECK(IndependentBatches(WriteKind::kUpdate, update({"1", "2", "3"}), {}));
+  CHECK(!IndependentBatches(WriteKind::kUpdate, update({"1", "2", "1"}), {}));
+  std::vector<WriteItem> upserts = {{"", "ext", "A", nlohmann::json::object()},
+                                    {"", "ext", "B", nlohmann::json::object()}};
+  CHECK(IndependentBatches(WriteKind::kUpsert, upserts, {}));
+  upserts[1].key_value = "A";
+  CHECK(!IndependentBatches(WriteKind::kUpsert, upserts, {}));
+  upserts[1].key_field = "other";  // another key field: another record
+  CHECK(IndependentBatches(WriteKind::kUpsert, upserts, {}));
+  // Creates: only with a deduplicating field, compared without case; items without it never
+  // collide.
+  std::vector<WriteItem> creates(3);
+  creates[0].fields = {{"email", "Ann@x.io"}};
+  creates[1].fields = {{"email", "bob@x.io"}};
+  creates[2].fields = {{"firstname", "No email"}};
+  CHECK(!IndependentBatches(WriteKind::kCreate, creates, {}));
+  WriteOptions by_email;
+  by_email.dedupe_field = "email";
+  CHECK(IndependentBatches(WriteKind::kCreate, creates, by_email));
+  creates[2].fields = {{"email", "ann@X.IO"}};
+  CHECK(!IndependentBatches(WriteKind::kCreate, creates, by_email));
 }

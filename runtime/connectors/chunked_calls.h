@@ -6,17 +6,24 @@
 // caller keeps each chunk's records apart and joins them in chunk order, and the first failure
 // in chunk order is the read's failure (the chunks after it have been read too, which is all
 // that differs).
+// A write of more batches than one call takes (R73's lifecycle moves of companies, say) sends
+// its batches the same way when they are independent: no record, and no value of the field
+// creates are deduplicated by, in two batches (IndependentBatches, below), so that
+// the order in which the CRM applies them cannot change what it ends with.
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "connectors/connector.h"
@@ -24,7 +31,7 @@
 
 namespace syncline::connectors {
 
-class ChunkedReads {
+class ChunkedCalls {
  public:
   static constexpr size_t kHelpers = 3;  // and the calling thread: four chunks out at once
 
@@ -105,5 +112,37 @@ class ChunkedReads {
   };
   std::array<WorkerThread, kHelpers> helpers_;
 };
+
+// Whether the batches of a write may be sent at once: updates name distinct records, upserts
+// distinct keys, and creates distinct values of the field they are deduplicated by (HubSpot's
+// unique email: of two creates of one email, the first applied wins). Creates without such a
+// field go one batch after the other: a unique rule the connector does not know of (a campaign
+// member's lead, say) could make their order matter.
+inline bool IndependentBatches(WriteKind kind, const std::vector<WriteItem>& items,
+                               const WriteOptions& options) {
+  if (kind == WriteKind::kCreate && options.dedupe_field.empty()) return false;
+  std::unordered_set<std::string> seen;
+  seen.reserve(items.size());
+  for (const WriteItem& it : items) {
+    std::string key;
+    switch (kind) {
+      case WriteKind::kUpdate:
+        key = it.id;
+        break;
+      case WriteKind::kUpsert:
+        key = it.key_field + "\n" + it.key_value;
+        break;
+      case WriteKind::kCreate: {
+        auto v = it.fields.find(options.dedupe_field);
+        if (v == it.fields.end() || v->is_null()) continue;  // nothing to collide on
+        key = v->is_string() ? v->get<std::string>() : v->dump();
+        for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        break;
+      }
+    }
+    if (!seen.insert(std::move(key)).second) return false;
+  }
+  return true;
+}
 
 }  // namespace syncline::connectors
