@@ -408,5 +408,54 @@ TEST_CASE("R140_a_suspension_settles_the_other_side_s_call_in_flight_and_sends_n
   CHECK(f.store.PendingIntents().empty());
 }
 
+TEST_CASE("R140_a_suspension_settles_every_call_out_on_a_side_and_sends_no_more") {
+  // With three calls out per side, a suspension seen while some HubSpot calls are out: those are
+  // settled (linked, based, journal rows ended), none is sent after, and the next run writes the
+  // rest, each record once.
+  EngineFixture f;
+  f.options.hubspot_batch = 1;  // five HubSpot calls, up to three out at once
+  f.Rules(ContactRules("  to salesforce: create or update Contact", kMappings));
+  std::vector<Pair> pairs;
+  for (int i = 0; i < 5; ++i) pairs.push_back(NewPair(f, "p" + std::to_string(i) + "@example.com"));
+  f.Sync();
+  for (const Pair& p : pairs) {
+    f.UpdateContact(p.hs, {{"firstname", "Changed"}});
+    f.UpdateSf("Contact", p.sf, {{"Phone", "555-0100"}});
+  }
+  sandbox::FaultSpec limit;
+  limit.endpoint = "PATCH /services/data";
+  limit.status = 403;
+  limit.on_call = 1;
+  f.salesforce_sb->AddFault(limit);
+  f.hubspot_sb->AddFault(SlowCalls("batch/update", 500, 5));
+  f.hubspot_sb->ResetCallCounts();
+  f.Tick();
+  engine::RunReport report;
+  for (const auto& s : f.rules->syncs()) {
+    engine::SyncRunner runner(s, *f.hs, *f.sf, f.store, f.options);
+    report.Merge(runner.Run());
+  }
+  CHECK(report.status == "suspended");
+  const int64_t sent = f.hubspot_sb->CallCount("batch/update");
+  CHECK(sent >= 1);
+  CHECK(sent <= 3);  // what was out when the suspension was seen; nothing after
+  CHECK(f.store.PendingIntents().empty());
+  int updated = 0;
+  for (const Pair& p : pairs) updated += f.Contact(p.hs)["phone"] == "555-0100";
+  CHECK(updated == sent);
+  // Once the limit resets, the next run writes the rest, once each.
+  f.salesforce_sb->ClearFaults();
+  f.hubspot_sb->ClearFaults();
+  f.sf->session().ClearSuspension();
+  f.hubspot_sb->ResetCallCounts();
+  f.Sync();
+  CHECK(f.hubspot_sb->CallCount("batch/update") == 5 - sent);
+  for (const Pair& p : pairs) {
+    CHECK(f.Contact(p.hs)["phone"] == "555-0100");
+    CHECK(f.Sf("Contact", p.sf)["FirstName"] == "Changed");
+  }
+  CHECK(f.store.PendingIntents().empty());
+}
+
 }  // namespace
 }  // namespace syncline::test
