@@ -82,6 +82,12 @@ class ChunkedCalls {
     return {};
   }
 
+  // Runs write(b) for each of a write's n batches: at once (Run) when they are independent
+  // (IndependentBatches, below), else one after the other. Each batch fills in its own items'
+  // results.
+  void Write(size_t n, WriteKind kind, const std::vector<WriteItem>& items,
+             const WriteOptions& options, const std::function<void(size_t)>& write);
+
   // Reads `total` items (ids, values) in chunks of `size`: read(begin, end, part) for each
   // chunk [begin, end), up to four at once (Run). Appends the chunks' parts to *out in chunk
   // order, up to and with the first that failed, as reading them one by one would have.
@@ -143,6 +149,19 @@ inline bool IndependentBatches(WriteKind kind, const std::vector<WriteItem>& ite
     if (!seen.insert(std::move(key)).second) return false;
   }
   return true;
+}
+
+inline void ChunkedCalls::Write(size_t n, WriteKind kind, const std::vector<WriteItem>& items,
+                                const WriteOptions& options,
+                                const std::function<void(size_t)>& write) {
+  if (n > 1 && IndependentBatches(kind, items, options)) {
+    Run(n, [&](size_t b) {
+      write(b);
+      return Error{};
+    });
+    return;
+  }
+  for (size_t b = 0; b < n; ++b) write(b);
 }
 
 }  // namespace syncline::connectors

@@ -324,18 +324,11 @@ std::vector<WriteResult> HubSpotConnector::Write(const std::string& object, Writ
                                                  const WriteOptions& options) {
   std::vector<WriteResult> out(items.size());
   const size_t batch = std::max<size_t>(1, config_.batch_size);
-  auto write_batch = [&](size_t b) {
+  chunks_.Write((items.size() + batch - 1) / batch, kind, items, options, [&](size_t b) {
     std::vector<size_t> which;
     for (size_t k = b * batch; k < std::min(items.size(), (b + 1) * batch); ++k) which.push_back(k);
-    WriteChunk(object, kind, items, which, options, out, 0);  // each batch its own items of out
-    return Error{};
-  };
-  const size_t batches = (items.size() + batch - 1) / batch;
-  if (batches > 1 && IndependentBatches(kind, items, options)) {
-    chunks_.Run(batches, write_batch);
-  } else {
-    for (size_t b = 0; b < batches; ++b) write_batch(b);
-  }
+    WriteChunk(object, kind, items, which, options, out, 0);
+  });
   // Items of a 207 that failed with a server error were not applied: send them again.
   for (int round = 0; round < config_.transient_item_retries; ++round) {
     std::vector<size_t> again;

@@ -272,15 +272,8 @@ std::vector<WriteResult> SalesforceConnector::Write(const std::string& object, W
     for (const auto& [key, which] : groups)
       for (size_t i = 0; i < which.size(); i += size)
         calls.emplace_back(which.begin() + i, which.begin() + std::min(which.size(), i + size));
-    auto write_call = [&](size_t c) {
-      WriteOnce(object, kind, items, calls[c], options, out, 0);  // its own items of out
-      return Error{};
-    };
-    if (calls.size() > 1 && IndependentBatches(kind, items, options)) {
-      chunks_.Run(calls.size(), write_call);
-    } else {
-      for (size_t c = 0; c < calls.size(); ++c) write_call(c);
-    }
+    chunks_.Write(calls.size(), kind, items, options,
+                  [&](size_t c) { WriteOnce(object, kind, items, calls[c], options, out, 0); });
   };
   std::vector<size_t> all(items.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;

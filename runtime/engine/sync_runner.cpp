@@ -1683,7 +1683,6 @@ struct SyncRunner::Impl {
   // ---- feeds
   void ReadHubSpot() {
     pending_page_.reset();  // one a failed pass left: nothing of it is synced
-    followed_.reset();      // its companies' moves were made; its watermark is not stored
     const auto wm = store.GetWatermark(Side::kHubSpot, p.hubspot_object).value_or("");
     int64_t pages = 0;
     connectors::Error e = hs.ReadChanges(
@@ -1710,47 +1709,19 @@ struct SyncRunner::Impl {
     // reads it again.
     if (!e.ok()) Fail(e, "reading HubSpot " + p.hubspot_object + " changes");
     FinishPage();
-    FinishFollowed();
   }
 
-  // Syncs the HubSpot page handed out last (ReadHubSpot), then stores its watermark. The
-  // companies its contacts' stage changes move (R73, StartCompaniesFollow) are moved while this
-  // page's contacts and the next page's are synced; the page's watermark is stored once they
-  // are moved (after the next page is synced), so that a crash before reads the page again and
-  // no move is lost. Watermarks are stored in page order.
+  // Syncs the HubSpot page handed out last (ReadHubSpot), takes its companies' moves (R73,
+  // started when it was handed out), then stores its watermark.
   void FinishPage() {
     if (!pending_page_) return;
     std::unique_ptr<HubSpotPageWork> pw = std::move(pending_page_);
-    std::optional<Followed> followed;
-    if (pw->following) {
-      followed.emplace();
-      followed->following = std::move(*pw->following);
-      followed->following.plan_at = report.plan.size();
-      followed->watermark = pw->watermark;
-    }
+    if (pw->following) pw->following->plan_at = report.plan.size();
     FinishHubSpotPage(*pw);
-    const size_t moved = FinishFollowed();  // the page before's
-    if (followed) {
-      followed->following.plan_at += moved;  // those moves went in before this page's place
-      followed_ = std::move(followed);
-    } else {
-      StoreWatermark(pw->watermark);
-    }
-    Progress("HubSpot " + p.hubspot_object + " read", report.counts["read.hubspot"]);
-  }
-  // Takes the companies' moves of the page before, if it made any, and stores its watermark.
-  // Returns how many plan entries the moves added.
-  size_t FinishFollowed() {
-    if (!followed_) return 0;
-    std::optional<Followed> f = std::move(followed_);
-    followed_.reset();
-    const size_t moved = FinishCompaniesFollow(f->following);
-    StoreWatermark(f->watermark);
-    return moved;
-  }
-  void StoreWatermark(const std::string& watermark) {
+    if (pw->following) FinishCompaniesFollow(*pw->following);
     if (!o.dry_run)
-      store.SetWatermark(Side::kHubSpot, p.hubspot_object, "changes", watermark, Now());
+      store.SetWatermark(Side::kHubSpot, p.hubspot_object, "changes", pw->watermark, Now());
+    Progress("HubSpot " + p.hubspot_object + " read", report.counts["read.hubspot"]);
   }
   std::unique_ptr<HubSpotPageWork> pending_page_;
 
@@ -2057,14 +2028,8 @@ struct SyncRunner::Impl {
   std::unordered_map<std::string, std::string> ChangedStages(const std::vector<Record>& page);
   CompaniesFollowing StartCompaniesFollow(
       std::shared_ptr<const std::unordered_map<std::string, std::string>> changed);
-  size_t FinishCompaniesFollow(CompaniesFollowing& following);  // returns the plan entries added
+  void FinishCompaniesFollow(CompaniesFollowing& following);
   connectors::WorkerThread follow_reads_, follow_;
-  // A synced page whose companies are still being moved, with its watermark.
-  struct Followed {
-    CompaniesFollowing following;
-    std::string watermark;
-  };
-  std::optional<Followed> followed_;
   std::string LifecycleRulesText() const {
     std::string text = "opportunity contact role: ";
     if (!p.lifecycle_open_stage.empty()) text += "open -> " + p.lifecycle_open_stage + ", ";
@@ -2265,19 +2230,17 @@ SyncRunner::Impl::CompaniesFollowing SyncRunner::Impl::StartCompaniesFollow(
   return f;
 }
 
-size_t SyncRunner::Impl::FinishCompaniesFollow(CompaniesFollowing& f) {
+void SyncRunner::Impl::FinishCompaniesFollow(CompaniesFollowing& f) {
   const size_t plan_end = report.plan.size();
   TakeStageMoves(f.moves.get());  // rethrows the task's StopRun
   // The moves' plan entries go where they went when the moves came before the page's writes.
   std::rotate(report.plan.begin() + static_cast<std::ptrdiff_t>(f.plan_at),
               report.plan.begin() + static_cast<std::ptrdiff_t>(plan_end), report.plan.end());
-  const size_t added = report.plan.size() - plan_end;
-  if (o.dry_run) return added;
+  if (o.dry_run) return;
   state::Transaction tx(store);
   for (const auto& [id, stage] : *f.changed)
     store.SetTriggerValue(kStageMemory, kStageKey, id, stage);
   tx.Commit();
-  return added;
 }
 
 void SyncRunner::Impl::Lifecycle() {
