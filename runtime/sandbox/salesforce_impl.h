@@ -42,8 +42,16 @@ struct SalesforceSandbox::Impl {
   int64_t api_used = 0;
   int64_t api_day = -1;
   std::mt19937_64 rng{7};
+  // A query's later pages. Rows that follow a relationship are rendered when the query runs;
+  // otherwise the records are kept as they were then and each page is rendered when it is
+  // asked for: the same answer, but the first page comes back without rendering the rest.
   struct Locator {
     nlohmann::json rows;
+    std::vector<StoredRecord> records;             // when not rendered at once
+    std::string object;                            // of `records`
+    std::vector<std::vector<std::string>> fields;  // the SELECT's paths, for `records`
+    bool rendered = true;
+    size_t size() const { return rendered ? rows.size() : records.size(); }
     size_t next = 0;
     size_t batch = 2000;
     int64_t last_used_ms = 0;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <unordered_set>
 
 #include "sandbox/salesforce_impl.h"
 #include "sandbox/soql.h"
@@ -232,8 +233,17 @@ class QueryRunner {
     const std::string& op = c.op;
     if (op == "=") return eq(c.values[0]);
     if (op == "!=") return !eq(c.values[0]);
-    if (op == "IN") return std::any_of(c.values.begin(), c.values.end(), eq);
-    if (op == "NOT IN") return std::none_of(c.values.begin(), c.values.end(), eq);
+    if (op == "IN" || op == "NOT IN") {
+      // A sync's look-ups are `Email IN (100 values)` on each of 100 candidates: the values
+      // compared as Compare does (lower-cased text, references in 18 characters), once.
+      if (const auto* set = TextSet(c, k)) {
+        const bool in =
+            !is_null && set->count(Lower(v.is_string() ? v.get<std::string>() : v.dump())) > 0;
+        return op == "IN" ? in : !in;
+      }
+      if (op == "IN") return std::any_of(c.values.begin(), c.values.end(), eq);
+      return std::none_of(c.values.begin(), c.values.end(), eq);
+    }
     if (op == "LIKE")
       return !is_null && v.is_string() && Like(c.values[0].text, v.get<std::string>());
     if (op == "INCLUDES" || op == "EXCLUDES") {
@@ -284,6 +294,26 @@ class QueryRunner {
         return sign(Lower(a), Lower(b));
       }
     }
+  }
+
+  // The text values of an IN whose values are all text, as Compare sees them; null when one is
+  // not text (null, a number, a date), which Eval then compares one by one.
+  const std::unordered_set<std::string>* TextSet(const SoqlCondition& c, FieldKind k) {
+    auto it = text_sets_.find(&c);
+    if (it == text_sets_.end()) {
+      std::optional<std::unordered_set<std::string>> set;
+      if (std::all_of(c.values.begin(), c.values.end(),
+                      [](const SoqlLiteral& v) { return v.kind == Kind::kString; })) {
+        set.emplace();
+        for (const auto& v : c.values) {
+          std::string b = v.text;
+          if ((k == FieldKind::kReference || k == FieldKind::kId) && b.size() == 15) b = SfTo18(b);
+          set->insert(Lower(b));
+        }
+      }
+      it = text_sets_.emplace(&c, std::move(set)).first;
+    }
+    return it->second ? &*it->second : nullptr;
   }
 
   static int CompareValues(const json& a, const json& b) {
@@ -338,6 +368,37 @@ class QueryRunner {
   const ObjectDef& def_;
   std::map<const SoqlCondition*, Resolved> resolved_;
   std::map<std::string, std::optional<StoredRecord>> cache_;
+  std::map<const SoqlCondition*, std::optional<std::unordered_set<std::string>>> text_sets_;
+};
+
+// An ORDER BY value, normalised once per row: the sort compares these without copying or
+// lower-casing strings on every comparison (CompareValues' order).
+struct SortKey {
+  enum class Kind : uint8_t { kNull, kNumber, kBool, kText } kind = Kind::kNull;
+  double number = 0;
+  std::string text;  // lower-cased; numbers and booleans compared with text are dumped too
+  static SortKey Of(const json& v) {
+    SortKey k;
+    if (v.is_null()) return k;
+    if (v.is_number()) {
+      k.kind = Kind::kNumber;
+      k.number = v.get<double>();
+    } else if (v.is_boolean()) {
+      k.kind = Kind::kBool;
+      k.number = v.get<bool>() ? 1 : 0;
+    } else {
+      k.kind = Kind::kText;
+    }
+    k.text = Lower(v.is_string() ? v.get<std::string>() : v.dump());
+    return k;
+  }
+  // CompareValues: numbers with numbers and booleans with booleans by value, else as text.
+  static int Compare(const SortKey& a, const SortKey& b) {
+    auto sign = [](auto x, auto y) { return x < y ? -1 : x > y ? 1 : 0; };
+    if (a.kind == b.kind && (a.kind == Kind::kNumber || a.kind == Kind::kBool))
+      return sign(a.number, b.number);
+    return a.text.compare(b.text) < 0 ? -1 : a.text == b.text ? 0 : 1;
+  }
 };
 
 std::string NewLocator(std::mt19937_64& rng) {
@@ -505,20 +566,22 @@ void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
                    });
   }
   if (!order.empty()) {
-    std::vector<std::vector<json>> keys(rows.size());
-    for (size_t i = 0; i < rows.size(); ++i)
-      for (const auto& [p, o] : order) keys[i].push_back(runner.Value(rows[i], p));
+    std::vector<std::vector<SortKey>> keys(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      keys[i].reserve(order.size());
+      for (const auto& [p, o] : order) keys[i].push_back(SortKey::Of(runner.Value(rows[i], p)));
+    }
     std::vector<size_t> idx(rows.size());
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
     // Ties keep insertion order (the index breaks them), so std::sort is deterministic.
     std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
       for (size_t k = 0; k < order.size(); ++k) {
-        const json &x = keys[a][k], &y = keys[b][k];
+        const SortKey &x = keys[a][k], &y = keys[b][k];
         const SoqlOrder& o = *order[k].second;
-        bool xn = x.is_null(), yn = y.is_null();
+        bool xn = x.kind == SortKey::Kind::kNull, yn = y.kind == SortKey::Kind::kNull;
         if (xn && yn) continue;
         if (xn != yn) return o.nulls_last ? yn : xn;
-        int c = QueryRunner::CompareValues(x, y);
+        int c = SortKey::Compare(x, y);
         if (c != 0) return o.descending ? c > 0 : c < 0;
       }
       return a < b;
@@ -535,9 +598,6 @@ void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
     call.Json(200, {{"totalSize", end - begin}, {"done", true}, {"records", json::array()}});
     return;
   }
-  json all = json::array();
-  for (size_t i = begin; i < end; ++i) all.push_back(runner.Row(rows[i], select));
-
   size_t batch = static_cast<size_t>(limits.query_batch_max);
   std::string options = call.req.get_header_value("Sforce-Query-Options");
   if (auto pos = options.find("batchSize="); pos != std::string::npos) {
@@ -548,17 +608,35 @@ void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
     } catch (...) {
     }
   }
-  json out = {{"totalSize", all.size()}, {"done", all.size() <= batch}};
-  if (all.size() <= batch) {
-    out["records"] = std::move(all);
-  } else {
-    json first = json::array();
-    for (size_t i = 0; i < batch; ++i) first.push_back(all[i]);
+  const size_t total = end - begin;
+  json out = {{"totalSize", total}, {"done", total <= batch}};
+  json first = json::array();
+  for (size_t i = begin; i < std::min(end, begin + batch); ++i)
+    first.push_back(runner.Row(rows[i], select));
+  if (total > batch) {
+    Locator loc;
+    loc.batch = loc.next = batch;
+    loc.last_used_ms = Now();
+    const bool follows = std::any_of(select.begin(), select.end(),
+                                     [](const Resolved& p) { return !p.hops.empty(); });
+    if (follows) {  // related records are read as they are now: render every row now
+      loc.rows = std::move(first);
+      for (size_t i = begin + batch; i < end; ++i) loc.rows.push_back(runner.Row(rows[i], select));
+      first = json::array();
+      for (size_t i = 0; i < batch; ++i) first.push_back(loc.rows[i]);
+    } else {
+      loc.rendered = false;
+      loc.object = def->name;
+      loc.fields = q.fields;
+      // Offsets count from the query's first row, as the rendered rows' do.
+      loc.records.assign(std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(begin)),
+                         std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(end)));
+    }
     std::string id = NewLocator(rng);
     out["nextRecordsUrl"] = Base() + "/query/" + id + "-" + std::to_string(batch);
-    out["records"] = std::move(first);
-    locators[id] = Locator{std::move(all), batch, batch, Now()};
+    locators[id] = std::move(loc);
   }
+  out["records"] = std::move(first);
   call.Json(200, std::move(out));
 }
 
@@ -582,14 +660,29 @@ void SalesforceSandbox::Impl::NextPage(Call& call) {
   } catch (...) {
     return invalid();
   }
-  if (offset > loc.rows.size()) return invalid();
+  if (offset > loc.size()) return invalid();
   loc.last_used_ms = Now();
-  size_t end = std::min(loc.rows.size(), offset + loc.batch);
+  size_t end = std::min(loc.size(), offset + loc.batch);
   json records = json::array();
-  for (size_t i = offset; i < end; ++i) records.push_back(loc.rows[i]);
+  if (loc.rendered) {
+    for (size_t i = offset; i < end; ++i) records.push_back(loc.rows[i]);
+  } else {
+    // The paths are resolved again: the object's fields may have changed since (a field
+    // deleted through the metadata API), which ends the locator as Salesforce would.
+    const ObjectDef* def = FindObject(loc.object);
+    if (!def) return invalid();
+    QueryRunner runner(*this, *def);
+    std::vector<Resolved> select;
+    for (const auto& path : loc.fields) {
+      Resolved p;
+      if (runner.Resolve(path, p)) return invalid();
+      select.push_back(p);
+    }
+    for (size_t i = offset; i < end; ++i) records.push_back(runner.Row(loc.records[i], select));
+  }
   json out = {
-      {"totalSize", loc.rows.size()}, {"done", end == loc.rows.size()}, {"records", records}};
-  if (end < loc.rows.size()) {
+      {"totalSize", loc.size()}, {"done", end == loc.size()}, {"records", std::move(records)}};
+  if (end < loc.size()) {
     out["nextRecordsUrl"] = Base() + "/query/" + it->first + "-" + std::to_string(end);
   } else {
     locators.erase(it);

@@ -412,6 +412,78 @@ TEST_CASE("salesforce: query paging with locators, batchSize hint and expiry") {
   CheckError(f.http.Get(kBase + "/query/01gBOGUS-2000"), 400, "INVALID_QUERY_LOCATOR");
 }
 
+TEST_CASE("salesforce: a query's later pages hold the records as they were when it ran") {
+  // Rows through a relationship are rendered when the query runs; the others are rendered
+  // page by page from the records as they were. Both must answer as if rendered at once.
+  Fixture f;
+  f.sandbox.clock().SetFixed(1'704'067'200'000);
+  std::string acme = f.Create("Account", {{"Name", "Acme"}});
+  json records = json::array();
+  for (int i = 0; i < 450; ++i)
+    records.push_back({{"type", "Contact"},
+                       {"fields",
+                        {{"LastName", "P" + std::to_string(i)},
+                         {"Email", "p" + std::to_string(i) + "@x.com"},
+                         {"AccountId", acme}}}});
+  f.sandbox.Seed({{"records", records}});
+  auto start = [&](const std::string& soql) {
+    Reply r = f.http.Get(kBase + "/query?q=" + syncline::sandbox::test::UrlEncode(soql),
+                         {{"Sforce-Query-Options", "batchSize=200"}});
+    REQUIRE_MESSAGE(r.status == 200, r.raw);
+    return r.body;
+  };
+  auto rest = [&](json page) {
+    json all = page["records"];
+    while (page["done"] == false) {
+      Reply r = f.http.Get(page["nextRecordsUrl"].get<std::string>());
+      REQUIRE_MESSAGE(r.status == 200, r.raw);
+      page = r.body;
+      CHECK(page["totalSize"] == 450);
+      for (auto& row : page["records"]) all.push_back(row);
+    }
+    return all;
+  };
+  const std::string plain =
+      "SELECT Id, LastName, Email, SystemModstamp FROM Contact ORDER BY SystemModstamp ASC, Id ASC";
+  const std::string related = "SELECT Id, LastName, Account.Name FROM Contact ORDER BY Id";
+  json before = f.Query(plain);  // the whole answer at once (no batchSize hint: 2,000 a page)
+  REQUIRE(before["done"] == true);
+  json plain_first = start(plain);
+  json related_first = start(related);
+  CHECK(plain_first["records"].size() == 200);
+  CHECK(plain_first["totalSize"] == 450);
+  const std::string late = before["records"][400]["Id"];
+  f.sandbox.clock().Advance(1000);
+  REQUIRE(f.http.Patch(kBase + "/sobjects/Contact/" + late, {{"LastName", "Changed"}}).status ==
+          204);
+  REQUIRE(f.http.Patch(kBase + "/sobjects/Account/" + acme, {{"Name", "Renamed"}}).status == 204);
+  json plain_all = rest(plain_first);
+  REQUIRE(plain_all.size() == 450);
+  CHECK(plain_all[400]["LastName"] == before["records"][400]["LastName"]);  // not "Changed"
+  const bool same_rows = plain_all == before["records"];
+  CHECK(same_rows);
+  json related_all = rest(related_first);
+  REQUIRE(related_all.size() == 450);
+  for (const auto& row : related_all) CHECK(row["Account"]["Name"] == "Acme");
+  CHECK(f.Query(plain)["records"][449]["LastName"] == "Changed");  // a new query sees it
+
+  // IN and NOT IN compare each value as `=` does: case-insensitively, ids in 15 or 18
+  // characters, and a null among the values matches an empty field.
+  CHECK(
+      f.Query(
+          "SELECT Id FROM Contact WHERE Email IN ('P1@X.COM', 'p2@x.com', 'none')")["totalSize"] ==
+      2);
+  CHECK(
+      f.Query("SELECT Id FROM Contact WHERE Email NOT IN ('P1@X.COM', 'p2@x.com')")["totalSize"] ==
+      448);
+  CHECK(f.Query("SELECT Id FROM Contact WHERE AccountId IN ('" + acme.substr(0, 15) +
+                "')")["totalSize"] == 450);
+  f.Create("Contact", {{"LastName", "NoMail"}});
+  CHECK(f.Query("SELECT Id FROM Contact WHERE Email IN ('p3@x.com', null)")["totalSize"] == 2);
+  CHECK(f.Query("SELECT Id FROM Contact WHERE Email NOT IN ('p3@x.com', null)")["totalSize"] ==
+        449);
+}
+
 TEST_CASE("salesforce: upsert by external id answers 201/200 and 300 on ambiguity") {
   Fixture f;
   Reply created = f.http.Patch(kBase + "/sobjects/Account/External_Id__c/EXT-1", {{"Name", "One"}});
