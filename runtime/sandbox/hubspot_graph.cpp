@@ -323,7 +323,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
     return true;
   };
   auto live = [&im](const ObjectDef& def, const std::string& id) {
-    return Digits(id) && im.Live(def, id).has_value();
+    return Digits(id) && im.IsLive(def, id);
   };
   auto link_result = [](const ObjectDef& from, const std::string& from_id, const ObjectDef& to,
                         const std::string& to_id, const HubSpotAssocType& t) {
@@ -408,7 +408,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
       if (!d) return im.Error(call, 400, "VALIDATION_ERROR", "Invalid after cursor");
       after = *d;
     }
-    if (!Digits(a) || !im.Live(*from, a))
+    if (!Digits(a) || !im.IsLive(*from, a))
       return im.Error(call, 404, "OBJECT_NOT_FOUND",
                       "No " + SingularName(from->name) + " with id " + a + " exists");
     json results = json::array();
@@ -523,7 +523,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
       int64_t after = 0;
       if (in.contains("after") && in["after"].is_string())
         after = DecodeCursor(in["after"]).value_or(0);
-      if (!Digits(a) || !im.Live(*from, a)) {
+      if (!Digits(a) || !im.IsLive(*from, a)) {
         errors.push_back(
             {{"status", "error"},
              {"category", "OBJECT_NOT_FOUND"},
@@ -846,7 +846,7 @@ void HubSpotSandbox::Impl::RegisterGraphRoutes(Router& router) {
     json added = json::array(), removed = json::array(), missing = json::array();
     im.store->Begin();
     for (const auto& r : add) {
-      if (!def || !Digits(r) || !im.Live(*def, r)) {
+      if (!def || !Digits(r) || !im.IsLive(*def, r)) {
         missing.push_back(r);
         continue;
       }

@@ -62,6 +62,9 @@ struct HubSpotSandbox::Impl {
                         const std::vector<std::string>* props, bool history,
                         const std::vector<std::string>& assoc_to) const;
   std::optional<StoredRecord> Live(const ObjectDef& def, const std::string& id);
+  // The same question when the record itself is not needed: its data is not parsed (the
+  // association reads ask it of every id of a batch).
+  bool IsLive(const ObjectDef& def, const std::string& id) { return store->IsLive(def.name, id); }
   void Error(Call& call, int status, const std::string& category, const std::string& message,
              nlohmann::json extra = nullptr);
   nlohmann::json Seed(const nlohmann::json& objects);

@@ -195,6 +195,12 @@ std::optional<StoredRecord> Store::Get(std::string_view object, std::string_view
   return Row(st);
 }
 
+bool Store::IsLive(std::string_view object, std::string_view id) {
+  auto st = Prepare("SELECT deleted FROM records WHERE obj=? AND id=?");
+  st.Bind(1, object).Bind(2, id);
+  return st.Step() && st.Int(0) == 0;
+}
+
 void Store::Put(const StoredRecord& r, const std::vector<std::string>& indexed, bool reindex,
                 bool exists) {
   bool updated = false;

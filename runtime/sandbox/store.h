@@ -93,6 +93,8 @@ class Store {
   int64_t Changes() const;  // rows changed by the last statement
 
   std::optional<StoredRecord> Get(std::string_view object, std::string_view id);
+  // Whether the record is stored and not deleted, without reading (parsing) its data.
+  bool IsLive(std::string_view object, std::string_view id);
   // Inserts or replaces; rewrites the lookup rows of the `indexed` fields (values lower-cased).
   // `reindex` false: the caller knows no indexed value changed (an update that does not touch
   // them), so the lookup rows stay as they are.
