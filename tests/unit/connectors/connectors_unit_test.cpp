@@ -200,7 +200,8 @@ TEST_CASE("ParseJson equals nlohmann::json::parse on API bodies and odd input") 
       R"("records":[{"attributes":{"type":"Lead","url":"/x"},"Id":"00Q000000000001AAA",)"
       R"("AnnualRevenue":1250000.5,"NumberOfEmployees":12,"IsDeleted":false}]})",
       R"([{"errorCode":"INVALID_FIELD","message":"No such column 'Foo'","fields":[]}])",
-      R"({"a":1,"a":2})",  // repeated key: the last wins
+      R"({"a":1,"a":2})",                           // repeated key: the last wins
+      R"({"b":1,"a":2,"b":3,"c":4,"a":5,"aa":6})",  // unsorted, repeats before the end
       R"({"neg":-5,"zero":0,"big":18446744073709551615,"i64":-9223372036854775808})",
       R"({"huge":123456789012345678901234567890,"exp":1e400,"tiny":5e-324,"d":0.1,"e":1E3})",
       R"({"s":"Zo\u00eb \"q\" \\ \/ \ud83d\ude00 東京","empty":"","nested":[[[]],{}]})",
