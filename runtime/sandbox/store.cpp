@@ -95,6 +95,7 @@ std::unique_ptr<Store> Store::Open(const std::string& path, std::string* error,
       if (!column) continue;
       store->Exec(std::string("CREATE INDEX IF NOT EXISTS records_") + column +
                   " ON records(obj, deleted, " + column + ", seq)");
+      if (c == RecordColumn::kUpdated) store->rank_updated_ = true;
     }
     store->Exec(
         "CREATE TABLE IF NOT EXISTS lookup(obj TEXT NOT NULL, field TEXT NOT NULL, val TEXT NOT "
@@ -162,6 +163,7 @@ void Store::Commit() {
 }
 void Store::Rollback() {
   in_transaction_ = false;
+  ranks_valid_ = false;  // rebuilt from the table when next asked
   ForgetCounters();
   Prepare("ROLLBACK").Run();
 }
@@ -222,6 +224,7 @@ void Store::Put(const StoredRecord& r, const std::vector<std::string>& indexed, 
     st.Bind(9, r.data.dump());
     st.Run();
   }
+  RankPut(r);
   // The lookup rows depend on the indexed values only (deleted records keep theirs).
   if (!reindex) return;
   Prepare("DELETE FROM lookup WHERE obj=? AND id=?").Bind(1, r.object).Bind(2, r.id).Run();
@@ -236,6 +239,7 @@ void Store::Put(const StoredRecord& r, const std::vector<std::string>& indexed, 
 }
 
 void Store::Erase(std::string_view object, std::string_view id) {
+  RankErase(object, id);
   Prepare("DELETE FROM records WHERE obj=? AND id=?").Bind(1, object).Bind(2, id).Run();
   Prepare("DELETE FROM lookup WHERE obj=? AND id=?").Bind(1, object).Bind(2, id).Run();
 }
@@ -337,8 +341,60 @@ std::string Store::RangeSql(const RecordRange& range, const std::vector<RecordOr
   return sql;
 }
 
+void Store::RankErase(std::string_view object, std::string_view id) {
+  if (!ranks_valid_) return;
+  auto o = ranks_.find(object);
+  if (o == ranks_.end()) return;
+  auto it = o->second.of_id.find(std::string(id));
+  if (it == o->second.of_id.end()) return;
+  o->second.keys.erase(it->second);
+  o->second.of_id.erase(it);
+}
+
+void Store::RankPut(const StoredRecord& r) {
+  if (!ranks_valid_) return;
+  RankErase(r.object, r.id);
+  if (r.deleted) return;
+  auto o = ranks_.find(r.object);
+  if (o == ranks_.end()) o = ranks_.emplace(r.object, UpdatedRank{}).first;
+  const std::pair<int64_t, int64_t> key{r.updated_ms, r.seq};
+  o->second.keys.insert(key);
+  o->second.of_id[r.id] = key;
+}
+
+std::optional<int64_t> Store::CountUpdated(std::string_view object, const RecordRange& range) {
+  if (!rank_updated_ || range.deleted != std::optional<bool>(false)) return std::nullopt;
+  if (range.seq_lo != INT64_MIN || range.seq_hi != INT64_MAX || range.created_lo != INT64_MIN ||
+      range.created_hi != INT64_MAX || range.modstamp_lo != INT64_MIN ||
+      range.modstamp_hi != INT64_MAX || range.deleted_ms_lo != INT64_MIN ||
+      range.deleted_ms_hi != INT64_MAX)
+    return std::nullopt;
+  if (!ranks_valid_) {
+    ranks_.clear();
+    auto st = Prepare("SELECT obj, id, updated_ms, seq FROM records WHERE deleted=0");
+    while (st.Step()) {
+      UpdatedRank& rank = ranks_[st.Text(0)];
+      const std::pair<int64_t, int64_t> key{st.Int(2), st.Int(3)};
+      rank.keys.insert(key);
+      rank.of_id[st.Text(1)] = key;
+    }
+    ranks_valid_ = true;
+  }
+  auto o = ranks_.find(object);
+  if (o == ranks_.end()) return 0;
+  const RankTree& keys = o->second.keys;
+  // order_of_key: how many keys are below; seq never reaches the sentinels.
+  const int64_t below_hi =
+      range.updated_hi == INT64_MAX
+          ? static_cast<int64_t>(keys.size())
+          : static_cast<int64_t>(keys.order_of_key({range.updated_hi, INT64_MAX}));
+  const int64_t below_lo = static_cast<int64_t>(keys.order_of_key({range.updated_lo, INT64_MIN}));
+  return below_hi - below_lo;
+}
+
 int64_t Store::CountRange(std::string_view object, const RecordRange& range) {
   if (range.Empty()) return 0;
+  if (auto n = CountUpdated(object, range)) return *n;
   std::vector<int64_t> binds;
   std::string sql = "SELECT COUNT(*)" + RangeSql(range, nullptr, &binds);
   auto st = Prepare(sql);
@@ -443,6 +499,8 @@ int64_t Store::NextCounter(std::string_view name, int64_t first) {
 
 void Store::Clear() {
   ForgetCounters();
+  ranks_.clear();
+  ranks_valid_ = true;  // nothing is stored
   Exec("DELETE FROM records; DELETE FROM lookup; DELETE FROM settings;");
 }
 

@@ -4,6 +4,8 @@
 // restart; ":memory:" gives a throwaway one. Not thread-safe: the owning sandbox serialises.
 #pragma once
 
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -136,6 +138,26 @@ class Store {
   void Clear();
 
  private:
+  // The live records' (updated_ms, seq) per object, in an order-statistics tree, when the store
+  // keeps the updated_ms index (the HubSpot sandbox). HubSpot's search answers an exact `total`
+  // on every page; counting the rest of a time range in SQLite cost each page of a change feed
+  // O(records), and reading N records through it O(N^2): 6 % of a 100,000-contact demo's CPU.
+  // Kept in step by Put and Erase; rebuilt from the table after a Rollback or on first use.
+  using RankTree = __gnu_pbds::tree<std::pair<int64_t, int64_t>, __gnu_pbds::null_type,
+                                    std::less<std::pair<int64_t, int64_t>>, __gnu_pbds::rb_tree_tag,
+                                    __gnu_pbds::tree_order_statistics_node_update>;
+  struct UpdatedRank {
+    RankTree keys;
+    std::unordered_map<std::string, std::pair<int64_t, int64_t>> of_id;  // live records only
+  };
+  // The fast count, or nullopt when the range is not a time range of live records alone.
+  std::optional<int64_t> CountUpdated(std::string_view object, const RecordRange& range);
+  void RankPut(const StoredRecord& r);
+  void RankErase(std::string_view object, std::string_view id);
+  bool rank_updated_ = false;  // the store keeps the updated_ms index
+  bool ranks_valid_ = false;   // `ranks_` mirrors the table
+  std::map<std::string, UpdatedRank, std::less<>> ranks_;
+
   explicit Store(sqlite3* db) : db_(db) {}
   static StoredRecord Row(const Statement& st);
   // "FROM records WHERE ..." for `range` (with an ORDER BY for `order`) and the values to bind

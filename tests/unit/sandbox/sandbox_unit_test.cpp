@@ -1,5 +1,5 @@
 // Pure helpers of the sandboxes: timestamp formats, the SOQL parser, Salesforce ids, webhook
-// signatures and subscriptions.
+// signatures and subscriptions; the store's in-memory count of a time range.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
@@ -8,6 +8,7 @@
 #include "sandbox/object_catalog.h"
 #include "sandbox/salesforce_sandbox.h"
 #include "sandbox/soql.h"
+#include "sandbox/store.h"
 #include "sandbox/time_format.h"
 #include "sandbox/webhook_signature.h"
 #include "sandbox/webhooks.h"
@@ -205,4 +206,57 @@ TEST_CASE("timestamps: the hand-written formatter agrees at the edges") {
   CHECK(FormatSfDateTime(86399999) == "1970-01-01T23:59:59.999+0000");
   for (int64_t ms : {int64_t{1}, int64_t{1572406217883}, int64_t{-86400001}})
     CHECK(ParseIsoTime(FormatIsoMs(ms)) == ms);
+}
+
+TEST_CASE("store: a time range of live records is counted in memory as SQLite counts it") {
+  // CountRange answers (obj, live, updated_ms range) from an order-statistics tree; any other
+  // bound (here seq >= 0, which every record meets) makes it count in SQLite. Both must agree
+  // through inserts, replacements, soft and hard deletes, a rollback and a clear.
+  std::string error;
+  auto store = Store::Open(":memory:", &error, {RecordColumn::kUpdated});
+  REQUIRE_MESSAGE(store, error);
+  int64_t seq = 0;
+  auto put = [&](const std::string& obj, const std::string& id, int64_t updated, bool deleted) {
+    StoredRecord r;
+    r.object = obj;
+    r.id = id;
+    r.seq = ++seq;
+    r.updated_ms = updated;
+    r.deleted = deleted;
+    store->Put(r, {});
+  };
+  auto check = [&](const std::string& obj) {
+    for (int64_t lo : {INT64_MIN, int64_t{0}, int64_t{5}, int64_t{9}, int64_t{30}})
+      for (int64_t hi : {int64_t{4}, int64_t{9}, int64_t{20}, INT64_MAX}) {
+        RecordRange fast;
+        fast.deleted = false;
+        fast.updated_lo = lo;
+        fast.updated_hi = hi;
+        RecordRange sql = fast;
+        sql.seq_lo = 0;
+        CAPTURE(obj);
+        CAPTURE(lo);
+        CAPTURE(hi);
+        CHECK(store->CountRange(obj, fast) == store->CountRange(obj, sql));
+      }
+  };
+  for (int i = 0; i < 12; ++i) put("contacts", std::to_string(i), i, false);
+  put("companies", "c1", 5, false);
+  check("contacts");                // builds the tree
+  put("contacts", "3", 25, false);  // moved later
+  put("contacts", "4", 9, true);    // archived
+  put("contacts", "12", 9, false);  // new, on a tie
+  store->Erase("contacts", "7");
+  check("contacts");
+  check("companies");
+  check("deals");  // no records
+  store->Begin();
+  put("contacts", "13", 6, false);
+  put("contacts", "5", 30, false);
+  store->Rollback();
+  check("contacts");
+  store->Clear();
+  check("contacts");
+  put("contacts", "a", 1, false);
+  check("contacts");
 }
