@@ -316,15 +316,6 @@ class QueryRunner {
     return it->second ? &*it->second : nullptr;
   }
 
-  static int CompareValues(const json& a, const json& b) {
-    auto sign = [](auto x, auto y) { return x < y ? -1 : x > y ? 1 : 0; };
-    if (a.is_number() && b.is_number()) return sign(a.get<double>(), b.get<double>());
-    if (a.is_boolean() && b.is_boolean()) return sign(a.get<bool>(), b.get<bool>());
-    std::string x = a.is_string() ? a.get<std::string>() : a.dump();
-    std::string y = b.is_string() ? b.get<std::string>() : b.dump();
-    return sign(Lower(x), Lower(y));
-  }
-
   // The record as a query row: selected fields, nested objects for relationship paths.
   json Row(const StoredRecord& r, const std::vector<Resolved>& select) {
     json row = {
@@ -371,8 +362,8 @@ class QueryRunner {
   std::map<const SoqlCondition*, std::optional<std::unordered_set<std::string>>> text_sets_;
 };
 
-// An ORDER BY value, normalised once per row: the sort compares these without copying or
-// lower-casing strings on every comparison (CompareValues' order).
+// An ORDER BY value, normalised once per row, so that the sort compares these without copying
+// or lower-casing strings on every comparison.
 struct SortKey {
   enum class Kind : uint8_t { kNull, kNumber, kBool, kText } kind = Kind::kNull;
   double number = 0;
@@ -392,7 +383,8 @@ struct SortKey {
     k.text = Lower(v.is_string() ? v.get<std::string>() : v.dump());
     return k;
   }
-  // CompareValues: numbers with numbers and booleans with booleans by value, else as text.
+  // Numbers with numbers and booleans with booleans by value, anything else as lower-cased
+  // text (numbers and booleans as their JSON).
   static int Compare(const SortKey& a, const SortKey& b) {
     auto sign = [](auto x, auto y) { return x < y ? -1 : x > y ? 1 : 0; };
     if (a.kind == b.kind && (a.kind == Kind::kNumber || a.kind == Kind::kBool))
@@ -620,10 +612,8 @@ void SalesforceSandbox::Impl::RunQuery(Call& call, bool all_rows) {
     const bool follows = std::any_of(select.begin(), select.end(),
                                      [](const Resolved& p) { return !p.hops.empty(); });
     if (follows) {  // related records are read as they are now: render every row now
-      loc.rows = std::move(first);
+      loc.rows = first;
       for (size_t i = begin + batch; i < end; ++i) loc.rows.push_back(runner.Row(rows[i], select));
-      first = json::array();
-      for (size_t i = 0; i < batch; ++i) first.push_back(loc.rows[i]);
     } else {
       loc.rendered = false;
       loc.object = def->name;

@@ -239,7 +239,7 @@ void Store::Put(const StoredRecord& r, const std::vector<std::string>& indexed, 
 }
 
 void Store::Erase(std::string_view object, std::string_view id) {
-  RankErase(object, id);
+  RankErase(object, std::string(id));
   Prepare("DELETE FROM records WHERE obj=? AND id=?").Bind(1, object).Bind(2, id).Run();
   Prepare("DELETE FROM lookup WHERE obj=? AND id=?").Bind(1, object).Bind(2, id).Run();
 }
@@ -341,11 +341,11 @@ std::string Store::RangeSql(const RecordRange& range, const std::vector<RecordOr
   return sql;
 }
 
-void Store::RankErase(std::string_view object, std::string_view id) {
+void Store::RankErase(std::string_view object, const std::string& id) {
   if (!ranks_valid_) return;
   auto o = ranks_.find(object);
   if (o == ranks_.end()) return;
-  auto it = o->second.of_id.find(std::string(id));
+  auto it = o->second.of_id.find(id);
   if (it == o->second.of_id.end()) return;
   o->second.keys.erase(it->second);
   o->second.of_id.erase(it);
@@ -500,7 +500,7 @@ int64_t Store::NextCounter(std::string_view name, int64_t first) {
 void Store::Clear() {
   ForgetCounters();
   ranks_.clear();
-  ranks_valid_ = true;  // nothing is stored
+  ranks_valid_ = rank_updated_;  // nothing is stored (a store without the tree keeps none)
   Exec("DELETE FROM records; DELETE FROM lookup; DELETE FROM settings;");
 }
 

@@ -153,7 +153,7 @@ class Store {
   // The fast count, or nullopt when the range is not a time range of live records alone.
   std::optional<int64_t> CountUpdated(std::string_view object, const RecordRange& range);
   void RankPut(const StoredRecord& r);
-  void RankErase(std::string_view object, std::string_view id);
+  void RankErase(std::string_view object, const std::string& id);
   bool rank_updated_ = false;  // the store keeps the updated_ms index
   bool ranks_valid_ = false;   // `ranks_` mirrors the table
   std::map<std::string, UpdatedRank, std::less<>> ranks_;
